@@ -1,0 +1,124 @@
+"""The shipped catalogues, loaded once: GPUs, instances, price plans, models, rates, API prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+from crossover.catalogue import api_prices
+from crossover.catalogue.api_prices import ApiPrice
+from crossover.catalogue.models import (
+    BYTES_PER_PARAM,
+    CatalogueFile,
+    Gpu,
+    Instance,
+    OpenModel,
+    PricePlanAssumption,
+    Throughput,
+)
+from crossover.scenario import ApiMode, PricePlan, Precision
+
+__all__ = [
+    "BYTES_PER_PARAM",
+    "ApiPrice",
+    "Catalogue",
+    "Gpu",
+    "Instance",
+    "OpenModel",
+    "PricePlanAssumption",
+    "Throughput",
+    "load_catalogue",
+]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the engine may look up, by id."""
+
+    version: str
+    gpus: dict[str, Gpu]
+    instances: dict[str, Instance]
+    price_plans: dict[PricePlan, PricePlanAssumption]
+    models: dict[str, OpenModel]
+    throughput: dict[tuple[str, Precision, str], Throughput]
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """The data releases a result depends on, named in every report."""
+        return {
+            "catalogue": self.version,
+            "genai-prices": api_prices.genai_prices_version(),
+        }
+
+    def rate(self, model: str, precision: Precision, gpu: str) -> Throughput | None:
+        return self.throughput.get((model, precision, gpu))
+
+    def instance_for(self, gpu: str, instance: str | None) -> Instance:
+        return self.instances[instance or self.gpus[gpu].reference_instance]
+
+    def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
+        """USD per GPU-hour of an instance on a plan; None when the catalogue has no price."""
+        on_demand = instance.on_demand_usd_per_gpu_hour
+        if plan == "spot":
+            return instance.spot_usd_per_gpu_hour
+        if on_demand is None:
+            return None
+        if plan == "on_demand":
+            return on_demand
+        return on_demand * (1 - self.price_plans[plan].discount_vs_on_demand_pct / 100)
+
+    def api_price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
+        """The catalogue's API price for a canonical provider/model id; None if not offered."""
+        return api_prices.lookup(model_ref, mode, on)
+
+    def resolve_api_model(self, model_ref: str) -> str | None:
+        return api_prices.resolve(model_ref)
+
+    def known_api_models(self) -> list[str]:
+        return api_prices.known_models()
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Read and validate the shipped YAML once per process."""
+    text = files("crossover.catalogue.data").joinpath("catalogue.yaml").read_text("utf-8")
+    data = CatalogueFile.model_validate(yaml.safe_load(text))
+    return build_catalogue(data)
+
+
+def build_catalogue(data: CatalogueFile) -> Catalogue:
+    """Index validated catalogue data by id, refusing dangling references."""
+    catalogue = Catalogue(
+        version=data.version,
+        gpus={g.id: g for g in data.gpus},
+        instances={i.id: i for i in data.instances},
+        price_plans={p.plan: p for p in data.price_plans},
+        models={m.id: m for m in data.models},
+        throughput={(t.model, t.precision, t.gpu): t for t in data.throughput},
+    )
+    dangling = [
+        f"gpu {g.id}: reference_instance {g.reference_instance}"
+        for g in data.gpus
+        if g.reference_instance not in catalogue.instances
+        or catalogue.instances[g.reference_instance].gpu != g.id
+    ]
+    dangling += [f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus]
+    dangling += [
+        f"throughput {t.model}/{t.precision}/{t.gpu}"
+        for t in data.throughput
+        if t.model not in catalogue.models or t.gpu not in catalogue.gpus
+    ]
+    for name, items in (
+        ("gpus", data.gpus),
+        ("instances", data.instances),
+        ("models", data.models),
+    ):
+        ids = [item.id for item in items]
+        dangling += [f"{name}: {i} twice" for i in set(ids) if ids.count(i) > 1]
+    if dangling:
+        raise ValueError("catalogue data is inconsistent: " + "; ".join(sorted(dangling)))
+    return catalogue

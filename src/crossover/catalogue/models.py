@@ -1,0 +1,135 @@
+"""The shapes of the shipped catalogues: every figure with its source and as-of date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from crossover.scenario import PricePlan, Precision
+
+CatalogueId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._/-]*$", max_length=80)]
+Usd = Annotated[float, Field(gt=0)]
+
+BYTES_PER_PARAM: dict[Precision, float] = {
+    "bf16": 2.0,
+    "fp16": 2.0,
+    "fp8": 1.0,
+    "int8": 1.0,
+    "int4": 0.5,
+}
+"""Weight bytes per parameter (economics §3)."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
+
+    source: Annotated[str, Field(min_length=3)]
+    """Where the figure comes from (a datasheet, a price list, a benchmark)."""
+    as_of: date
+    """When the figure was gathered."""
+
+
+class Gpu(_Entry):
+    """An accelerator's memory and dense compute."""
+
+    id: CatalogueId
+    name: str
+    vendor: Literal["nvidia", "amd"]
+    vram_gb: Annotated[float, Field(gt=0)]
+    """Memory per GPU, GB."""
+    memory_bandwidth_tbs: Annotated[float, Field(gt=0)]
+    """Memory bandwidth per GPU, TB/s."""
+    dense_tflops: dict[Precision, Annotated[float, Field(gt=0)] | None]
+    """Dense (no 2:4 sparsity) tensor TFLOPS (TOPS for integers) per precision; null: unsupported."""
+    reference_instance: CatalogueId
+    """The instance priced when a deployment names none."""
+
+    @model_validator(mode="after")
+    def _every_precision(self) -> Gpu:
+        missing = set(BYTES_PER_PARAM) - set(self.dense_tflops)
+        if missing:
+            raise ValueError(f"dense_tflops lacks {sorted(missing)}")
+        return self
+
+
+class Instance(_Entry):
+    """A rentable GPU machine and its hourly prices, per GPU."""
+
+    id: CatalogueId
+    """cloud/type, e.g. aws/p5.48xlarge."""
+    cloud: str
+    instance_type: str
+    gpu: CatalogueId
+    gpus_per_instance: Annotated[int, Field(ge=1, le=16)]
+    region: str | None = None
+    on_demand_usd_per_gpu_hour: Usd | None = None
+    spot_usd_per_gpu_hour: Usd | None = None
+    """Spot prices move daily; where a range was observed this is its upper end (conservative)."""
+
+    @model_validator(mode="after")
+    def _id_names_cloud(self) -> Instance:
+        if not self.id.startswith(f"{self.cloud}/"):
+            raise ValueError(f"instance id {self.id!r} must start with {self.cloud + '/'!r}")
+        return self
+
+
+class PricePlanAssumption(_Entry):
+    """A reserved-capacity discount: an assumption, since no public dataset publishes them."""
+
+    plan: PricePlan
+    discount_vs_on_demand_pct: Annotated[float, Field(ge=0, lt=100)]
+    basis: str
+    """Why this discount is a fair assumption."""
+
+
+class OpenModel(_Entry):
+    """An open-weight model's size and attention shape."""
+
+    id: CatalogueId
+    name: str
+    params_b: Annotated[float, Field(gt=0)]
+    """Total parameters, billions."""
+    layers: Annotated[int, Field(gt=0)]
+    kv_heads: Annotated[int, Field(gt=0)]
+    head_dim: Annotated[int, Field(gt=0)]
+    api_equivalents: list[str] = []
+    """API model ids that serve this very model (no quality change when self-hosting them)."""
+
+    @property
+    def kv_bytes_per_token_fp16(self) -> float:
+        """KV cache per token at 16-bit: 2 (K and V) x layers x kv_heads x head_dim x 2 bytes."""
+        return 2 * self.layers * self.kv_heads * self.head_dim * 2
+
+
+class Throughput(_Entry):
+    """Serving rates per GPU for one (model, precision, GPU) under vLLM-style batching."""
+
+    model: CatalogueId
+    precision: Precision
+    gpu: CatalogueId
+    prefill_tps_per_gpu: Annotated[float, Field(gt=0)]
+    """Input tokens processed per second per GPU."""
+    decode_tps_per_gpu: Annotated[float, Field(gt=0)]
+    """Output tokens generated per second per GPU."""
+    kind: Literal["benchmark", "estimate"]
+    """benchmark: derived from a published measurement; estimate: from a model of the hardware."""
+    derivation: str
+    """How the two rates follow from the source."""
+
+
+class CatalogueFile(BaseModel):
+    """The YAML data shipped in crossover/catalogue/data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    """The data's release, e.g. 2026-11-27; named in every report."""
+    gpus: list[Gpu]
+    instances: list[Instance]
+    price_plans: list[PricePlanAssumption]
+    models: list[OpenModel]
+    throughput: list[Throughput]

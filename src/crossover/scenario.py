@@ -1,0 +1,345 @@
+"""The scenario: everything a client tells us, validated (the input contract of workbook.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+Precision = Literal["bf16", "fp16", "fp8", "int8", "int4"]
+PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
+Route = Literal["api", "self_host"]
+ApiMode = Literal["realtime", "batch"]
+
+PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4")
+PRICE_PLANS: tuple[PricePlan, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
+ROUTES: tuple[Route, ...] = ("api", "self_host")
+API_MODES: tuple[ApiMode, ...] = ("realtime", "batch")
+GPUS_PER_REPLICA_CHOICES = (1, 2, 4, 8)
+
+SHARE_TOLERANCE_PCT = 0.01
+
+
+def _reject_lax_number(value: Any) -> Any:
+    """Refuse what pydantic's lax mode would quietly turn into a number.
+
+    Booleans, "nan", "inf" and "1_000" are not amounts a client meant to type; the workbook
+    reader normalises what people really type ("1,200", "15%") before it gets here.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a number, found a yes/no value")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, found {value!r}") from None
+        if "_" in text or not math.isfinite(number):
+            raise ValueError(f"expected a number, found {value!r}")
+        return number
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _reject_int_date(value: Any) -> Any:
+    """pydantic reads an int as Unix seconds; a date must be a date or ISO text."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("expected a date (YYYY-MM-DD), found a number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_reject_lax_number)]
+_NonNegative = Annotated[float, Field(ge=0)]
+_Positive = Annotated[float, Field(gt=0)]
+OptionalNonNegative = Annotated[
+    _NonNegative | None, BeforeValidator(_reject_lax_number), BeforeValidator(_blank_to_none)
+]
+OptionalPositive = Annotated[
+    _Positive | None, BeforeValidator(_reject_lax_number), BeforeValidator(_blank_to_none)
+]
+Text = Annotated[str, BeforeValidator(_strip_text)]
+Id = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=200)]
+OptionalId = Annotated[str | None, BeforeValidator(_strip_text), BeforeValidator(_blank_to_none)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+        validate_default=True,
+    )
+
+
+class Client(_Model):
+    """Who the report is for and how money is shown."""
+
+    client_name: Annotated[Text, Field(min_length=1, max_length=200)]
+    """The client's name, as it appears on the report's cover."""
+    industry: Annotated[Text, Field(max_length=200)] = ""
+    """The client's industry, for context in the report."""
+    prepared_by: Annotated[Text, Field(max_length=200)] = ""
+    """The consultant who prepared the report."""
+    report_date: Annotated[date, BeforeValidator(_reject_int_date)] = Field(
+        default_factory=date.today
+    )
+    """The report's date; also the date at which catalogue prices are read."""
+    currency: Annotated[Text, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    """ISO 4217 code of the display currency (display only: the maths is in USD)."""
+    usd_fx_rate: Annotated[Number, Field(gt=0)] = 1.0
+    """Display-currency units per US dollar."""
+    current_monthly_api_bill: OptionalNonNegative = None
+    """The client's real monthly API bill today, in the display currency (for calibration)."""
+
+
+class Workload(_Model):
+    """The client's whole LLM volume today."""
+
+    input_mtok_per_day: Annotated[Number, Field(ge=0)]
+    """Input (prompt) tokens per day, in millions."""
+    output_mtok_per_day: Annotated[Number, Field(ge=0)]
+    """Output (generated) tokens per day, in millions."""
+    peak_to_average: Annotated[Number, Field(ge=1)] = 2.0
+    """Busiest-hour demand divided by the daily average, for realtime traffic."""
+    monthly_growth_pct: Annotated[Number, Field(ge=-50, le=100)] = 0.0
+    """Volume growth, percent per month (compounded)."""
+    cache_hit_pct: Annotated[Number, Field(ge=0, le=100)] = 0.0
+    """Share of input tokens served from the API provider's prompt cache, percent."""
+
+    @model_validator(mode="after")
+    def _some_volume(self) -> Workload:
+        if self.input_mtok_per_day + self.output_mtok_per_day <= 0:
+            raise ValueError("input_mtok_per_day + output_mtok_per_day must be more than 0")
+        return self
+
+    @property
+    def total_mtok_per_day(self) -> float:
+        return self.input_mtok_per_day + self.output_mtok_per_day
+
+
+class Tier(_Model):
+    """A quality tier: a share of the traffic, what it costs on an API, and where it goes."""
+
+    tier: Id
+    """The tier's name (unique)."""
+    share_pct: Annotated[Number, Field(gt=0, le=100)]
+    """Share of the total volume, percent; all tiers add up to 100."""
+    api_model: Id
+    """The API model this traffic runs on today, as provider/model (e.g. anthropic/claude-haiku-4-5)."""
+    api_mode: ApiMode = "realtime"
+    """realtime, or batch: deferred work at the provider's batch price, flat load when self-hosted."""
+    route: Route = "api"
+    """Where the proposal sends this tier: api or self_host."""
+    deployment: OptionalId = None
+    """The deployment that serves this tier when self-hosted (required when route is self_host)."""
+
+
+class Deployment(_Model):
+    """A candidate self-hosted setup: a model at a precision on a GPU at a price plan."""
+
+    deployment: Id
+    """The deployment's id (unique)."""
+    model: Id
+    """Catalogue id of the open-weight model (e.g. llama-3.3-70b)."""
+    precision: Precision
+    """Weight precision: bf16, fp16, fp8, int8 or int4."""
+    gpu: Id
+    """Catalogue id of the GPU (e.g. h100-sxm)."""
+    price_plan: PricePlan = "reserved_1y"
+    """on_demand, reserved_1y, reserved_3y or spot."""
+    instance: OptionalId = None
+    """Catalogue id of the rented instance (cloud/type); blank: the GPU's reference instance."""
+    gpu_hour_price: OptionalPositive = None
+    """USD per GPU-hour; blank: the catalogue's price for the instance and plan."""
+    gpus_per_replica: Literal[1, 2, 4, 8] | None = None
+    """GPUs serving one copy of the model; blank: the memory-fit rule."""
+    gpus_per_instance: Annotated[int, Field(ge=1, le=16)] | None = None
+    """GPUs rented together (8 for an 8-GPU node, 1 for single-GPU rental); blank: catalogue."""
+    tps_per_gpu: OptionalPositive = None
+    """Blended tokens per second per GPU; blank: the catalogue's rates."""
+    prefill_tps_per_gpu: OptionalPositive = None
+    """Input (prefill) tokens per second per GPU; give both prefill and decode, or neither."""
+    decode_tps_per_gpu: OptionalPositive = None
+    """Output (decode) tokens per second per GPU; give both prefill and decode, or neither."""
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Deployment:
+        if (self.prefill_tps_per_gpu is None) != (self.decode_tps_per_gpu is None):
+            raise ValueError(
+                "give both prefill_tps_per_gpu and decode_tps_per_gpu, or neither"
+            )
+        return self
+
+
+class Operations(_Model):
+    """How the self-hosted estate is run, and what the people cost."""
+
+    target_peak_utilisation_pct: Annotated[Number, Field(ge=10, le=100)] = 80.0
+    """Highest utilisation a replica may reach at peak, percent (u_max)."""
+    redundancy: Literal[0, 1] = 1
+    """Extra replicas kept for failover: 0, or 1 (N+1)."""
+    infra_overhead_pct: Annotated[Number, Field(ge=0, le=200)] = 10.0
+    """Host, storage, network and monitoring, percent of GPU cost."""
+    setup_weeks: Annotated[Number, Field(ge=0)] = 3.0
+    """Weeks of engineering to set self-hosting up."""
+    setup_engineers: Annotated[Number, Field(ge=0)] = 1.0
+    """Engineers working on the setup."""
+    engineer_week_cost: Annotated[Number, Field(ge=0)] = 3000.0
+    """Loaded cost of one engineer-week, USD."""
+    ops_fte: Annotated[Number, Field(ge=0)] = 0.25
+    """People keeping the self-hosted estate running, full-time equivalents."""
+    fte_annual_cost: Annotated[Number, Field(ge=0)] = 180000.0
+    """Loaded annual cost of one full-time engineer, USD."""
+    horizon_months: Annotated[int, Field(ge=1, le=60)] = 24
+    """Months the horizon view covers."""
+
+
+class Compliance(_Model):
+    """Rules that forbid sending data to an outside API (economics §7)."""
+
+    hipaa: bool = False
+    """Patient data under HIPAA."""
+    gdpr_restricted_subprocessors: bool = False
+    """GDPR data-processing agreements that restrict sub-processors."""
+    financial_regulated: bool = False
+    """Financial regulation (FCA, FINRA, ...) on where data may go."""
+    data_must_stay_in_network: bool = False
+    """Data must stay inside the client's own network."""
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The names of the flags that are set."""
+        return tuple(name for name, value in self if value)
+
+
+class PriceOverride(_Model):
+    """A negotiated API price that wins over the catalogue."""
+
+    api_model: Id
+    """The API model, as provider/model."""
+    api_mode: ApiMode = "realtime"
+    """Which price this row overrides: realtime or batch."""
+    input_per_mtok: OptionalNonNegative = None
+    """USD per million input tokens; blank: catalogue."""
+    cached_input_per_mtok: OptionalNonNegative = None
+    """USD per million cache-read input tokens; blank: catalogue."""
+    output_per_mtok: OptionalNonNegative = None
+    """USD per million output tokens; blank: catalogue."""
+
+    @property
+    def is_complete(self) -> bool:
+        """Input and output priced: enough to price a model the catalogue does not know."""
+        return self.input_per_mtok is not None and self.output_per_mtok is not None
+
+
+class Scenario(_Model):
+    """One client's situation: the whole input of an analysis."""
+
+    client: Client
+    workload: Workload
+    tiers: Annotated[list[Tier], Field(min_length=1, max_length=50)]
+    deployments: Annotated[list[Deployment], Field(max_length=50)] = []
+    operations: Operations = Operations()
+    compliance: Compliance = Compliance()
+    price_overrides: Annotated[list[PriceOverride], Field(max_length=200)] = []
+
+    def deployment(self, deployment_id: str) -> Deployment:
+        return next(d for d in self.deployments if d.deployment == deployment_id)
+
+
+Loc = tuple[int | str, ...]
+
+
+class Problem(_Model):
+    """One thing wrong (or worth a warning) in a scenario, with where it is."""
+
+    loc: Loc
+    """Where: ('tiers', 2, 'share_pct') is the third tier's share_pct."""
+    message: str
+    """What is wrong and what is expected, in words a client understands."""
+    severity: Literal["error", "warning"] = "error"
+    where: str | None = None
+    """Where in the user's own file, when it is not JSON: 'Workload!C5 (input_mtok_per_day)'."""
+
+    def describe(self) -> str:
+        where = self.where or format_loc(self.loc)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ScenarioError(Exception):
+    """Raised when a scenario cannot be read or does not validate; carries every problem."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(
+            f"{source}: {len(problems)} problem(s): " + "; ".join(p.describe() for p in problems)
+        )
+
+
+def parse_scenario(raw: object, source: str) -> Scenario:
+    """Validate raw section data (from JSON or the workbook) into a Scenario, or raise."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as e:
+        raise ScenarioError(source, problems_from(e)) from None
+
+
+def load_json_scenario(path: Path) -> Scenario:
+    """Read a scenario from a JSON file with the workbook's section and field names."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(str(path), [Problem(loc=(), message=f"cannot read the file: {e}")]) from None
+    except json.JSONDecodeError as e:
+        message = f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+        raise ScenarioError(str(path), [Problem(loc=(), message=message)]) from None
+    return parse_scenario(raw, str(path))
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    """One problem per pydantic error: the field's location, what is wrong, what was found."""
+    problems = []
+    for err in error.errors(include_url=False):
+        message = err["msg"].removeprefix("Value error, ")
+        found = err.get("input")
+        if err["type"] == "missing":
+            message = "required, but missing"
+        elif err["type"] == "extra_forbidden":
+            message = "not a known field (check the spelling)"
+        elif "found" not in message and not isinstance(found, dict | list):
+            message = f"{message}, found {found!r}"
+        problems.append(Problem(loc=tuple(err["loc"]), message=message))
+    return problems
+
+
+def format_loc(loc: Loc) -> str:
+    """('tiers', 2, 'share_pct') -> 'tiers[2].share_pct'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
