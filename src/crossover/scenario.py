@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from crossover.errors import InputError
+
 Precision = Literal["bf16", "fp16", "fp8", "int8", "int4"]
 PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
 Route = Literal["api", "self_host"]
@@ -146,9 +148,9 @@ class Tier(_Model):
     share_pct: Annotated[Number, Field(gt=0, le=100)]
     """Share of the total volume, percent; all tiers add up to 100."""
     api_model: Id
-    """The API model this traffic runs on today, as provider/model (e.g. anthropic/claude-haiku-4-5)."""
+    """The API model this traffic runs on today, as provider/model (anthropic/claude-haiku-4-5)."""
     api_mode: ApiMode = "realtime"
-    """realtime, or batch: deferred work at the provider's batch price, flat load when self-hosted."""
+    """realtime, or batch: deferred work at the batch price, flat load when self-hosted."""
     route: Route = "api"
     """Where the proposal sends this tier: api or self_host."""
     deployment: OptionalId = None
@@ -186,9 +188,7 @@ class Deployment(_Model):
     @model_validator(mode="after")
     def _both_or_neither(self) -> Deployment:
         if (self.prefill_tps_per_gpu is None) != (self.decode_tps_per_gpu is None):
-            raise ValueError(
-                "give both prefill_tps_per_gpu and decode_tps_per_gpu, or neither"
-            )
+            raise ValueError("give both prefill_tps_per_gpu and decode_tps_per_gpu, or neither")
         return self
 
 
@@ -287,7 +287,7 @@ class Problem(_Model):
         return f"{where}: {self.message}" if where else self.message
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """Raised when a scenario cannot be read or does not validate; carries every problem."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
@@ -311,7 +311,9 @@ def load_json_scenario(path: Path) -> Scenario:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(str(path), [Problem(loc=(), message=f"cannot read the file: {e}")]) from None
+        raise ScenarioError(
+            str(path), [Problem(loc=(), message=f"cannot read the file: {e}")]
+        ) from None
     except json.JSONDecodeError as e:
         message = f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
         raise ScenarioError(str(path), [Problem(loc=(), message=message)]) from None

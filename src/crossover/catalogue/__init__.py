@@ -106,7 +106,9 @@ def build_catalogue(data: CatalogueFile) -> Catalogue:
         if g.reference_instance not in catalogue.instances
         or catalogue.instances[g.reference_instance].gpu != g.id
     ]
-    dangling += [f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus]
+    dangling += [
+        f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
+    ]
     dangling += [
         f"throughput {t.model}/{t.precision}/{t.gpu}"
         for t in data.throughput

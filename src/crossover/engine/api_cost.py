@@ -1,0 +1,146 @@
+"""What a tier costs on its API model (economics §1–2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crossover.catalogue import Catalogue
+from crossover.engine.constants import DAYS_PER_MONTH
+from crossover.engine.results import TierPrices
+from crossover.scenario import ApiMode, Problem, Scenario, Tier
+
+
+@dataclass(frozen=True)
+class TierVolume:
+    """A tier's daily volume at a volume factor of 1 (today)."""
+
+    input_mtok_per_day: float
+    output_mtok_per_day: float
+
+    @property
+    def total(self) -> float:
+        return self.input_mtok_per_day + self.output_mtok_per_day
+
+
+def tier_volume(scenario: Scenario, tier: Tier) -> TierVolume:
+    """Each tier carries the workload's input/output mix: I_t = I × share/100."""
+    share = tier.share_pct / 100
+    return TierVolume(
+        scenario.workload.input_mtok_per_day * share,
+        scenario.workload.output_mtok_per_day * share,
+    )
+
+
+def resolve_prices(
+    scenario: Scenario, catalogue: Catalogue, model_ref: str, mode: ApiMode
+) -> TierPrices | str:
+    """The prices for one API model and mode: overrides win field by field over the catalogue.
+
+    Returns the reason as text when the model cannot be priced.
+    """
+    canonical = catalogue.resolve_api_model(model_ref)
+    override = next(
+        (
+            o
+            for o in scenario.price_overrides
+            if o.api_mode == mode
+            and (o.api_model == model_ref or catalogue.resolve_api_model(o.api_model) == canonical)
+            and (canonical is not None or o.api_model == model_ref)
+        ),
+        None,
+    )
+    base = catalogue.api_price(canonical, mode, scenario.client.report_date) if canonical else None
+    if base is None:
+        if override is not None and override.is_complete:
+            assert override.input_per_mtok is not None and override.output_per_mtok is not None
+            cached = override.cached_input_per_mtok
+            return TierPrices(
+                input_per_mtok=override.input_per_mtok,
+                cached_input_per_mtok=override.input_per_mtok if cached is None else cached,
+                output_per_mtok=override.output_per_mtok,
+                source="override",
+                reference="price override (the client's negotiated price)",
+            )
+        if canonical is None:
+            return "unknown"
+        return "no_batch" if mode == "batch" else "unpriced"
+    if override is None:
+        return TierPrices(
+            input_per_mtok=base.input_per_mtok,
+            cached_input_per_mtok=base.cached_input_per_mtok,
+            output_per_mtok=base.output_per_mtok,
+            source="catalogue",
+            reference=f"{base.source}, as of {base.as_of.isoformat()}",
+        )
+    return TierPrices(
+        input_per_mtok=_pick(override.input_per_mtok, base.input_per_mtok),
+        cached_input_per_mtok=_pick(override.cached_input_per_mtok, base.cached_input_per_mtok),
+        output_per_mtok=_pick(override.output_per_mtok, base.output_per_mtok),
+        source="override",
+        reference=f"price override; blanks from {base.source}",
+    )
+
+
+def _pick(override: float | None, catalogue_value: float) -> float:
+    return catalogue_value if override is None else override
+
+
+def api_month_usd(volume: TierVolume, prices: TierPrices, cache_hit_pct: float) -> float:
+    """economics §2: DAYS × (I × ((1−h) p_in + h p_cache) + O × p_out)."""
+    h = cache_hit_pct / 100
+    input_rate = (1 - h) * prices.input_per_mtok + h * prices.cached_input_per_mtok
+    return DAYS_PER_MONTH * (
+        volume.input_mtok_per_day * input_rate + volume.output_mtok_per_day * prices.output_per_mtok
+    )
+
+
+def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
+    """Every tier must be priceable in its mode; overrides of unknown models must be complete."""
+    problems = []
+    for i, tier in enumerate(scenario.tiers):
+        outcome = resolve_prices(scenario, catalogue, tier.api_model, tier.api_mode)
+        if outcome == "unknown":
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "api_model"),
+                    message=f"unknown API model {tier.api_model!r}"
+                    + did_you_mean(tier.api_model, catalogue.known_api_models())
+                    + "; use provider/model as in the drop-down, or price it fully in the "
+                    "price overrides table",
+                )
+            )
+        elif outcome == "no_batch":
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "api_mode"),
+                    message=f"{tier.api_model} has no batch price in the catalogue (the provider "
+                    "offers no batch API); use realtime, or add a batch row to the price "
+                    "overrides table",
+                )
+            )
+        elif outcome == "unpriced":
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "api_model"),
+                    message=f"the catalogue has no token price for {tier.api_model}; "
+                    "price it in the price overrides table",
+                )
+            )
+    for i, override in enumerate(scenario.price_overrides):
+        if catalogue.resolve_api_model(override.api_model) is None and not override.is_complete:
+            problems.append(
+                Problem(
+                    loc=("price_overrides", i, "api_model"),
+                    message=f"{override.api_model!r} is not in the catalogue, so its row must "
+                    "give both input_per_mtok and output_per_mtok"
+                    + did_you_mean(override.api_model, catalogue.known_api_models()),
+                )
+            )
+    return problems
+
+
+def did_you_mean(value: str, known: list[str]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(value.lower(), known, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(close)}?)" if close else ""

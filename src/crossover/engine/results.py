@@ -1,0 +1,294 @@
+"""The engine's output: every figure the report, the JSON and the email show, in full precision."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossover.scenario import ApiMode, Precision, PricePlan, Route, Scenario
+
+ScenarioName = Literal["api_only", "proposed", "all_self_hosted"]
+RateKind = Literal["benchmark", "estimate", "client-supplied"]
+PriceSource = Literal["catalogue", "override"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Sourced(_Result):
+    """A catalogue figure used in the analysis, for the report's sources section."""
+
+    what: str
+    """What the figure is, in words: 'H100 SXM memory', 'aws/p5.48xlarge on-demand price'."""
+    value: str
+    """The figure with its unit, as the catalogue states it."""
+    source: str
+    as_of: date | None
+
+
+class TierPrices(_Result):
+    """The API prices used for one tier, USD per million tokens."""
+
+    input_per_mtok: float
+    cached_input_per_mtok: float
+    output_per_mtok: float
+    source: PriceSource
+    """catalogue, or override (the client's negotiated price)."""
+    reference: str
+    """Where the price comes from: the catalogue's source, or 'price override'."""
+
+
+class TierResult(_Result):
+    """One tier: its volume and what it costs on its API model."""
+
+    tier: str
+    share_pct: float
+    api_model: str
+    """The canonical provider/model id."""
+    api_mode: ApiMode
+    route: Route
+    deployment: str | None
+    input_mtok_per_day: float
+    output_mtok_per_day: float
+    prices: TierPrices
+    api_month_usd: float
+    """economics §2: the tier's monthly API cost at today's volume."""
+    api_month_without_cache_usd: float
+    """The same with no prompt-cache hits: the cache's effect is the difference."""
+    api_month_at_realtime_price_usd: float | None
+    """For a batch tier, the same volume at realtime prices: the batch discount's effect."""
+    blended_price_per_mtok_usd: float
+    """api_month / (DAYS_PER_MONTH × (I_t + O_t))."""
+
+
+class Rates(_Result):
+    """The serving rates a deployment is sized with, and where they come from."""
+
+    prefill_tps_per_gpu: float | None
+    decode_tps_per_gpu: float | None
+    tps_per_gpu: float | None
+    """A single blended rate, where no prefill/decode split is known."""
+    kind: RateKind
+    source: str
+    as_of: date | None
+
+
+class DeploymentResult(_Result):
+    """One candidate self-hosted setup, sized for the tiers routed to it."""
+
+    deployment: str
+    model: str
+    model_name: str
+    precision: Precision
+    gpu: str
+    gpu_name: str
+    price_plan: PricePlan
+    instance: str
+    """The catalogue instance the price and GPUs per instance come from."""
+    tiers: list[str]
+    """The tiers the proposal routes here; empty: an option, not sized or costed."""
+    routed: bool
+    weight_gb: float
+    """params_b × bytes per parameter."""
+    vram_gb: float
+    """Per GPU."""
+    gpus_per_replica: int
+    gpus_per_replica_source: Literal["memory-fit rule", "client-supplied"]
+    memory_fit_ratio: float
+    """W / (n × vram): at most 0.6 is comfortable, above 0.9 does not fit."""
+    memory_fit: Literal["comfortable", "tight"]
+    rates: Rates
+    input_mtok_per_day: float
+    output_mtok_per_day: float
+    realtime_share: float
+    """Share of this deployment's volume that is realtime (the rest is batch, run flat)."""
+    effective_tps_per_replica: float
+    """R: tokens/s one replica serves at this deployment's input/output mix."""
+    demand_avg_tps: float
+    demand_peak_tps: float
+    target_peak_utilisation: float
+    """u_max, as a fraction."""
+    replicas: int
+    """Whole replicas including redundancy (0 when not routed)."""
+    redundancy: int
+    gpus: int
+    gpus_per_instance: int
+    instances: int
+    billed_gpus: int
+    gpu_hour_price_usd: float
+    gpu_hour_price_source: str
+    average_utilisation: float | None
+    """D_avg / (replicas × R); None when not routed."""
+    utilisation_ceiling: float
+    """u_max / peak_to_average of its traffic: the best average a peaky workload can reach."""
+    gpu_month_usd: float
+    overhead_month_usd: float
+    ops_share_month_usd: float
+    """This deployment's share of the estate's ops cost, by volume (for its all-in price)."""
+    gpu_cost_per_mtok_usd: float | None
+    all_in_cost_per_mtok_usd: float | None
+    blended_api_price_per_mtok_usd: float | None
+    """The blended API price of the tiers it takes over."""
+    break_even_utilisation: float | None
+    """Average utilisation at which its GPU + overhead cost per Mtok equals that API price."""
+
+
+class ScenarioCost(_Result):
+    """A scenario's monthly cost at one volume (today's, unless said otherwise)."""
+
+    scenario: ScenarioName
+    label: str
+    api_month_usd: float
+    gpu_month_usd: float
+    overhead_month_usd: float
+    ops_month_usd: float
+    monthly_cost_usd: float
+    tiers_on_api: list[str]
+    tiers_self_hosted: list[str]
+
+
+class Scenarios(_Result):
+    api_only: ScenarioCost
+    proposed: ScenarioCost
+    all_self_hosted: ScenarioCost | None
+    """Only where every tier names a deployment."""
+
+
+class CostCurvePoint(_Result):
+    """Monthly cost of both scenarios at one total daily volume (for the crossover chart)."""
+
+    mtok_per_day: float
+    api_only_usd: float
+    proposed_usd: float
+
+
+class Crossover(_Result):
+    """Where the proposal becomes, and stays, cheaper than API only (economics §5)."""
+
+    status: Literal["crossover", "never", "no_self_hosting"]
+    today_mtok_per_day: float
+    crossover_mtok_per_day: float | None
+    """The start of the last uninterrupted region where the proposal is not more expensive."""
+    volume_factor: float | None
+    """crossover / today."""
+    api_price_rise_needed_pct: float | None
+    """When 'never': how much the moved tiers' API prices would have to rise for a crossover."""
+    marginal_selfhost_usd_per_mtok: float | None
+    """Self-hosted cost of one more Mtok at scale (whole replicas averaged out)."""
+    moved_api_usd_per_mtok: float | None
+    """API cost saved per Mtok moved to self-hosting."""
+    curve: list[CostCurvePoint]
+
+
+class UtilisationPoint(_Result):
+    average_utilisation: float
+    cost_per_mtok_usd: float
+    """GPU + infrastructure overhead per Mtok at that utilisation (break-even's basis)."""
+
+
+class UtilisationCurve(_Result):
+    """Effective GPU $/Mtok of one routed deployment against its average utilisation."""
+
+    deployment: str
+    points: list[UtilisationPoint]
+    blended_api_price_per_mtok_usd: float
+    break_even_utilisation: float
+    current_utilisation: float
+    utilisation_ceiling: float
+
+
+class HorizonMonth(_Result):
+    month: int
+    """0-based; month 0 carries the setup cost."""
+    volume_factor: float
+    """(1 + g)^month."""
+    total_mtok_per_day: float
+    api_only_usd: float
+    proposed_usd: float
+    """Including the setup cost in month 0."""
+    cumulative_api_only_usd: float
+    cumulative_proposed_usd: float
+    replicas: dict[str, int]
+    """Replicas per routed deployment, re-sized for the month's volume."""
+
+
+class Horizon(_Result):
+    months: list[HorizonMonth]
+    setup_cost_usd: float
+    payback_month: int | None
+    """First month whose cumulative proposed cost is below API only; None within the horizon."""
+    cumulative_api_only_usd: float
+    cumulative_proposed_usd: float
+    cumulative_all_self_hosted_usd: float | None
+
+
+class Risk(_Result):
+    code: Literal[
+        "low_utilisation",
+        "payback_beyond_horizon",
+        "estimated_rate",
+        "memory_tight",
+        "quality_change",
+        "calibration_mismatch",
+        "no_crossover",
+        "compliance_premium",
+    ]
+    message: str
+    """One plain sentence, with the figure that triggers it."""
+
+
+class Recommendation(_Result):
+    scenario: ScenarioName
+    required_by_compliance: bool
+    compliance_flags: list[str]
+    compliance_premium_month_usd: float | None
+    """What staying compliant costs per month over API only (positive: a premium)."""
+    reason: str
+    """Why this scenario, in one sentence without figures."""
+    risks: list[Risk]
+
+
+class Calibration(_Result):
+    """The catalogue-priced API bill against the client's own (economics §8)."""
+
+    catalogue_api_month_usd: float
+    client_bill_display: float | None
+    client_bill_usd: float | None
+    difference_pct: float | None
+    """(catalogue − client) / client × 100."""
+    flagged: bool
+    """More than 20% apart: the report asks which is right."""
+
+
+class Results(_Result):
+    """Everything computed for one scenario."""
+
+    scenario: Scenario
+    catalogue_versions: dict[str, str]
+    hours_per_month: float
+    days_per_month: float
+    total_mtok_per_day: float
+    tiers: list[TierResult]
+    deployments: list[DeploymentResult]
+    sized_for: ScenarioName
+    """The routing the deployments are sized for: all_self_hosted when that is recommended."""
+    scenarios: Scenarios
+    monthly_savings_usd: float
+    """api_only − proposed, month 0."""
+    setup_cost_usd: float
+    payback_weeks: float | None
+    """None: never (savings ≤ 0)."""
+    crossover_mtok_per_day: float | None
+    crossover: Crossover
+    utilisation_curves: list[UtilisationCurve]
+    horizon: Horizon
+    recommendation: Recommendation
+    calibration: Calibration
+    warnings: list[str]
+    sources: list[Sourced]
+    """Every catalogue figure the analysis used."""
+    display_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    usd_fx_rate: float
