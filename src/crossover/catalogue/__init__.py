@@ -20,7 +20,7 @@ from crossover.catalogue.models import (
     PricePlanAssumption,
     Throughput,
 )
-from crossover.scenario import ApiMode, PricePlan, Precision
+from crossover.scenario import ApiMode, Precision, PricePlan
 
 __all__ = [
     "BYTES_PER_PARAM",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crossover.scenario import PricePlan, Precision
+from crossover.scenario import Precision, PricePlan
 
 CatalogueId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._/-]*$", max_length=80)]
 Usd = Annotated[float, Field(gt=0)]

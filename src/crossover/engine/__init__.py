@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import api_month_usd, resolve_prices
 from crossover.engine.checks import check_scenario
@@ -10,7 +12,6 @@ from crossover.engine.constants import (
     COMFORTABLE_FIT,
     DAYS_PER_MONTH,
     HOURS_PER_MONTH,
-    TOKENS_PER_MTOK,
 )
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks
@@ -30,7 +31,13 @@ from crossover.engine.results import (
     UtilisationPoint,
 )
 from crossover.engine.scenarios import LABELS, Cost, CostModel, Routing, routings
-from crossover.engine.sizing import ResolvedDeployment, demand_tps, resolve_deployments
+from crossover.engine.sizing import (
+    ResolvedDeployment,
+    break_even_utilisation,
+    cost_per_mtok,
+    demand_tps,
+    resolve_deployments,
+)
 from crossover.scenario import Scenario, ScenarioError
 
 __all__ = ["Results", "analyse", "check_scenario"]
@@ -199,8 +206,8 @@ def _deployment_result(
     overhead = 1 + model.overhead_fraction
     break_even = None
     if blended_api is not None:
-        break_even = (dep.replica_hour_usd * overhead) / (
-            blended_api * replica_tps * 3600 / TOKENS_PER_MTOK
+        break_even = break_even_utilisation(
+            dep.replica_hour_usd * overhead, blended_api, replica_tps
         )
     volume_month = DAYS_PER_MONTH * load.total_mtok
     ops_share = 0.0
@@ -273,11 +280,13 @@ def _utilisation_curve(model: CostModel, d: DeploymentResult) -> UtilisationCurv
     assert d.blended_api_price_per_mtok_usd is not None and d.break_even_utilisation is not None
     assert d.average_utilisation is not None
     hourly = d.gpu_hour_price_usd * d.gpus_per_replica * (1 + model.overhead_fraction)
-    per_hour_mtok = d.effective_tps_per_replica * 3600 / TOKENS_PER_MTOK
     return UtilisationCurve(
         deployment=d.deployment,
         points=[
-            UtilisationPoint(average_utilisation=u, cost_per_mtok_usd=hourly / (u * per_hour_mtok))
+            UtilisationPoint(
+                average_utilisation=u,
+                cost_per_mtok_usd=cost_per_mtok(hourly, u, d.effective_tps_per_replica),
+            )
             for u in UTILISATION_GRID
         ],
         blended_api_price_per_mtok_usd=d.blended_api_price_per_mtok_usd,
@@ -317,11 +326,8 @@ def _sources(
     """Every catalogue figure the analysis leaned on, once each."""
     found: dict[tuple[str, str], Sourced] = {}
 
-    def add(what: str, value: str, source: str, as_of: object) -> None:
-        found.setdefault(
-            (what, value),
-            Sourced(what=what, value=value, source=source, as_of=as_of),  # type: ignore[arg-type]
-        )
+    def add(what: str, value: str, source: str, as_of: date | None) -> None:
+        found.setdefault((what, value), Sourced(what=what, value=value, source=source, as_of=as_of))
 
     for tier in scenario.tiers:
         p = prices[tier.tier]

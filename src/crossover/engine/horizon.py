@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossover.engine.results import Horizon, HorizonMonth
+from crossover.engine.results import Horizon, HorizonMonth, ScenarioName
 from crossover.engine.scenarios import CostModel, Routing
 
 WEEKS_PER_MONTH = 52 / 12
@@ -17,7 +17,7 @@ def payback_weeks(setup_cost_usd: float, monthly_savings_usd: float) -> float | 
 
 def horizon(
     model: CostModel,
-    routings: dict[str, Routing],
+    routings: dict[ScenarioName, Routing],
     setup_cost_usd: float,
 ) -> Horizon:
     """Both scenarios month by month, replicas re-sized to each month's volume."""

@@ -125,6 +125,21 @@ def gpu_month_usd(billed: int, dep: ResolvedDeployment) -> float:
     return billed * dep.gpu_hour_price_usd * HOURS_PER_MONTH
 
 
+def mtok_per_hour(tps: float) -> float:
+    """Millions of tokens an hour at a rate in tokens/s."""
+    return tps * 3600 / TOKENS_PER_MTOK
+
+
+def cost_per_mtok(hourly_usd: float, utilisation: float, tps: float) -> float:
+    """The article's formula: hourly cost / (u × R × 3600 / 10^6)."""
+    return hourly_usd / (utilisation * mtok_per_hour(tps))
+
+
+def break_even_utilisation(hourly_usd: float, api_usd_per_mtok: float, tps: float) -> float:
+    """The average utilisation at which cost_per_mtok equals the API's blended price."""
+    return hourly_usd / (api_usd_per_mtok * mtok_per_hour(tps))
+
+
 def weight_gb(model: OpenModel, precision: str) -> float:
     return model.params_b * BYTES_PER_PARAM[precision]  # type: ignore[index]
 
@@ -199,6 +214,7 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
     instance = instance or catalogue.instance_for(gpu.id, None)
 
     weights = weight_gb(model, spec.precision)
+    n: int
     if spec.gpus_per_replica is not None:
         n = spec.gpus_per_replica
         if weights > MAX_FIT * n * gpu.vram_gb:

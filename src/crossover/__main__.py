@@ -1,0 +1,5 @@
+"""`python -m crossover` runs the command line."""
+
+from crossover.cli import main
+
+main()

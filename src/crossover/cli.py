@@ -1,0 +1,138 @@
+"""The `crossover` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError
+from crossover.scenario import ScenarioError
+
+SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("llm-crossover")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="crossover")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Self-host open-weight LLMs or keep paying per-token APIs? Sizing, cost, crossover, payback.
+
+    \b
+    Example:
+      crossover analyse inputs/examples/document-intelligence.json
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("file", type=SCENARIO_FILE)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the full results as JSON here ('-' for stdout).",
+)
+def analyse(file: Path, json_path: Path | None) -> None:
+    """Compute every figure for a workbook or JSON scenario and print the key ones.
+
+    \b
+    Example:
+      crossover analyse client.xlsx --json results.json
+    """
+    from crossover.delivery.files import write_text_atomic
+    from crossover.terminal import print_results
+
+    results = _analyse(file)
+    if json_path is not None and str(json_path) == "-":
+        click.echo(results.model_dump_json(indent=2))
+        return
+    print_results(results)
+    if json_path is not None:
+        write_text_atomic(json_path, results.model_dump_json(indent=2) + "\n")
+        click.echo(f"Results written to {json_path}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of a scenario file.
+
+    \b
+    Example:
+      crossover schema > scenario.schema.json
+    """
+    from crossover.scenario import Scenario
+
+    click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+@cli.command()
+@click.argument(
+    "kind",
+    type=click.Choice(["gpus", "instances", "plans", "models", "throughput", "prices"]),
+    default="gpus",
+)
+def catalogue(kind: str) -> None:
+    """Show what the tool knows, with sources and dates.
+
+    \b
+    Example:
+      crossover catalogue throughput
+    """
+    from crossover.catalogue import load_catalogue
+    from crossover.catalogue.listing import catalogue_table
+    from crossover.terminal import print_table
+
+    headers, rows = catalogue_table(kind, load_catalogue())
+    print_table(f"Catalogue: {kind} (version {load_catalogue().version})", headers, rows)
+
+
+def _analyse(file: Path) -> Any:
+    from crossover.catalogue import load_catalogue
+    from crossover.engine import analyse as run
+    from crossover.inputs import load_scenario
+
+    catalogue = load_catalogue()
+    return run(load_scenario(file, catalogue), catalogue)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: domain errors become one 'Error: ...' block and a fixed exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="crossover", standalone_mode=False)
+    except ScenarioError as e:
+        click.echo(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:", err=True)
+        for problem in e.problems:
+            click.echo(f"  {problem.describe()}", err=True)
+        sys.exit(EXIT_DATA)
+    except CrossoverError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code if isinstance(e, click.UsageError) is False else EXIT_USAGE)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # an internal error: one line unless --debug
+        if debug:
+            raise
+        click.echo(
+            f"Error: internal error ({type(e).__name__}: {e}); run with --debug for details",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,1 @@
+"""Getting results out: files written atomically, batches, email."""

@@ -1,0 +1,69 @@
+"""The key figures of a result as short labelled lines, for the terminal, batch summaries and email."""
+
+from __future__ import annotations
+
+from crossover.engine.results import Results
+
+VERDICTS = {
+    "api_only": "Stay on the API",
+    "proposed": "Adopt the proposed split",
+    "all_self_hosted": "Self-host every tier",
+}
+
+
+def money(results: Results, usd: float | None, decimals: int = 0) -> str:
+    """USD shown in the client's display currency: '$12,345' or 'EUR 11,358'."""
+    if usd is None:
+        return "—"
+    value = usd * results.usd_fx_rate
+    sign = "-" if value < 0 else ""
+    amount = f"{abs(value):,.{decimals}f}"
+    if results.display_currency == "USD":
+        return f"{sign}${amount}"
+    return f"{sign}{results.display_currency} {amount}"
+
+
+def verdict(results: Results) -> str:
+    """The recommendation in a few words."""
+    text = VERDICTS[results.recommendation.scenario]
+    return (
+        f"{text} (required by compliance)"
+        if results.recommendation.required_by_compliance
+        else text
+    )
+
+
+def payback_text(results: Results) -> str:
+    weeks = results.payback_weeks
+    if weeks is None:
+        return "never (no monthly saving)"
+    return f"{weeks:.1f} weeks"
+
+
+def crossover_text(results: Results) -> str:
+    c = results.crossover
+    if c.status == "no_self_hosting":
+        return "not applicable (nothing is self-hosted)"
+    if c.status == "never" or c.crossover_mtok_per_day is None:
+        rise = c.api_price_rise_needed_pct
+        extra = f"; API prices would have to rise {rise:.0f}%" if rise else ""
+        return f"never at these prices{extra}"
+    return (
+        f"{c.crossover_mtok_per_day:,.0f} Mtok/day "
+        f"({c.volume_factor:.2f} × today's {c.today_mtok_per_day:,.0f})"
+    )
+
+
+def key_figures(results: Results) -> list[tuple[str, str]]:
+    """The executive summary's figures, labelled."""
+    s = results.scenarios
+    return [
+        ("Client", results.scenario.client.client_name),
+        ("Recommendation", verdict(results)),
+        ("API only, per month", money(results, s.api_only.monthly_cost_usd)),
+        ("Proposed, per month", money(results, s.proposed.monthly_cost_usd)),
+        ("Monthly savings", money(results, results.monthly_savings_usd)),
+        ("Setup cost", money(results, results.setup_cost_usd)),
+        ("Payback", payback_text(results)),
+        ("Crossover volume", crossover_text(results)),
+    ]

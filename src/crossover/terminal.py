@@ -1,0 +1,87 @@
+"""Results and catalogue listings as readable tables in the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from crossover.engine.results import Results
+from crossover.summary import key_figures, money
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
+
+
+def print_results(results: Results) -> None:
+    """The key figures, the scenarios, the sizing, the risks and the warnings."""
+    console = _console()
+    figures = Table(show_header=False, title="Key figures", title_justify="left")
+    figures.add_column(style="bold")
+    figures.add_column(justify="right")
+    for label, value in key_figures(results):
+        figures.add_row(label, value)
+    console.print(figures)
+
+    scenarios = Table(title="Monthly cost by scenario (today's volume)", title_justify="left")
+    for header in ("Scenario", "API", "GPUs", "Overhead", "Ops", "Total"):
+        scenarios.add_column(header, justify="left" if header == "Scenario" else "right")
+    s = results.scenarios
+    for cost in (c for c in (s.api_only, s.proposed, s.all_self_hosted) if c is not None):
+        scenarios.add_row(
+            cost.label,
+            money(results, cost.api_month_usd),
+            money(results, cost.gpu_month_usd),
+            money(results, cost.overhead_month_usd),
+            money(results, cost.ops_month_usd),
+            money(results, cost.monthly_cost_usd),
+        )
+    console.print(scenarios)
+
+    if results.deployments:
+        sizing = Table(title=f"Self-hosted sizing ({results.sized_for})", title_justify="left")
+        for header in (
+            "Deployment",
+            "Model",
+            "GPU",
+            "GPUs/replica",
+            "Replicas",
+            "Billed GPUs",
+            "Tokens/s per replica",
+            "Avg util.",
+            "Break-even util.",
+            "GPU $/Mtok",
+        ):
+            sizing.add_column(
+                header, justify="left" if header in ("Deployment", "Model", "GPU") else "right"
+            )
+        for d in results.deployments:
+            sizing.add_row(
+                d.deployment,
+                f"{d.model} {d.precision}",
+                d.gpu,
+                str(d.gpus_per_replica),
+                str(d.replicas) if d.routed else "—",
+                str(d.billed_gpus) if d.routed else "—",
+                f"{d.effective_tps_per_replica:,.0f} ({d.rates.kind})",
+                f"{d.average_utilisation:.1%}" if d.average_utilisation is not None else "—",
+                f"{d.break_even_utilisation:.1%}" if d.break_even_utilisation is not None else "—",
+                f"{d.gpu_cost_per_mtok_usd:.4f}" if d.gpu_cost_per_mtok_usd is not None else "—",
+            )
+        console.print(sizing)
+
+    console.print(f"[bold]Why:[/bold] {escape(results.recommendation.reason)}")
+    for risk in results.recommendation.risks:
+        console.print(f"  [yellow]risk[/yellow] {escape(risk.message)}")
+    for warning in results.warnings:
+        console.print(f"  [yellow]warning[/yellow] {escape(warning)}")
