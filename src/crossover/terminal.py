@@ -48,36 +48,40 @@ def print_results(results: Results) -> None:
         )
     console.print(scenarios)
 
-    if results.deployments:
-        sizing = Table(title=f"Self-hosted sizing ({results.sized_for})", title_justify="left")
-        for header in (
-            "Deployment",
-            "Model",
-            "GPU",
-            "GPUs/replica",
-            "Replicas",
-            "Billed GPUs",
-            "Tokens/s per replica",
-            "Avg util.",
-            "Break-even util.",
-            "GPU $/Mtok",
-        ):
-            sizing.add_column(
-                header, justify="left" if header in ("Deployment", "Model", "GPU") else "right"
-            )
-        for d in results.deployments:
-            sizing.add_row(
-                d.deployment,
-                f"{d.model} {d.precision}",
-                d.gpu,
-                str(d.gpus_per_replica),
-                str(d.replicas) if d.routed else "—",
-                str(d.billed_gpus) if d.routed else "—",
-                f"{d.effective_tps_per_replica:,.0f} ({d.rates.kind})",
-                f"{d.average_utilisation:.1%}" if d.average_utilisation is not None else "—",
-                f"{d.break_even_utilisation:.1%}" if d.break_even_utilisation is not None else "—",
-                f"{d.gpu_cost_per_mtok_usd:.4f}" if d.gpu_cost_per_mtok_usd is not None else "—",
-            )
+    for d in results.deployments:
+        sizing = Table(
+            show_header=False,
+            title=f"Deployment {escape(d.deployment)} ({'sized for ' + results.sized_for if d.routed else 'option, no tier routed'})",
+            title_justify="left",
+        )
+        sizing.add_column(style="bold")
+        sizing.add_column(justify="right")
+        rows = [
+            ("Model", f"{d.model_name}, {d.precision}"),
+            ("GPU", f"{d.gpu_name} via {d.instance}, {d.price_plan}"),
+            (
+                "GPUs per replica",
+                f"{d.gpus_per_replica} ({d.gpus_per_replica_source}, weights fill {d.memory_fit_ratio:.0%})",
+            ),
+            ("Rate per replica", f"{d.effective_tps_per_replica:,.0f} tokens/s ({d.rates.kind})"),
+        ]
+        if d.routed and d.average_utilisation is not None:
+            rows += [
+                (
+                    "Replicas",
+                    f"{d.replicas} (incl. {d.redundancy} spare), {d.billed_gpus} GPUs billed",
+                ),
+                (
+                    "Average utilisation",
+                    f"{d.average_utilisation:.1%} (ceiling {d.utilisation_ceiling:.1%})",
+                ),
+                ("GPU cost per month", money(results, d.gpu_month_usd)),
+                ("GPU cost per Mtok", money(results, d.gpu_cost_per_mtok_usd, 4)),
+            ]
+        if d.break_even_utilisation is not None:
+            rows.append(("Break-even utilisation", f"{d.break_even_utilisation:.1%}"))
+        for label, value in rows:
+            sizing.add_row(label, escape(value))
         console.print(sizing)
 
     console.print(f"[bold]Why:[/bold] {escape(results.recommendation.reason)}")

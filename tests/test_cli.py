@@ -1,0 +1,166 @@
+"""The command line: exit codes, exact error texts, no tracebacks, help on every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from crossover.cli import cli, main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "inputs" / "examples" / "document-intelligence.json"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the CLI as `crossover` does, through main(), catching its exit."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def broken(tmp_path: Path, change: Any) -> Path:
+    """The example scenario with one change applied, written to a temporary file."""
+    data = json.loads(EXAMPLE.read_text())
+    change(data)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_analyse_prints_the_key_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["analyse", str(EXAMPLE)], capsys)
+    assert code == 0, err
+    assert "Northwind Documents" in out
+    assert "Monthly savings" in out
+
+
+def test_analyse_writes_the_json_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "results.json"
+    code, _, err = run(["analyse", str(EXAMPLE), "--json", str(target)], capsys)
+    assert code == 0, err
+    results = json.loads(target.read_text())
+    for key in ("monthly_savings_usd", "payback_weeks", "crossover_mtok_per_day", "warnings"):
+        assert key in results
+    assert results["scenarios"]["api_only"]["monthly_cost_usd"] > 0
+    assert results["scenarios"]["proposed"]["monthly_cost_usd"] > 0
+    deployment = results["deployments"][0]
+    for key in (
+        "deployment",
+        "gpus_per_replica",
+        "replicas",
+        "billed_gpus",
+        "effective_tps_per_replica",
+        "average_utilisation",
+        "gpu_month_usd",
+        "gpu_cost_per_mtok_usd",
+        "break_even_utilisation",
+    ):
+        assert key in deployment
+    assert set(results["recommendation"]) >= {"scenario", "required_by_compliance", "risks"}
+    assert set(results["catalogue_versions"]) == {"catalogue", "genai-prices"}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["tiers"][0].update(api_model="anthropic/claud-haiku-4-5"),
+            "tiers[0].api_model: unknown API model 'anthropic/claud-haiku-4-5' (did you mean "
+            "anthropic/claude-haiku-4-5, ",
+        ),
+        (
+            lambda d: d["tiers"][0].update(share_pct=85),
+            "tiers.share_pct: the tiers' shares add up to 90%, expected 100%",
+        ),
+        (
+            lambda d: d["tiers"][0].pop("deployment"),
+            "tiers[0].deployment: tier 'extraction' is routed to self_host but names no "
+            "deployment; name one from the Deployments table, or route it to api",
+        ),
+        (
+            lambda d: d["deployments"][0].update(
+                model="qwen2.5-72b", gpus_per_replica=1, gpu_hour_price=2
+            ),
+            "deployments[0].gpus_per_replica: Qwen2.5 72B Instruct at bf16 does not fit: its "
+            "weights take 145.4 GB, more than 90% of 1 × 80 GB; use more GPUs per replica, a "
+            "lower precision, or leave it blank for the memory-fit rule",
+        ),
+        (
+            lambda d: d["deployments"][0].update(gpu="h100"),
+            "deployments[0].gpu: unknown GPU 'h100' (did you mean h200, h100-sxm, h100-pcie?); known: ",
+        ),
+        (
+            lambda d: d["workload"].update(input_mtok_per_day="lots"),
+            "workload.input_mtok_per_day: expected a number, found 'lots'",
+        ),
+    ],
+)
+def test_bad_scenarios_name_the_field_and_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Any, expected: str
+) -> None:
+    path = broken(tmp_path, change)
+    code, out, err = run(["analyse", str(path)], capsys)
+    assert code == 65
+    assert out == ""
+    assert err.startswith(f"Error: {path}: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_file_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["analyse", str(tmp_path / "nope.json")], capsys)
+    assert code == 65
+    assert err == f"Error: {tmp_path / 'nope.json'}: 1 problem(s) to fix:\n  no such file; expected an .xlsx or .json file\n"
+
+
+def test_invalid_json_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"client": {,}}')
+    code, _, err = run(["analyse", str(path)], capsys)
+    assert code == 65
+    assert "not valid JSON at line 1, column 13: Expecting property name enclosed in double quotes" in err
+
+
+def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["analyze-this"], capsys)
+    assert code == 2
+    assert "No such command" in err
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert cli.commands[command].help
+
+
+def test_schema_is_json_schema_of_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["schema"], capsys)
+    assert code == 0
+    schema = json.loads(out)
+    assert set(schema["properties"]) == {
+        "client",
+        "workload",
+        "tiers",
+        "deployments",
+        "operations",
+        "compliance",
+        "price_overrides",
+    }
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "crossover", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("crossover, version ")
