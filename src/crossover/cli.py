@@ -97,6 +97,43 @@ def catalogue(kind: str) -> None:
     print_table(f"Catalogue: {kind} (version {load_catalogue().version})", headers, rows)
 
 
+@cli.command()
+@click.argument("file", type=SCENARIO_FILE)
+def validate(file: Path) -> None:
+    """Check a workbook or JSON scenario and list every problem, with its cell or field.
+
+    Exits 0 when the file is ready for a report, 65 when something must be fixed.
+
+    \b
+    Example:
+      crossover validate client.xlsx
+    """
+    from crossover.catalogue import load_catalogue
+    from crossover.engine import check_scenario
+    from crossover.inputs import load_scenario
+    from crossover.terminal import print_scenario_summary
+
+    catalogue = load_catalogue()
+    scenario = load_scenario(file, catalogue)
+    warnings = [p for p in check_scenario(scenario, catalogue) if p.severity == "warning"]
+    print_scenario_summary(file, scenario, warnings)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default="template.xlsx")
+def template(path: Path) -> None:
+    """Write the blank client workbook, with drop-downs from the catalogue.
+
+    \b
+    Example:
+      crossover template acme-llm-costs.xlsx
+    """
+    from crossover.workbook import write_template
+
+    write_template(path)
+    click.echo(f"Template written to {path}")
+
+
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
     from crossover.engine import analyse as run

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from crossover.engine.results import Results
+from crossover.scenario import Problem, Scenario
 from crossover.summary import key_figures, money
 
 
@@ -89,3 +92,23 @@ def print_results(results: Results) -> None:
         console.print(f"  [yellow]risk[/yellow] {escape(risk.message)}")
     for warning in results.warnings:
         console.print(f"  [yellow]warning[/yellow] {escape(warning)}")
+
+
+def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Problem]) -> None:
+    """What `validate` read: enough to see that the workbook says what the client meant."""
+    console = _console()
+    w = scenario.workload
+    lines = [
+        f"{file}: ready.",
+        f"  Client: {scenario.client.client_name} ({scenario.client.report_date.isoformat()})",
+        f"  Volume: {w.input_mtok_per_day:,.6g} Mtok/day in, {w.output_mtok_per_day:,.6g} Mtok/day "
+        f"out, peak {w.peak_to_average:g} × average",
+    ]
+    for tier in scenario.tiers:
+        where = f"self-hosted on {tier.deployment}" if tier.route == "self_host" else "API"
+        lines.append(
+            f"  Tier {tier.tier}: {tier.share_pct:g}% on {tier.api_model} ({tier.api_mode}) → {where}"
+        )
+    lines += [f"  Warning: {p.describe()}" for p in warnings]
+    for line in lines:
+        console.print(line, markup=False)

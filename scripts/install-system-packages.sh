@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Debian packages crossover needs beyond Python: Pango/HarfBuzz for WeasyPrint (PDF), and for
+# the tests LibreOffice (workbooks), Chromium (the HTML report in a real browser) and poppler.
+# Installs only what is missing; needs root (or sudo) on a Debian-based machine.
+set -euo pipefail
+
+runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core)
+testing=(libreoffice-calc-nogui chromium poppler-utils)
+
+wanted=("${runtime[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  wanted+=("${testing[@]}")
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
