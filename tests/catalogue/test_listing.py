@@ -1,0 +1,117 @@
+"""Catalogue listings for the CLI, and the API prices they show."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib.metadata import version
+
+import pytest
+
+from crossover.catalogue import Catalogue, api_prices
+from crossover.catalogue.listing import KINDS, catalogue_table
+
+SNAPSHOT_DAY = date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) -> None:
+    headers, rows = catalogue_table(kind, catalogue)
+    assert headers[-2:] == ["Source", "As of"]
+    assert rows
+    for row in rows:
+        assert len(row) == len(headers)
+        assert all(isinstance(cell, str) and cell for cell in row)
+        assert len(row[-2]) >= 3
+        assert date.fromisoformat(row[-1]) == SNAPSHOT_DAY
+
+
+@pytest.mark.parametrize(
+    ("kind", "count"),
+    [("gpus", 10), ("instances", 35), ("plans", 2), ("models", 5), ("throughput", 33)],
+)
+def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
+    _, rows = catalogue_table(kind, catalogue)
+    assert len(rows) == count
+
+
+def test_instances_show_per_gpu_prices_and_dashes_for_missing_ones(catalogue: Catalogue) -> None:
+    headers, rows = catalogue_table("instances", catalogue)
+    by_id = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
+    assert by_id["aws/p5.48xlarge"]["On-demand $/GPU-h"] == "6.88"
+    assert by_id["aws/g6.12xlarge"]["Spot $/GPU-h"] == "0.4375"
+    assert by_id["aws/g5.12xlarge"]["On-demand $/GPU-h"] == "1.418"
+    assert by_id["aws/p5e.48xlarge"]["On-demand $/GPU-h"] == "—"
+    assert by_id["lambda/gpu_1x_h100_pcie"]["Region"] == "—"
+
+
+def test_gpus_show_unsupported_precisions_as_dashes(catalogue: Catalogue) -> None:
+    headers, rows = catalogue_table("gpus", catalogue)
+    h100 = dict(zip(headers, next(r for r in rows if r[0] == "h100-sxm"), strict=True))
+    assert h100["fp8 TFLOPS"] == "1,979"
+    assert h100["int4 TFLOPS"] == "—"
+    assert h100["Bandwidth TB/s"] == "3.35"
+
+
+def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
+    headers, rows = catalogue_table("prices", catalogue)
+    by_model = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
+    haiku = by_model["anthropic/claude-haiku-4-5"]
+    assert [haiku[h] for h in headers[1:7]] == ["1.00", "0.10", "5.00", "0.50", "0.05", "2.50"]
+    assert haiku["Source"] == "genai-prices 0.2.3 (Anthropic price list)"
+    groq = by_model["groq/llama-3.3-70b-versatile"]
+    assert [groq[h] for h in headers[1:7]] == ["0.59", "0.59", "0.79", "—", "—", "—"]
+
+
+def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
+    with pytest.raises(KeyError) as raised:
+        catalogue_table("gpu", catalogue)
+    assert raised.value.args[0] == (
+        "unknown catalogue kind 'gpu': did you mean 'gpus'? "
+        "choose one of gpus, instances, plans, models, throughput, prices"
+    )
+
+
+def test_haiku_realtime_price() -> None:
+    price = api_prices.lookup("anthropic/claude-haiku-4-5", "realtime", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
+        1.0,
+        0.1,
+        5.0,
+    )
+
+
+def test_haiku_batch_price() -> None:
+    price = api_prices.lookup("anthropic/claude-haiku-4-5", "batch", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
+        0.5,
+        0.05,
+        2.5,
+    )
+
+
+def test_gpt_4o_mini_realtime_price() -> None:
+    price = api_prices.lookup("openai/gpt-4o-mini", "realtime", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
+        0.15,
+        0.075,
+        0.6,
+    )
+
+
+def test_groq_has_no_batch_price() -> None:
+    assert api_prices.lookup("groq/llama-3.3-70b-versatile", "batch", SNAPSHOT_DAY) is None
+
+
+def test_resolve_keeps_a_canonical_id() -> None:
+    assert api_prices.resolve("anthropic/claude-haiku-4-5") == "anthropic/claude-haiku-4-5"
+
+
+def test_resolve_rejects_an_unknown_model() -> None:
+    assert api_prices.resolve("nonsense/model") is None
+
+
+def test_installed_genai_prices_is_the_pinned_release() -> None:
+    assert version("genai-prices") == api_prices.PINNED_VERSION
