@@ -111,4 +111,4 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
         )
     lines += [f"  Warning: {p.describe()}" for p in warnings]
     for line in lines:
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
