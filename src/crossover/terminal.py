@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -14,7 +15,8 @@ from crossover.summary import key_figures, money
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # Piped output (a file, a pager, CI logs) gets a wide page rather than rich's 80 columns.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
