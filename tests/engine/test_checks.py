@@ -1,0 +1,173 @@
+"""The rules beyond single fields: each problem's location and exact words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.engine import analyse, check_scenario
+from crossover.scenario import ScenarioError
+
+
+def _problems(scenario: Any, catalogue: Catalogue) -> list[tuple[tuple[Any, ...], str, str]]:
+    return [(p.loc, p.severity, p.message) for p in check_scenario(scenario, catalogue)]
+
+
+def _deployment(**kw: Any) -> dict[str, Any]:
+    return {
+        "deployment": "d",
+        "model": "llama-3.3-70b",
+        "precision": "fp8",
+        "gpu": "h100-sxm",
+        **kw,
+    }
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        (
+            {
+                "tiers": [
+                    {"tier": "a", "share_pct": 60, "api_model": "openai/gpt-4o"},
+                    {"tier": "a", "share_pct": 40, "api_model": "openai/gpt-4o"},
+                ]
+            },
+            (
+                ("tiers", 1, "tier"),
+                "error",
+                "'a' appears more than once; each row needs its own tier",
+            ),
+        ),
+        (
+            {"tiers": [{"tier": "a", "share_pct": 90, "api_model": "openai/gpt-4o"}]},
+            (("tiers", "share_pct"), "error", "the tiers' shares add up to 90%, expected 100%"),
+        ),
+        (
+            {
+                "tiers": [
+                    {"tier": "a", "share_pct": 100, "api_model": "openai/gpt-4o", "deployment": "x"}
+                ],
+                "deployments": [_deployment(deployment="y")],
+            },
+            (
+                ("tiers", 0, "deployment"),
+                "error",
+                "tier 'a' names deployment 'x', which is not in the Deployments table",
+            ),
+        ),
+        (
+            {
+                "tiers": [
+                    {
+                        "tier": "a",
+                        "share_pct": 100,
+                        "api_model": "groq/llama-3.3-70b-versatile",
+                        "api_mode": "batch",
+                    }
+                ]
+            },
+            (
+                ("tiers", 0, "api_mode"),
+                "error",
+                "groq/llama-3.3-70b-versatile has no batch price in the catalogue (the provider "
+                "offers no batch API); use realtime, or add a batch row to the price overrides "
+                "table",
+            ),
+        ),
+        (
+            {
+                "tiers": [{"tier": "a", "share_pct": 100, "api_model": "openai/gpt-4o"}],
+                "compliance": {"data_must_stay_in_network": True},
+            },
+            (
+                ("tiers", 0, "deployment"),
+                "error",
+                "compliance (data_must_stay_in_network) forbids sending tier 'a' to an outside "
+                "API, so it must name a deployment to be self-hosted on",
+            ),
+        ),
+        (
+            {
+                "price_overrides": [
+                    {"api_model": "acme/private", "input_per_mtok": 1},
+                ]
+            },
+            (
+                ("price_overrides", 0, "api_model"),
+                "error",
+                "'acme/private' is not in the catalogue, so its row must give both "
+                "input_per_mtok and output_per_mtok",
+            ),
+        ),
+        (
+            {"deployments": [_deployment(instance="runpod/1x_a100-80gb_secure")]},
+            (
+                ("deployments", 0, "instance"),
+                "error",
+                "instance runpod/1x_a100-80gb_secure has a100-80gb GPUs, not h100-sxm",
+            ),
+        ),
+        (
+            {
+                "deployments": [
+                    _deployment(
+                        gpu="a100-80gb", price_plan="spot", precision="bf16", model="qwen2.5-14b"
+                    )
+                ]
+            },
+            (
+                ("deployments", 0, "gpu_hour_price"),
+                "error",
+                "the catalogue has no spot price for runpod/1x_a100-80gb_secure; give "
+                "gpu_hour_price or choose another price plan",
+            ),
+        ),
+        (
+            {
+                "deployments": [
+                    _deployment(
+                        model="llama-3.3-70b",
+                        precision="bf16",
+                        gpu="a100-80gb",
+                        gpus_per_replica=2,
+                        tps_per_gpu=300,
+                    )
+                ]
+            },
+            (
+                ("deployments", 0, "gpus_per_replica"),
+                "warning",
+                "d: weights fill 88% of 2 × 80 GB, leaving little room for KV cache: throughput "
+                "will fall well short of the catalogue's figure",
+            ),
+        ),
+    ],
+)
+def test_each_rule_names_its_place(
+    sections: dict[str, Any],
+    expected: tuple[Any, ...],
+    make_scenario: Any,
+    fixture_catalogue: Catalogue,
+) -> None:
+    assert expected in _problems(make_scenario(**sections), fixture_catalogue)
+
+
+def test_analyse_refuses_a_scenario_with_errors_and_lists_them_all(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[
+            {"tier": "a", "share_pct": 50, "api_model": "nobody/nothing"},
+            {"tier": "b", "share_pct": 20, "api_model": "openai/gpt-4o", "route": "self_host"},
+        ]
+    )
+    with pytest.raises(ScenarioError) as error:
+        analyse(scenario, fixture_catalogue)
+    assert [p.loc for p in error.value.problems] == [
+        ("tiers", "share_pct"),
+        ("tiers", 1, "deployment"),
+        ("tiers", 0, "api_model"),
+    ]

@@ -1,0 +1,307 @@
+"""The engine's rules one by one, each against a figure worked out by hand from economics.md."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.engine import analyse
+from crossover.engine.constants import DAYS_PER_MONTH, HOURS_PER_MONTH
+
+HAIKU = {"input": 1.0, "cached": 0.1, "output": 5.0}  # anthropic/claude-haiku-4-5, USD/Mtok
+
+
+def _tier(**kw: Any) -> dict[str, Any]:
+    return {"tier": "all", "share_pct": 100, "api_model": "anthropic/claude-haiku-4-5", **kw}
+
+
+def _deployment(**kw: Any) -> dict[str, Any]:
+    return {
+        "deployment": "d",
+        "model": "qwen2.5-14b",
+        "precision": "bf16",
+        "gpu": "a100-80gb",
+        "gpu_hour_price": 2.0,
+        "gpus_per_instance": 1,
+        "prefill_tps_per_gpu": 10000,
+        "decode_tps_per_gpu": 1000,
+        **kw,
+    }
+
+
+def test_api_cost_blends_cache_hits_and_output(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 100, "output_mtok_per_day": 20, "cache_hit_pct": 40}
+    )
+    tier = analyse(scenario, fixture_catalogue).tiers[0]
+    per_day = 100 * (0.6 * HAIKU["input"] + 0.4 * HAIKU["cached"]) + 20 * HAIKU["output"]
+    assert tier.api_month_usd == pytest.approx(DAYS_PER_MONTH * per_day, rel=1e-12)
+    assert tier.api_month_without_cache_usd == pytest.approx(
+        DAYS_PER_MONTH * (100 + 100), rel=1e-12
+    )
+    assert tier.blended_price_per_mtok_usd == pytest.approx(per_day / 120, rel=1e-12)
+
+
+def test_batch_tiers_pay_the_batch_price(make_scenario: Any, fixture_catalogue: Catalogue) -> None:
+    scenario = make_scenario(tiers=[_tier(api_mode="batch")])
+    tier = analyse(scenario, fixture_catalogue).tiers[0]
+    assert tier.api_month_usd == pytest.approx(DAYS_PER_MONTH * (100 * 0.5 + 20 * 2.5))
+    assert tier.api_month_at_realtime_price_usd == pytest.approx(DAYS_PER_MONTH * (100 + 100))
+
+
+def test_a_price_override_wins_field_by_field(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        price_overrides=[{"api_model": "anthropic/claude-haiku-4-5", "output_per_mtok": 4.0}]
+    )
+    tier = analyse(scenario, fixture_catalogue).tiers[0]
+    assert (tier.prices.input_per_mtok, tier.prices.output_per_mtok) == (1.0, 4.0)
+    assert tier.prices.source == "override"
+    assert tier.api_month_usd == pytest.approx(DAYS_PER_MONTH * (100 + 80))
+
+
+def test_an_unknown_model_priced_fully_by_override_is_accepted(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[_tier(api_model="acme/private-model")],
+        price_overrides=[
+            {"api_model": "acme/private-model", "input_per_mtok": 2, "output_per_mtok": 6}
+        ],
+    )
+    tier = analyse(scenario, fixture_catalogue).tiers[0]
+    assert tier.prices.cached_input_per_mtok == 2  # no cache price: cached input costs as input
+    assert tier.api_month_usd == pytest.approx(DAYS_PER_MONTH * (200 + 120))
+
+
+def test_replicas_gpus_cost_and_utilisation_by_hand(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """120 Mtok/day (100 in, 20 out), peak ×2, u_max 0.8, N+1, R from prefill/decode."""
+    scenario = make_scenario(
+        tiers=[_tier(route="self_host", deployment="d")], deployments=[_deployment()]
+    )
+    d = analyse(scenario, fixture_catalogue).deployments[0]
+    r = 120 / (100 / 10000 + 20 / 1000)  # tokens/s per replica at this mix (1 GPU)
+    avg = 120e6 / 86400
+    replicas = math.ceil(avg * 2 / (r * 0.8)) + 1
+    assert d.effective_tps_per_replica == pytest.approx(r, rel=1e-12)
+    assert d.replicas == replicas == 2
+    assert d.billed_gpus == 2
+    assert d.gpu_month_usd == pytest.approx(2 * 2.0 * HOURS_PER_MONTH)
+    assert d.overhead_month_usd == pytest.approx(0.1 * d.gpu_month_usd)
+    assert d.average_utilisation == pytest.approx(avg / (replicas * r), rel=1e-12)
+    assert d.utilisation_ceiling == pytest.approx(0.4)
+    assert d.gpu_cost_per_mtok_usd == pytest.approx(d.gpu_month_usd / (DAYS_PER_MONTH * 120))
+
+
+def test_instances_round_up_to_whole_nodes(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment(gpus_per_instance=8)],
+    )
+    d = analyse(scenario, fixture_catalogue).deployments[0]
+    assert (d.gpus, d.billed_gpus, d.instances) == (2, 8, 1)
+
+
+def test_batch_work_runs_flat_and_needs_no_peak_capacity(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    realtime = make_scenario(
+        workload={"input_mtok_per_day": 2000, "output_mtok_per_day": 100, "peak_to_average": 3},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+    )
+    batch = make_scenario(
+        workload={"input_mtok_per_day": 2000, "output_mtok_per_day": 100, "peak_to_average": 3},
+        tiers=[_tier(route="self_host", deployment="d", api_mode="batch")],
+        deployments=[_deployment()],
+    )
+    rt, bt = (analyse(s, fixture_catalogue).deployments[0] for s in (realtime, batch))
+    assert bt.demand_peak_tps == pytest.approx(bt.demand_avg_tps)
+    assert rt.demand_peak_tps == pytest.approx(3 * rt.demand_avg_tps)
+    assert bt.replicas < rt.replicas
+    assert bt.utilisation_ceiling == pytest.approx(0.8)
+
+
+def test_ops_are_counted_once_for_the_estate_and_only_with_one(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[
+            _tier(tier="a", share_pct=50, route="self_host", deployment="d1"),
+            _tier(tier="b", share_pct=30, route="self_host", deployment="d2"),
+            _tier(tier="c", share_pct=20, deployment="unused"),
+        ],
+        deployments=[
+            _deployment(deployment="d1"),
+            _deployment(deployment="d2"),
+            _deployment(deployment="unused"),
+        ],
+    )
+    results = analyse(scenario, fixture_catalogue)
+    ops = 0.25 * 180000 / 12
+    assert results.scenarios.proposed.ops_month_usd == pytest.approx(ops)
+    assert results.scenarios.api_only.ops_month_usd == 0
+    unused = results.deployments[2]
+    assert (unused.routed, unused.replicas, unused.gpu_month_usd) == (False, 0, 0.0)
+    shares = [d.ops_share_month_usd for d in results.deployments]
+    assert shares == pytest.approx([ops * 50 / 80, ops * 30 / 80, 0.0])
+    # All self-hosted exists (every tier names a deployment) and costs more than proposed.
+    assert results.scenarios.all_self_hosted is not None
+    assert results.scenarios.all_self_hosted.tiers_on_api == []
+
+
+def test_savings_payback_and_horizon(make_scenario: Any, fixture_catalogue: Catalogue) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 2000, "output_mtok_per_day": 400},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+        operations={"horizon_months": 12},
+    )
+    results = analyse(scenario, fixture_catalogue)
+    s = results.scenarios
+    assert results.monthly_savings_usd == pytest.approx(
+        s.api_only.monthly_cost_usd - s.proposed.monthly_cost_usd
+    )
+    assert results.setup_cost_usd == 9000
+    assert results.payback_weeks == pytest.approx(9000 / (results.monthly_savings_usd * 12 / 52))
+    months = results.horizon.months
+    assert len(months) == 12
+    assert months[0].proposed_usd == pytest.approx(s.proposed.monthly_cost_usd + 9000)
+    assert months[-1].cumulative_api_only_usd == pytest.approx(12 * s.api_only.monthly_cost_usd)
+    assert results.horizon.payback_month == 0  # savings exceed the setup cost in month 0
+    assert results.recommendation.scenario == "proposed"
+
+
+def test_growth_resizes_replicas_month_by_month(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 100, "output_mtok_per_day": 20, "monthly_growth_pct": 20},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+        operations={"horizon_months": 12},
+    )
+    months = analyse(scenario, fixture_catalogue).horizon.months
+    assert months[11].volume_factor == pytest.approx(1.2**11)
+    replicas = [m.replicas["d"] for m in months]
+    assert replicas == sorted(replicas)
+    assert replicas[-1] > replicas[0]
+
+
+def test_compliance_makes_self_hosting_required_and_names_the_premium(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 1, "output_mtok_per_day": 0.2},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+        compliance={"hipaa": True},
+    )
+    results = analyse(scenario, fixture_catalogue)
+    rec = results.recommendation
+    assert rec.required_by_compliance
+    assert rec.scenario == "proposed"
+    assert rec.compliance_premium_month_usd == pytest.approx(-results.monthly_savings_usd)
+    assert rec.compliance_premium_month_usd > 0
+    assert "HIPAA" in rec.reason
+    assert rec.risks[0].code == "compliance_premium"
+
+
+def test_the_api_wins_a_small_workload_and_says_why(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 1, "output_mtok_per_day": 0.2},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+    )
+    results = analyse(scenario, fixture_catalogue)
+    assert results.recommendation.scenario == "api_only"
+    assert results.payback_weeks is None
+    assert results.monthly_savings_usd < 0
+
+
+def test_never_a_crossover_when_a_gpu_token_costs_more_than_an_api_token(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[_tier(route="self_host", deployment="d", api_model="openai/gpt-4o-mini")],
+        deployments=[_deployment(prefill_tps_per_gpu=200, decode_tps_per_gpu=20)],
+    )
+    c = analyse(scenario, fixture_catalogue).crossover
+    assert c.status == "never"
+    assert c.crossover_mtok_per_day is None
+    assert c.marginal_selfhost_usd_per_mtok is not None and c.moved_api_usd_per_mtok is not None
+    assert c.api_price_rise_needed_pct == pytest.approx(
+        (c.marginal_selfhost_usd_per_mtok / c.moved_api_usd_per_mtok - 1) * 100
+    )
+
+
+def test_the_memory_fit_rule_picks_replica_sizes(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        deployments=[
+            {"deployment": "a", "model": "llama-3.3-70b", "precision": "fp8", "gpu": "h100-sxm"},
+            {
+                "deployment": "b",
+                "model": "llama-3.3-70b",
+                "precision": "fp8",
+                "gpu": "h100-sxm",
+                "gpus_per_replica": 1,
+            },
+        ]
+    )
+    results = analyse(scenario, fixture_catalogue)
+    a, b = results.deployments
+    assert (a.gpus_per_replica, a.memory_fit) == (2, "comfortable")
+    assert (b.gpus_per_replica, b.memory_fit) == (1, "tight")
+    assert b.memory_fit_ratio == pytest.approx(70.6 / 80)
+    assert any("little room for KV cache" in w for w in results.warnings)
+
+
+def test_catalogue_prices_apply_the_plan(make_scenario: Any, fixture_catalogue: Catalogue) -> None:
+    plans = ["on_demand", "reserved_1y", "reserved_3y", "spot"]
+    scenario = make_scenario(
+        deployments=[
+            {
+                "deployment": plan,
+                "model": "llama-3.3-70b",
+                "precision": "fp8",
+                "gpu": "h100-sxm",
+                "price_plan": plan,
+            }
+            for plan in plans
+        ]
+    )
+    prices = [d.gpu_hour_price_usd for d in analyse(scenario, fixture_catalogue).deployments]
+    assert prices == pytest.approx([6.88, 6.88 * 0.6, 6.88 * 0.4, 3.79])
+
+
+def test_every_catalogue_figure_used_is_listed_with_its_source(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        deployments=[
+            {"deployment": "a", "model": "llama-3.3-70b", "precision": "fp8", "gpu": "h100-sxm"}
+        ]
+    )
+    whats = [s.what for s in analyse(scenario, fixture_catalogue).sources]
+    assert whats == [
+        "anthropic/claude-haiku-4-5 realtime prices",
+        "H100 SXM memory",
+        "Llama 3.3 70B parameters",
+        "aws/p5.48xlarge (8 × H100 SXM)",
+        "reserved_1y discount (assumption)",
+        "Llama 3.3 70B fp8 on H100 SXM (benchmark)",
+    ]
