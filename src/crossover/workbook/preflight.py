@@ -1,0 +1,175 @@
+"""Refuse broken or hostile workbook files before openpyxl sees a byte of them.
+
+openpyxl trusts the file name's extension, expands zip members without limit and reads
+macro-enabled files silently (../shared/docs/stack-notes.md). Every check here costs
+milliseconds and ends in one plain sentence.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from crossover.errors import InputError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A client workbook is tens of kilobytes; 20 MB is generous."""
+MAX_MEMBERS = 500
+MAX_TOTAL_UNCOMPRESSED = 40 * 1024 * 1024
+MAX_MEMBER_UNCOMPRESSED = 8 * 1024 * 1024
+"""One sheet's XML: the template's largest is under 100 KB."""
+MAX_RATIO = 100
+"""Spreadsheet XML compresses 5–30×; far beyond that is a zip bomb."""
+RATIO_APPLIES_ABOVE = 256 * 1024
+REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+class UnsafeWorkbookError(InputError):
+    """Raised when a workbook file is refused before it is opened: broken, hostile or not a workbook."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_members: int = MAX_MEMBERS
+    max_total_uncompressed: int = MAX_TOTAL_UNCOMPRESSED
+    max_member_uncompressed: int = MAX_MEMBER_UNCOMPRESSED
+    max_ratio: float = MAX_RATIO
+
+
+def assert_defusedxml() -> None:
+    """openpyxl refuses XML entity attacks only when defusedxml is installed: insist on it."""
+    import openpyxl
+
+    if not getattr(openpyxl, "DEFUSEDXML", False):
+        raise InputError(
+            "defusedxml is not installed, so workbooks cannot be read safely; "
+            "reinstall crossover (pip install llm-crossover) to bring it in"
+        )
+
+
+def preflight(path: Path, limits: Limits = Limits()) -> None:
+    """Raise UnsafeWorkbookError unless path looks like a plain, sane .xlsx workbook."""
+
+    def refuse(reason: str) -> UnsafeWorkbookError:
+        return UnsafeWorkbookError(path, reason)
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        raise refuse(f"cannot read the file ({e.strerror})") from None
+    if size == 0:
+        raise refuse("the file is empty; expected an .xlsx workbook")
+    if size > limits.max_file_bytes:
+        raise refuse(
+            f"the file is {size / 1e6:.1f} MB; a client workbook is far smaller, and the tool "
+            f"reads at most {limits.max_file_bytes / 1e6:.0f} MB"
+        )
+    if head.startswith(OLE2_MAGIC):
+        if ENCRYPTED_STREAM in path.read_bytes():
+            raise refuse(
+                "the workbook is password-protected (encrypted); save a copy without a password "
+                "and send that"
+            )
+        raise refuse(
+            "this is a legacy Excel 97-2003 (.xls) file, not an .xlsx workbook; open it in "
+            "Excel or LibreOffice and save it as .xlsx"
+        )
+    if not head.startswith(ZIP_MAGIC):
+        raise refuse(_not_a_workbook(head))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_archive(archive, limits, refuse)
+    except zipfile.BadZipFile:
+        raise refuse(
+            "the file is damaged (a truncated or corrupted zip archive); send it again or "
+            "re-save it in Excel or LibreOffice"
+        ) from None
+
+
+def _not_a_workbook(head: bytes) -> str:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text and all(c.isprintable() or c in "\r\n\t" for c in text.lstrip("\ufeff")):
+        kind = "a CSV file" if any(sep in text for sep in ",;\t") else "a text file"
+        return (
+            f"this is {kind} renamed to .xlsx, not an Excel workbook; fill in the template "
+            "(crossover template) and save it as .xlsx"
+        )
+    return "this is not an Excel workbook (.xlsx); expected the filled-in template"
+
+
+def _check_archive(
+    archive: zipfile.ZipFile, limits: Limits, refuse: Callable[[str], UnsafeWorkbookError]
+) -> None:
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if len(members) > limits.max_members:
+        raise refuse(f"the workbook has {len(members)} parts; a workbook has a few dozen")
+    if "xl/vbaProject.bin" in names or any(
+        n.lower().endswith(".bin") and "vba" in n.lower() for n in names
+    ):
+        raise refuse(
+            "the workbook contains macros (VBA); the tool does not read macro-enabled files: "
+            "save it as a plain .xlsx workbook"
+        )
+    missing = [p for p in REQUIRED_PARTS if p not in names]
+    if missing:
+        raise refuse(
+            f"the file is a zip archive but not an Excel workbook (it lacks {', '.join(missing)})"
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > limits.max_member_uncompressed:
+            raise refuse(
+                f"part {member.filename} expands to {member.file_size / 1e6:.0f} MB; the tool "
+                f"reads at most {limits.max_member_uncompressed / 1e6:.0f} MB per sheet (far "
+                "more than a filled-in template holds)"
+            )
+        compressed = max(member.compress_size, 1)
+        if (
+            member.file_size > RATIO_APPLIES_ABOVE
+            and member.file_size / compressed > limits.max_ratio
+        ):
+            raise refuse(
+                f"part {member.filename} expands {member.file_size / compressed:,.0f}-fold; "
+                "a file built to exhaust memory (a zip bomb) is refused"
+            )
+    if total > limits.max_total_uncompressed:
+        raise refuse(
+            f"the workbook expands to {total / 1e6:.0f} MB; the tool reads at most "
+            f"{limits.max_total_uncompressed / 1e6:.0f} MB"
+        )
+    content_types = archive.read("[Content_Types].xml")
+    if b"macroEnabled" in content_types or b"vbaProject" in content_types:
+        raise refuse(
+            "the workbook is macro-enabled; the tool does not read macro-enabled files: save "
+            "it as a plain .xlsx workbook"
+        )
+    for member in members:
+        # Reading checks each part's CRC (BadZipFile otherwise); Excel never writes a DOCTYPE,
+        # so one is an attack on XML readers (entity expansion, external entities).
+        data = archive.read(member)
+        if member.filename.endswith((".xml", ".rels")) and (
+            b"<!DOCTYPE" in data or b"<!ENTITY" in data
+        ):
+            raise refuse(
+                f"the workbook contains XML entity declarations (in {member.filename}), which "
+                "Excel never writes: a file built to attack XML readers is refused"
+            )
