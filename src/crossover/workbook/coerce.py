@@ -1,0 +1,237 @@
+"""Turning what people type into a cell into the value a field expects, or saying why not."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from crossover.workbook.layout import FieldSpec, format_number
+
+# A cell left empty, or holding only spaces: the field's default applies (or it is missing).
+BLANK: Any = object()
+
+_SPACES = " \u00a0\u202f\u2009"
+_PLAIN = re.compile(r"\d+(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?")
+# Thousands grouped by commas, spaces or apostrophes, a point for decimals: 1,234,567.5
+_GROUPED = re.compile(r"\d{1,3}(?P<sep>[,'" + _SPACES + r"])\d{3}((?P=sep)\d{3})*(\.\d+)?")
+# Digits and separators that do not form one of the shapes above: 1.234,5 or 1,5 or 1.234.567
+_SEPARATED = re.compile(r"[\d.,'" + _SPACES + r"]*\d[\d.,'" + _SPACES + r"]*")
+_TRUE = frozenset({"yes", "y", "true", "1"})
+_FALSE = frozenset({"no", "n", "false", "0"})
+_ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})([T ]00:00(:00)?)?")
+_DAY_MONTH = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_WORDY_DATES = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y")
+_ERROR_VALUES = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a cell holds: its cached value, its number format, and its formula if any."""
+
+    value: Any
+    number_format: str = "General"
+    formula: str | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        if self.formula is not None and self.value is None:
+            return False
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+class UnreadableCellError(ValueError):
+    """A cell's content cannot be read as the field's value; the message says why."""
+
+
+def coerce(spec: FieldSpec, cell: Cell) -> Any:
+    """The field's value from a cell, BLANK for an empty cell, or raise UnreadableCellError."""
+    if cell.formula is not None and cell.value is None:
+        raise UnreadableCellError(
+            f"the formula {cell.formula} has no saved result (the file was last saved by a "
+            "program that does not calculate formulas); open the file in Excel or LibreOffice, "
+            "save it, and send it again"
+        )
+    if isinstance(cell.value, str) and cell.value.strip() in _ERROR_VALUES:
+        raise UnreadableCellError(
+            f"the cell shows the error {cell.value.strip()}{_from_formula(cell)}; "
+            f"correct it so that it holds {spec.expects}"
+        )
+    if cell.is_blank:
+        return BLANK
+    if spec.kind in ("number", "percent"):
+        return _number(spec, cell)
+    if spec.kind == "integer":
+        return _integer(spec, cell)
+    if spec.kind == "choice":
+        return _choice(spec, cell)
+    if spec.kind == "flag":
+        return _flag(spec, cell)
+    if spec.kind == "date":
+        return _date(spec, cell)
+    return _text(spec, cell)
+
+
+def show(cell: Cell) -> str:
+    """What the cell holds, as a client would recognise it: "lots", 150%, 2026-01-12."""
+    return _show_value(cell.value, cell.number_format) + _from_formula(cell)
+
+
+def is_percent_format(number_format: str) -> bool:
+    """True for a real percent format (0%, 0.0%); a quoted or escaped % is only decoration."""
+    unquoted = re.sub(r'"[^"]*"|\\.', "", number_format or "")
+    return "%" in unquoted
+
+
+def _show_value(value: Any, number_format: str) -> str:
+    if value is None:
+        return "a blank cell"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        if is_percent_format(number_format):
+            return f"{format_number(_times_100(value))}%"
+        return format_number(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    text = str(value)
+    if len(text) > 60:
+        text = text[:57] + "…"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _from_formula(cell: Cell) -> str:
+    return f" (from the formula {cell.formula})" if cell.formula else ""
+
+
+def _times_100(value: float | int) -> float:
+    # A real percent cell stores 15% as 0.15; through Decimal so that 0.15 gives 15, not 15.000…2.
+    return float(Decimal(repr(value)) * 100)
+
+
+def _expected(spec: FieldSpec, cell: Cell, why: str = "") -> UnreadableCellError:
+    return UnreadableCellError(f"expected {spec.expects}, found {show(cell)}{why}")
+
+
+def _number(spec: FieldSpec, cell: Cell) -> float:
+    value = cell.value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _expected(spec, cell)
+    if isinstance(value, str):
+        return parse_number_text(spec, cell, value)
+    if spec.kind == "percent" and is_percent_format(cell.number_format):
+        return _times_100(value)
+    return float(value)
+
+
+def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
+    """A number typed as text: 1,200 / 1 200 / 1'200 / 15% / −3; ambiguous shapes refused."""
+    body = text.strip().replace("\u2212", "-")
+    percent = body.endswith("%")
+    if percent:
+        if spec.kind != "percent":
+            raise _expected(spec, cell)
+        body = body[:-1].rstrip(_SPACES)
+    sign = ""
+    if body[:1] in ("-", "+"):
+        sign, body = body[0], body[1:]
+    if _PLAIN.fullmatch(body):
+        return float(sign + body)
+    if _GROUPED.fullmatch(body):
+        return float(sign + re.sub(r"[,'" + _SPACES + "]", "", body))
+    if _SEPARATED.fullmatch(body):
+        raise _expected(
+            spec,
+            cell,
+            ", which is ambiguous: write it with a point for decimals and commas or spaces only "
+            "between thousands (e.g. 1234.5 or 1,234.5)",
+        )
+    raise _expected(spec, cell)
+
+
+def _integer(spec: FieldSpec, cell: Cell) -> int:
+    number = _number(spec, cell)
+    if not number.is_integer():
+        raise UnreadableCellError(f"expected {spec.expects} (a whole number), found {show(cell)}")
+    return int(number)
+
+
+def _choice(spec: FieldSpec, cell: Cell) -> str | int:
+    if all(isinstance(c, int) for c in spec.choices):
+        try:
+            number = _number(spec, cell)
+        except UnreadableCellError:
+            raise _expected(spec, cell) from None
+        if number.is_integer() and int(number) in spec.choices:
+            return int(number)
+        raise _expected(spec, cell)
+    if not isinstance(cell.value, str):
+        raise _expected(spec, cell)
+    # "Self host", "self-host" and "SELF_HOST" all mean self_host.
+    typed = re.sub(r"[\s-]+", "_", cell.value.strip().lower())
+    if typed in spec.choices:
+        return typed
+    raise _expected(spec, cell)
+
+
+def _flag(spec: FieldSpec, cell: Cell) -> bool:
+    value = cell.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        typed = value.strip().lower()
+        if typed in _TRUE:
+            return True
+        if typed in _FALSE:
+            return False
+    raise _expected(spec, cell)
+
+
+def _date(spec: FieldSpec, cell: Cell) -> date:
+    value = cell.value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise _expected(spec, cell)
+    text = value.strip()
+    iso = _ISO_DATE.fullmatch(text)
+    if iso:
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            raise _expected(spec, cell, ", which is not a day of the calendar") from None
+    for pattern in _WORDY_DATES:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    day_month = _DAY_MONTH.fullmatch(text)
+    if day_month and int(day_month[1]) <= 12 and int(day_month[2]) <= 12:
+        first, second = int(day_month[1]), int(day_month[2])
+        raise _expected(
+            spec,
+            cell,
+            f", which could be {first} {calendar.month_name[second]} or {second} {calendar.month_name[first]}",
+        )
+    raise _expected(spec, cell)
+
+
+def _text(spec: FieldSpec, cell: Cell) -> str:
+    value = cell.value
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    raise _expected(spec, cell)

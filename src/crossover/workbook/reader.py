@@ -1,0 +1,526 @@
+"""Reading a filled workbook into a Scenario, with every problem named by its cell.
+
+Cells are found through workbook-scoped defined names (scalar fields) and Excel tables with
+the field names as headers (list sections), never through fixed coordinates. Every problem
+is collected before failing: first what cannot be read, then what the schema refuses, then
+(for a valid scenario) what the catalogue-aware checks find.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, Literal
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import ValidationError
+
+from crossover.catalogue import load_catalogue
+from crossover.engine.checks import check_scenario
+from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
+from crossover.workbook import layout
+from crossover.workbook.coerce import (
+    BLANK,
+    Cell,
+    UnreadableCellError,
+    coerce,
+    is_percent_format,
+    show,
+)
+from crossover.workbook.layout import FieldSpec, SectionSpec
+
+# openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
+# such parts (validation and formatting extensions, slicers); the reader needs none of them.
+_DROPPED_PARTS = (
+    r"Data Validation extension is not supported",
+    r"Conditional Formatting extension is not supported",
+    r"Unknown extension is not supported",
+    r"Slicer List extension is not supported",
+    r"Workbook contains no default style",
+    r"Cannot parse header or footer",
+)
+
+_NAME_HELP = (
+    "name the input cell again (Formulas > Name Manager in Excel; Sheet > Named Ranges and "
+    "Expressions > Define in LibreOffice), or copy your answers into a fresh template"
+)
+
+
+def read_workbook(path: Path) -> Scenario:
+    """Read a filled workbook into a Scenario, or raise ScenarioError listing every error."""
+    return read_workbook_with_warnings(path)[0]
+
+
+def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
+    """The Scenario and the warnings (problems that do not stop an analysis), or raise."""
+    values, formulas = _open(path)
+    reading = _Reading(values, formulas)
+    raw = reading.read_sections()
+    scenario = reading.validate(raw)
+    if scenario is not None:
+        reading.check(scenario)
+    errors = [p for p in reading.problems if p.severity == "error"]
+    if errors or scenario is None:
+        raise ScenarioError(str(path), errors)
+    return scenario, [p for p in reading.problems if p.severity == "warning"]
+
+
+def _open(path: Path) -> tuple[Workbook, Workbook]:
+    """The workbook twice: with formulas' cached values, and with the formulas themselves."""
+    try:
+        data = Path(path).read_bytes()
+        with warnings.catch_warnings():
+            for message in _DROPPED_PARTS:
+                warnings.filterwarnings("ignore", message=message, category=UserWarning)
+            values = load_workbook(io.BytesIO(data), data_only=True)
+            formulas = load_workbook(io.BytesIO(data))
+    except OSError as e:
+        raise _unreadable(path, f"cannot read the file: {e.strerror or e}") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ParseError, ValueError) as e:
+        raise _unreadable(
+            path,
+            f"cannot open the file as an Excel workbook (.xlsx): {e}; save it from Excel or "
+            "LibreOffice as an Excel workbook and send it again",
+        ) from None
+    return values, formulas
+
+
+def _unreadable(path: Path, message: str) -> ScenarioError:
+    return ScenarioError(str(path), [Problem(loc=(), message=message)])
+
+
+def _where(sheet: str, reference: str, what: str) -> str:
+    return f"{layout.quote_sheet(sheet)}!{reference} ({what})"
+
+
+@dataclass
+class _Reading:
+    """One reading of a workbook: the problems found so far and where each field came from."""
+
+    values: Workbook
+    formulas: Workbook
+    problems: list[Problem] = field(default_factory=list)
+    places: dict[Loc, str] = field(default_factory=dict)
+    """Where each loc was read: ('tiers', 2, 'share_pct') -> 'Tiers!C7 (share_pct)'."""
+    shown: dict[Loc, str] = field(default_factory=dict)
+    """What each read cell holds, as the client sees it, for messages."""
+    unread: list[Loc] = field(default_factory=list)
+    """Locs that could not be read: the schema's complaints about them would only repeat it."""
+
+    # --- reading -------------------------------------------------------------------------
+
+    def read_sections(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        for spec in layout.sections():
+            if spec.is_table:
+                rows = self._read_table(spec)
+                if rows is not None:
+                    raw[spec.key] = rows
+            else:
+                raw[spec.key] = self._read_scalars(spec)
+        return raw
+
+    def _report(
+        self,
+        loc: Loc,
+        where: str,
+        message: str,
+        severity: Literal["error", "warning"] = "error",
+        *,
+        unread: bool = True,
+    ) -> None:
+        self.problems.append(Problem(loc=loc, where=where, message=message, severity=severity))
+        if unread and severity == "error":
+            self.unread.append(loc)
+
+    def _read_scalars(self, spec: SectionSpec) -> dict[str, Any]:
+        section: dict[str, Any] = {}
+        on_missing_sheets: dict[str, list[str]] = {}
+        cells: list[tuple[str, str]] = []
+        for item in spec.fields:
+            place = self._named_cell(spec, item, on_missing_sheets)
+            if place is None:
+                continue
+            sheet, coordinate = place
+            cells.append(place)
+            value = self._read_cell((spec.key, item.name), item, sheet, coordinate)
+            if value is not BLANK:
+                section[item.name] = value
+        for sheet, names in on_missing_sheets.items():
+            self._report(
+                (spec.key,),
+                f"{spec.sheet} sheet",
+                f"the cells named {', '.join(names)} are on a sheet called {sheet!r}, which is "
+                "not in the workbook (renamed or deleted?); give the sheet its name back, or copy "
+                "your answers into a fresh template",
+            )
+        span = _span(cells)
+        self.places[(spec.key,)] = f"{span} ({spec.key})" if span else f"{spec.sheet} sheet"
+        return section
+
+    def _named_cell(
+        self, spec: SectionSpec, item: FieldSpec, on_missing_sheets: dict[str, list[str]]
+    ) -> tuple[str, str] | None:
+        """The sheet and cell a field's defined name points to, or None (problem reported)."""
+        where = f"{spec.sheet} sheet ({item.name})"
+        self.places[(spec.key, item.name)] = where
+        name = self._defined_name(item.name)
+        if name is None:
+            self._report(
+                (spec.key, item.name),
+                where,
+                f"no cell is named {item.name} (the {item.label!r} answer); {_NAME_HELP}",
+            )
+            return None
+        destinations = list(name.destinations) if name.type == "RANGE" else []
+        if not destinations or not destinations[0][1]:
+            self._report(
+                (spec.key, item.name),
+                where,
+                f"the cell named {item.name} was deleted (the name now points to "
+                f"{name.attr_text}); {_NAME_HELP}",
+            )
+            return None
+        sheet, reference = destinations[0]
+        reference = reference.replace("$", "")
+        if len(destinations) > 1 or ":" in reference:
+            self._report(
+                (spec.key, item.name),
+                where,
+                f"the name {item.name} points to {name.attr_text}, but it must name a single "
+                f"cell; {_NAME_HELP}",
+            )
+            return None
+        if not isinstance(self._sheet(sheet), Worksheet):
+            on_missing_sheets.setdefault(sheet, []).append(item.name)
+            return None
+        self.places[(spec.key, item.name)] = _where(sheet, reference, item.name)
+        return sheet, reference
+
+    def _defined_name(self, wanted: str) -> DefinedName | None:
+        # Excel's names ignore case; a name recreated by hand may differ in capitals, and one
+        # recreated at sheet scope is still the client's answer.
+        for name, definition in self.values.defined_names.items():
+            if name.lower() == wanted.lower():
+                return definition
+        for sheet in self.values.worksheets:
+            for name, definition in sheet.defined_names.items():
+                if name.lower() == wanted.lower():
+                    return definition
+        return None
+
+    def _sheet(self, title: str) -> Worksheet | None:
+        sheet = self.values[title] if title in self.values.sheetnames else None
+        return sheet if isinstance(sheet, Worksheet) else None
+
+    def _read_cell(self, loc: Loc, item: FieldSpec, sheet: str, coordinate: str) -> Any:
+        merged = _merged_range(self.values[sheet], coordinate)
+        if merged is not None:
+            self._report(
+                loc,
+                self.places[loc],
+                f"the cell is merged with its neighbours ({merged}); unmerge it so that the "
+                f"answer sits in {coordinate} alone",
+            )
+            return BLANK
+        cell = self._cell(sheet, coordinate)
+        self.shown[loc] = show(cell)
+        try:
+            value = coerce(item, cell)
+        except UnreadableCellError as e:
+            self._report(loc, self.places[loc], str(e))
+            return BLANK
+        if (
+            item.kind == "percent"
+            and isinstance(value, float)
+            and 0 < abs(value) < 1
+            and not is_percent_format(cell.number_format)
+        ):
+            self._report(
+                loc,
+                self.places[loc],
+                f"read as {layout.format_number(value)}%; if you meant "
+                f"{layout.format_number(round(value * 100, 10))}%, type "
+                f"{layout.format_number(round(value * 100, 10))} or "
+                f"{layout.format_number(round(value * 100, 10))}%",
+                "warning",
+            )
+        return value
+
+    def _cell(self, sheet: str, coordinate: str) -> Cell:
+        value_cell = self.values[sheet][coordinate]
+        formula_cell = self.formulas[sheet][coordinate]
+        formula = None
+        if formula_cell.data_type == "f":
+            text = formula_cell.value
+            formula = text if isinstance(text, str) else str(getattr(text, "text", "") or "")
+            if not formula.startswith("="):
+                formula = "=" + formula
+        return Cell(value_cell.value, value_cell.number_format or "General", formula)
+
+    def _read_table(self, spec: SectionSpec) -> list[dict[str, Any]] | None:
+        found = self._table(spec.table)
+        if found is None:
+            where = f"{spec.table} table"
+            self.places[(spec.key,)] = where
+            sheet_hint = (
+                f"the {spec.sheet} sheet has no Excel table named {spec.table} (was it deleted, "
+                "renamed or converted to a plain range?)"
+                if self._sheet(spec.sheet) is not None
+                else f"the workbook has no table named {spec.table} (its sheet, {spec.sheet}, "
+                "is missing too)"
+            )
+            self._report(
+                (spec.key,),
+                where,
+                f"{sheet_hint}; copy your rows into the table of a fresh template, or select "
+                f"the headers and rows and insert a table named {spec.table}",
+            )
+            return None
+        sheet, table = found
+        first_column, header_row, last_column, last_row = _bounds(table.ref)
+        first_data = header_row + 1
+        last_data = last_row - (table.totalsRowCount or 0)
+        self.places[(spec.key,)] = _where(sheet, table.ref, f"{spec.table} table")
+        if table.headerRowCount == 0:
+            self._report(
+                (spec.key,),
+                self.places[(spec.key,)],
+                "the table has no header row; turn it back on (Table Design > Header Row) with "
+                "the field names as headers",
+            )
+            return None
+        columns = self._table_columns(spec, sheet, header_row, first_column, last_column)
+        rows: list[dict[str, Any]] = []
+        worksheet = self.values[sheet]
+        for row in range(first_data, last_data + 1):
+            if all(self._blank(sheet, row, c) for c in range(first_column, last_column + 1)):
+                continue
+            index = len(rows)
+            first = f"{get_column_letter(first_column)}{row}"
+            self.places[(spec.key, index)] = _where(sheet, first, f"{spec.table} table row")
+            values: dict[str, Any] = {}
+            for item in spec.fields:
+                column = columns.get(item.name)
+                if column is None:
+                    continue
+                coordinate = f"{get_column_letter(column)}{row}"
+                loc: Loc = (spec.key, index, item.name)
+                self.places[loc] = _where(sheet, coordinate, item.name)
+                value = self._read_cell(loc, item, sheet, coordinate)
+                if value is not BLANK:
+                    values[item.name] = value
+            rows.append(values)
+        for item in spec.fields:
+            column = columns.get(item.name)
+            if column is not None:
+                letter = get_column_letter(column)
+                span = f"{letter}{first_data}:{letter}{max(last_data, first_data)}"
+                self.places[(spec.key, item.name)] = _where(sheet, span, item.name)
+        self._rows_below(spec, worksheet, sheet, first_column, last_column, last_row)
+        return rows
+
+    def _table(self, name: str) -> tuple[str, Table] | None:
+        for sheet in self.values.worksheets:
+            for table in sheet.tables.values():
+                if table.displayName.lower() == name.lower():
+                    return sheet.title, table
+        return None
+
+    def _table_columns(
+        self, spec: SectionSpec, sheet: str, header_row: int, first: int, last: int
+    ) -> dict[str, int]:
+        """Field name -> column number, from the table's header row."""
+        known = [f.name for f in spec.fields]
+        columns: dict[str, int] = {}
+        for column in range(first, last + 1):
+            cell = self.values[sheet].cell(header_row, column)
+            header = str(cell.value or "").strip()
+            where = _where(sheet, cell.coordinate, f"{spec.table} table header")
+            name = header.lower()
+            if name in columns:
+                self._report(
+                    (spec.key,),
+                    where,
+                    f"the column {header} appears twice; keep one and rename or delete the other",
+                    unread=False,
+                )
+            elif name in known:
+                columns[name] = column
+            else:
+                close = get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                self._report(
+                    (spec.key,),
+                    where,
+                    f"the column {header!r} is not one the tool reads{hint}, so it is ignored",
+                    "warning",
+                )
+        header_span = (
+            f"{get_column_letter(first)}{header_row}:{get_column_letter(last)}{header_row}"
+        )
+        for item in spec.fields:
+            if item.name in columns:
+                continue
+            where = _where(sheet, header_span, f"{spec.table} table header")
+            if item.required:
+                self._report(
+                    (spec.key, item.name),
+                    where,
+                    f"the table has no column {item.name} (the {item.label!r} column), which is "
+                    "required; give one column that header",
+                )
+            else:
+                self._report(
+                    (spec.key, item.name),
+                    where,
+                    f"the table has no column {item.name} (the {item.label!r} column), so every "
+                    f"row takes its blank value ({item.blank_means})",
+                    "warning",
+                )
+        return columns
+
+    def _blank(self, sheet: str, row: int, column: int) -> bool:
+        coordinate = f"{get_column_letter(column)}{row}"
+        return self._cell(sheet, coordinate).is_blank
+
+    def _rows_below(
+        self,
+        spec: SectionSpec,
+        worksheet: Worksheet,
+        sheet: str,
+        first_column: int,
+        last_column: int,
+        last_row: int,
+    ) -> None:
+        """Rows typed just under a table are not in it; say so rather than drop them."""
+        row = last_row + 1
+        while not all(self._blank(sheet, row, c) for c in range(first_column, last_column + 1)):
+            row += 1
+        if row == last_row + 1:
+            return
+        span = (
+            f"{get_column_letter(first_column)}{last_row + 1}:"
+            f"{get_column_letter(last_column)}{row - 1}"
+        )
+        self._report(
+            (spec.key,),
+            _where(sheet, span, f"below the {spec.table} table"),
+            f"these cells are below the {spec.table} table, so they are not read; extend the "
+            "table over them (drag the handle at its bottom-right corner, or insert rows inside "
+            "the table and move them there)",
+            unread=False,
+        )
+
+    # --- validating ----------------------------------------------------------------------
+
+    def validate(self, raw: dict[str, Any]) -> Scenario | None:
+        """The Scenario, or None with the schema's problems added (each at its cell)."""
+        try:
+            return Scenario.model_validate(raw)
+        except ValidationError as error:
+            for detail, base in zip(
+                error.errors(include_url=False), problems_from(error), strict=True
+            ):
+                loc = tuple(detail["loc"])
+                if any(_covers(unread, loc) for unread in self.unread):
+                    continue
+                self.problems.append(
+                    Problem(
+                        loc=loc,
+                        where=self.where(loc),
+                        message=self._message(loc, detail, base.message, raw),
+                    )
+                )
+            return None
+
+    def _message(self, loc: Loc, detail: Any, fallback: str, raw: dict[str, Any]) -> str:
+        item = _field_at(loc)
+        if item is not None:
+            if detail["type"] == "missing":
+                return f"expected {item.expects}, found a blank cell"
+            return f"expected {item.expects_in_range}, found {self.shown.get(loc, fallback)}"
+        if len(loc) == 1 and isinstance(loc[0], str):
+            spec = layout.section(loc[0])
+            if spec.is_table and detail["type"] == "too_short":
+                return f"the {spec.table} table has no rows filled in; fill in at least one"
+            if spec.is_table and detail["type"] == "too_long":
+                count = len(raw.get(spec.key, []))
+                return f"the {spec.table} table has {count} rows; at most {spec.max_rows} are read"
+        return fallback
+
+    def where(self, loc: Loc) -> str | None:
+        """The place a loc was read from; the nearest enclosing place for a loc not read."""
+        for end in range(len(loc), 0, -1):
+            place = self.places.get(loc[:end])
+            if place is not None:
+                return place
+        return None
+
+    # --- checking ------------------------------------------------------------------------
+
+    def check(self, scenario: Scenario) -> None:
+        for problem in check_scenario(scenario, load_catalogue()):
+            self.problems.append(problem.model_copy(update={"where": self.where(problem.loc)}))
+
+
+def _covers(unread: Loc, loc: Loc) -> bool:
+    """A loc that could not be read covers the schema's problems within it or around it.
+
+    ('tiers', 'share_pct') (a missing column) covers ('tiers', 3, 'share_pct') too.
+    """
+    shorter = min(len(loc), len(unread))
+    if loc[:shorter] == unread[:shorter]:
+        return True
+    return len(unread) == 2 and len(loc) == 3 and (loc[0], loc[2]) == unread
+
+
+def _field_at(loc: Loc) -> FieldSpec | None:
+    """The field a schema loc names: ('workload', 'x') or ('tiers', 2, 'x'); else None."""
+    if len(loc) not in (2, 3) or not isinstance(loc[0], str) or not isinstance(loc[-1], str):
+        return None
+    if len(loc) == 3 and not isinstance(loc[1], int):
+        return None
+    spec = layout.section(loc[0])
+    if spec.is_table != (len(loc) == 3):
+        return None
+    return next((f for f in spec.fields if f.name == loc[-1]), None)
+
+
+def _merged_range(sheet: Worksheet, coordinate: str) -> str | None:
+    for merged in sheet.merged_cells.ranges:
+        if coordinate in merged:
+            return str(merged.coord)
+    return None
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    first_column, first_row, last_column, last_row = range_boundaries(ref)
+    assert first_column is not None and first_row is not None
+    assert last_column is not None and last_row is not None
+    return first_column, first_row, last_column, last_row
+
+
+def _span(cells: list[tuple[str, str]]) -> str | None:
+    """'Workload!C5:C9' for a section's cells when they share a sheet."""
+    if not cells or any(s != cells[0][0] for s, _ in cells):
+        return None
+    sheet = cells[0][0]
+    bounds = [range_boundaries(c) for _, c in cells]
+    columns = [b[0] for b in bounds if b[0] is not None]
+    rows = [b[1] for b in bounds if b[1] is not None]
+    span = (
+        f"{get_column_letter(min(columns))}{min(rows)}:{get_column_letter(max(columns))}{max(rows)}"
+    )
+    return f"{layout.quote_sheet(sheet)}!{span}"
