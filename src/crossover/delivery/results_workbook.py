@@ -1,0 +1,496 @@
+"""The results as an Excel workbook of plain values, for the consultant who keeps working in Excel.
+
+Every figure is copied from `Results` as computed (money in US dollars, full precision); the
+number formats only change how a cell looks. No cell holds a formula: text that a spreadsheet
+would read as one (=, +, -, @, tab, CR first) is stored as quote-prefixed text.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel
+
+from crossover.delivery.files import write_bytes_atomic
+from crossover.engine.results import (
+    CostCurvePoint,
+    DeploymentResult,
+    HorizonMonth,
+    Results,
+    ScenarioCost,
+    TierResult,
+)
+from crossover.summary import crossover_text, payback_text, verdict
+
+# Number formats: how a value looks, never what it is.
+USD = '"$"#,##0.00'
+USD_PER_MTOK = '"$"#,##0.00##'
+USD_PER_HOUR = '"$"#,##0.00##'
+FRACTION_PCT = "0.0%"
+"""For fractions (0.385 shows as 38.5%)."""
+POINTS_PCT = '0.0#"%"'
+"""For values already in percent (share_pct 95 shows as 95.0%)."""
+THOUSANDS = "#,##0"
+MTOK = "#,##0.0##"
+DECIMAL = "#,##0.00"
+FACTOR = "0.000"
+DATE = "yyyy-mm-dd"
+
+# What a spreadsheet reads as the start of a formula (or, for tab and CR, of a new cell
+# when the value is later exported to CSV): such text is stored quote-prefixed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_LABEL_FONT = Font(bold=True)
+_SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
+_TOP = Alignment(vertical="top")
+_MIN_WIDTH = 8
+_MAX_WIDTH = 60
+
+Row = TypeVar("Row")
+Value = str | float | int | bool | date | None
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    """One column of a table sheet: its header, where its value comes from, how it looks."""
+
+    header: str
+    value: Callable[[Row], Any]
+    number_format: str | None = None
+
+
+def write_results_workbook(results: Results, path: Path) -> None:
+    """Write the inputs as read and every computed figure to an .xlsx file, atomically."""
+    buffer = io.BytesIO()
+    build_results_workbook(results).save(buffer)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def build_results_workbook(results: Results) -> Workbook:
+    """The workbook in memory: a summary, the scenarios, tiers, sizing, horizon, curve and inputs."""
+    workbook = Workbook()
+    _summary_sheet(workbook.active, results)
+    _table_sheet(workbook, "Scenarios", _scenarios(results), _SCENARIO_COLUMNS)
+    _table_sheet(workbook, "Tiers", results.tiers, _TIER_COLUMNS)
+    _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
+    _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
+    _table_sheet(workbook, "Crossover curve", results.crossover.curve, _CURVE_COLUMNS)
+    _inputs_sheets(workbook, results)
+    return workbook
+
+
+# -- cells -------------------------------------------------------------------------------
+
+
+def put(
+    sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None
+) -> None:
+    """Write one value: text never becomes a formula, lists become text, dates stay dates."""
+    cell = sheet.cell(row=row, column=column)
+    plain = _plain(value)
+    if isinstance(plain, str):
+        cell.value = plain
+        # openpyxl stores text starting with '=' as a formula unless told it is text.
+        cell.data_type = "s"
+        cell.quotePrefix = plain.startswith(FORMULA_TRIGGERS)
+    else:
+        cell.value = plain
+    if isinstance(plain, date):
+        cell.number_format = DATE
+    elif (
+        number_format is not None and isinstance(plain, int | float) and not isinstance(plain, bool)
+    ):
+        cell.number_format = number_format
+    cell.alignment = _TOP
+
+
+def _plain(value: Any) -> Value:
+    if value is None or isinstance(value, bool | int | date):
+        return value
+    if isinstance(value, float):
+        # A non-finite figure must show, not turn into a blank cell (openpyxl writes "").
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, list | tuple):
+        return _text(", ".join(str(item) for item in value))
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
+    # XML 1.0 cannot hold most control characters; keep the text, mark where they were.
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
+def _header(sheet: Worksheet, row: int, column: int, text: str) -> None:
+    put(sheet, row, column, text)
+    cell = sheet.cell(row=row, column=column)
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _fit_widths(sheet: Worksheet) -> None:
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            widths[cell.column] = max(widths.get(cell.column, 0), _shown_width(cell.value))
+    for column, width in widths.items():
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = min(_MAX_WIDTH, max(_MIN_WIDTH, width + 2))
+
+
+def _shown_width(value: Any) -> int:
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float):
+        return len(f"{value:,.2f}") + 1
+    if isinstance(value, date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+# -- table sheets ------------------------------------------------------------------------
+
+
+def _table_sheet(
+    workbook: Workbook, title: str, rows: Sequence[Row], columns: Sequence[Column[Row]]
+) -> Worksheet:
+    sheet = workbook.create_sheet(title)
+    for c, column in enumerate(columns, start=1):
+        _header(sheet, 1, c, column.header)
+    for r, item in enumerate(rows, start=2):
+        for c, column in enumerate(columns, start=1):
+            put(sheet, r, c, column.value(item), column.number_format)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
+    _fit_widths(sheet)
+    return sheet
+
+
+def _scenarios(results: Results) -> list[ScenarioCost]:
+    s = results.scenarios
+    return [cost for cost in (s.api_only, s.proposed, s.all_self_hosted) if cost is not None]
+
+
+_SCENARIO_COLUMNS: list[Column[ScenarioCost]] = [
+    Column("Scenario", lambda s: s.label),
+    Column("API (USD/month)", lambda s: s.api_month_usd, USD),
+    Column("GPUs (USD/month)", lambda s: s.gpu_month_usd, USD),
+    Column("Infrastructure overhead (USD/month)", lambda s: s.overhead_month_usd, USD),
+    Column("Operations (USD/month)", lambda s: s.ops_month_usd, USD),
+    Column("Total (USD/month)", lambda s: s.monthly_cost_usd, USD),
+    Column("Tiers on the API", lambda s: s.tiers_on_api),
+    Column("Tiers self-hosted", lambda s: s.tiers_self_hosted),
+]
+
+_TIER_COLUMNS: list[Column[TierResult]] = [
+    Column("Tier", lambda t: t.tier),
+    Column("Share of volume", lambda t: t.share_pct, POINTS_PCT),
+    Column("API model", lambda t: t.api_model),
+    Column("API mode", lambda t: t.api_mode),
+    Column("Route", lambda t: t.route),
+    Column("Deployment", lambda t: t.deployment),
+    Column("Input (Mtok/day)", lambda t: t.input_mtok_per_day, MTOK),
+    Column("Output (Mtok/day)", lambda t: t.output_mtok_per_day, MTOK),
+    Column("Input price (USD/Mtok)", lambda t: t.prices.input_per_mtok, USD_PER_MTOK),
+    Column("Cached input price (USD/Mtok)", lambda t: t.prices.cached_input_per_mtok, USD_PER_MTOK),
+    Column("Output price (USD/Mtok)", lambda t: t.prices.output_per_mtok, USD_PER_MTOK),
+    Column("Price source", lambda t: t.prices.source),
+    Column("Price reference", lambda t: t.prices.reference),
+    Column("API cost (USD/month)", lambda t: t.api_month_usd, USD),
+    Column("API cost without cache (USD/month)", lambda t: t.api_month_without_cache_usd, USD),
+    Column(
+        "API cost at realtime prices (USD/month)",
+        lambda t: t.api_month_at_realtime_price_usd,
+        USD,
+    ),
+    Column("Blended API price (USD/Mtok)", lambda t: t.blended_price_per_mtok_usd, USD_PER_MTOK),
+]
+
+_CURVE_COLUMNS: list[Column[CostCurvePoint]] = [
+    Column("Total volume (Mtok/day)", lambda p: p.mtok_per_day, MTOK),
+    Column("API only (USD/month)", lambda p: p.api_only_usd, USD),
+    Column("Proposed (USD/month)", lambda p: p.proposed_usd, USD),
+]
+
+
+def _horizon_columns(results: Results) -> list[Column[HorizonMonth]]:
+    columns: list[Column[HorizonMonth]] = [
+        Column("Month (0 = setup)", lambda m: m.month, THOUSANDS),
+        Column("Volume factor", lambda m: m.volume_factor, FACTOR),
+        Column("Total volume (Mtok/day)", lambda m: m.total_mtok_per_day, MTOK),
+        Column("API only (USD)", lambda m: m.api_only_usd, USD),
+        Column("Proposed incl. setup (USD)", lambda m: m.proposed_usd, USD),
+        Column("Cumulative API only (USD)", lambda m: m.cumulative_api_only_usd, USD),
+        Column("Cumulative proposed (USD)", lambda m: m.cumulative_proposed_usd, USD),
+    ]
+    for name in _replica_columns(results):
+        columns.append(Column(f"Replicas: {name}", _replicas_of(name), THOUSANDS))
+    return columns
+
+
+def _replica_columns(results: Results) -> list[str]:
+    seen = {name for month in results.horizon.months for name in month.replicas}
+    ordered = [d.deployment for d in results.deployments if d.deployment in seen]
+    return ordered + sorted(seen - set(ordered))
+
+
+def _replicas_of(name: str) -> Callable[[HorizonMonth], int | None]:
+    return lambda month: month.replicas.get(name)
+
+
+# -- sizing: one column per deployment ---------------------------------------------------
+
+_SIZING_ROWS: list[Column[DeploymentResult]] = [
+    Column("Model", lambda d: d.model),
+    Column("Model name", lambda d: d.model_name),
+    Column("Precision", lambda d: d.precision),
+    Column("GPU", lambda d: d.gpu),
+    Column("GPU name", lambda d: d.gpu_name),
+    Column("Price plan", lambda d: d.price_plan),
+    Column("Instance", lambda d: d.instance),
+    Column("Tiers routed here", lambda d: d.tiers),
+    Column("Routed", lambda d: d.routed),
+    Column("Weights (GB)", lambda d: d.weight_gb, DECIMAL),
+    Column("VRAM per GPU (GB)", lambda d: d.vram_gb, DECIMAL),
+    Column("GPUs per replica", lambda d: d.gpus_per_replica, THOUSANDS),
+    Column("GPUs per replica from", lambda d: d.gpus_per_replica_source),
+    Column("Weights / replica VRAM", lambda d: d.memory_fit_ratio, FRACTION_PCT),
+    Column("Memory fit", lambda d: d.memory_fit),
+    Column("Prefill rate per GPU (tokens/s)", lambda d: d.rates.prefill_tps_per_gpu, THOUSANDS),
+    Column("Decode rate per GPU (tokens/s)", lambda d: d.rates.decode_tps_per_gpu, THOUSANDS),
+    Column("Blended rate per GPU (tokens/s)", lambda d: d.rates.tps_per_gpu, THOUSANDS),
+    Column("Rate kind", lambda d: d.rates.kind),
+    Column("Rate source", lambda d: d.rates.source),
+    Column("Rate as of", lambda d: d.rates.as_of),
+    Column("Input (Mtok/day)", lambda d: d.input_mtok_per_day, MTOK),
+    Column("Output (Mtok/day)", lambda d: d.output_mtok_per_day, MTOK),
+    Column("Realtime share", lambda d: d.realtime_share, FRACTION_PCT),
+    Column(
+        "Rate per replica at this mix (tokens/s)", lambda d: d.effective_tps_per_replica, THOUSANDS
+    ),
+    Column("Average demand (tokens/s)", lambda d: d.demand_avg_tps, THOUSANDS),
+    Column("Peak demand (tokens/s)", lambda d: d.demand_peak_tps, THOUSANDS),
+    Column("Target peak utilisation", lambda d: d.target_peak_utilisation, FRACTION_PCT),
+    Column("Replicas (incl. redundancy)", lambda d: d.replicas, THOUSANDS),
+    Column("Redundancy", lambda d: d.redundancy, THOUSANDS),
+    Column("GPUs", lambda d: d.gpus, THOUSANDS),
+    Column("GPUs per instance", lambda d: d.gpus_per_instance, THOUSANDS),
+    Column("Instances", lambda d: d.instances, THOUSANDS),
+    Column("GPUs billed", lambda d: d.billed_gpus, THOUSANDS),
+    Column("GPU-hour price (USD)", lambda d: d.gpu_hour_price_usd, USD_PER_HOUR),
+    Column("GPU-hour price from", lambda d: d.gpu_hour_price_source),
+    Column("Average utilisation", lambda d: d.average_utilisation, FRACTION_PCT),
+    Column("Utilisation ceiling", lambda d: d.utilisation_ceiling, FRACTION_PCT),
+    Column("GPUs (USD/month)", lambda d: d.gpu_month_usd, USD),
+    Column("Infrastructure overhead (USD/month)", lambda d: d.overhead_month_usd, USD),
+    Column("Share of operations (USD/month)", lambda d: d.ops_share_month_usd, USD),
+    Column("GPU cost (USD/Mtok)", lambda d: d.gpu_cost_per_mtok_usd, USD_PER_MTOK),
+    Column("All-in cost (USD/Mtok)", lambda d: d.all_in_cost_per_mtok_usd, USD_PER_MTOK),
+    Column(
+        "Blended API price replaced (USD/Mtok)",
+        lambda d: d.blended_api_price_per_mtok_usd,
+        USD_PER_MTOK,
+    ),
+    Column("Break-even utilisation", lambda d: d.break_even_utilisation, FRACTION_PCT),
+]
+
+
+def _sizing_sheet(sheet: Worksheet, deployments: list[DeploymentResult]) -> None:
+    # Dozens of figures for a handful of deployments read better down than across.
+    _header(sheet, 1, 1, "Deployment")
+    for c, deployment in enumerate(deployments, start=2):
+        _header(sheet, 1, c, deployment.deployment)
+    if not deployments:
+        put(sheet, 1, 2, "no self-hosted deployment in this scenario")
+    for r, row in enumerate(_SIZING_ROWS, start=2):
+        put(sheet, r, 1, row.header)
+        sheet.cell(row=r, column=1).font = _LABEL_FONT
+        for c, deployment in enumerate(deployments, start=2):
+            put(sheet, r, c, row.value(deployment), row.number_format)
+    sheet.freeze_panes = "B2"
+    _fit_widths(sheet)
+
+
+# -- summary -----------------------------------------------------------------------------
+
+
+def _summary_sheet(sheet: Worksheet, results: Results) -> None:
+    sheet.title = "Summary"
+    for c, text in enumerate(("Figure", "Value", "Unit"), start=1):
+        _header(sheet, 1, c, text)
+    row = 2
+    for label, value, unit, number_format in _summary_rows(results):
+        put(sheet, row, 1, label)
+        sheet.cell(row=row, column=1).font = _LABEL_FONT
+        put(sheet, row, 2, value, number_format)
+        put(sheet, row, 3, unit)
+        row += 1
+    for title, lines in (
+        ("Risks", [risk.message for risk in results.recommendation.risks]),
+        ("Warnings", results.warnings),
+    ):
+        row += 1
+        put(sheet, row, 1, title)
+        sheet.cell(row=row, column=1).font = _SECTION_FONT
+        for line in lines or ["none"]:
+            row += 1
+            put(sheet, row, 1, line)
+    sheet.freeze_panes = "A2"
+    _fit_widths(sheet)
+
+
+SummaryRow = tuple[str, Any, str, str | None]
+
+
+def _summary_rows(results: Results) -> list[SummaryRow]:
+    client = results.scenario.client
+    s = results.scenarios
+    recommendation = results.recommendation
+    calibration = results.calibration
+    rows: list[SummaryRow] = [
+        ("Client", client.client_name, "", None),
+        ("Report date", client.report_date, "", None),
+        ("Prepared by", client.prepared_by, "", None),
+        ("Recommendation", verdict(results), "", None),
+        ("Why", recommendation.reason, "", None),
+        ("Compliance flags", recommendation.compliance_flags or "none", "", None),
+        ("Compliance premium", recommendation.compliance_premium_month_usd, "USD per month", USD),
+        ("API only", s.api_only.monthly_cost_usd, "USD per month", USD),
+        ("Proposed", s.proposed.monthly_cost_usd, "USD per month", USD),
+    ]
+    if s.all_self_hosted is not None:
+        rows.append(("All self-hosted", s.all_self_hosted.monthly_cost_usd, "USD per month", USD))
+    rows += [
+        ("Monthly savings", results.monthly_savings_usd, "USD per month", USD),
+        ("Setup cost", results.setup_cost_usd, "USD", USD),
+        _or_text("Payback", results.payback_weeks, "weeks", DECIMAL, payback_text(results)),
+        ("Today's volume", results.total_mtok_per_day, "Mtok/day", MTOK),
+        _or_text(
+            "Crossover volume",
+            results.crossover_mtok_per_day,
+            "Mtok/day",
+            MTOK,
+            crossover_text(results),
+        ),
+        ("Horizon", len(results.horizon.months), "months", THOUSANDS),
+        _or_text(
+            "Payback month in the horizon",
+            results.horizon.payback_month,
+            "month (0 = setup)",
+            THOUSANDS,
+            "not within the horizon",
+        ),
+        (
+            "Cumulative API only over the horizon",
+            results.horizon.cumulative_api_only_usd,
+            "USD",
+            USD,
+        ),
+        (
+            "Cumulative proposed over the horizon",
+            results.horizon.cumulative_proposed_usd,
+            "USD",
+            USD,
+        ),
+        (
+            "API cost priced from the catalogue",
+            calibration.catalogue_api_month_usd,
+            "USD per month",
+            USD,
+        ),
+        ("Client's current API bill", calibration.client_bill_usd, "USD per month", USD),
+        (
+            "Catalogue price vs the client's bill",
+            calibration.difference_pct,
+            "% difference",
+            POINTS_PCT,
+        ),
+        ("Display currency", results.display_currency, "", None),
+        ("Display currency per USD", results.usd_fx_rate, "", "0.0000"),
+        ("Hours per month", results.hours_per_month, "hours", DECIMAL),
+        ("Days per month", results.days_per_month, "days", DECIMAL),
+    ]
+    rows += [
+        (f"Version of {name}", version, "", None)
+        for name, version in results.catalogue_versions.items()
+    ]
+    return rows
+
+
+def _or_text(
+    label: str, value: float | None, unit: str, number_format: str, text: str
+) -> SummaryRow:
+    """A figure that may not exist ('never'): the number when it does, the words when not."""
+    if value is None:
+        return (label, text, "", None)
+    return (label, value, unit, number_format)
+
+
+# -- inputs as read ----------------------------------------------------------------------
+
+
+def _inputs_sheets(workbook: Workbook, results: Results) -> None:
+    scenario = results.scenario
+    sheet = workbook.create_sheet("Inputs")
+    for c, text in enumerate(("Section", "Field", "Value", "What it is"), start=1):
+        _header(sheet, 1, c, text)
+    row = 2
+    for section_name, section in scenario:
+        if not isinstance(section, BaseModel):
+            continue
+        for field_name, value in section:
+            put(sheet, row, 1, section_name)
+            put(sheet, row, 2, field_name)
+            put(sheet, row, 3, value)
+            put(sheet, row, 4, _description(section, field_name))
+            row += 1
+    sheet.freeze_panes = "A2"
+    _fit_widths(sheet)
+    for section_name, items in scenario:
+        if isinstance(items, list):
+            _input_list_sheet(workbook, section_name, scenario, items)
+
+
+def _input_list_sheet(
+    workbook: Workbook, section_name: str, scenario: BaseModel, items: list[BaseModel]
+) -> None:
+    item_type = _list_item_type(scenario, section_name)
+    columns: list[Column[BaseModel]] = [
+        Column(name, _attribute(name)) for name in item_type.model_fields
+    ]
+    title = "Input " + section_name.replace("_", " ")
+    _table_sheet(workbook, title, items, columns)
+
+
+def _list_item_type(scenario: BaseModel, section_name: str) -> type[BaseModel]:
+    annotation = type(scenario).model_fields[section_name].annotation
+    (item_type,) = getattr(annotation, "__args__", (None,))
+    if not (isinstance(item_type, type) and issubclass(item_type, BaseModel)):
+        raise TypeError(f"scenario section {section_name} is not a list of models")
+    return item_type
+
+
+def _attribute(name: str) -> Callable[[BaseModel], Any]:
+    return lambda item: getattr(item, name)
+
+
+def _description(section: BaseModel, field_name: str) -> str:
+    text = type(section).model_fields[field_name].description or ""
+    return re.sub(r"\s+", " ", text).strip()
