@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -253,6 +254,79 @@ class PriceOverride(_Model):
         return self.input_per_mtok is not None and self.output_per_mtok is not None
 
 
+class Range(_Model):
+    """An uncertain input: the lowest, most likely and highest value thought plausible."""
+
+    low: Number
+    """The lowest plausible value, in the field's unit."""
+    likely: Number
+    """The most likely value (the mode of the distribution)."""
+    high: Number
+    """The highest plausible value."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.low <= self.likely <= self.high:
+            raise ValueError(
+                f"expected low ≤ likely ≤ high, found low {self.low:g}, likely {self.likely:g}, "
+                f"high {self.high:g}"
+            )
+        return self
+
+
+def _range_within(minimum: float, maximum: float | None, *, open_below: bool) -> AfterValidator:
+    """A check that a whole Range lies within its field's own bounds."""
+
+    def check(value: Range | None) -> Range | None:
+        if value is None:
+            return None
+        below = value.low <= minimum if open_below else value.low < minimum
+        if below or (maximum is not None and value.high > maximum):
+            bound = f"more than {minimum:g}" if open_below else f"at least {minimum:g}"
+            if maximum is not None:
+                bound += f" and at most {maximum:g}"
+            raise ValueError(f"the range must be {bound}, found {value.low:g} to {value.high:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+FactorRange = Annotated[Range | None, _range_within(0, None, open_below=True)]
+"""A multiplier on today's figure (1 = as entered): more than 0."""
+GrowthRange = Annotated[Range | None, _range_within(-50, 100, open_below=False)]
+"""Percent per month, within the workload's own bounds (−50 to 100)."""
+PriceChangeRange = Annotated[Range | None, _range_within(-100, None, open_below=False)]
+"""Percent change of a price: at least −100 (free)."""
+
+
+class Uncertainty(_Model):
+    """How sure the inputs are: ranges for the Monte Carlo simulation and the tornado's span."""
+
+    volume_factor: FactorRange = None
+    """Multiplier on today's daily volume (e.g. 0.8 / 1 / 1.3); blank: not uncertain."""
+    monthly_growth_pct: GrowthRange = None
+    """Volume growth, percent per month (compounded), replacing the workload's; blank: fixed."""
+    throughput_factor: FactorRange = None
+    """Multiplier on every deployment's serving rates (prefill and decode); blank: fixed."""
+    gpu_price_factor: FactorRange = None
+    """Multiplier on every deployment's GPU-hour price; blank: fixed."""
+    api_price_change_pct: PriceChangeRange = None
+    """Change of every API price, percent (e.g. −30 / 0 / +10); blank: fixed."""
+    distribution: Literal["pert", "triangular"] = "pert"
+    """Shape drawn between low and high: pert (PERT, λ = 4) or triangular."""
+    draws: Annotated[int, Field(ge=1000, le=200_000)] = 10_000
+    """Simulated futures (1,000 to 200,000)."""
+    seed: Annotated[int, Field(ge=0)] = 20261127
+    """Seed of the random generator: the same seed gives the same figures."""
+    sensitivity_pct: Annotated[Number, Field(gt=0, lt=100)] = 25.0
+    """The tornado's swing: each driver is moved this many percent down and up, on its own."""
+
+    @property
+    def ranges(self) -> dict[str, Range]:
+        """The uncertain inputs that are given, by field name."""
+        return {name: value for name, value in self if isinstance(value, Range)}
+
+
 class Scenario(_Model):
     """One client's situation: the whole input of an analysis."""
 
@@ -263,6 +337,7 @@ class Scenario(_Model):
     operations: Operations = Operations()
     compliance: Compliance = Compliance()
     price_overrides: Annotated[list[PriceOverride], Field(max_length=200)] = []
+    uncertainty: Uncertainty = Uncertainty()
 
     def deployment(self, deployment_id: str) -> Deployment:
         return next(d for d in self.deployments if d.deployment == deployment_id)
