@@ -160,7 +160,7 @@ def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
 def _integer(spec: FieldSpec, cell: Cell) -> int:
     number = _number(spec, cell)
     if not number.is_integer():
-        raise UnreadableCellError(f"expected {spec.expects} (a whole number), found {show(cell)}")
+        raise _expected(spec, cell)
     return int(number)
 
 

@@ -80,6 +80,13 @@ class FieldSpec:
     max_length: int | None = None
     words_expects: str = ""
     words_blank: str = ""
+    path: tuple[str, ...] = ()
+    """Where the value sits within its section's row: ('draws',) or ('volume_factor', 'low')."""
+
+    @property
+    def group(self) -> str | None:
+        """The field a part belongs to (a range's low, likely and high); None for a plain field."""
+        return self.path[0] if len(self.path) > 1 else None
 
     @property
     def expects(self) -> str:
@@ -325,6 +332,23 @@ WORDS: dict[tuple[str, str], Words] = {
     ("price_overrides", "output_per_mtok"): Words(
         "Output price", "USD per million tokens", "10", "a price in US dollars per million tokens"
     ),
+    ("uncertainty", "volume_factor"): Words(
+        "Volume factor", "× today's volume", "0.8 / 1 / 1.3", "a multiplier"
+    ),
+    ("uncertainty", "monthly_growth_pct"): Words("Monthly growth", "% per month", "0 / 3 / 8"),
+    ("uncertainty", "throughput_factor"): Words(
+        "Throughput factor", "× the serving rates", "0.7 / 1 / 1.1", "a multiplier"
+    ),
+    ("uncertainty", "gpu_price_factor"): Words(
+        "GPU price factor", "× the GPU-hour price", "0.9 / 1 / 1.2", "a multiplier"
+    ),
+    ("uncertainty", "api_price_change_pct"): Words("API price change", "% change", "-30 / 0 / 10"),
+    ("uncertainty", "distribution"): Words("Distribution", "pert or triangular", "pert"),
+    ("uncertainty", "draws"): Words(
+        "Simulated futures", "draws", "10000", "a whole number of draws"
+    ),
+    ("uncertainty", "seed"): Words("Random seed", "whole number", "20261127", "a whole number"),
+    ("uncertainty", "sensitivity_pct"): Words("Tornado swing", "% down and up", "25"),
 }
 
 # Fields whose drop-down offers catalogue ids: (section, field) -> list name.
@@ -347,6 +371,8 @@ SECTION_INTROS: dict[str, str] = {
     "operations": "The defaults suit most teams; change what you know better.",
     "compliance": "Answer yes where a rule keeps data away from outside APIs.",
     "price_overrides": "Only if you pay less than list price; blank prices use the catalogue.",
+    "uncertainty": "Optional: give low, most likely and high values where you are unsure; "
+    "leave a row blank where a figure is certain.",
 }
 
 BLANK_TABLE_ROWS: dict[str, int] = {"tiers": 8, "deployments": 8, "price_overrides": 8}
@@ -394,7 +420,9 @@ def _section(key: str, info: FieldInfo) -> SectionSpec:
     is_table = typing.get_origin(annotation) is list
     model = typing.get_args(annotation)[0] if is_table else annotation
     assert isinstance(model, type) and issubclass(model, BaseModel)
-    fields = tuple(_field(key, name, f) for name, f in model.model_fields.items())
+    fields = tuple(
+        spec for name, info in model.model_fields.items() for spec in _fields(key, name, info)
+    )
     # The docstrings cite the economics contract ("(economics §7)"): not for a client's eyes.
     doc = re.sub(r"\s*\(economics §[\d.]+\)", "", (model.__doc__ or "").strip())
     intro = " ".join(part for part in (doc, SECTION_INTROS.get(key, "")) if part)
@@ -422,9 +450,47 @@ def _section(key: str, info: FieldInfo) -> SectionSpec:
     )
 
 
-def _field(section_key: str, name: str, info: FieldInfo) -> FieldSpec:
+def _fields(section_key: str, name: str, info: FieldInfo) -> list[FieldSpec]:
+    """One spec per cell: a plain field has one; a nested model (a Range) one per part."""
+    base, _ = _unwrap(info.annotation, list(info.metadata))
+    if not (isinstance(base, type) and issubclass(base, BaseModel)):
+        return [_field(section_key, name, info)]
+    words = _words(section_key, name)
+    examples = words.example.split(" / ")
+    parts = []
+    for index, (part, part_info) in enumerate(base.model_fields.items()):
+        spec = _field(section_key, part, part_info, percent=name.endswith("_pct"))
+        example = examples[index] if len(examples) == len(base.model_fields) else words.example
+        parts.append(
+            dataclasses.replace(
+                spec,
+                name=f"{name}_{part}",
+                path=(name, part),
+                label=f"{words.label}: {part}",
+                # The field's own description once, on its first part; then the part's alone.
+                description=(
+                    f"{info.description or ''} {spec.description}".strip()
+                    if index == 0
+                    else spec.description
+                ),
+                unit=words.unit,
+                example=example,
+                # The whole is optional when it has a default: then so is each part.
+                required=info.is_required() and spec.required,
+                words_expects=words.expects,
+                words_blank="with low, likely and high all blank, the figure is fixed",
+            )
+        )
+    return parts
+
+
+def _words(section_key: str, name: str) -> Words:
+    return WORDS.get((section_key, name)) or Words(name.replace("_", " ").capitalize(), "", "")
+
+
+def _field(section_key: str, name: str, info: FieldInfo, *, percent: bool = False) -> FieldSpec:
     base, constraints = _unwrap(info.annotation, list(info.metadata))
-    words = WORDS.get((section_key, name)) or Words(name.replace("_", " ").capitalize(), "", "")
+    words = _words(section_key, name)
     choices: tuple[str | int, ...] = ()
     list_name = CATALOGUE_LISTS.get((section_key, name))
     kind: FieldKind
@@ -441,7 +507,7 @@ def _field(section_key: str, name: str, info: FieldInfo) -> FieldSpec:
     elif base is int:
         kind = "integer"
     elif base is float:
-        kind = "percent" if name.endswith("_pct") else "number"
+        kind = "percent" if percent or name.endswith("_pct") else "number"
     else:
         kind = "text"
     default = None if info.is_required() or info.default_factory is not None else info.default
@@ -467,6 +533,7 @@ def _field(section_key: str, name: str, info: FieldInfo) -> FieldSpec:
         max_length=constraints.get("max_length"),
         words_expects=words.expects,
         words_blank=words.blank,
+        path=(name,),
     )
 
 

@@ -39,6 +39,7 @@ from crossover.workbook.coerce import (
     show,
 )
 from crossover.workbook.layout import FieldSpec, SectionSpec
+from crossover.workbook.preflight import assert_defusedxml, preflight
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
 # such parts (validation and formatting extensions, slicers); the reader needs none of them.
@@ -70,16 +71,21 @@ def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
     scenario = reading.validate(raw)
     if scenario is not None:
         reading.check(scenario)
-    errors = [p for p in reading.problems if p.severity == "error"]
+    problems = sorted(reading.problems, key=_file_order)
+    errors = [p for p in problems if p.severity == "error"]
     if errors or scenario is None:
         raise ScenarioError(str(path), errors)
-    return scenario, [p for p in reading.problems if p.severity == "warning"]
+    return scenario, [p for p in problems if p.severity == "warning"]
 
 
 def _open(path: Path) -> tuple[Workbook, Workbook]:
     """The workbook twice: with formulas' cached values, and with the formulas themselves."""
+    path = Path(path)
+    # A client's file is untrusted: refuse hostile or broken ones before openpyxl opens them.
+    assert_defusedxml()
+    preflight(path)
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
         with warnings.catch_warnings():
             for message in _DROPPED_PARTS:
                 warnings.filterwarnings("ignore", message=message, category=UserWarning)
@@ -148,22 +154,29 @@ class _Reading:
         section: dict[str, Any] = {}
         on_missing_sheets: dict[str, list[str]] = {}
         cells: list[tuple[str, str]] = []
+        groups: dict[str, list[tuple[str, str]]] = {}
         for item in spec.fields:
             place = self._named_cell(spec, item, on_missing_sheets)
             if place is None:
                 continue
             sheet, coordinate = place
             cells.append(place)
-            value = self._read_cell((spec.key, item.name), item, sheet, coordinate)
+            if item.group is not None:
+                groups.setdefault(item.group, []).append(place)
+            value = self._read_cell((spec.key, *item.path), item, sheet, coordinate)
             if value is not BLANK:
-                section[item.name] = value
+                _put(section, item.path, value)
+        for group, places in groups.items():
+            span = _span(places)
+            if span is not None:
+                self.places[(spec.key, group)] = f"{span} ({group})"
         for sheet, names in on_missing_sheets.items():
             self._report(
                 (spec.key,),
                 f"{spec.sheet} sheet",
-                f"the cells named {', '.join(names)} are on a sheet called {sheet!r}, which is "
-                "not in the workbook (renamed or deleted?); give the sheet its name back, or copy "
-                "your answers into a fresh template",
+                f'the cells named {", ".join(names)} are on a sheet called "{sheet}", which is '
+                f"not in the workbook ({self._renamed_hint()}); give the sheet its name back, or "
+                "copy your answers into a fresh template",
             )
         span = _span(cells)
         self.places[(spec.key,)] = f"{span} ({spec.key})" if span else f"{spec.sheet} sheet"
@@ -174,19 +187,20 @@ class _Reading:
     ) -> tuple[str, str] | None:
         """The sheet and cell a field's defined name points to, or None (problem reported)."""
         where = f"{spec.sheet} sheet ({item.name})"
-        self.places[(spec.key, item.name)] = where
+        loc: Loc = (spec.key, *item.path)
+        self.places[loc] = where
         name = self._defined_name(item.name)
         if name is None:
             self._report(
-                (spec.key, item.name),
+                loc,
                 where,
-                f"no cell is named {item.name} (the {item.label!r} answer); {_NAME_HELP}",
+                f'no cell is named {item.name} (the "{item.label}" answer); {_NAME_HELP}',
             )
             return None
         destinations = list(name.destinations) if name.type == "RANGE" else []
         if not destinations or not destinations[0][1]:
             self._report(
-                (spec.key, item.name),
+                loc,
                 where,
                 f"the cell named {item.name} was deleted (the name now points to "
                 f"{name.attr_text}); {_NAME_HELP}",
@@ -196,7 +210,7 @@ class _Reading:
         reference = reference.replace("$", "")
         if len(destinations) > 1 or ":" in reference:
             self._report(
-                (spec.key, item.name),
+                loc,
                 where,
                 f"the name {item.name} points to {name.attr_text}, but it must name a single "
                 f"cell; {_NAME_HELP}",
@@ -205,8 +219,16 @@ class _Reading:
         if not isinstance(self._sheet(sheet), Worksheet):
             on_missing_sheets.setdefault(sheet, []).append(item.name)
             return None
-        self.places[(spec.key, item.name)] = _where(sheet, reference, item.name)
+        self.places[loc] = _where(sheet, reference, item.name)
         return sheet, reference
+
+    def _renamed_hint(self) -> str:
+        """'renamed to "Volumes"?' when the workbook has sheets the template lacks."""
+        expected = {layout.START_SHEET, layout.LISTS_SHEET} | {s.sheet for s in layout.sections()}
+        others = [f'"{title}"' for title in self.values.sheetnames if title not in expected]
+        if not others:
+            return "renamed or deleted?"
+        return f"renamed to {' or '.join(others)}?"
 
     def _defined_name(self, wanted: str) -> DefinedName | None:
         # Excel's names ignore case; a name recreated by hand may differ in capitals, and one
@@ -303,11 +325,13 @@ class _Reading:
             return None
         columns = self._table_columns(spec, sheet, header_row, first_column, last_column)
         rows: list[dict[str, Any]] = []
+        read_rows: list[int] = []
         worksheet = self.values[sheet]
         for row in range(first_data, last_data + 1):
             if all(self._blank(sheet, row, c) for c in range(first_column, last_column + 1)):
                 continue
             index = len(rows)
+            read_rows.append(row)
             first = f"{get_column_letter(first_column)}{row}"
             self.places[(spec.key, index)] = _where(sheet, first, f"{spec.table} table row")
             values: dict[str, Any] = {}
@@ -316,18 +340,22 @@ class _Reading:
                 if column is None:
                     continue
                 coordinate = f"{get_column_letter(column)}{row}"
-                loc: Loc = (spec.key, index, item.name)
+                loc: Loc = (spec.key, index, *item.path)
                 self.places[loc] = _where(sheet, coordinate, item.name)
                 value = self._read_cell(loc, item, sheet, coordinate)
                 if value is not BLANK:
-                    values[item.name] = value
+                    _put(values, item.path, value)
             rows.append(values)
         for item in spec.fields:
             column = columns.get(item.name)
             if column is not None:
+                # A whole column's problem (shares not adding up) points at the rows read.
+                top, bottom = (
+                    (read_rows[0], read_rows[-1]) if read_rows else (first_data, last_data)
+                )
                 letter = get_column_letter(column)
-                span = f"{letter}{first_data}:{letter}{max(last_data, first_data)}"
-                self.places[(spec.key, item.name)] = _where(sheet, span, item.name)
+                span = f"{letter}{top}:{letter}{max(bottom, top)}"
+                self.places[(spec.key, *item.path)] = _where(sheet, span, item.name)
         self._rows_below(spec, worksheet, sheet, first_column, last_column, last_row)
         return rows
 
@@ -364,7 +392,7 @@ class _Reading:
                 self._report(
                     (spec.key,),
                     where,
-                    f"the column {header!r} is not one the tool reads{hint}, so it is ignored",
+                    f'the column "{header}" is not one the tool reads{hint}, so it is ignored',
                     "warning",
                 )
         header_span = (
@@ -376,16 +404,16 @@ class _Reading:
             where = _where(sheet, header_span, f"{spec.table} table header")
             if item.required:
                 self._report(
-                    (spec.key, item.name),
+                    (spec.key, *item.path),
                     where,
-                    f"the table has no column {item.name} (the {item.label!r} column), which is "
+                    f'the table has no column {item.name} (the "{item.label}" column), which is '
                     "required; give one column that header",
                 )
             else:
                 self._report(
-                    (spec.key, item.name),
+                    (spec.key, *item.path),
                     where,
-                    f"the table has no column {item.name} (the {item.label!r} column), so every "
+                    f'the table has no column {item.name} (the "{item.label}" column), so every '
                     f"row takes its blank value ({item.blank_means})",
                     "warning",
                 )
@@ -471,8 +499,36 @@ class _Reading:
     # --- checking ------------------------------------------------------------------------
 
     def check(self, scenario: Scenario) -> None:
+        """The catalogue-aware checks, where what they look at was read whole."""
+        if any(len(loc) == 1 for loc in self.unread):
+            # A section or table that could not be read leaves references dangling (a tier's
+            # deployment, say): checking would only add problems that are not really there.
+            return
         for problem in check_scenario(scenario, load_catalogue()):
+            if any(_covers(unread, problem.loc) for unread in self.unread):
+                continue
             self.problems.append(problem.model_copy(update={"where": self.where(problem.loc)}))
+
+
+def _file_order(problem: Problem) -> tuple[int, int, int]:
+    """Sheet by sheet, row by row, column by column: the order a client fixes things in."""
+    loc = problem.loc
+    spec = _section_at(loc)
+    if spec is None:
+        return (-1, -1, -1)
+    rest = loc[1:]
+    row = -1
+    if rest and isinstance(rest[0], int):
+        row, rest = rest[0], rest[1:]
+    column = next(
+        (
+            i
+            for i, f in enumerate(spec.fields)
+            if rest and f.path[: len(rest)] == rest[: len(f.path)]
+        ),
+        -1,
+    )
+    return (layout.sections().index(spec), row, column)
 
 
 def _covers(unread: Loc, loc: Loc) -> bool:
@@ -487,15 +543,27 @@ def _covers(unread: Loc, loc: Loc) -> bool:
 
 
 def _field_at(loc: Loc) -> FieldSpec | None:
-    """The field a schema loc names: ('workload', 'x') or ('tiers', 2, 'x'); else None."""
-    if len(loc) not in (2, 3) or not isinstance(loc[0], str) or not isinstance(loc[-1], str):
+    """The field a schema loc names: ('workload', 'x'), ('tiers', 2, 'x'); else None."""
+    spec = _section_at(loc)
+    if spec is None:
         return None
-    if len(loc) == 3 and not isinstance(loc[1], int):
-        return None
-    spec = layout.section(loc[0])
-    if spec.is_table != (len(loc) == 3):
-        return None
-    return next((f for f in spec.fields if f.name == loc[-1]), None)
+    path = loc[1:]
+    if spec.is_table:
+        if not path or not isinstance(path[0], int):
+            return None
+        path = path[1:]
+    return next((f for f in spec.fields if f.path == path), None)
+
+
+def _section_at(loc: Loc) -> SectionSpec | None:
+    return next((s for s in layout.sections() if loc and s.key == loc[0]), None)
+
+
+def _put(values: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """values['volume_factor']['low'] = value, for path ('volume_factor', 'low')."""
+    for part in path[:-1]:
+        values = values.setdefault(part, {})
+    values[path[-1]] = value
 
 
 def _merged_range(sheet: Worksheet, coordinate: str) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-import math
+import textwrap
 import zipfile
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from pydantic import BaseModel
 
 from crossover.catalogue import api_prices, load_catalogue
 from crossover.scenario import Scenario
@@ -123,11 +125,19 @@ def fill_workbook(workbook: Workbook, scenario: Scenario) -> None:
     for spec in layout.sections():
         value = getattr(scenario, spec.key)
         if spec.is_table:
-            _fill_table(workbook, spec, [dict(row) for row in value])
+            _fill_table(workbook, spec, value)
         else:
             for field in spec.fields:
                 sheet, coordinate = _named_cell(workbook, field.name)
-                _put(workbook[sheet][coordinate], field, getattr(value, field.name))
+                _put(workbook[sheet][coordinate], field, _value_at(value, field.path))
+
+
+def _value_at(row: BaseModel, path: tuple[str, ...]) -> Any:
+    """row.volume_factor.low for path ('volume_factor', 'low'); None when a part is absent."""
+    value: Any = row
+    for part in path:
+        value = None if value is None else getattr(value, part)
+    return value
 
 
 def _named_cell(workbook: Workbook, name: str) -> tuple[str, str]:
@@ -135,7 +145,7 @@ def _named_cell(workbook: Workbook, name: str) -> tuple[str, str]:
     return sheet, coordinate.replace("$", "")
 
 
-def _fill_table(workbook: Workbook, spec: SectionSpec, rows: list[dict[str, Any]]) -> None:
+def _fill_table(workbook: Workbook, spec: SectionSpec, rows: list[BaseModel]) -> None:
     sheet, table = next(
         (ws, ws.tables[spec.table]) for ws in workbook.worksheets if spec.table in ws.tables
     )
@@ -143,25 +153,29 @@ def _fill_table(workbook: Workbook, spec: SectionSpec, rows: list[dict[str, Any]
     columns = {sheet.cell(header_row, c).value: c for c in range(first_column, last_column + 1)}
     if header_row + len(rows) > last_row:
         last_row = header_row + len(rows)
-        table.ref = table.autoFilter.ref = (
+        table.ref = (
             f"{get_column_letter(first_column)}{header_row}:"
             f"{get_column_letter(last_column)}{last_row}"
         )
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
         for column in range(first_column, last_column + 1):
             template = sheet.cell(header_row + 1, column)
             for row in range(header_row + 1, last_row + 1):
                 _copy_style(template, sheet.cell(row, column))
-    for offset, values in enumerate(rows, start=1):
+    for offset, row_values in enumerate(rows, start=1):
         for field in spec.fields:
-            _put(sheet.cell(header_row + offset, columns[field.name]), field, values[field.name])
+            cell = sheet.cell(header_row + offset, columns[field.name])
+            _put(cell, field, _value_at(row_values, field.path))
 
 
 def _copy_style(source: Cell, target: Cell) -> None:
-    target.fill = source.fill.copy()
-    target.border = source.border.copy()
-    target.font = source.font.copy()
+    target.fill = copy(source.fill)
+    target.border = copy(source.border)
+    target.font = copy(source.font)
+    target.alignment = copy(source.alignment)
     target.number_format = source.number_format
-    target.protection = source.protection.copy()
+    target.protection = copy(source.protection)
 
 
 def _put(cell: Cell, field: FieldSpec, value: Any) -> None:
@@ -369,11 +383,12 @@ def _truncate(text: str, limit: int) -> str:
 def _lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column `width` characters wide.
 
-    A column's width counts digit widths; prose averages narrower glyphs, about 1.2 to a digit
-    in Calibri and in LibreOffice's substitutes (measured on rendered pages).
+    A column's width counts digit widths; prose averages narrower glyphs, about 1.15 to a digit
+    in Calibri and in LibreOffice's substitutes (measured on rendered pages). Lines break
+    between words, as the spreadsheet does.
     """
-    per_line = max(width * 1.2 - 2, 1)
-    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
+    per_line = max(int(width * 1.15) - 2, 1)
+    return sum(max(1, len(textwrap.wrap(line, per_line))) for line in text.split("\n"))
 
 
 def _height(*texts: tuple[str, float]) -> float:
