@@ -43,7 +43,9 @@ def test_analyse_prints_the_key_figures(capsys: pytest.CaptureFixture[str]) -> N
     assert "Monthly savings" in out
 
 
-def test_analyse_writes_the_json_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyse_writes_the_json_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "results.json"
     code, _, err = run(["analyse", str(EXAMPLE), "--json", str(target)], capsys)
     assert code == 0, err
@@ -119,7 +121,10 @@ def test_bad_scenarios_name_the_field_and_the_fix(
 def test_a_missing_file_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["analyse", str(tmp_path / "nope.json")], capsys)
     assert code == 65
-    assert err == f"Error: {tmp_path / 'nope.json'}: 1 problem(s) to fix:\n  no such file; expected an .xlsx or .json file\n"
+    assert (
+        err
+        == f"Error: {tmp_path / 'nope.json'}: 1 problem(s) to fix:\n  no such file; expected an .xlsx or .json file\n"
+    )
 
 
 def test_invalid_json_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,7 +132,10 @@ def test_invalid_json_says_where(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path.write_text('{"client": {,}}')
     code, _, err = run(["analyse", str(path)], capsys)
     assert code == 65
-    assert "not valid JSON at line 1, column 13: Expecting property name enclosed in double quotes" in err
+    assert (
+        "not valid JSON at line 1, column 13: Expecting property name enclosed in double quotes"
+        in err
+    )
 
 
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,9 @@ def scenarios(draw: st.DrawFn, realtime_only: bool = False) -> dict[str, Any]:
             "tier": "moved",
             "share_pct": moved_share,
             "api_model": draw(st.sampled_from(["anthropic/claude-haiku-4-5", "openai/gpt-4o"])),
-            "api_mode": "realtime" if realtime_only else draw(st.sampled_from(["realtime", "batch"])),
+            "api_mode": "realtime"
+            if realtime_only
+            else draw(st.sampled_from(["realtime", "batch"])),
             "route": "self_host",
             "deployment": "d",
         }
@@ -137,8 +139,7 @@ def test_average_utilisation_never_exceeds_u_max_over_peak_to_average(
     results = analyse(Scenario.model_validate(raw), fixture_catalogue)
     deployment = results.deployments[0]
     ceiling = (
-        raw["operations"]["target_peak_utilisation_pct"] / 100
-        / raw["workload"]["peak_to_average"]
+        raw["operations"]["target_peak_utilisation_pct"] / 100 / raw["workload"]["peak_to_average"]
     )
     assert deployment.average_utilisation is not None
     assert deployment.average_utilisation <= ceiling * (1 + 1e-9)
