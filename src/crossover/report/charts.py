@@ -1,0 +1,274 @@
+"""The report's charts as SVG: crossover, utilisation, payback; brand colours, legible in black and white.
+
+Each chart draws figures the engine computed (curves, volumes, utilisations, months) and
+marks them; it computes none. Lines differ by style and marker as well as colour, and carry
+direct labels, so a black-and-white print reads the same. Output bytes are deterministic.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, MultipleLocator, PercentFormatter
+
+from crossover.engine.results import Results, UtilisationCurve
+from crossover.report.brand import Brand
+from crossover.report.filters import (
+    Display,
+    axis_money,
+    integer,
+    month,
+    mtok,
+    percent,
+    to_display,
+)
+
+WIDTH_IN = 6.7  # the PDF's text width, so 1 pt in the chart is 1 pt on paper
+HEIGHT_IN = 3.1
+FONT_PT = 8.0
+
+API_STYLE: dict[str, Any] = {"linestyle": (0, (5, 2.5)), "linewidth": 1.8}
+PROPOSED_STYLE: dict[str, Any] = {"linestyle": "solid", "linewidth": 2.0}
+MARKER_STYLE: dict[str, Any] = {"linestyle": (0, (1, 2)), "linewidth": 1.1}
+
+
+@cache
+def _register_fonts(files: tuple[str, ...]) -> None:
+    """Make the brand's font files known to matplotlib, for the text metrics of labels."""
+    for file in files:
+        font_manager.fontManager.addfont(file)
+
+
+@contextmanager
+def _style(brand: Brand) -> Iterator[None]:
+    _register_fonts(tuple(str(face.file) for face in brand.fonts.faces))
+    c = brand.colours
+    rc = {
+        # Deterministic SVG: fixed ids, no date, text kept as text (smaller, selectable).
+        "svg.hashsalt": "crossover-report",
+        "svg.fonttype": "none",
+        "font.family": [brand.fonts.body, "DejaVu Sans"],
+        "font.size": FONT_PT,
+        "text.color": c.text,
+        "axes.labelcolor": c.muted,
+        "axes.edgecolor": c.rule,
+        "axes.linewidth": 0.8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "grid.color": c.rule,
+        "grid.linewidth": 0.6,
+        "xtick.color": c.muted,
+        "ytick.color": c.muted,
+        "xtick.labelcolor": c.muted,
+        "ytick.labelcolor": c.muted,
+        "legend.frameon": False,
+        "legend.fontsize": FONT_PT,
+        "hatch.color": c.muted,
+        "hatch.linewidth": 0.5,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _svg(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def _money_axis(ax: Axes, display: Display) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display)))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3))
+    ax.set_ylim(bottom=0)
+
+
+def _legend(fig: Figure) -> None:
+    fig.legend(loc="outside lower center", ncols=3, handlelength=3.2, columnspacing=2.0)
+
+
+def _vertical_marker(ax: Axes, x: float, label: str, colour: str, *, top: bool = True) -> None:
+    ax.axvline(x, color=colour, **MARKER_STYLE)
+    ax.annotate(
+        label,
+        xy=(x, 1.0 if top else 0.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -2 if top else 2),
+        textcoords="offset points",
+        ha="left",
+        va="top" if top else "bottom",
+        color=colour,
+        fontsize=FONT_PT - 0.5,
+        fontweight="bold",
+    )
+
+
+def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
+    """Monthly cost of API only and of the proposal against daily volume; today and the crossover marked."""
+    c = brand.colours
+    crossover = results.crossover
+    xs = [p.mtok_per_day for p in crossover.curve]
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot(
+            xs,
+            [to_display(p.api_only_usd, display) for p in crossover.curve],
+            color=c.secondary,
+            label="API only",
+            **API_STYLE,
+        )
+        ax.plot(
+            xs,
+            [to_display(p.proposed_usd, display) for p in crossover.curve],
+            color=c.primary,
+            label="Proposed (steps: whole replicas)",
+            **PROPOSED_STYLE,
+        )
+        _vertical_marker(
+            ax, crossover.today_mtok_per_day, f"Today\n{mtok(crossover.today_mtok_per_day, display)}/day", c.text
+        )
+        if crossover.crossover_mtok_per_day is not None:
+            ax.axvline(crossover.crossover_mtok_per_day, color=c.accent, linestyle="dashdot", linewidth=1.3)
+            ax.plot(
+                [crossover.crossover_mtok_per_day],
+                [0],
+                marker="^",
+                markersize=7,
+                color=c.accent,
+                clip_on=False,
+                zorder=5,
+            )
+            # The label goes on the side away from today's marker, so the two never collide.
+            left = crossover.crossover_mtok_per_day < crossover.today_mtok_per_day
+            ax.annotate(
+                f"Crossover\n{mtok(crossover.crossover_mtok_per_day, display)}/day",
+                xy=(crossover.crossover_mtok_per_day, 0.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(-5 if left else 5, 6),
+                textcoords="offset points",
+                ha="right" if left else "left",
+                va="bottom",
+                color=c.accent,
+                fontsize=FONT_PT - 0.5,
+                fontweight="bold",
+            )
+        _money_axis(ax, display)
+        ax.set_xlim(0, xs[-1])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: integer(v, display)))
+        ax.set_xlabel("Total volume, million tokens per day")
+        ax.set_ylabel(f"Monthly cost ({display.currency})")
+        _legend(fig)
+        return _svg(fig)
+
+
+def utilisation_chart(curve: UtilisationCurve, brand: Brand, display: Display) -> bytes:
+    """The article's picture: GPU cost per Mtok falls as utilisation rises; the API price, break-even,
+    today's utilisation and the ceiling peaky traffic allows are marked."""
+    c = brand.colours
+    us = [p.average_utilisation for p in curve.points]
+    costs = [to_display(p.cost_per_mtok_usd, display) for p in curve.points]
+    api = to_display(curve.blended_api_price_per_mtok_usd, display)
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+        ax = fig.add_subplot()
+        ax.axvspan(
+            curve.utilisation_ceiling,
+            1.0,
+            facecolor=c.tint,
+            edgecolor=c.rule,
+            hatch="////",
+            linewidth=0,
+            zorder=0,
+        )
+        ax.annotate(
+            f"Out of reach with peaky traffic\n(ceiling {percent(curve.utilisation_ceiling, display)})",
+            xy=(curve.utilisation_ceiling, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(6, -4),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            color=c.muted,
+            fontsize=FONT_PT - 0.5,
+            bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+        )
+        ax.plot(us, costs, color=c.primary, label="Self-hosted: GPU + overhead per Mtok", **PROPOSED_STYLE)
+        ax.axhline(api, color=c.secondary, label="API price of the tiers it takes over", **API_STYLE)
+        if curve.break_even_utilisation <= 1.0:
+            ax.plot(
+                [curve.break_even_utilisation],
+                [api],
+                marker="o",
+                markersize=7,
+                markerfacecolor="white",
+                markeredgecolor=c.accent,
+                markeredgewidth=2,
+                linestyle="none",
+                zorder=5,
+                label=f"Break-even: {percent(curve.break_even_utilisation, display)}",
+            )
+        _vertical_marker(
+            ax,
+            curve.current_utilisation,
+            f"Today\n{percent(curve.current_utilisation, display)}",
+            c.text,
+            top=False,
+        )
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display, cents=True)))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+        ax.set_xlim(0, 1.0)
+        ax.xaxis.set_major_locator(MultipleLocator(0.1))
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        ax.set_xlabel("Average GPU utilisation")
+        ax.set_ylabel(f"Cost per million tokens ({display.currency}, log scale)")
+        _legend(fig)
+        return _svg(fig)
+
+
+def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
+    """Cumulative cost of both scenarios month by month, setup in month 1; the payback month marked."""
+    c = brand.colours
+    horizon = results.horizon
+    months = [m.month + 1 for m in horizon.months]  # people count months from 1
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot(
+            months,
+            [to_display(m.cumulative_api_only_usd, display) for m in horizon.months],
+            color=c.secondary,
+            marker="s",
+            markersize=3.2,
+            label="API only, cumulative",
+            **API_STYLE,
+        )
+        ax.plot(
+            months,
+            [to_display(m.cumulative_proposed_usd, display) for m in horizon.months],
+            color=c.primary,
+            marker="o",
+            markersize=3.2,
+            label="Proposed, cumulative (setup in month 1)",
+            **PROPOSED_STYLE,
+        )
+        if horizon.payback_month is not None:
+            _vertical_marker(ax, horizon.payback_month + 1, f"Pays back\nin {month(horizon.payback_month, display)}", c.accent)
+        _money_axis(ax, display)
+        ax.set_xlim(0.5, months[-1] + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True, min_n_ticks=2))
+        ax.set_xlabel("Month")
+        ax.set_ylabel(f"Cumulative cost ({display.currency})")
+        _legend(fig)
+        return _svg(fig)

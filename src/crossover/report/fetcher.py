@@ -1,0 +1,117 @@
+"""The only way the report reads a file or a URL: inside one asset folder, or an inline image."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import stat
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# What a brand folder may hold, by extension, and the type WeasyPrint is told.
+ASSET_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+# Inline images the report makes itself (charts, the logo): images only, never HTML or CSS.
+DATA_URL_TYPES = frozenset({"image/svg+xml", "image/png", "image/jpeg"})
+# A logo or a font is well under this; /dev/zero or a stray video is not.
+MAX_ASSET_BYTES = 8 * 1024 * 1024
+
+
+class AssetRefused(ValueError):
+    """Raised when a path or URL is outside what the report may read; says which and why."""
+
+
+def resolve_asset(folder: Path, name: str | Path) -> Path:
+    """The real path of an asset strictly inside folder: a regular file with an allowed type.
+
+    Symlinks are followed before the check, so one that leads out of the folder is refused.
+    """
+    root = folder.resolve(strict=True)
+    candidate = Path(name)
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    try:
+        path = candidate.resolve(strict=True)
+    except (OSError, RuntimeError) as e:
+        raise AssetRefused(f"{name}: no such file in {root}") from e
+    if not path.is_relative_to(root):
+        raise AssetRefused(f"{name}: outside the asset folder {root}")
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise AssetRefused(f"{name}: not a regular file")
+    if path.suffix.lower() not in ASSET_TYPES:
+        allowed = ", ".join(sorted(ASSET_TYPES))
+        raise AssetRefused(f"{name}: a {path.suffix or 'suffix-less'} file; allowed: {allowed}")
+    return path
+
+
+def read_asset(folder: Path, name: str | Path) -> tuple[bytes, str]:
+    """The bytes and media type of an asset inside folder, refusing anything resolve_asset does."""
+    path = resolve_asset(folder, name)
+    # O_NOFOLLOW: the path is already resolved, so a symlink here was swapped in since.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise AssetRefused(f"{name}: not a regular file")
+        data = f.read(MAX_ASSET_BYTES + 1)
+    if len(data) > MAX_ASSET_BYTES:
+        raise AssetRefused(f"{name}: larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB")
+    return data, ASSET_TYPES[path.suffix.lower()]
+
+
+def decode_data_url(url: str) -> tuple[bytes, str]:
+    """The bytes and media type of a data: URL holding an image."""
+    header, comma, payload = url[len("data:") :].partition(",")
+    if not comma:
+        raise AssetRefused("data URL without a comma")
+    media_type, *params = header.split(";")
+    media_type = media_type.strip().lower()
+    if media_type not in DATA_URL_TYPES:
+        raise AssetRefused(f"data URL of type {media_type or 'text/plain'}: only images")
+    if len(payload) > MAX_ASSET_BYTES * 4 // 3 + 4:
+        raise AssetRefused("data URL too large")
+    if "base64" in params:
+        try:
+            data = base64.b64decode(payload, validate=True)
+        except binascii.Error as e:
+            raise AssetRefused(f"data URL with invalid base64: {e}") from None
+    else:
+        data = unquote(payload).encode("utf-8")
+    return data, media_type
+
+
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no type hints
+    """WeasyPrint's URL fetcher for the report: file URLs inside one folder, and image data URLs.
+
+    Anything else (http, https, ftp, a path outside the folder, a device, a symlink out) is
+    refused, and with fail_on_errors a refusal stops the render instead of leaving a blank.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.folder = folder.resolve(strict=True)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            data, media_type = decode_data_url(url)
+        elif scheme == "file":
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise AssetRefused(f"{url}: a file on another host")
+            data, media_type = read_asset(self.folder, unquote(parts.path))
+        else:
+            raise AssetRefused(f"{url}: only file and data URLs are allowed")
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})

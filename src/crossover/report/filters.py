@@ -1,0 +1,199 @@
+"""Pure formatting of the engine's figures for people: money, prices, percentages, volumes, dates.
+
+Every function takes the value and a Display (currency, USD rate, locale) and returns text;
+none computes a figure. Money arrives in USD and is shown in the display currency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+
+# An English locale per display currency, so that the symbol and the date read naturally;
+# a brand may name its own. Anything else reads as en_US with the currency's code or symbol.
+CURRENCY_LOCALES = {
+    "USD": "en_US",
+    "GBP": "en_GB",
+    "EUR": "en_IE",
+    "CAD": "en_CA",
+    "AUD": "en_AU",
+    "NZD": "en_NZ",
+    "INR": "en_IN",
+    "SGD": "en_SG",
+    "CHF": "en_CH",
+}
+DEFAULT_LOCALE = "en_US"
+NEVER = "never"
+MINUS = "\u2212"
+_FRACTION = re.compile(r"0\.0+")
+
+
+@dataclass(frozen=True)
+class Display:
+    """How money and numbers are shown: the client's currency and a locale."""
+
+    currency: str
+    usd_fx_rate: float
+    """Display-currency units per US dollar."""
+    locale: str
+
+
+def display_for(currency: str, usd_fx_rate: float, locale: str | None = None) -> Display:
+    """The display for a currency: the brand's locale if it names one, else one that suits it."""
+    return Display(currency, usd_fx_rate, locale or CURRENCY_LOCALES.get(currency, DEFAULT_LOCALE))
+
+
+def to_display(usd: float, display: Display) -> float:
+    """USD in display-currency units (for chart axes; text goes through money())."""
+    return usd * display.usd_fx_rate
+
+
+def _minus(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def _currency(amount: float, display: Display, decimals: int) -> str:
+    # The locale's own currency pattern (symbol side, spacing), with our number of decimals.
+    pattern = Locale.parse(display.locale).currency_formats["standard"].pattern
+    fraction = "0." + "0" * decimals if decimals else "0"
+    pattern = _FRACTION.sub(fraction, pattern)
+    text = format_currency(
+        amount, display.currency, format=pattern, locale=display.locale, currency_digits=False
+    )
+    return _minus(text)
+
+
+def money(usd: float, display: Display) -> str:
+    """A monthly or total amount in whole display-currency units: '$12,345', '−€1,200'."""
+    return _currency(to_display(usd, display), display, 0)
+
+
+def money_cents(usd: float, display: Display) -> str:
+    """An hourly or unit price with two decimals: '$4.47'."""
+    return _currency(to_display(usd, display), display, 2)
+
+
+def price_per_mtok(usd: float, display: Display) -> str:
+    """A price per million tokens: '$3.00/Mtok', and four decimals below one unit: '$0.4464/Mtok'."""
+    return unit_price(usd, display) + "/Mtok"
+
+
+def unit_price(usd: float, display: Display) -> str:
+    """A price per million tokens in a table whose heading carries the unit: '$0.4464', '$3.00'."""
+    value = to_display(usd, display)
+    return _currency(value, display, 2 if abs(value) >= 1 else 4)
+
+
+def percent(fraction: float, display: Display) -> str:
+    """A fraction as a percentage with one decimal: 0.198 → '19.8%'."""
+    return _minus(format_percent(fraction, format="#,##0.0%", locale=display.locale))
+
+
+def percent_points(pct: float, display: Display) -> str:
+    """A value already in percent, as the client typed it: 30 → '30%', 2.5 → '2.5%'."""
+    return _minus(format_percent(pct / 100, format="#,##0.#%", locale=display.locale))
+
+
+def signed_points(pct: float, display: Display) -> str:
+    """A difference in percent, always signed: '+34.3%', '−12%'."""
+    text = _minus(format_percent(pct / 100, format="+#,##0.#%;-#,##0.#%", locale=display.locale))
+    return text
+
+
+def number(value: float, display: Display) -> str:
+    """A plain quantity with up to two decimals, fewer as it grows: '720', '13.5', '0.25'."""
+    pattern = "#,##0" if abs(value) >= 100 else "#,##0.#" if abs(value) >= 10 else "#,##0.##"
+    return _minus(format_decimal(value, format=pattern, locale=display.locale))
+
+
+def mtok(value: float, display: Display) -> str:
+    """Millions of tokens (per day): '720 Mtok'."""
+    return f"{number(value, display)} Mtok"
+
+
+def integer(value: float, display: Display) -> str:
+    """A whole count or a rate rounded to the unit: '9,818'."""
+    return _minus(format_decimal(round(value), format="#,##0", locale=display.locale))
+
+
+def gigabytes(value: float, display: Display) -> str:
+    return f"{number(value, display)} GB"
+
+
+def ratio(value: float, display: Display) -> str:
+    """A multiple: '2×', '0.78×'."""
+    return f"{number(value, display)}×"
+
+
+def weeks(value: float | None, display: Display) -> str:
+    """A payback time in weeks with one decimal, or 'never'."""
+    if value is None:
+        return NEVER
+    return f"{format_decimal(value, format='#,##0.0', locale=display.locale)} weeks"
+
+
+def month(value: int | None, display: Display) -> str:
+    """A 0-based horizon month as people count it: 0 → 'month 1', or 'not within the horizon'."""
+    if value is None:
+        return "not within the horizon"
+    return f"month {month_number(value, display)}"
+
+
+def axis_money(amount: float, display: Display, *, cents: bool = False) -> str:
+    """A chart tick, already in display units: compact ('$40K') or, for unit prices, '$0.10'."""
+    if cents:
+        return _currency(amount, display, 2)
+    text = format_compact_currency(
+        amount, display.currency, fraction_digits=1, locale=display.locale
+    )
+    return _minus(str(text))
+
+
+def month_number(value: int, display: Display) -> str:
+    """A 0-based horizon month as people count it, for a table's Month column: 0 → '1'."""
+    return integer(value + 1, display)
+
+
+def long_date(value: date, display: Display) -> str:
+    """'27 November 2026' or 'November 27, 2026', as the locale writes it."""
+    return str(format_date(value, format="long", locale=display.locale))
+
+
+def short_date(value: date, display: Display) -> str:
+    """'27 Nov 2026' or 'Nov 27, 2026': for narrow table columns."""
+    return str(format_date(value, format="medium", locale=display.locale))
+
+
+FORMATS: dict[str, Callable[[Any, Display], str]] = {
+    "money": money,
+    "money_cents": money_cents,
+    "price": price_per_mtok,
+    "unit_price": unit_price,
+    "percent": percent,
+    "points": percent_points,
+    "signed_points": signed_points,
+    "number": number,
+    "mtok": mtok,
+    "integer": integer,
+    "gb": gigabytes,
+    "ratio": ratio,
+    "weeks": weeks,
+    "month": month,
+    "month_number": month_number,
+    "date": long_date,
+    "short_date": short_date,
+}
+"""Every format by the name templates (and their data-format attributes) use."""
+
+
+def bound_filters(display: Display) -> dict[str, Callable[[Any], str]]:
+    """The formats with the display filled in, to register as Jinja2 filters."""
+    return {name: partial(format_, display=display) for name, format_ in FORMATS.items()}

@@ -1,0 +1,151 @@
+"""Results to a standalone HTML page (Jinja2) and to a tagged PDF (WeasyPrint), in memory."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from crossover.engine.results import HorizonMonth, Results
+from crossover.errors import InputError
+from crossover.report import charts
+from crossover.report.brand import Brand
+from crossover.report.fetcher import read_asset
+from crossover.report.filters import Display, bound_filters, display_for
+
+TEMPLATES = "crossover.templates"
+PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers; needs <title> and <html lang>
+
+
+def environment(display: Display) -> Environment:
+    """Jinja2 for the report: autoescaped, strict about undefined names, the filters bound."""
+    env = Environment(
+        loader=PackageLoader(TEMPLATES, "report"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    filters = bound_filters(display)
+    env.filters.update(filters)
+    env.filters["formatted"] = lambda value, name: filters[name](value)
+    return env
+
+
+def report_display(results: Results, brand: Brand) -> Display:
+    return display_for(results.display_currency, results.usd_fx_rate, brand.locale)
+
+
+def render_html(results: Results, brand: Brand) -> str:
+    """The report as one standalone HTML page: CSS, charts and logo inline."""
+    display = report_display(results, brand)
+    template = environment(display).get_template("report.html")
+    return template.render(**_context(results, brand, display))
+
+
+def _context(results: Results, brand: Brand, display: Display) -> dict[str, Any]:
+    deployments = {d.deployment: d for d in results.deployments}
+    routed = results.crossover.status != "no_self_hosting"
+    return {
+        "results": results,
+        "client": results.scenario.client,
+        "brand": brand,
+        "display": display,
+        "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
+        "crossover_chart": _svg_uri(charts.crossover_chart(results, brand, display))
+        if routed
+        else None,
+        "utilisation_charts": [
+            (curve, deployments[curve.deployment], _svg_uri(charts.utilisation_chart(curve, brand, display)))
+            for curve in results.utilisation_curves
+        ],
+        "horizon_chart": _svg_uri(charts.horizon_chart(results, brand, display)) if routed else None,
+        "horizon_rows": milestone_months(results.horizon.months, results.horizon.payback_month),
+    }
+
+
+def milestone_months(months: list[HorizonMonth], payback_month: int | None) -> list[int]:
+    """Indices of the months the compact horizon table shows: 1, 3, 6, every 6th, the last, payback."""
+    shown = {m.month for m in months if m.month + 1 in (1, 3, 6) or (m.month + 1) % 6 == 0}
+    shown.add(months[-1].month)
+    if payback_month is not None:
+        shown.add(payback_month)
+    return [i for i, m in enumerate(months) if m.month in shown]
+
+
+def _data_uri(data: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _svg_uri(svg: bytes) -> str:
+    return _data_uri(svg, "image/svg+xml")
+
+
+def font_faces_css(brand: Brand) -> str:
+    """@font-face rules for the brand's font files (their paths were checked at load)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{face.family}"; src: url("{face.file.as_uri()}"); '
+        f"font-weight: {face.weight}; font-style: {face.style}; }}"
+        for face in brand.fonts.faces
+    )
+
+
+def render_pdf(html: str, brand: Brand) -> bytes:
+    """The HTML as a tagged A4 PDF, laid out by its print stylesheet, the brand's fonts embedded.
+
+    Only the brand's folder and inline images can be read; anything refused, and any image
+    or font that fails to load, fails the render instead of leaving a blank.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    from crossover.report.fetcher import AssetFetcher
+
+    fetcher = AssetFetcher(brand.folder)
+    font_config = FontConfiguration()
+    base_url = brand.folder.as_uri() + "/"
+    # The fonts are the brand's files, so they stay out of the standalone HTML; a stylesheet
+    # given here is a user stylesheet, below the page's own rules, which is right for fonts.
+    fonts = CSS(
+        string=font_faces_css(brand), base_url=base_url, url_fetcher=fetcher, font_config=font_config
+    )
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    with _failing_on_errors() as errors:
+        try:
+            pdf: bytes = document.write_pdf(
+                stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT
+            )
+        except FatalURLFetchingError as e:
+            cause = e.__cause__ or e
+            raise InputError(f"the report could not load an asset: {cause}") from None
+    if errors:
+        raise InputError("the report could not be rendered: " + "; ".join(errors))
+    return pdf
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps WeasyPrint's error records: a missing image is only logged, and must fail instead."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _failing_on_errors() -> Iterator[list[str]]:
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
