@@ -143,6 +143,10 @@ class FieldSpec:
             return "not allowed"
         if self.words_blank:
             return self.words_blank
+        # The schema's descriptions say it themselves: "...; blank: the catalogue's rates."
+        said = re.search(r"blank: ([^.;]+)", self.description)
+        if said:
+            return said[1]
         if self.default is None:
             return "not used"
         return self.display_default
@@ -284,12 +288,14 @@ WORDS: dict[tuple[str, str], Words] = {
         "tokens per second",
         "9,000",
         "a number of tokens per second per GPU",
+        blank="the catalogue's rates",
     ),
     ("deployments", "decode_tps_per_gpu"): Words(
         "Decode tokens/s per GPU",
         "tokens per second",
         "1,200",
         "a number of tokens per second per GPU",
+        blank="the catalogue's rates",
     ),
     ("operations", "target_peak_utilisation_pct"): Words("Peak utilisation target", "%", "80"),
     ("operations", "redundancy"): Words("Spare replicas", "0 or 1", "1"),

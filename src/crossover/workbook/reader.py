@@ -289,7 +289,12 @@ class _Reading:
             formula = text if isinstance(text, str) else str(getattr(text, "text", "") or "")
             if not formula.startswith("="):
                 formula = "=" + formula
-        return Cell(value_cell.value, value_cell.number_format or "General", formula)
+        value = value_cell.value
+        if formula is not None and value is None and value_cell.data_type in ("s", "str"):
+            # A formula whose saved result is empty text (=IF(A1="","",A1)): a blank cell, not
+            # a missing result (a formula never calculated carries no result type at all).
+            value = ""
+        return Cell(value, value_cell.number_format or "General", formula)
 
     def _read_table(self, spec: SectionSpec) -> list[dict[str, Any]] | None:
         found = self._table(spec.table)
@@ -387,7 +392,7 @@ class _Reading:
             elif name in known:
                 columns[name] = column
             else:
-                close = get_close_matches(name, known, n=1)
+                close = get_close_matches(name, known, n=1, cutoff=0.65)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 self._report(
                     (spec.key,),
