@@ -15,6 +15,7 @@ from crossover.engine.constants import (
 )
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks
+from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
     Calibration,
@@ -31,6 +32,7 @@ from crossover.engine.results import (
     UtilisationPoint,
 )
 from crossover.engine.scenarios import LABELS, Cost, CostModel, Routing, routings
+from crossover.engine.sensitivity import sensitivity
 from crossover.engine.sizing import (
     ResolvedDeployment,
     break_even_utilisation,
@@ -128,6 +130,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         sources=_sources(scenario, deployments, prices, catalogue),
         display_currency=scenario.client.currency,
         usd_fx_rate=scenario.client.usd_fx_rate,
+        sensitivity=sensitivity(scenario, deployments, prices),
+        monte_carlo=monte_carlo(scenario, deployments, prices),
     )
 
 

@@ -292,3 +292,82 @@ class Results(_Result):
     """Every catalogue figure the analysis used."""
     display_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     usd_fx_rate: float
+    sensitivity: list[SensitivityBar]
+    """The tornado: each driver ± uncertainty.sensitivity_pct on its own, largest swing first."""
+    monte_carlo: MonteCarlo | None
+    """The simulation; None when the scenario gives no uncertainty range."""
+
+
+SensitivityDriver = Literal[
+    "daily_volume",
+    "peak_to_average",
+    "throughput",
+    "gpu_hour_price",
+    "api_prices",
+    "setup_cost",
+    "ops_fte",
+]
+
+
+class SensitivityBar(_Result):
+    """One bar of the tornado: a driver moved down and up on its own, everything else kept."""
+
+    driver: SensitivityDriver
+    label: str
+    """The driver in words: 'Daily volume'."""
+    low_value: str
+    """The driver at its low end, with its unit: '75 Mtok/day (−25%)'."""
+    high_value: str
+    """The driver at its high end: '125 Mtok/day (+25%)'."""
+    monthly_savings_usd_low: float
+    """Monthly savings (api_only − proposed, month 0) with the driver at its low end."""
+    monthly_savings_usd_high: float
+    """The same with the driver at its high end."""
+    payback_weeks_low: float | None
+    """Payback with the driver at its low end; None: never."""
+    payback_weeks_high: float | None
+    swing: float
+    """|savings at high − savings at low|, USD a month: the bars are sorted by it, largest first."""
+
+
+class Histogram(_Result):
+    """Monthly savings of every simulated future in equal bins (the chart only draws them)."""
+
+    edges_usd: list[float]
+    """Bin edges, USD a month, lowest first: one more than there are bins."""
+    counts: list[int]
+    """Draws per bin; a bin holds [edge, next edge), the last one its upper edge too."""
+
+
+class MonteCarlo(_Result):
+    """The uncertain inputs drawn many times and the engine run on each draw."""
+
+    draws: int
+    seed: int
+    distribution: Literal["pert", "triangular"]
+    uncertain: list[str]
+    """The uncertainty fields that were drawn (the rest stayed at their entered value)."""
+    probability_proposal_cheaper: float
+    """Share of draws where the proposal's cumulative cost, setup included, is below API only's
+    over the horizon (0 to 1)."""
+    monthly_savings_usd_p10: float
+    """10th percentile of month-0 savings (api_only − proposed), USD a month."""
+    monthly_savings_usd_p50: float
+    monthly_savings_usd_p90: float
+    payback_weeks_p10: float | None
+    """10th percentile of payback (the quick end); None: the proposal never pays back there.
+    Payback falls as savings rise, so it is the payback at the 90th percentile of savings."""
+    payback_weeks_p50: float | None
+    payback_weeks_p90: float | None
+    """The slow end: the payback at the 10th percentile of savings."""
+    cumulative_savings_usd_p10: float
+    """10th percentile of cumulative API-only cost − cumulative proposed cost over the horizon."""
+    cumulative_savings_usd_p50: float
+    cumulative_savings_usd_p90: float
+    histogram: Histogram
+    confidence: str
+    """One sentence for the executive summary: the probability and the likely savings."""
+
+
+# Results names the two classes above before they exist: resolve them now, not on first use.
+Results.model_rebuild()

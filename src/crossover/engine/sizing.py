@@ -240,7 +240,7 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
             return problems
         n = fitted
 
-    rates = _rates(spec, catalogue)
+    rates = _rates(spec, catalogue, model, gpu, n)
     if rates is None:
         problems.append(
             problem(
@@ -275,8 +275,10 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
     )
 
 
-def _rates(spec: Deployment, catalogue: Catalogue) -> Rates | None:
-    """Workbook rates win over the catalogue's."""
+def _rates(
+    spec: Deployment, catalogue: Catalogue, model: OpenModel, gpu: Gpu, n: int
+) -> Rates | None:
+    """Workbook rates win over the catalogue's; without a catalogue row, the roofline estimate."""
     if spec.prefill_tps_per_gpu is not None or spec.tps_per_gpu is not None:
         return Rates(
             prefill_tps_per_gpu=spec.prefill_tps_per_gpu,
@@ -288,7 +290,10 @@ def _rates(spec: Deployment, catalogue: Catalogue) -> Rates | None:
         )
     entry = catalogue.rate(spec.model, spec.precision, spec.gpu)
     if entry is None:
-        return None
+        # The estimator builds on this module's memory-fit rule, so it is imported here.
+        from crossover.engine.estimator import estimated_rates
+
+        return estimated_rates(model, spec.precision, gpu, n, catalogue)
     return Rates(
         prefill_tps_per_gpu=entry.prefill_tps_per_gpu,
         decode_tps_per_gpu=entry.decode_tps_per_gpu,

@@ -1,0 +1,360 @@
+"""Monte Carlo: the uncertain inputs drawn many times, and the engine run on every draw at once.
+
+The vectorised path repeats the scalar engine's arithmetic (scenarios.CostModel, horizon) on
+numpy arrays of one value per draw, looping only over the months. `evaluate_draw` runs the
+scalar engine itself on one draw: the tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
+from crossover.engine.horizon import horizon, payback_weeks
+from crossover.engine.results import Histogram, MonteCarlo, TierPrices
+from crossover.engine.scenarios import CostModel, routings
+from crossover.engine.sensitivity import Perturbation, perturb, savings_and_payback, setup_cost_usd
+from crossover.engine.sizing import ResolvedDeployment
+from crossover.scenario import Range, Scenario, Tier
+
+FloatArray = NDArray[np.float64]
+
+PERT_LAMBDA = 4.0
+"""The usual PERT weight on the most likely value: mean = (low + 4 × likely + high) / 6."""
+HISTOGRAM_BINS = 30
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One simulated future's inputs."""
+
+    volume_factor: float
+    monthly_growth_pct: float
+    throughput_factor: float
+    gpu_price_factor: float
+    api_price_change_pct: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One simulated future's figures."""
+
+    monthly_savings_usd: float
+    """api_only − proposed in month 0."""
+    payback_weeks: float | None
+    cumulative_savings_usd: float
+    """Cumulative API only − cumulative proposed (setup included) over the horizon."""
+    proposal_cheaper: bool
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Every draw's inputs and outcomes: arrays of one value per draw."""
+
+    volume_factor: FloatArray
+    monthly_growth_pct: FloatArray
+    throughput_factor: FloatArray
+    gpu_price_factor: FloatArray
+    api_price_change_pct: FloatArray
+    monthly_savings_usd: FloatArray
+    cumulative_savings_usd: FloatArray
+    proposal_cheaper: NDArray[np.bool_]
+
+    def draw(self, i: int) -> Draw:
+        return Draw(
+            volume_factor=float(self.volume_factor[i]),
+            monthly_growth_pct=float(self.monthly_growth_pct[i]),
+            throughput_factor=float(self.throughput_factor[i]),
+            gpu_price_factor=float(self.gpu_price_factor[i]),
+            api_price_change_pct=float(self.api_price_change_pct[i]),
+        )
+
+
+def monte_carlo(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    prices: dict[str, TierPrices],
+) -> MonteCarlo | None:
+    """The simulation's summary; None when the scenario gives no uncertainty range."""
+    uncertainty = scenario.uncertainty
+    if not uncertainty.ranges:
+        return None
+    simulation = simulate(scenario, deployments, prices)
+    proposed = routings(scenario)["proposed"]
+    setup = setup_cost_usd(scenario)
+    savings = np.percentile(simulation.monthly_savings_usd, [10, 50, 90])
+    cumulative = np.percentile(simulation.cumulative_savings_usd, [10, 50, 90])
+    probability = float(np.mean(simulation.proposal_cheaper))
+
+    def weeks(monthly_savings: float) -> float | None:
+        return payback_weeks(setup, monthly_savings) if proposed.has_self_hosting else None
+
+    counts, edges = np.histogram(simulation.monthly_savings_usd, bins=HISTOGRAM_BINS)
+    return MonteCarlo(
+        draws=uncertainty.draws,
+        seed=uncertainty.seed,
+        distribution=uncertainty.distribution,
+        uncertain=list(uncertainty.ranges),
+        probability_proposal_cheaper=probability,
+        monthly_savings_usd_p10=float(savings[0]),
+        monthly_savings_usd_p50=float(savings[1]),
+        monthly_savings_usd_p90=float(savings[2]),
+        # Payback falls as savings rise: its quick end is the high end of savings.
+        payback_weeks_p10=weeks(float(savings[2])),
+        payback_weeks_p50=weeks(float(savings[1])),
+        payback_weeks_p90=weeks(float(savings[0])),
+        cumulative_savings_usd_p10=float(cumulative[0]),
+        cumulative_savings_usd_p50=float(cumulative[1]),
+        cumulative_savings_usd_p90=float(cumulative[2]),
+        histogram=Histogram(edges_usd=edges.tolist(), counts=counts.tolist()),
+        confidence=confidence_sentence(
+            probability,
+            float(savings[0]),
+            float(savings[2]),
+            scenario.operations.horizon_months,
+            proposed.has_self_hosting,
+        ),
+    )
+
+
+def draw_inputs(scenario: Scenario) -> dict[str, FloatArray]:
+    """The drawn inputs by uncertainty field, seeded; a field without a range stays as entered."""
+    uncertainty = scenario.uncertainty
+    rng = np.random.Generator(np.random.PCG64(uncertainty.seed))
+    n = uncertainty.draws
+    as_entered = {
+        "volume_factor": 1.0,
+        "monthly_growth_pct": scenario.workload.monthly_growth_pct,
+        "throughput_factor": 1.0,
+        "gpu_price_factor": 1.0,
+        "api_price_change_pct": 0.0,
+    }
+    drawn = {}
+    # One field after another in a fixed order: the same seed gives the same draws.
+    for name, value in as_entered.items():
+        given = uncertainty.ranges.get(name)
+        if given is None:
+            drawn[name] = np.full(n, value)
+        else:
+            drawn[name] = _sample(rng, given, uncertainty.distribution, n)
+    return drawn
+
+
+def simulate(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    prices: dict[str, TierPrices],
+) -> Simulation:
+    """Every draw through the engine at once: month-0 savings and the horizon's cumulative costs."""
+    drawn = draw_inputs(scenario)
+    volume = drawn["volume_factor"]
+    growth = 1 + drawn["monthly_growth_pct"] / 100
+    throughput = drawn["throughput_factor"]
+    gpu_price = drawn["gpu_price_factor"]
+    api_price = 1 + drawn["api_price_change_pct"] / 100
+
+    model = CostModel(scenario, deployments, prices)
+    routes = routings(scenario)
+    api_only_month = sum(model.tier_api_month[t.tier] for t in routes["api_only"].api_tiers)
+    kept_month = sum(model.tier_api_month[t.tier] for t in routes["proposed"].api_tiers)
+    sites = [
+        _Site.of(model, deployment_id, tiers, throughput, gpu_price)
+        for deployment_id, tiers in routes["proposed"].self_hosted.items()
+    ]
+    setup = setup_cost_usd(scenario) if routes["proposed"].has_self_hosting else 0.0
+    ops_month = model.ops_month_usd if sites else 0.0
+    overhead = model.overhead_fraction
+
+    cumulative_api = np.zeros_like(volume)
+    cumulative_proposed = np.zeros_like(volume)
+    monthly_savings = np.zeros_like(volume)
+    compounded = np.ones_like(volume)
+    shared_growth = float(growth[0]) if np.all(growth == growth[0]) else None
+    for month in range(scenario.operations.horizon_months):
+        # A growth shared by every draw is raised to the month's power as horizon() does, to
+        # the bit; drawn growth compounds month by month (np.power is 100 times slower).
+        if shared_growth is not None:
+            factor = volume * shared_growth**month
+        else:
+            if month > 0:
+                compounded *= growth
+            factor = volume * compounded
+        api_only = api_only_month * api_price * factor
+        proposed = kept_month * api_price * factor
+        if sites:
+            # Cost.monthly_cost_usd: api + Σ gpu + Σ overhead + ops, in that order.
+            gpu = np.zeros_like(volume)
+            overhead_cost = np.zeros_like(volume)
+            for site in sites:
+                site_gpu = site.gpu_month_usd(factor)
+                gpu += site_gpu
+                overhead_cost += site_gpu * overhead
+            proposed += gpu
+            proposed += overhead_cost
+            proposed += ops_month
+        if month == 0:
+            monthly_savings = api_only - proposed
+            proposed += setup
+        cumulative_api += api_only
+        cumulative_proposed += proposed
+    return Simulation(
+        volume_factor=volume,
+        monthly_growth_pct=drawn["monthly_growth_pct"],
+        throughput_factor=throughput,
+        gpu_price_factor=gpu_price,
+        api_price_change_pct=drawn["api_price_change_pct"],
+        monthly_savings_usd=monthly_savings,
+        cumulative_savings_usd=cumulative_api - cumulative_proposed,
+        proposal_cheaper=cumulative_proposed < cumulative_api,
+    )
+
+
+def evaluate_draw(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    prices: dict[str, TierPrices],
+    draw: Draw,
+) -> Outcome:
+    """One draw through the scalar engine: the inputs changed as a client would type them."""
+    perturbed = perturb(
+        scenario,
+        deployments,
+        prices,
+        Perturbation(
+            volume=draw.volume_factor,
+            throughput=draw.throughput_factor,
+            gpu_hour_price=draw.gpu_price_factor,
+            api_prices=1 + draw.api_price_change_pct / 100,
+            monthly_growth_pct=draw.monthly_growth_pct,
+        ),
+    )
+    savings, weeks = savings_and_payback(perturbed)
+    months = horizon(perturbed.model, routings(scenario), perturbed.setup_cost_usd)
+    return Outcome(
+        monthly_savings_usd=savings,
+        payback_weeks=weeks,
+        cumulative_savings_usd=months.cumulative_api_only_usd - months.cumulative_proposed_usd,
+        proposal_cheaper=months.cumulative_proposed_usd < months.cumulative_api_only_usd,
+    )
+
+
+def confidence_sentence(
+    probability: float,
+    savings_p10_usd: float,
+    savings_p90_usd: float,
+    horizon_months: int,
+    self_hosting: bool,
+) -> str:
+    """One sentence for the executive summary: how often the proposal wins, and by how much."""
+    if not self_hosting:
+        return (
+            "The proposal self-hosts no tier, so it costs the same as API only in every "
+            "simulated future."
+        )
+    over = f"over {horizon_months} months"
+    if probability == 1:
+        share = f"In every simulated future the proposal is cheaper {over}"
+    elif probability >= 0.95:
+        share = f"In more than 9 of 10 simulated futures the proposal is cheaper {over}"
+    elif probability >= 0.05:
+        tenths = math.floor(probability * 10 + 0.5)
+        share = f"In {tenths} of 10 simulated futures the proposal is cheaper {over}"
+    elif probability > 0:
+        share = f"In fewer than 1 of 10 simulated futures is the proposal cheaper {over}"
+    else:
+        share = f"In no simulated future is the proposal cheaper {over}"
+    low, high = _money(savings_p10_usd), _money(savings_p90_usd)
+    loss = " (a loss)" if round(savings_p90_usd) < 0 else ""
+    if low == high:
+        return f"{share}; savings of {low} a month{loss}."
+    return f"{share}; savings most likely between {low} and {high} a month{loss}."
+
+
+@dataclass(frozen=True)
+class _Site:
+    """A deployment of the proposal, with what does not change from month to month."""
+
+    replica_steps: FloatArray
+    """D_peak / (R × u_max) at each draw's volume 1 and throughput: replicas before ceil."""
+    gpus_per_replica: int
+    gpus_per_instance: int
+    redundancy: int
+    billed_gpu_month_usd: FloatArray
+    """One billed GPU for a month at each draw's GPU-hour price."""
+
+    @classmethod
+    def of(
+        cls,
+        model: CostModel,
+        deployment_id: str,
+        tiers: list[Tier],
+        throughput: FloatArray,
+        gpu_price: FloatArray,
+    ) -> _Site:
+        dep = model.deployments[deployment_id]
+        load = model.load(tiers)
+        to_tps = TOKENS_PER_MTOK / SECONDS_PER_DAY
+        peak = (load.realtime_input + load.realtime_output) * to_tps * (
+            model.scenario.workload.peak_to_average
+        ) + (load.batch_input + load.batch_output) * to_tps
+        n = dep.gpus_per_replica
+        rates = dep.rates
+        # ResolvedDeployment.replica_tps with every rate × the draw's throughput factor.
+        if rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
+            share = load.input_mtok / load.total_mtok
+            prefill = rates.prefill_tps_per_gpu * throughput * n
+            decode = rates.decode_tps_per_gpu * throughput * n
+            replica_tps = 1 / (share / prefill + (1 - share) / decode)
+        else:
+            assert rates.tps_per_gpu is not None
+            replica_tps = rates.tps_per_gpu * throughput * n
+        u_max = model.scenario.operations.target_peak_utilisation_pct / 100
+        return cls(
+            replica_steps=peak / (replica_tps * u_max),
+            gpus_per_replica=n,
+            gpus_per_instance=dep.gpus_per_instance,
+            redundancy=model.scenario.operations.redundancy,
+            billed_gpu_month_usd=dep.gpu_hour_price_usd * gpu_price,
+        )
+
+    def gpu_month_usd(self, factor: FloatArray) -> FloatArray:
+        """sizing.replicas_needed, billed_gpus and gpu_month_usd on arrays."""
+        replicas = _whole(self.replica_steps * factor)
+        np.maximum(replicas, 1.0, out=replicas)
+        replicas += self.redundancy
+        n, k = self.gpus_per_replica, self.gpus_per_instance
+        # Whole instances: ceil(gpus / k) × k, where k does not divide the replica's GPUs.
+        billed = replicas * n if n % k == 0 else _whole(replicas * n / k) * k
+        billed *= self.billed_gpu_month_usd
+        billed *= HOURS_PER_MONTH
+        return billed
+
+
+def _whole(x: FloatArray) -> FloatArray:
+    """sizing.whole on arrays of non-negative values, in place: ceil, tolerant of noise."""
+    tolerance = np.maximum(x, 1.0)
+    tolerance *= 1e-9
+    x -= tolerance
+    return np.ceil(x, out=x)
+
+
+def _sample(rng: np.random.Generator, given: Range, distribution: str, n: int) -> FloatArray:
+    low, likely, high = given.low, given.likely, given.high
+    if low == high:
+        return np.full(n, likely)
+    if distribution == "triangular":
+        return rng.triangular(low, likely, high, n)
+    # PERT: a beta distribution on [low, high] whose mode is the likely value.
+    alpha = 1 + PERT_LAMBDA * (likely - low) / (high - low)
+    beta = 1 + PERT_LAMBDA * (high - likely) / (high - low)
+    return low + (high - low) * rng.beta(alpha, beta, n)
+
+
+def _money(usd: float) -> str:
+    """Whole dollars with thousands separators; a negative amount with a true minus sign."""
+    whole_dollars = round(usd)
+    return f"−${-whole_dollars:,}" if whole_dollars < 0 else f"${whole_dollars:,}"

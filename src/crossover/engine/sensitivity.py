@@ -1,0 +1,219 @@
+"""The tornado: each cost driver moved down and up on its own, savings and payback priced again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from crossover.engine.horizon import payback_weeks
+from crossover.engine.results import Rates, SensitivityBar, SensitivityDriver, TierPrices
+from crossover.engine.scenarios import CostModel, routings
+from crossover.engine.sizing import ResolvedDeployment
+from crossover.scenario import Scenario
+
+LABELS: dict[SensitivityDriver, str] = {
+    "daily_volume": "Daily volume",
+    "peak_to_average": "Peak ÷ average demand",
+    "throughput": "Serving throughput",
+    "gpu_hour_price": "GPU-hour price",
+    "api_prices": "API prices",
+    "setup_cost": "Engineering setup cost",
+    "ops_fte": "Ops staff",
+}
+"""The drivers in the order they are tried (the tornado sorts them by swing)."""
+
+
+@dataclass(frozen=True)
+class Perturbation:
+    """Multipliers on the engine's inputs (1: as entered), and a replacement growth rate."""
+
+    volume: float = 1.0
+    """On the daily input and output volume."""
+    peak_to_average: float = 1.0
+    """On the peak-to-average ratio; the result is floored at 1 (flat traffic)."""
+    throughput: float = 1.0
+    """On every deployment's serving rates."""
+    gpu_hour_price: float = 1.0
+    """On every deployment's GPU-hour price."""
+    api_prices: float = 1.0
+    """On every API price (input, cached input, output)."""
+    setup_cost: float = 1.0
+    """On the loaded engineer-week cost, hence on the setup cost."""
+    ops_fte: float = 1.0
+    """On the ops staff."""
+    monthly_growth_pct: float | None = None
+    """Volume growth, percent per month; None: the workload's own."""
+
+
+@dataclass(frozen=True)
+class Perturbed:
+    """The engine's inputs with a perturbation applied: what CostModel and payback need."""
+
+    model: CostModel
+    setup_cost_usd: float
+
+
+def setup_cost_usd(scenario: Scenario) -> float:
+    """economics §6: setup_weeks × setup_engineers × engineer_week_cost."""
+    ops = scenario.operations
+    return ops.setup_weeks * ops.setup_engineers * ops.engineer_week_cost
+
+
+def perturb(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    prices: dict[str, TierPrices],
+    change: Perturbation,
+) -> Perturbed:
+    """The same inputs with the changes applied, priced by the scalar CostModel.
+
+    Each change is what a client would type: volumes and ratios into the scenario, rates and
+    GPU prices as if given in the Deployments table, API prices as price overrides.
+    """
+    workload = scenario.workload
+    ops = scenario.operations
+    changed = scenario.model_copy(
+        update={
+            "workload": workload.model_copy(
+                update={
+                    "input_mtok_per_day": workload.input_mtok_per_day * change.volume,
+                    "output_mtok_per_day": workload.output_mtok_per_day * change.volume,
+                    "peak_to_average": max(1.0, workload.peak_to_average * change.peak_to_average),
+                    "monthly_growth_pct": workload.monthly_growth_pct
+                    if change.monthly_growth_pct is None
+                    else change.monthly_growth_pct,
+                }
+            ),
+            "operations": ops.model_copy(
+                update={
+                    "engineer_week_cost": ops.engineer_week_cost * change.setup_cost,
+                    "ops_fte": ops.ops_fte * change.ops_fte,
+                }
+            ),
+        }
+    )
+    changed_deployments = {
+        name: replace(
+            dep,
+            rates=_scaled_rates(dep.rates, change.throughput),
+            gpu_hour_price_usd=dep.gpu_hour_price_usd * change.gpu_hour_price,
+        )
+        for name, dep in deployments.items()
+    }
+    changed_prices = {
+        tier: p.model_copy(
+            update={
+                "input_per_mtok": p.input_per_mtok * change.api_prices,
+                "cached_input_per_mtok": p.cached_input_per_mtok * change.api_prices,
+                "output_per_mtok": p.output_per_mtok * change.api_prices,
+            }
+        )
+        for tier, p in prices.items()
+    }
+    return Perturbed(
+        model=CostModel(changed, changed_deployments, changed_prices),
+        setup_cost_usd=setup_cost_usd(changed),
+    )
+
+
+def savings_and_payback(perturbed: Perturbed) -> tuple[float, float | None]:
+    """Month-0 savings (api_only − proposed) and payback weeks, as analyse() computes them."""
+    routes = routings(perturbed.model.scenario)
+    savings = (
+        perturbed.model.cost(routes["api_only"]).monthly_cost_usd
+        - perturbed.model.cost(routes["proposed"]).monthly_cost_usd
+    )
+    weeks = None
+    if routes["proposed"].has_self_hosting:
+        weeks = payback_weeks(perturbed.setup_cost_usd, savings)
+    return savings, weeks
+
+
+def sensitivity(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    prices: dict[str, TierPrices],
+) -> list[SensitivityBar]:
+    """Every driver ± uncertainty.sensitivity_pct on its own; the largest swing first."""
+    pct = scenario.uncertainty.sensitivity_pct
+    down, up = 1 - pct / 100, 1 + pct / 100
+    bars = []
+    for driver, label in LABELS.items():
+        low_savings, low_weeks = savings_and_payback(
+            perturb(scenario, deployments, prices, _moved(driver, down))
+        )
+        high_savings, high_weeks = savings_and_payback(
+            perturb(scenario, deployments, prices, _moved(driver, up))
+        )
+        bars.append(
+            SensitivityBar(
+                driver=driver,
+                label=label,
+                low_value=_describe(scenario, deployments, driver, down, -pct),
+                high_value=_describe(scenario, deployments, driver, up, pct),
+                monthly_savings_usd_low=low_savings,
+                monthly_savings_usd_high=high_savings,
+                payback_weeks_low=low_weeks,
+                payback_weeks_high=high_weeks,
+                swing=abs(high_savings - low_savings),
+            )
+        )
+    # sorted() is stable: equal swings keep the drivers' order.
+    return sorted(bars, key=lambda bar: -bar.swing)
+
+
+def _moved(driver: SensitivityDriver, factor: float) -> Perturbation:
+    return {
+        "daily_volume": Perturbation(volume=factor),
+        "peak_to_average": Perturbation(peak_to_average=factor),
+        "throughput": Perturbation(throughput=factor),
+        "gpu_hour_price": Perturbation(gpu_hour_price=factor),
+        "api_prices": Perturbation(api_prices=factor),
+        "setup_cost": Perturbation(setup_cost=factor),
+        "ops_fte": Perturbation(ops_fte=factor),
+    }[driver]
+
+
+def _scaled_rates(rates: Rates, factor: float) -> Rates:
+    def scaled(rate: float | None) -> float | None:
+        return None if rate is None else rate * factor
+
+    return rates.model_copy(
+        update={
+            "prefill_tps_per_gpu": scaled(rates.prefill_tps_per_gpu),
+            "decode_tps_per_gpu": scaled(rates.decode_tps_per_gpu),
+            "tps_per_gpu": scaled(rates.tps_per_gpu),
+        }
+    )
+
+
+def _describe(
+    scenario: Scenario,
+    deployments: dict[str, ResolvedDeployment],
+    driver: SensitivityDriver,
+    factor: float,
+    pct: float,
+) -> str:
+    """The driver's value at one end, with its unit, and the move in percent."""
+    move = f"{pct:+g}%".replace("-", "−")
+    workload, ops = scenario.workload, scenario.operations
+    if driver == "daily_volume":
+        return f"{_plain(workload.total_mtok_per_day * factor)} Mtok/day ({move})"
+    if driver == "peak_to_average":
+        ratio = workload.peak_to_average * factor
+        if ratio < 1:
+            return "1 (flat traffic: the ratio cannot go below 1)"
+        return f"{_plain(ratio)} ({move})"
+    if driver == "setup_cost":
+        return f"${setup_cost_usd(scenario) * factor:,.0f} ({move})"
+    if driver == "ops_fte":
+        return f"{_plain(ops.ops_fte * factor)} FTE ({move})"
+    if driver == "gpu_hour_price":
+        hourly = {d.gpu_hour_price_usd for d in deployments.values()}
+        if len(hourly) == 1:
+            return f"${hourly.pop() * factor:,.2f} per GPU-hour ({move})"
+    return f"{move} on every {'rate' if driver == 'throughput' else 'price'}"
+
+
+def _plain(value: float) -> str:
+    """1234.5 -> '1,234', 2.5 -> '2.5', 0.1875 -> '0.188': enough digits to read."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
