@@ -266,7 +266,13 @@ def _table_sheet(
     caption_lines = 1
     for column, field in enumerate(spec.fields, start=layout.FIRST_COLUMN):
         longest_choice = max((len(str(v)) for v in lists.get(field.list_name or "", ())), default=0)
-        width = max(14, len(field.name) + 4, len(field.example) + 3, min(longest_choice + 3, 40))
+        # Names and ids (a tier called "complex-reasoning") need room; numbers need little.
+        width = max(
+            22 if field.kind == "text" else 14,
+            len(field.name) + 3,
+            len(field.example) + 3,
+            min(longest_choice + 3, 40),
+        )
         letter = get_column_letter(column)
         sheet.column_dimensions[letter].width = width
         caption_text = f"{field.label}{' *' if field.required else ''}\n{field.unit}"
