@@ -1,0 +1,224 @@
+"""The tornado: every bar is the engine re-run by hand with one driver moved (economics §4, §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.engine import Results, analyse
+from crossover.scenario import Scenario
+
+Edit = Callable[[dict[str, Any], Results, float], None]
+
+
+def _raw(**changes: Any) -> dict[str, Any]:
+    """Two tiers on two deployments: one on catalogue rates and prices, one on the client's."""
+    raw: dict[str, Any] = {
+        "client": {"client_name": "Tornado", "report_date": "2026-11-27"},
+        "workload": {
+            "input_mtok_per_day": 2000,
+            "output_mtok_per_day": 300,
+            "peak_to_average": 1.8,
+            "monthly_growth_pct": 2,
+            "cache_hit_pct": 20,
+        },
+        "tiers": [
+            {
+                "tier": "bulk",
+                "share_pct": 70,
+                "api_model": "anthropic/claude-haiku-4-5",
+                "route": "self_host",
+                "deployment": "llama-h100",
+            },
+            {
+                "tier": "nightly",
+                "share_pct": 20,
+                "api_model": "anthropic/claude-haiku-4-5",
+                "api_mode": "batch",
+                "route": "self_host",
+                "deployment": "qwen-a100",
+            },
+            {"tier": "hard", "share_pct": 10, "api_model": "anthropic/claude-sonnet-4-5"},
+        ],
+        "deployments": [
+            # Catalogue rates (8,000 / 800) and the catalogue's reserved price for aws/p5.
+            {
+                "deployment": "llama-h100",
+                "model": "llama-3.3-70b",
+                "precision": "fp8",
+                "gpu": "h100-sxm",
+            },
+            {
+                "deployment": "qwen-a100",
+                "model": "qwen2.5-14b",
+                "precision": "bf16",
+                "gpu": "a100-80gb",
+                "gpu_hour_price": 1.3,
+                "tps_per_gpu": 2600,
+            },
+        ],
+        "operations": {"setup_weeks": 6, "setup_engineers": 2, "ops_fte": 0.5},
+    }
+    for section, fields in changes.items():
+        raw[section] = {**raw.get(section, {}), **fields}
+    return raw
+
+
+def _volume(raw: dict[str, Any], _: Results, f: float) -> None:
+    raw["workload"]["input_mtok_per_day"] *= f
+    raw["workload"]["output_mtok_per_day"] *= f
+
+
+def _peak(raw: dict[str, Any], _: Results, f: float) -> None:
+    raw["workload"]["peak_to_average"] = max(1.0, raw["workload"]["peak_to_average"] * f)
+
+
+def _throughput(raw: dict[str, Any], base: Results, f: float) -> None:
+    for deployment, result in zip(raw["deployments"], base.deployments, strict=True):
+        rates = result.rates
+        if rates.tps_per_gpu is not None:
+            deployment["tps_per_gpu"] = rates.tps_per_gpu * f
+        else:
+            assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
+            deployment["prefill_tps_per_gpu"] = rates.prefill_tps_per_gpu * f
+            deployment["decode_tps_per_gpu"] = rates.decode_tps_per_gpu * f
+
+
+def _gpu_price(raw: dict[str, Any], base: Results, f: float) -> None:
+    for deployment, result in zip(raw["deployments"], base.deployments, strict=True):
+        deployment["gpu_hour_price"] = result.gpu_hour_price_usd * f
+
+
+def _api_prices(raw: dict[str, Any], base: Results, f: float) -> None:
+    raw["price_overrides"] = [
+        {
+            "api_model": tier.api_model,
+            "api_mode": tier.api_mode,
+            "input_per_mtok": tier.prices.input_per_mtok * f,
+            "cached_input_per_mtok": tier.prices.cached_input_per_mtok * f,
+            "output_per_mtok": tier.prices.output_per_mtok * f,
+        }
+        for tier in base.tiers
+    ]
+
+
+def _setup(raw: dict[str, Any], base: Results, f: float) -> None:
+    raw["operations"]["engineer_week_cost"] = base.scenario.operations.engineer_week_cost * f
+
+
+def _ops(raw: dict[str, Any], _: Results, f: float) -> None:
+    raw["operations"]["ops_fte"] *= f
+
+
+BY_HAND: dict[str, Edit] = {
+    "daily_volume": _volume,
+    "peak_to_average": _peak,
+    "throughput": _throughput,
+    "gpu_hour_price": _gpu_price,
+    "api_prices": _api_prices,
+    "setup_cost": _setup,
+    "ops_fte": _ops,
+}
+
+
+def _rerun(
+    raw: dict[str, Any], base: Results, edit: Edit, f: float, catalogue: Catalogue
+) -> Results:
+    import copy
+
+    changed = copy.deepcopy(raw)
+    edit(changed, base, f)
+    return analyse(Scenario.model_validate(changed), catalogue)
+
+
+@pytest.mark.parametrize("pct", [25.0, 10.0, 40.0])
+def test_every_bar_is_the_engine_rerun_by_hand_at_its_bounds(
+    pct: float, fixture_catalogue: Catalogue
+) -> None:
+    raw = _raw(uncertainty={"sensitivity_pct": pct})
+    base = analyse(Scenario.model_validate(raw), fixture_catalogue)
+    bars = {bar.driver: bar for bar in base.sensitivity}
+    assert set(bars) == set(BY_HAND)
+    for driver, edit in BY_HAND.items():
+        low = _rerun(raw, base, edit, 1 - pct / 100, fixture_catalogue)
+        high = _rerun(raw, base, edit, 1 + pct / 100, fixture_catalogue)
+        bar = bars[driver]
+        assert bar.monthly_savings_usd_low == low.monthly_savings_usd, driver
+        assert bar.monthly_savings_usd_high == high.monthly_savings_usd, driver
+        assert bar.payback_weeks_low == low.payback_weeks, driver
+        assert bar.payback_weeks_high == high.payback_weeks, driver
+        assert bar.swing == abs(high.monthly_savings_usd - low.monthly_savings_usd)
+
+
+def test_bars_come_largest_swing_first_and_each_driver_moves_savings_its_own_way(
+    fixture_catalogue: Catalogue,
+) -> None:
+    results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
+    swings = [bar.swing for bar in results.sensitivity]
+    assert swings == sorted(swings, reverse=True)
+    bars = {bar.driver: bar for bar in results.sensitivity}
+    # Dearer APIs and dearer people or GPUs move savings the way a CFO expects.
+    assert bars["api_prices"].monthly_savings_usd_high > bars["api_prices"].monthly_savings_usd_low
+    assert (
+        bars["gpu_hour_price"].monthly_savings_usd_high
+        < bars["gpu_hour_price"].monthly_savings_usd_low
+    )
+    assert bars["ops_fte"].monthly_savings_usd_high < bars["ops_fte"].monthly_savings_usd_low
+    # The setup cost changes payback only, never the monthly savings.
+    setup = bars["setup_cost"]
+    assert setup.swing == 0
+    assert setup.monthly_savings_usd_low == results.monthly_savings_usd
+    assert results.payback_weeks is not None
+    assert setup.payback_weeks_low == pytest.approx(0.75 * results.payback_weeks, rel=1e-12)
+    assert setup.payback_weeks_high == pytest.approx(1.25 * results.payback_weeks, rel=1e-12)
+
+
+def test_the_bounds_are_described_with_their_units(fixture_catalogue: Catalogue) -> None:
+    results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
+    words = {bar.driver: (bar.label, bar.low_value, bar.high_value) for bar in results.sensitivity}
+    assert words["daily_volume"] == (
+        "Daily volume",
+        "1,725 Mtok/day (−25%)",
+        "2,875 Mtok/day (+25%)",
+    )
+    assert words["peak_to_average"] == ("Peak ÷ average demand", "1.35 (−25%)", "2.25 (+25%)")
+    assert words["setup_cost"] == (
+        "Engineering setup cost",
+        "$27,000 (−25%)",
+        "$45,000 (+25%)",
+    )
+    assert words["ops_fte"] == ("Ops staff", "0.375 FTE (−25%)", "0.625 FTE (+25%)")
+    assert words["throughput"] == ("Serving throughput", "−25% on every rate", "+25% on every rate")
+    # Two deployments at two prices: the move, not one price.
+    assert words["gpu_hour_price"][1:] == ("−25% on every price", "+25% on every price")
+    assert words["api_prices"][1:] == ("−25% on every price", "+25% on every price")
+
+
+def test_one_gpu_price_is_named_and_the_peak_ratio_stops_at_flat_traffic(
+    fixture_catalogue: Catalogue,
+) -> None:
+    raw = _raw(workload={"peak_to_average": 1.0})
+    raw["deployments"] = raw["deployments"][:1]
+    raw["tiers"][1] = {**raw["tiers"][1], "route": "api", "deployment": None}
+    results = analyse(Scenario.model_validate(raw), fixture_catalogue)
+    bars = {bar.driver: bar for bar in results.sensitivity}
+    price = results.deployments[0].gpu_hour_price_usd
+    assert bars["gpu_hour_price"].low_value == f"${price * 0.75:,.2f} per GPU-hour (−25%)"
+    assert bars["peak_to_average"].low_value == "1 (flat traffic: the ratio cannot go below 1)"
+    # Floored at 1, the low end is today's traffic: the same savings as the base case.
+    assert bars["peak_to_average"].monthly_savings_usd_low == results.monthly_savings_usd
+
+
+def test_the_tornado_runs_without_uncertainty_ranges_and_without_self_hosting(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    results = analyse(make_scenario(), fixture_catalogue)
+    assert results.monte_carlo is None
+    assert len(results.sensitivity) == 7
+    # Nothing self-hosted: savings stay 0 at every bound and there is no payback to speak of.
+    for bar in results.sensitivity:
+        assert (bar.monthly_savings_usd_low, bar.monthly_savings_usd_high, bar.swing) == (0, 0, 0)
+        assert bar.payback_weeks_low is None and bar.payback_weeks_high is None
