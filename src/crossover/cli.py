@@ -134,6 +134,97 @@ def template(path: Path) -> None:
     click.echo(f"Template written to {path}")
 
 
+@cli.command()
+@click.argument("report_pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--to", "to", multiple=True, required=True, help="A recipient (repeat for more).")
+@click.option("--cc", "cc", multiple=True, help="A copy recipient (repeat for more).")
+@click.option("--subject", help="The subject line; default: the client and the recommendation.")
+@click.option("--dry-run", is_flag=True, help="Write REPORT.eml beside the PDF instead of sending.")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML file with an [smtp] table; the environment fills in keys it leaves out.",
+)
+def email(
+    report_pdf: Path,
+    to: tuple[str, ...],
+    cc: tuple[str, ...],
+    subject: str | None,
+    dry_run: bool,
+    config: Path | None,
+) -> None:
+    """Email a report: the key figures in the message, the PDF attached.
+
+    The figures come from the results JSON saved beside the PDF. SMTP settings come from
+    CROSSOVER_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY (starttls, tls or none), _FROM
+    and _CA_FILE, or the same keys in lower case under [smtp] in the --config file.
+    Exits 69 when the SMTP server cannot be reached or refuses the message.
+
+    \b
+    Example:
+      crossover email reports/acme-2026-11-27.pdf --to cfo@acme.example --cc me@firm.example
+    """
+    from crossover.delivery.email import email_report
+
+    click.echo(email_report(report_pdf, to, cc, subject, dry_run=dry_run, config=config))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder for the reports and summary.json / summary.csv.",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: CPU count]."
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["pdf", "html", "xlsx"]),
+    multiple=True,
+    default=["pdf"],
+    show_default=True,
+    help="Output format (repeat for several).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds one input may take before its worker is stopped.",
+)
+@click.option(
+    "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
+)
+def batch(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    formats: tuple[str, ...],
+    timeout: float,
+    brand: Path | None,
+) -> None:
+    """Render every workbook and JSON scenario in files and folders, in parallel.
+
+    One bad, hung or crashing input is reported and the rest carry on; exits 65 if any failed.
+    The summary table is also written as summary.json and summary.csv beside the reports.
+
+    \b
+    Example:
+      crossover batch clients/ extra.xlsx -o reports/ -j 4 --format pdf --format xlsx
+    """
+    from crossover.delivery.batch import BatchOptions, default_jobs
+    from crossover.delivery.batch import batch as run
+
+    jobs = jobs or default_jobs()
+    run(list(paths), BatchOptions(out_dir, frozenset(formats), brand, jobs, timeout))
+
+
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
     from crossover.engine import analyse as run

@@ -1,0 +1,626 @@
+"""`crossover email`: a real SMTP server in the test process, STARTTLS, implicit TLS, failures, --dry-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from delivery_fixtures import analyse_raw, blank_pdf, example_raw, free_port, run_cli
+from jinja2 import UndefinedError
+from pypdf import PdfReader
+
+from crossover.catalogue import Catalogue
+from crossover.delivery.email import SmtpSettings, _environment, smtp_settings
+from crossover.engine.results import Results
+
+USER = "consultant"
+PASSWORD = "s3cret-Pa55word!"
+SENDER = "Crossover Advisory <reports@advisory.example>"
+REJECTED = "nobody@nowhere.example"
+
+
+# -- the test server ---------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    envelope: Envelope
+    session: Session
+    encrypted: bool
+    """The connection was TLS (implicit, or upgraded by STARTTLS) when the message came."""
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler keeping what it receives, refusing mail for nowhere.example."""
+
+    received: list[Received] = field(default_factory=list)
+    echo_credentials: bool = False
+
+    async def handle_RCPT(  # noqa: N802  (aiosmtpd finds hooks by this name)
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.endswith("@nowhere.example"):
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802  (aiosmtpd finds hooks by this name)
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        self.received.append(Received(envelope, session, encrypted))
+        return "250 Message accepted for delivery"
+
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(data, LoginPassword)
+            and data.login == USER.encode()
+            and data.password == PASSWORD.encode()
+        )
+        if ok:
+            return AuthResult(success=True)
+        # A careless server that repeats what it was sent: it must not reach our output.
+        echoed = data.password.decode() if self.echo_credentials else ""
+        return AuthResult(
+            success=False, handled=False, message=f"535 5.7.8 Authentication failed {echoed}"
+        )
+
+
+@dataclass
+class Tls:
+    cert: Path
+    server_context: ssl.SSLContext
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
+    """A self-signed certificate for 127.0.0.1, made fresh for this run."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "crossover test SMTP")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return Tls(cert_path, context)
+
+
+@dataclass
+class Server:
+    inbox: Inbox
+    port: int
+
+
+@contextmanager
+def serving(inbox: Inbox, **options: Any) -> Iterator[Server]:
+    """An aiosmtpd server on 127.0.0.1 at a free port, for the length of the block."""
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield Server(inbox, port)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def starttls_server(tls: Tls) -> Iterator[Server]:
+    """Requires STARTTLS, and a login once encrypted."""
+    inbox = Inbox()
+    with serving(
+        inbox,
+        tls_context=tls.server_context,
+        require_starttls=True,
+        auth_required=True,
+        authenticator=inbox.authenticate,
+    ) as server:
+        yield server
+
+
+# -- the report on disk ------------------------------------------------------------------
+
+
+@pytest.fixture
+def report(tmp_path: Path, example_results: dict[str, Results]) -> Path:
+    """A PDF with its results JSON beside it, as `crossover report` leaves them."""
+    pdf = blank_pdf(tmp_path / "northwind-documents-2026-11-27.pdf")
+    results = example_results["document-intelligence"]
+    (tmp_path / "northwind-documents-2026-11-27-results.json").write_text(
+        results.model_dump_json(indent=2)
+    )
+    return pdf
+
+
+@pytest.fixture
+def smtp_env(monkeypatch: pytest.MonkeyPatch, tls: Tls) -> pytest.MonkeyPatch:
+    for key in ("HOST", "PORT", "USER", "PASSWORD", "SECURITY", "FROM", "CA_FILE"):
+        monkeypatch.delenv(f"CROSSOVER_SMTP_{key}", raising=False)
+    monkeypatch.setenv("CROSSOVER_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CROSSOVER_SMTP_FROM", SENDER)
+    monkeypatch.setenv("CROSSOVER_SMTP_USER", USER)
+    monkeypatch.setenv("CROSSOVER_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CROSSOVER_SMTP_SECURITY", "starttls")
+    monkeypatch.setenv("CROSSOVER_SMTP_CA_FILE", str(tls.cert))
+    return monkeypatch
+
+
+def astuple_received(inbox: Inbox) -> list[tuple[Envelope, Session, bool]]:
+    return [(r.envelope, r.session, r.encrypted) for r in inbox.received]
+
+
+def parts(message: EmailMessage) -> tuple[str, str, EmailMessage]:
+    body_text = message.get_body(preferencelist=("plain",))
+    body_html = message.get_body(preferencelist=("html",))
+    attachments = list(message.iter_attachments())
+    assert body_text is not None and body_html is not None and len(attachments) == 1
+    attachment = attachments[0]
+    assert isinstance(attachment, EmailMessage)
+    return body_text.get_content(), body_html.get_content(), attachment
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_html(html: str) -> _Text:
+    parser = _Text()
+    parser.feed(html)
+    return parser
+
+
+# -- sending -----------------------------------------------------------------------------
+
+
+def test_sends_over_starttls_with_login_to_every_recipient(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    code, out, err = run_cli(
+        [
+            "email",
+            str(report),
+            "--to",
+            "cfo@northwind.example",
+            "--to",
+            "Dana Fox <cto@northwind.example>",
+            "--cc",
+            "partner@advisory.example",
+            "--subject",
+            "Your LLM hosting report",
+        ],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Sent {report.name} to cfo@northwind.example, Dana Fox <cto@northwind.example>, "
+        f"cc partner@advisory.example via 127.0.0.1:{starttls_server.port}\n"
+    )
+    [(envelope, session, encrypted)] = astuple_received(starttls_server.inbox)
+    assert encrypted and session.ssl is not None
+    assert session.authenticated
+    assert envelope.mail_from == "reports@advisory.example"
+    assert envelope.rcpt_tos == [
+        "cfo@northwind.example",
+        "cto@northwind.example",
+        "partner@advisory.example",
+    ]
+    assert isinstance(envelope.content, bytes)
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == "Your LLM hosting report"
+    assert message["From"] == SENDER
+    assert message["To"] == "cfo@northwind.example, Dana Fox <cto@northwind.example>"
+    assert message["Cc"] == "partner@advisory.example"
+    assert "Bcc" not in message
+
+    text, html, attachment = parts(message)
+    assert "Recommendation: Adopt the proposed split" in text
+    assert "Monthly savings:       $24,213" in text
+    assert "Payback:               1.6 weeks" in text
+    shown = parse_html(html)
+    assert "Monthly savings" in shown.text and "$24,213" in shown.text
+    assert "script" not in shown.tags
+
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == report.name
+    payload = attachment.get_content()
+    assert payload == report.read_bytes()
+    assert len(PdfReader(BytesIO(payload)).pages) == 1
+    assert PASSWORD not in out + err
+
+
+def test_sends_over_implicit_tls_with_settings_from_a_config_file(
+    tls: Tls, smtp_env: pytest.MonkeyPatch, report: Path, tmp_path: Path, capsys: Any
+) -> None:
+    inbox = Inbox()
+    config = tmp_path / "smtp.toml"
+    smtp_env.setenv("CROSSOVER_SMTP_HOST", "wrong.invalid")
+    # aiosmtpd offers AUTH only after STARTTLS unless told that this connection is TLS already.
+    with serving(
+        inbox,
+        ssl_context=tls.server_context,
+        authenticator=inbox.authenticate,
+        auth_require_tls=False,
+    ) as server:
+        # The file names the server; the password stays in the environment.
+        config.write_text(
+            "[smtp]\n"
+            'host = "127.0.0.1"\n'
+            f"port = {server.port}\n"
+            'security = "tls"\n'
+            f'ca_file = "{tls.cert}"\n'
+            'from = "reports@advisory.example"\n'
+            f'user = "{USER}"\n'
+        )
+        code, _, err = run_cli(
+            ["email", str(report), "--to", "cfo@northwind.example", "--config", str(config)],
+            capsys,
+        )
+    assert (code, err) == (0, "")
+    [(envelope, session, encrypted)] = astuple_received(inbox)
+    assert encrypted and session.authenticated
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert (
+        message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the proposed split"
+    )
+
+
+def test_a_wrong_password_is_an_authentication_failure(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    smtp_env.setenv("CROSSOVER_SMTP_PASSWORD", "not-the-password")
+    code, out, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == (
+        f"Error: authentication failed at the SMTP server 127.0.0.1:{starttls_server.port} "
+        "(535 5.7.8 Authentication failed); check the SMTP user and password\n"
+    )
+    assert out == ""
+    assert starttls_server.inbox.received == []
+    assert report.exists() and report.with_name(f"{report.stem}-results.json").exists()
+
+
+def test_a_server_echoing_the_password_does_not_leak_it(
+    tls: Tls, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    inbox = Inbox(echo_credentials=True)
+    wrong = "wrong-Pa55word-echoed"
+    smtp_env.setenv("CROSSOVER_SMTP_PASSWORD", wrong)
+    with serving(
+        inbox,
+        tls_context=tls.server_context,
+        require_starttls=True,
+        authenticator=inbox.authenticate,
+    ) as server:
+        smtp_env.setenv("CROSSOVER_SMTP_PORT", str(server.port))
+        code, out, err = run_cli(
+            ["--debug", "email", str(report), "--to", "cfo@northwind.example"], capsys
+        )
+    assert code == 69
+    assert wrong not in out + err
+    assert "Authentication failed ***" in err
+
+
+def test_a_refused_connection_says_so(
+    smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    port = free_port()
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(port))
+    code, out, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == f"Error: cannot connect to the SMTP server 127.0.0.1:{port}: connection refused\n"
+    assert PASSWORD not in out + err
+
+
+def test_a_rejected_recipient_is_named(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    code, _, err = run_cli(["email", str(report), "--to", REJECTED], capsys)
+    assert code == 69
+    assert err == (
+        f"Error: the SMTP server 127.0.0.1:{starttls_server.port} rejected recipient(s) "
+        f"{REJECTED} (550 5.1.1 <{REJECTED}>: mailbox unavailable)\n"
+    )
+
+
+def test_one_rejected_recipient_among_several_is_still_an_error(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    code, _, err = run_cli(
+        ["email", str(report), "--to", "cfo@northwind.example", "--cc", REJECTED], capsys
+    )
+    assert code == 69
+    assert err.endswith("mailbox unavailable); the message went to the others\n")
+    [(envelope, _, _)] = astuple_received(starttls_server.inbox)
+    assert envelope.rcpt_tos == ["cfo@northwind.example"]
+
+
+def test_an_untrusted_certificate_is_a_tls_failure(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    smtp_env.delenv("CROSSOVER_SMTP_CA_FILE")
+    code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == (
+        f"Error: TLS failure with the SMTP server 127.0.0.1:{starttls_server.port}: its "
+        "certificate is not trusted (self-signed certificate); give the CA with ca_file if "
+        "it is a private one\n"
+    )
+    assert starttls_server.inbox.received == []
+
+
+def test_a_server_without_starttls_is_refused_rather_than_sent_in_clear(
+    smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    with serving(Inbox()) as running:
+        smtp_env.setenv("CROSSOVER_SMTP_PORT", str(running.port))
+        code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == (
+        f"Error: the SMTP server 127.0.0.1:{running.port} does not offer STARTTLS: "
+        "set security to tls or none\n"
+    )
+    assert running.inbox.received == []
+
+
+def test_plain_smtp_without_login_for_a_local_relay(
+    smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    for key in ("USER", "PASSWORD", "CA_FILE"):
+        smtp_env.delenv(f"CROSSOVER_SMTP_{key}")
+    smtp_env.setenv("CROSSOVER_SMTP_SECURITY", "none")
+    with serving(Inbox()) as running:
+        smtp_env.setenv("CROSSOVER_SMTP_PORT", str(running.port))
+        code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert (code, err) == (0, "")
+    assert len(running.inbox.received) == 1
+
+
+# -- dry run and inputs ------------------------------------------------------------------
+
+
+def test_dry_run_writes_an_eml_that_parses_back(
+    report: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    for key in ("HOST", "PORT", "USER", "PASSWORD", "SECURITY", "FROM", "CA_FILE"):
+        monkeypatch.delenv(f"CROSSOVER_SMTP_{key}", raising=False)
+    monkeypatch.setenv("CROSSOVER_SMTP_FROM", "reports@advisory.example")
+    code, out, err = run_cli(
+        ["email", str(report), "--to", "cfo@northwind.example", "--cc", "a@b.example", "--dry-run"],
+        capsys,
+    )
+    eml = report.with_suffix(".eml")
+    assert (code, err) == (0, "")
+    assert out == f"Message written to {eml} (not sent)\n"
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["From"] == "reports@advisory.example"
+    assert message["To"] == "cfo@northwind.example"
+    assert message["Cc"] == "a@b.example"
+    assert message["Message-ID"].endswith("@advisory.example>")
+    text, html, attachment = parts(message)
+    assert "Monthly savings" in text and "Monthly savings" in html
+    assert attachment.get_content() == report.read_bytes()
+    assert sorted(p.name for p in report.parent.iterdir()) == [
+        "northwind-documents-2026-11-27-results.json",
+        "northwind-documents-2026-11-27.eml",
+        "northwind-documents-2026-11-27.pdf",
+    ]
+
+
+def test_the_client_name_is_escaped_in_html_and_kept_in_text(
+    tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    raw = example_raw()
+    raw["client"]["client_name"] = "<script>alert(1)</script> & Sons\nBcc: evil@x.example"
+    pdf = blank_pdf(tmp_path / "r.pdf")
+    (tmp_path / "r-results.json").write_text(analyse_raw(raw, catalogue).model_dump_json())
+    code, _, err = run_cli(["email", str(pdf), "--to", "cfo@x.example", "--dry-run"], capsys)
+    assert (code, err) == (0, "")
+    message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert "Bcc" not in message
+    assert message["Subject"].startswith(
+        "LLM hosting report for <script>alert(1)</script> & Sons Bcc:"
+    )
+    text, html, _ = parts(message)
+    assert "<script>alert(1)</script> & Sons" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in html
+    assert "script" not in parse_html(html).tags
+
+
+def test_missing_results_json_is_a_data_error(report: Path, capsys: Any) -> None:
+    results = report.with_name(f"{report.stem}-results.json")
+    results.unlink()
+    code, _, err = run_cli(["email", str(report), "--to", "cfo@x.example", "--dry-run"], capsys)
+    assert code == 65
+    assert err == (
+        f"Error: {results}: not found; the email's figures come from the results JSON the "
+        "report saves beside its PDF (render the report again)\n"
+    )
+
+
+def test_invalid_results_json_is_a_data_error(report: Path, capsys: Any) -> None:
+    results = report.with_name(f"{report.stem}-results.json")
+    results.write_text('{"monthly_savings_usd": "lots"}')
+    code, _, err = run_cli(["email", str(report), "--to", "cfo@x.example", "--dry-run"], capsys)
+    assert code == 65
+    assert err.startswith(f"Error: {results}: not valid results JSON (")
+    assert err.endswith("); render the report again\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--to", "cfo@x.example\nBcc: evil@x.example"],
+            "--to 'cfo@x.example\\nBcc: evil@x.example': not an email address (give one "
+            "address per option, like cfo@client.example)",
+        ),
+        (
+            ["--to", "a@x.example, b@x.example"],
+            "--to 'a@x.example, b@x.example': not an email address (give one address per "
+            "option, like cfo@client.example)",
+        ),
+        (
+            ["--to", "cfo@x.example", "--subject", "Hi\r\nBcc: e@x"],
+            "--subject: must be a single line",
+        ),
+    ],
+)
+def test_header_injection_is_refused(
+    report: Path, args: list[str], message: str, capsys: Any
+) -> None:
+    code, _, err = run_cli(["email", str(report), *args, "--dry-run"], capsys)
+    assert code == 65
+    assert err == f"Error: {message}\n"
+
+
+def test_not_a_pdf_is_a_data_error(tmp_path: Path, capsys: Any) -> None:
+    fake = tmp_path / "r.pdf"
+    fake.write_text("hello")
+    code, _, err = run_cli(["email", str(fake), "--to", "cfo@x.example", "--dry-run"], capsys)
+    assert (code, err) == (65, f"Error: {fake}: not a PDF file\n")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"CROSSOVER_SMTP_FROM": "a@x.example"},
+            "SMTP host is not set: set CROSSOVER_SMTP_HOST or host under [smtp] in the file given with --config",
+        ),
+        (
+            {
+                "CROSSOVER_SMTP_HOST": "h",
+                "CROSSOVER_SMTP_FROM": "a@x.example",
+                "CROSSOVER_SMTP_SECURITY": "ssl",
+            },
+            "SMTP security 'ssl': expected one of starttls, tls, none",
+        ),
+        (
+            {
+                "CROSSOVER_SMTP_HOST": "h",
+                "CROSSOVER_SMTP_FROM": "a@x.example",
+                "CROSSOVER_SMTP_PORT": "http",
+            },
+            "SMTP port 'http': expected a number from 1 to 65535",
+        ),
+        (
+            {
+                "CROSSOVER_SMTP_HOST": "h",
+                "CROSSOVER_SMTP_FROM": "a@x.example",
+                "CROSSOVER_SMTP_USER": "u",
+            },
+            "SMTP user and password: give both, or neither",
+        ),
+        (
+            {
+                "CROSSOVER_SMTP_HOST": "h",
+                "CROSSOVER_SMTP_FROM": "a@x.example",
+                "CROSSOVER_SMTP_SECURITY": "none",
+                "CROSSOVER_SMTP_USER": "u",
+                "CROSSOVER_SMTP_PASSWORD": PASSWORD,
+            },
+            "SMTP security is none, so the password would cross the network unencrypted: use starttls or tls",
+        ),
+    ],
+)
+def test_bad_settings_are_data_errors(
+    report: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str, capsys: Any
+) -> None:
+    for key in ("HOST", "PORT", "USER", "PASSWORD", "SECURITY", "FROM", "CA_FILE"):
+        monkeypatch.delenv(f"CROSSOVER_SMTP_{key}", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code, out, err = run_cli(["email", str(report), "--to", "cfo@x.example"], capsys)
+    assert (code, err) == (65, f"Error: {message}\n")
+    assert PASSWORD not in out + err
+
+
+def test_an_unknown_config_key_is_named(report: Path, tmp_path: Path, capsys: Any) -> None:
+    config = tmp_path / "smtp.toml"
+    config.write_text('[smtp]\nhost = "h"\npasword = "x"\n')
+    code, _, err = run_cli(
+        ["email", str(report), "--to", "cfo@x.example", "--config", str(config)], capsys
+    )
+    assert code == 65
+    assert err == (
+        f"Error: {config}: [smtp] pasword: not a known key (expected: host, port, user, "
+        "password, security, from, ca_file)\n"
+    )
+
+
+def test_settings_never_show_the_password() -> None:
+    settings = smtp_settings(
+        {"host": "h", "from": "a@x.example", "user": USER, "password": PASSWORD}
+    )
+    assert isinstance(settings, SmtpSettings)
+    assert PASSWORD not in repr(settings) and PASSWORD not in str(settings)
+    assert settings.port == 587 and settings.security == "starttls"
+
+
+def test_templates_refuse_a_missing_value() -> None:
+    with pytest.raises(UndefinedError):
+        _environment().get_template("message.txt.j2").render({})
+    with pytest.raises(UndefinedError):
+        _environment().get_template("message.html.j2").render({})
