@@ -193,7 +193,10 @@ def test_the_summary_and_the_inputs_equal_the_json(
 
     inputs = workbook["Inputs"]
     for section, field, value, _ in inputs.iter_rows(min_row=2, values_only=True):
-        assert same(value, data["scenario"][section][field]), f"{section}.{field}"
+        expected = data["scenario"][section]
+        for part in field.split("."):  # a range is shown as field.low, field.likely, field.high
+            expected = expected[part] if expected is not None else None
+        assert same(value, expected), f"{section}.{field}"
     tiers = table(workbook["Input tiers"])
     assert len(tiers) == len(data["scenario"]["tiers"])
     for row, tier in zip(tiers, data["scenario"]["tiers"], strict=True):
@@ -347,3 +350,73 @@ def test_libreoffice_opens_it_and_keeps_hostile_text_as_text(
     assert shown["Client"] == HOSTILE["client_name"]
     assert shown["Prepared by"].startswith("+1+cmd")
     assert data["scenario"]["client"]["client_name"] == "Northwind Documents"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_sensitivity_bar_equals_the_json(
+    workbooks: dict[str, tuple[Path, dict[str, Any]]], stem: str
+) -> None:
+    path, data = workbooks[stem]
+    rows = table(load_workbook(path)["Sensitivity"])
+    assert len(rows) == len(data["sensitivity"]) > 0
+    for row, bar in zip(rows, data["sensitivity"], strict=True):
+        assert row["Driver"] == bar["label"]
+        assert row["Low end"] == bar["low_value"] and row["High end"] == bar["high_value"]
+        assert same(row["Monthly savings at the low end (USD)"], bar["monthly_savings_usd_low"])
+        assert same(row["Monthly savings at the high end (USD)"], bar["monthly_savings_usd_high"])
+        low, high = bar["payback_weeks_low"], bar["payback_weeks_high"]
+        assert same(row["Payback at the low end (weeks)"], "never" if low is None else low)
+        assert same(row["Payback at the high end (weeks)"], "never" if high is None else high)
+        assert same(row["Swing (USD/month)"], bar["swing"])
+
+
+def test_the_simulation_and_the_ranges_equal_the_json(catalogue: Catalogue, tmp_path: Path) -> None:
+    raw = example_raw()
+    raw["uncertainty"] = {
+        "volume_factor": {"low": 0.7, "likely": 1.0, "high": 1.4},
+        "api_price_change_pct": {"low": -30, "likely": 0, "high": 10},
+        "draws": 1000,
+    }
+    results = analyse_raw(raw, catalogue)
+    data = json.loads(results.model_dump_json())
+    path = tmp_path / "mc.xlsx"
+    write_results_workbook(results, path)
+    workbook = load_workbook(path)
+
+    simulation = data["monte_carlo"]
+    shown = labelled(workbook["Simulation"])
+    assert same(
+        shown["Chance the proposal costs less over the horizon"],
+        simulation["probability_proposal_cheaper"],
+    )
+    assert same(shown["Monthly savings, 10th percentile"], simulation["monthly_savings_usd_p10"])
+    assert same(shown["Monthly savings, median"], simulation["monthly_savings_usd_p50"])
+    assert same(shown["Monthly savings, 90th percentile"], simulation["monthly_savings_usd_p90"])
+    assert same(shown["Savings over the horizon, median"], simulation["cumulative_savings_usd_p50"])
+    assert shown["In one sentence"] == simulation["confidence"]
+    assert shown["Simulated futures"] == 1000
+    rows = list(workbook["Simulation"].iter_rows(values_only=True))
+    header = rows.index(("Monthly savings from (USD)", "Up to (USD)", "Draws"))
+    histogram = rows[header + 1 :]
+    assert [row[2] for row in histogram] == simulation["histogram"]["counts"]
+    assert [row[0] for row in histogram] == pytest.approx(
+        simulation["histogram"]["edges_usd"][:-1], rel=REL
+    )
+
+    inputs = {
+        (row[0], row[1]): row[2]
+        for row in workbook["Inputs"].iter_rows(min_row=2, values_only=True)
+    }
+    assert inputs[("uncertainty", "volume_factor.low")] == 0.7
+    assert inputs[("uncertainty", "volume_factor.high")] == 1.4
+    assert inputs[("uncertainty", "api_price_change_pct.low")] == -30
+    assert inputs[("uncertainty", "gpu_price_factor")] is None
+
+
+def test_without_ranges_the_simulation_sheet_says_so(
+    workbooks: dict[str, tuple[Path, dict[str, Any]]],
+) -> None:
+    path, data = workbooks["small-startup"]
+    assert data["monte_carlo"] is None
+    sheet = load_workbook(path)["Simulation"]
+    assert sheet["A2"].value == "No uncertainty range was given, so there is no simulation."

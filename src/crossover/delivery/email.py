@@ -327,10 +327,10 @@ def _environment() -> Environment:
 def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
     """Send over SMTP to every To and Cc address; ServiceUnavailableError says what went wrong."""
     recipients = [
-        _addr_spec(address)
-        for header in ("To", "Cc")
-        for address in str(message.get(header, "")).split(",")
-        if address.strip()
+        address.addr_spec
+        for name in ("To", "Cc")
+        if (header := message[name]) is not None
+        for address in header.addresses
     ]
     try:
         with _connect(settings) as smtp:

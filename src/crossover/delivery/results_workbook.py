@@ -28,8 +28,10 @@ from crossover.engine.results import (
     CostCurvePoint,
     DeploymentResult,
     HorizonMonth,
+    MonteCarlo,
     Results,
     ScenarioCost,
+    SensitivityBar,
     TierResult,
 )
 from crossover.summary import crossover_text, payback_text, verdict
@@ -81,7 +83,7 @@ def write_results_workbook(results: Results, path: Path) -> None:
 
 
 def build_results_workbook(results: Results) -> Workbook:
-    """The workbook in memory: a summary, the scenarios, tiers, sizing, horizon, curve and inputs."""
+    """The workbook in memory: a summary, the figures sheet by sheet, and the inputs as read."""
     workbook = Workbook()
     _summary_sheet(workbook.active, results)
     _table_sheet(workbook, "Scenarios", _scenarios(results), _SCENARIO_COLUMNS)
@@ -89,6 +91,8 @@ def build_results_workbook(results: Results) -> Workbook:
     _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
     _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
     _table_sheet(workbook, "Crossover curve", results.crossover.curve, _CURVE_COLUMNS)
+    _table_sheet(workbook, "Sensitivity", results.sensitivity, _SENSITIVITY_COLUMNS)
+    _simulation_sheet(workbook.create_sheet("Simulation"), results.monte_carlo)
     _inputs_sheets(workbook, results)
     return workbook
 
@@ -228,6 +232,76 @@ _CURVE_COLUMNS: list[Column[CostCurvePoint]] = [
     Column("API only (USD/month)", lambda p: p.api_only_usd, USD),
     Column("Proposed (USD/month)", lambda p: p.proposed_usd, USD),
 ]
+
+
+_SENSITIVITY_COLUMNS: list[Column[SensitivityBar]] = [
+    Column("Driver", lambda b: b.label),
+    Column("Low end", lambda b: b.low_value),
+    Column("High end", lambda b: b.high_value),
+    Column("Monthly savings at the low end (USD)", lambda b: b.monthly_savings_usd_low, USD),
+    Column("Monthly savings at the high end (USD)", lambda b: b.monthly_savings_usd_high, USD),
+    Column("Payback at the low end (weeks)", lambda b: _or_never(b.payback_weeks_low), DECIMAL),
+    Column("Payback at the high end (weeks)", lambda b: _or_never(b.payback_weeks_high), DECIMAL),
+    Column("Swing (USD/month)", lambda b: b.swing, USD),
+]
+
+
+def _or_never(weeks: float | None) -> float | str:
+    return "never" if weeks is None else weeks
+
+
+def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None) -> None:
+    for c, text in enumerate(("Figure", "Value", "Unit"), start=1):
+        _header(sheet, 1, c, text)
+    sheet.freeze_panes = "A2"
+    if simulation is None:
+        put(sheet, 2, 1, "No uncertainty range was given, so there is no simulation.")
+        _fit_widths(sheet)
+        return
+    m = simulation
+    rows: list[SummaryRow] = [
+        ("In one sentence", m.confidence, "", None),
+        (
+            "Chance the proposal costs less over the horizon",
+            m.probability_proposal_cheaper,
+            "",
+            FRACTION_PCT,
+        ),
+        ("Monthly savings, 10th percentile", m.monthly_savings_usd_p10, "USD per month", USD),
+        ("Monthly savings, median", m.monthly_savings_usd_p50, "USD per month", USD),
+        ("Monthly savings, 90th percentile", m.monthly_savings_usd_p90, "USD per month", USD),
+        _or_text(
+            "Payback, quick end (10th percentile)", m.payback_weeks_p10, "weeks", DECIMAL, "never"
+        ),
+        _or_text("Payback, median", m.payback_weeks_p50, "weeks", DECIMAL, "never"),
+        _or_text(
+            "Payback, slow end (90th percentile)", m.payback_weeks_p90, "weeks", DECIMAL, "never"
+        ),
+        ("Savings over the horizon, 10th percentile", m.cumulative_savings_usd_p10, "USD", USD),
+        ("Savings over the horizon, median", m.cumulative_savings_usd_p50, "USD", USD),
+        ("Savings over the horizon, 90th percentile", m.cumulative_savings_usd_p90, "USD", USD),
+        ("Uncertain inputs drawn", m.uncertain, "", None),
+        ("Distribution", m.distribution, "", None),
+        ("Simulated futures", m.draws, "draws", THOUSANDS),
+        ("Random seed", m.seed, "", None),
+    ]
+    row = 2
+    for label, value, unit, number_format in rows:
+        put(sheet, row, 1, label)
+        sheet.cell(row=row, column=1).font = _LABEL_FONT
+        put(sheet, row, 2, value, number_format)
+        put(sheet, row, 3, unit)
+        row += 1
+    row += 1
+    for c, text in enumerate(("Monthly savings from (USD)", "Up to (USD)", "Draws"), start=1):
+        _header(sheet, row, c, text)
+    edges = m.histogram.edges_usd
+    for low, high, count in zip(edges, edges[1:], m.histogram.counts, strict=False):
+        row += 1
+        put(sheet, row, 1, low, USD)
+        put(sheet, row, 2, high, USD)
+        put(sheet, row, 3, count, THOUSANDS)
+    _fit_widths(sheet)
 
 
 def _horizon_columns(results: Results) -> list[Column[HorizonMonth]]:
@@ -455,11 +529,11 @@ def _inputs_sheets(workbook: Workbook, results: Results) -> None:
     for section_name, section in scenario:
         if not isinstance(section, BaseModel):
             continue
-        for field_name, value in section:
+        for field_name, value in _flat_fields(section):
             put(sheet, row, 1, section_name)
             put(sheet, row, 2, field_name)
             put(sheet, row, 3, value)
-            put(sheet, row, 4, _description(section, field_name))
+            put(sheet, row, 4, _description(section, field_name.split(".")[0]))
             row += 1
     sheet.freeze_panes = "A2"
     _fit_widths(sheet)
@@ -477,6 +551,17 @@ def _input_list_sheet(
     ]
     title = "Input " + section_name.replace("_", " ")
     _table_sheet(workbook, title, items, columns)
+
+
+def _flat_fields(model: BaseModel) -> list[tuple[str, Any]]:
+    """A section's fields; a nested one (an uncertainty range) as 'field.low', 'field.likely', …"""
+    flat: list[tuple[str, Any]] = []
+    for name, value in model:
+        if isinstance(value, BaseModel):
+            flat += [(f"{name}.{sub}", sub_value) for sub, sub_value in _flat_fields(value)]
+        else:
+            flat.append((name, value))
+    return flat
 
 
 def _list_item_type(scenario: BaseModel, section_name: str) -> type[BaseModel]:
