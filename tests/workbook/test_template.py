@@ -270,7 +270,11 @@ def test_the_start_sheet_says_what_to_do(workbook: Workbook) -> None:
     text = " ".join(
         str(c.value) for row in workbook["Start here"].iter_rows() for c in row if c.value
     )
-    for words in ("yellow cells", "Only three things are required", "Send it back"):
+    assert (
+        "Only these are required: Client name (Client sheet), Input tokens per day and Output "
+        "tokens per day (Workload sheet), and at least one row on the Tiers sheet." in text
+    )
+    for words in ("yellow cells", "Send it back"):
         assert words in text
     for spec in layout.sections():
         assert spec.sheet in text

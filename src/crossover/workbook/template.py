@@ -429,7 +429,7 @@ def _start_sheet(sheet: Worksheet) -> None:
     sheet.row_dimensions[1].height = 28
     row = 3
     for heading, text in _START_TEXT:
-        row = _start_row(sheet, row, heading, text)
+        row = _start_row(sheet, row, heading, text or _required_text())
     row += 1
     sheet.cell(row, 2, "The sheets").font = Font(size=13, bold=True, color=_ACCENT)
     row += 1
@@ -454,6 +454,23 @@ def _start_sheet(sheet: Worksheet) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _required_text() -> str:
+    """'Only these are required: Client name (Client sheet), ...', from the schema."""
+    parts = []
+    for spec in layout.sections():
+        if spec.is_table and spec.min_rows:
+            parts.append(f"at least one row on the {spec.sheet} sheet")
+        elif not spec.is_table:
+            labels = [f.label for f in spec.fields if f.required]
+            if labels:
+                parts.append(f"{' and '.join(labels)} ({spec.sheet} sheet)")
+    listed = ", ".join(parts[:-1]) + f", and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return (
+        f"Only these are required: {listed}. Everything else has a sensible default or may "
+        "stay blank."
+    )
 
 
 def _start_row(sheet: Worksheet, row: int, heading: str | None, text: str) -> int:
@@ -482,9 +499,7 @@ _START_TEXT: tuple[tuple[str, str], ...] = (
     ),
     (
         "2. Required",
-        "Only three things are required: the client's name (Client sheet), today's input and "
-        "output tokens per day (Workload sheet), and at least one row on the Tiers sheet. "
-        "Everything else has a sensible default or may stay blank.",
+        "",  # filled from the schema by _required_text, so that it never drifts
     ),
     (
         "3. Notes and lists",
