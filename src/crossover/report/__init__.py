@@ -47,6 +47,8 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
 def report_stem(results: Results) -> str:
     """'acme-legal-ltd-2026-11-27': the client's name as a file-name slug, and the report date."""
     client = results.scenario.client
-    ascii_name = unicodedata.normalize("NFKD", client.client_name).encode("ascii", "ignore").decode()
+    ascii_name = (
+        unicodedata.normalize("NFKD", client.client_name).encode("ascii", "ignore").decode()
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"
     return f"{slug}-{client.report_date.isoformat()}"

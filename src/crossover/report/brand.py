@@ -40,7 +40,9 @@ def _colour(value: str) -> str:
 
 def _family(value: str) -> str:
     if not _FAMILY.fullmatch(value):
-        raise ValueError(f"expected a font family name (letters, digits, spaces, hyphens), found {value!r}")
+        raise ValueError(
+            f"expected a font family name (letters, digits, spaces, hyphens), found {value!r}"
+        )
     return value
 
 

@@ -17,7 +17,13 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, MultipleLocator, PercentFormatter
+from matplotlib.ticker import (
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    MultipleLocator,
+    PercentFormatter,
+)
 
 from crossover.engine.results import Results, UtilisationCurve
 from crossover.report.brand import Brand
@@ -38,6 +44,13 @@ FONT_PT = 8.0
 API_STYLE: dict[str, Any] = {"linestyle": (0, (5, 2.5)), "linewidth": 1.8}
 PROPOSED_STYLE: dict[str, Any] = {"linestyle": "solid", "linewidth": 2.0}
 MARKER_STYLE: dict[str, Any] = {"linestyle": (0, (1, 2)), "linewidth": 1.1}
+# Labels sit on a white box so a line passing behind them never makes them illegible.
+LABEL_BOX: dict[str, Any] = {
+    "boxstyle": "square,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.9,
+}
 
 
 @cache
@@ -109,6 +122,7 @@ def _vertical_marker(ax: Axes, x: float, label: str, colour: str, *, top: bool =
         color=colour,
         fontsize=FONT_PT - 0.5,
         fontweight="bold",
+        bbox=LABEL_BOX,
     )
 
 
@@ -135,10 +149,15 @@ def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
             **PROPOSED_STYLE,
         )
         _vertical_marker(
-            ax, crossover.today_mtok_per_day, f"Today\n{mtok(crossover.today_mtok_per_day, display)}/day", c.text
+            ax,
+            crossover.today_mtok_per_day,
+            f"Today\n{mtok(crossover.today_mtok_per_day, display)}/day",
+            c.text,
         )
         if crossover.crossover_mtok_per_day is not None:
-            ax.axvline(crossover.crossover_mtok_per_day, color=c.accent, linestyle="dashdot", linewidth=1.3)
+            ax.axvline(
+                crossover.crossover_mtok_per_day, color=c.accent, linestyle="dashdot", linewidth=1.3
+            )
             ax.plot(
                 [crossover.crossover_mtok_per_day],
                 [0],
@@ -161,6 +180,20 @@ def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
                 color=c.accent,
                 fontsize=FONT_PT - 0.5,
                 fontweight="bold",
+                bbox=LABEL_BOX,
+            )
+        elif crossover.status == "never":
+            ax.text(
+                0.98,
+                0.5,
+                "The lines never cross:\nno crossover at these prices",
+                transform=ax.transAxes,
+                ha="right",
+                va="center",
+                color=c.accent,
+                fontsize=FONT_PT,
+                fontweight="bold",
+                bbox=LABEL_BOX,
             )
         _money_axis(ax, display)
         ax.set_xlim(0, xs[-1])
@@ -200,10 +233,18 @@ def utilisation_chart(curve: UtilisationCurve, brand: Brand, display: Display) -
             va="top",
             color=c.muted,
             fontsize=FONT_PT - 0.5,
-            bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+            bbox=LABEL_BOX,
         )
-        ax.plot(us, costs, color=c.primary, label="Self-hosted: GPU + overhead per Mtok", **PROPOSED_STYLE)
-        ax.axhline(api, color=c.secondary, label="API price of the tiers it takes over", **API_STYLE)
+        ax.plot(
+            us,
+            costs,
+            color=c.primary,
+            label="Self-hosted: GPU + overhead per Mtok",
+            **PROPOSED_STYLE,
+        )
+        ax.axhline(
+            api, color=c.secondary, label="API price of the tiers it takes over", **API_STYLE
+        )
         if curve.break_even_utilisation <= 1.0:
             ax.plot(
                 [curve.break_even_utilisation],
@@ -264,7 +305,12 @@ def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
             **PROPOSED_STYLE,
         )
         if horizon.payback_month is not None:
-            _vertical_marker(ax, horizon.payback_month + 1, f"Pays back\nin {month(horizon.payback_month, display)}", c.accent)
+            _vertical_marker(
+                ax,
+                horizon.payback_month + 1,
+                f"Pays back\nin {month(horizon.payback_month, display)}",
+                c.accent,
+            )
         _money_axis(ax, display)
         ax.set_xlim(0.5, months[-1] + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True, min_n_ticks=2))

@@ -6,6 +6,7 @@ none computes a figure. Money arrives in USD and is shown in the display currenc
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,14 +61,36 @@ def _minus(text: str) -> str:
     return text.replace("-", MINUS)
 
 
+# Half up, as finance reads it: Babel otherwise rounds half to even ($12,344.50 → $12,344).
+_HALF_UP = decimal.Context(rounding=decimal.ROUND_HALF_UP)
+
+
+def _decimal(value: float, pattern: str, display: Display) -> str:
+    with decimal.localcontext(_HALF_UP):
+        return _minus(format_decimal(value, format=pattern, locale=display.locale))
+
+
+def _percent(
+    fraction: float, fraction_pattern: str, display: Display, *, signed: bool = False
+) -> str:
+    # The locale's own percent pattern ('#,##0%', '#,##0\xa0%'), with our fraction digits.
+    pattern = Locale.parse(display.locale).percent_formats[None].pattern.split(";")[0]
+    pattern = pattern.replace("0", "0" + fraction_pattern, 1)
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    with decimal.localcontext(_HALF_UP):
+        return _minus(format_percent(fraction, format=pattern, locale=display.locale))
+
+
 def _currency(amount: float, display: Display, decimals: int) -> str:
     # The locale's own currency pattern (symbol side, spacing), with our number of decimals.
     pattern = Locale.parse(display.locale).currency_formats["standard"].pattern
     fraction = "0." + "0" * decimals if decimals else "0"
     pattern = _FRACTION.sub(fraction, pattern)
-    text = format_currency(
-        amount, display.currency, format=pattern, locale=display.locale, currency_digits=False
-    )
+    with decimal.localcontext(_HALF_UP):
+        text = format_currency(
+            amount, display.currency, format=pattern, locale=display.locale, currency_digits=False
+        )
     return _minus(text)
 
 
@@ -94,24 +117,23 @@ def unit_price(usd: float, display: Display) -> str:
 
 def percent(fraction: float, display: Display) -> str:
     """A fraction as a percentage with one decimal: 0.198 → '19.8%'."""
-    return _minus(format_percent(fraction, format="#,##0.0%", locale=display.locale))
+    return _percent(fraction, ".0", display)
 
 
 def percent_points(pct: float, display: Display) -> str:
     """A value already in percent, as the client typed it: 30 → '30%', 2.5 → '2.5%'."""
-    return _minus(format_percent(pct / 100, format="#,##0.#%", locale=display.locale))
+    return _percent(pct / 100, ".#", display)
 
 
 def signed_points(pct: float, display: Display) -> str:
     """A difference in percent, always signed: '+34.3%', '−12%'."""
-    text = _minus(format_percent(pct / 100, format="+#,##0.#%;-#,##0.#%", locale=display.locale))
-    return text
+    return _percent(pct / 100, ".#", display, signed=True)
 
 
 def number(value: float, display: Display) -> str:
     """A plain quantity with up to two decimals, fewer as it grows: '720', '13.5', '0.25'."""
     pattern = "#,##0" if abs(value) >= 100 else "#,##0.#" if abs(value) >= 10 else "#,##0.##"
-    return _minus(format_decimal(value, format=pattern, locale=display.locale))
+    return _decimal(value, pattern, display)
 
 
 def mtok(value: float, display: Display) -> str:
@@ -121,7 +143,7 @@ def mtok(value: float, display: Display) -> str:
 
 def integer(value: float, display: Display) -> str:
     """A whole count or a rate rounded to the unit: '9,818'."""
-    return _minus(format_decimal(round(value), format="#,##0", locale=display.locale))
+    return _decimal(value, "#,##0", display)
 
 
 def gigabytes(value: float, display: Display) -> str:
@@ -137,7 +159,7 @@ def weeks(value: float | None, display: Display) -> str:
     """A payback time in weeks with one decimal, or 'never'."""
     if value is None:
         return NEVER
-    return f"{format_decimal(value, format='#,##0.0', locale=display.locale)} weeks"
+    return f"{_decimal(value, '#,##0.0', display)} weeks"
 
 
 def month(value: int | None, display: Display) -> str:
@@ -151,9 +173,10 @@ def axis_money(amount: float, display: Display, *, cents: bool = False) -> str:
     """A chart tick, already in display units: compact ('$40K') or, for unit prices, '$0.10'."""
     if cents:
         return _currency(amount, display, 2)
-    text = format_compact_currency(
-        amount, display.currency, fraction_digits=1, locale=display.locale
-    )
+    with decimal.localcontext(_HALF_UP):
+        text = format_compact_currency(
+            amount, display.currency, fraction_digits=1, locale=display.locale
+        )
     return _minus(str(text))
 
 

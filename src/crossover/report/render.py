@@ -45,10 +45,11 @@ def render_html(results: Results, brand: Brand) -> str:
     """The report as one standalone HTML page: CSS, charts and logo inline."""
     display = report_display(results, brand)
     template = environment(display).get_template("report.html")
-    return template.render(**_context(results, brand, display))
+    return template.render(**report_context(results, brand, display))
 
 
-def _context(results: Results, brand: Brand, display: Display) -> dict[str, Any]:
+def report_context(results: Results, brand: Brand, display: Display) -> dict[str, Any]:
+    """What the templates see: the results, the brand, and the charts and logo as data URIs."""
     deployments = {d.deployment: d for d in results.deployments}
     routed = results.crossover.status != "no_self_hosting"
     return {
@@ -61,10 +62,16 @@ def _context(results: Results, brand: Brand, display: Display) -> dict[str, Any]
         if routed
         else None,
         "utilisation_charts": [
-            (curve, deployments[curve.deployment], _svg_uri(charts.utilisation_chart(curve, brand, display)))
+            (
+                curve,
+                deployments[curve.deployment],
+                _svg_uri(charts.utilisation_chart(curve, brand, display)),
+            )
             for curve in results.utilisation_curves
         ],
-        "horizon_chart": _svg_uri(charts.horizon_chart(results, brand, display)) if routed else None,
+        "horizon_chart": _svg_uri(charts.horizon_chart(results, brand, display))
+        if routed
+        else None,
         "horizon_rows": milestone_months(results.horizon.months, results.horizon.payback_month),
     }
 
@@ -113,7 +120,10 @@ def render_pdf(html: str, brand: Brand) -> bytes:
     # The fonts are the brand's files, so they stay out of the standalone HTML; a stylesheet
     # given here is a user stylesheet, below the page's own rules, which is right for fonts.
     fonts = CSS(
-        string=font_faces_css(brand), base_url=base_url, url_fetcher=fetcher, font_config=font_config
+        string=font_faces_css(brand),
+        base_url=base_url,
+        url_fetcher=fetcher,
+        font_config=font_config,
     )
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     with _failing_on_errors() as errors:

@@ -1,0 +1,56 @@
+"""Each example analysed and rendered once per session: HTML, PDF and results JSON on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.engine import analyse
+from crossover.engine.results import Results
+from crossover.inputs import load_scenario
+from crossover.report import default_brand, render_report
+from crossover.report.brand import Brand
+from crossover.report.render import report_display
+
+from .helpers import EXAMPLES, HOSTILE_NAME, Rendered, with_client_name
+
+
+def _render(results: Results, name: str, out_dir: Path, brand: Brand) -> Rendered:
+    paths = render_report(results, out_dir, {"pdf", "html"}, brand)
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    pdf = next(p for p in paths if p.suffix == ".pdf").read_bytes()
+    return Rendered(name, results, report_display(results, brand), paths, html, pdf)
+
+
+@pytest.fixture(scope="session")
+def brand() -> Brand:
+    return default_brand()
+
+
+@pytest.fixture(scope="session")
+def example_results(catalogue: Catalogue) -> dict[str, Results]:
+    return {path.stem: analyse(load_scenario(path, catalogue), catalogue) for path in EXAMPLES}
+
+
+@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES])
+def rendered(
+    request: pytest.FixtureRequest,
+    example_results: dict[str, Results],
+    tmp_path_factory: pytest.TempPathFactory,
+    brand: Brand,
+) -> Rendered:
+    name: str = request.param
+    return _render(example_results[name], name, tmp_path_factory.mktemp(name), brand)
+
+
+@pytest.fixture(scope="session")
+def hostile(
+    example_results: dict[str, Results], tmp_path_factory: pytest.TempPathFactory, brand: Brand
+) -> Rendered:
+    """The first example for a client whose name is markup and a template expression."""
+    name, results = next(iter(example_results.items()))
+    return _render(
+        with_client_name(results, HOSTILE_NAME), name, tmp_path_factory.mktemp("hostile"), brand
+    )

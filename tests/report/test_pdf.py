@@ -1,0 +1,104 @@
+"""The PDF: metadata, tagging, embedded fonts, contents with page numbers, the summary on one page."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
+from .helpers import SECTIONS, Rendered, formatted, key_figures
+
+A4_POINTS = (595.28, 841.89)
+
+
+@cache
+def _reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, whitespace collapsed (no-break spaces included)."""
+    return [" ".join(page.extract_text().split()) for page in _reader(pdf).pages]
+
+
+def test_metadata_names_the_report_the_client_and_the_language(rendered: Rendered) -> None:
+    reader = _reader(rendered.pdf)
+    client = rendered.results.scenario.client
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == f"{client.client_name}: self-hosting vs API cost analysis"
+    assert meta.author and "Crossover Advisory" in meta.author
+    assert meta.subject and client.client_name in meta.subject
+    assert meta.get("/Keywords")
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_the_pdf_is_tagged_for_pdf_ua(rendered: Rendered) -> None:
+    root = _reader(rendered.pdf).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfuaid" in xmp
+
+
+def test_every_font_is_embedded(rendered: Rendered) -> None:
+    families = set()
+    for page in _reader(rendered.pdf).pages:
+        fonts = page["/Resources"]["/Font"]
+        for ref in fonts.values():
+            font = ref.get_object()
+            descriptor = _descriptor(font)
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font
+            families.add(str(descriptor["/FontName"]).split("+", 1)[-1])
+    assert families and all(name.startswith("Inter") for name in families), families
+
+
+def _descriptor(font: DictionaryObject) -> DictionaryObject:
+    if "/FontDescriptor" in font:
+        return font["/FontDescriptor"].get_object()  # type: ignore[no-any-return]
+    return font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()  # type: ignore[no-any-return]
+
+
+def test_pages_are_a4_with_a_running_header_and_page_numbers(rendered: Rendered) -> None:
+    reader = _reader(rendered.pdf)
+    texts = page_texts(rendered.pdf)
+    client = rendered.results.scenario.client.client_name
+    for number, (page, text) in enumerate(zip(reader.pages, texts, strict=True), 1):
+        assert (
+            round(float(page.mediabox.width), 2),
+            round(float(page.mediabox.height), 2),
+        ) == A4_POINTS
+        if number > 1:  # the cover has neither
+            assert f"Page {number} of {len(texts)}" in text
+            assert "Crossover Advisory" in text
+            assert client in text
+
+
+def test_the_contents_give_each_sections_page(rendered: Rendered) -> None:
+    texts = page_texts(rendered.pdf)
+    contents = texts[0]
+    for n, (_, title) in enumerate(SECTIONS, 1):
+        page = next(i for i, text in enumerate(texts[1:], 2) if f"{n} {title}" in text)
+        assert f"{n} {title} {page}" in contents.replace(" .", "").replace(".", ""), title
+
+
+def test_the_summary_shows_its_figures_on_one_page(rendered: Rendered) -> None:
+    texts = page_texts(rendered.pdf)
+    summary = texts[1]
+    assert "1 Executive summary" in summary and "Top risks" in summary
+    for path, format_ in key_figures(rendered.results).items():
+        shown = formatted(rendered.results, rendered.display, path, format_)
+        assert " ".join(shown.split()) in summary, (path, shown)
+    risks = rendered.results.recommendation.risks[:5]
+    if risks:
+        assert " ".join(risks[-1].message.split())[:40] in summary
+    assert texts[2].count("2 Workload and routing") >= 1
+
+
+def test_a_hostile_client_name_is_printed_literally(hostile: Rendered) -> None:
+    name = hostile.results.scenario.client.client_name
+    assert name in page_texts(hostile.pdf)[0]
+    meta = _reader(hostile.pdf).metadata
+    assert meta is not None and meta.title is not None and meta.title.startswith(name)
