@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -432,6 +433,48 @@ def test_plain_smtp_without_login_for_a_local_relay(
         code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
     assert (code, err) == (0, "")
     assert len(running.inbox.received) == 1
+
+
+def test_implicit_tls_against_a_plain_port_says_what_to_change(
+    smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_SECURITY", "tls")
+    with serving(Inbox()) as running:
+        smtp_env.setenv("CROSSOVER_SMTP_PORT", str(running.port))
+        code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == (
+        f"Error: TLS failure with the SMTP server 127.0.0.1:{running.port}: it did not answer "
+        "in TLS; for a port that starts in plain text (often 587) set security to starttls\n"
+    )
+
+
+def test_a_server_that_never_answers_times_out(
+    smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setattr("crossover.delivery.email.SMTP_TIMEOUT_S", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections complete in the backlog; no greeting ever comes
+        port = silent.getsockname()[1]
+        smtp_env.setenv("CROSSOVER_SMTP_PORT", str(port))
+        code, _, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 69
+    assert err == f"Error: cannot reach the SMTP server 127.0.0.1:{port}: no answer within 0.5 s\n"
+
+
+def test_a_password_smtplib_cannot_send_is_named_not_shown(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    smtp_env.setenv("CROSSOVER_SMTP_PASSWORD", "pässwörd-ünicode")
+    code, out, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert code == 65
+    assert err == (
+        "Error: the SMTP user or password has characters other than ASCII, which the login "
+        "cannot send\n"
+    )
+    assert "pässwörd" not in out + err
 
 
 # -- dry run and inputs ------------------------------------------------------------------

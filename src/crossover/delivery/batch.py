@@ -17,7 +17,6 @@ import json
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -46,7 +45,7 @@ TICK_S = 0.2
 SUMMARY_JSON = "summary.json"
 SUMMARY_CSV = "summary.csv"
 REPORT_FORMATS = frozenset({"pdf", "html"})
-FORMATS = REPORT_FORMATS | {"xlsx"}
+"""What crossover.report renders; xlsx (the results workbook) is written here."""
 
 # Spreadsheets read a cell starting with these as a formula (or, for tab and CR, split it).
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -137,10 +136,12 @@ def describe_error(error: Exception, path: Path) -> str:
     """One line for the summary; the input is named in its own column, so not repeated here."""
     if isinstance(error, ScenarioError):
         problems = "; ".join(p.describe() for p in error.problems)
-        return f"{len(error.problems)} problem(s): {problems}"
-    if isinstance(error, CrossoverError):
-        return str(error).removeprefix(f"{path}: ")
-    return f"internal error ({type(error).__name__}: {error})"
+        text = f"{len(error.problems)} problem(s): {problems}"
+    elif isinstance(error, CrossoverError):
+        text = str(error).removeprefix(f"{path}: ")
+    else:
+        text = f"internal error ({type(error).__name__}: {error})"
+    return " ".join(text.split())
 
 
 def _attempt(render: Renderer, path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
@@ -213,7 +214,8 @@ class _Pool:
 
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
-        inherited = [parent_end, *(w.conn for w in self.workers)]
+        forked = self._context.get_start_method() == "fork"
+        inherited = [parent_end, *(w.conn for w in self.workers)] if forked else []
         process = self._context.Process(
             target=_serve,
             args=(child_end, inherited, *self._args),
@@ -545,7 +547,7 @@ def batch(
     )
     json_path, csv_path = write_summaries(outcomes, options.out_dir)
     failed = [o for o in outcomes if not o.ok]
-    print(f"Summary written to {json_path} and {csv_path}", file=sys.stdout)
+    print(f"Summary written to {json_path} and {csv_path}")
     if failed:
         raise InputError(
             f"{len(failed)} of {len(outcomes)} input(s) failed: "

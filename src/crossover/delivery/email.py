@@ -335,7 +335,7 @@ def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
     try:
         with _connect(settings) as smtp:
             if settings.user is not None and settings.password is not None:
-                smtp.login(settings.user, settings.password)
+                _login(smtp, settings.user, settings.password)
             refused = smtp.send_message(
                 message, from_addr=_addr_spec(settings.from_address), to_addrs=recipients
             )
@@ -355,6 +355,16 @@ def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
                 settings,
             )
         )
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    try:
+        smtp.login(user, password)
+    except UnicodeEncodeError:
+        # smtplib sends logins as ASCII; its error would carry the text it could not encode.
+        raise InputError(
+            "the SMTP user or password has characters other than ASCII, which the login cannot send"
+        ) from None
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
@@ -404,6 +414,8 @@ def explain_smtp_error(error: BaseException, settings: SmtpSettings) -> str:
             return f"{where} does not accept a login (no AUTH): remove the user and password"
         case smtplib.SMTPConnectError():
             return f"{where} refused the session ({_reply(error.smtp_code, error.smtp_error)})"
+        case smtplib.SMTPServerDisconnected() if "timed out" in str(error):
+            return f"cannot reach {where}: no answer within {SMTP_TIMEOUT_S:g} s"
         case smtplib.SMTPServerDisconnected():
             return f"{where} closed the connection unexpectedly ({error})"
         case smtplib.SMTPResponseException():
@@ -415,7 +427,7 @@ def explain_smtp_error(error: BaseException, settings: SmtpSettings) -> str:
         case socket.gaierror():
             return f"cannot connect to {where}: host not found ({error.strerror})"
         case TimeoutError():
-            return f"cannot reach {where}: no answer within {SMTP_TIMEOUT_S:.0f} s"
+            return f"cannot reach {where}: no answer within {SMTP_TIMEOUT_S:g} s"
         case OSError():
             return f"cannot connect to {where}: {_os_reason(error)}"
     return f"SMTP error with {where}: {type(error).__name__}"
@@ -426,6 +438,11 @@ def _tls_failure(error: ssl.SSLError, settings: SmtpSettings) -> str:
         return (
             f"TLS failure with {settings.where}: its certificate is not trusted "
             f"({error.verify_message}); give the CA with ca_file if it is a private one"
+        )
+    if error.reason == "WRONG_VERSION_NUMBER":
+        return (
+            f"TLS failure with {settings.where}: it did not answer in TLS; for a port that "
+            "starts in plain text (often 587) set security to starttls"
         )
     return f"TLS failure with {settings.where}: {error.reason or error}"
 
