@@ -134,6 +134,55 @@ def template(path: Path) -> None:
     click.echo(f"Template written to {path}")
 
 
+def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> frozenset[str]:
+    formats = frozenset(f.strip() for f in value.split(",") if f.strip())
+    unknown = sorted(formats - {"pdf", "html", "xlsx"})
+    if unknown or not formats:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}; expected pdf, html and/or xlsx"
+        )
+    return formats
+
+
+@cli.command()
+@click.argument("file", type=SCENARIO_FILE)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="output",
+    show_default=True,
+    help="Folder for the report files.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html",
+    show_default=True,
+    callback=_formats,
+    help="Comma-separated: pdf, html, xlsx (the results workbook).",
+)
+@click.option(
+    "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
+)
+def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None) -> None:
+    """Render the client report (PDF and HTML) with the results JSON beside it.
+
+    Files are named from the client and the report date and written atomically: a failure
+    leaves no partial file and an earlier report for the same client untouched.
+
+    \b
+    Example:
+      crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
+    """
+    from crossover.delivery.batch import BatchOptions, prepare_workers, render_input
+
+    options = BatchOptions(out_dir, formats, brand, jobs=1)
+    outcome = render_input(file, options, prepare_workers(options))
+    for name in outcome.outputs:
+        click.echo(f"Wrote {out_dir / name}")
+
+
 @cli.command()
 @click.argument("report_pdf", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--to", "to", multiple=True, required=True, help="A recipient (repeat for more).")
