@@ -109,13 +109,10 @@ def validate(file: Path) -> None:
       crossover validate client.xlsx
     """
     from crossover.catalogue import load_catalogue
-    from crossover.engine import check_scenario
-    from crossover.inputs import load_scenario
+    from crossover.inputs import load_scenario_with_warnings
     from crossover.terminal import print_scenario_summary
 
-    catalogue = load_catalogue()
-    scenario = load_scenario(file, catalogue)
-    warnings = [p for p in check_scenario(scenario, catalogue) if p.severity == "warning"]
+    scenario, warnings = load_scenario_with_warnings(file, load_catalogue())
     print_scenario_summary(file, scenario, warnings)
 
 
