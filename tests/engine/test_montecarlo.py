@@ -12,6 +12,7 @@ import pytest
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
 from crossover.engine.api_cost import resolve_prices
+from crossover.engine.horizon import payback_weeks
 from crossover.engine.montecarlo import (
     confidence_sentence,
     draw_inputs,
@@ -179,6 +180,7 @@ def test_every_sampled_draw_agrees_with_the_scalar_engine(fixture_catalogue: Cat
     scenario = Scenario.model_validate(_raw(**RANGES, draws=5000, seed=7))
     deployments, prices = _inputs(scenario, fixture_catalogue)
     simulation = simulate(scenario, deployments, prices)
+    setup = 8 * 2 * scenario.operations.engineer_week_cost
     sample = np.random.Generator(np.random.PCG64(1)).choice(5000, size=50, replace=False)
     for i in sample:
         outcome = evaluate_draw(scenario, deployments, prices, simulation.draw(int(i)))
@@ -189,6 +191,12 @@ def test_every_sampled_draw_agrees_with_the_scalar_engine(fixture_catalogue: Cat
             simulation.cumulative_savings_usd[i], rel=1e-9
         )
         assert outcome.proposal_cheaper == bool(simulation.proposal_cheaper[i])
+        # Payback follows from the savings, as the summary's payback percentiles do.
+        weeks = payback_weeks(setup, float(simulation.monthly_savings_usd[i]))
+        if outcome.payback_weeks is None:
+            assert weeks is None
+        else:
+            assert outcome.payback_weeks == pytest.approx(weeks, rel=1e-9)
     # The sample spans winning and losing futures, so the comparison means something.
     assert 0 < np.mean(simulation.proposal_cheaper[sample]) < 1
 

@@ -106,7 +106,6 @@ class Estimate:
     decode_tps_per_gpu: float
     concurrent_sequences: int
     """Sequences in flight: the stated concurrency, or fewer where the KV cache is full."""
-    efficiency: Efficiency
 
 
 def kv_bytes_per_token(model: OpenModel) -> float:
@@ -183,12 +182,16 @@ def benchmarks(catalogue: Catalogue) -> list[Benchmark]:
 
 
 def fit(rows: Sequence[Benchmark]) -> Efficiency:
-    """MBU and MFU minimising the squared log error over these rows, and the errors left."""
+    """MBU and MFU minimising the squared log error of the bandwidth and compute terms over
+    these rows (geometric means of measured ÷ roofline), and the errors left."""
     if not rows:
         raise ValueError("no benchmark rows to calibrate the estimator on")
     mbu = _geometric_mean([r.decode_tps_per_gpu / r.decode_roofline for r in rows])
     mfu = _geometric_mean([r.prefill_tps_per_gpu / r.prefill_roofline for r in rows])
-    decode = [_decode(r, mbu, mfu) / r.decode_tps_per_gpu for r in rows]
+    decode = [
+        _decode(r.prefill_roofline, r.decode_roofline, mbu, mfu) / r.decode_tps_per_gpu
+        for r in rows
+    ]
     prefill = [r.prefill_roofline * mfu / r.prefill_tps_per_gpu for r in rows]
     return Efficiency(
         mbu=mbu,
@@ -211,7 +214,11 @@ def calibration_errors(catalogue: Catalogue) -> list[RowError]:
     rows = benchmarks(catalogue)
     efficiency = fit(rows)
     return [
-        RowError(r.key, r.decode_tps_per_gpu, _decode(r, efficiency.mbu, efficiency.mfu))
+        RowError(
+            r.key,
+            r.decode_tps_per_gpu,
+            _decode(r.prefill_roofline, r.decode_roofline, efficiency.mbu, efficiency.mfu),
+        )
         for r in rows
     ]
 
@@ -226,7 +233,11 @@ def leave_one_out(catalogue: Catalogue) -> list[RowError]:
     for i, row in enumerate(rows):
         others = fit(rows[:i] + rows[i + 1 :])
         errors.append(
-            RowError(row.key, row.decode_tps_per_gpu, _decode(row, others.mbu, others.mfu))
+            RowError(
+                row.key,
+                row.decode_tps_per_gpu,
+                _decode(row.prefill_roofline, row.decode_roofline, others.mbu, others.mfu),
+            )
         )
     return errors
 
@@ -243,12 +254,10 @@ def estimate(
     decode, batch = decode_roofline(model, precision, gpu, gpus_per_replica)
     if prefill is None or batch == 0:
         return None
-    prefill_rate = prefill * efficiency.mfu
     return Estimate(
-        prefill_tps_per_gpu=prefill_rate,
-        decode_tps_per_gpu=min(prefill_rate, decode * efficiency.mbu),
+        prefill_tps_per_gpu=prefill * efficiency.mfu,
+        decode_tps_per_gpu=_decode(prefill, decode, efficiency.mbu, efficiency.mfu),
         concurrent_sequences=batch,
-        efficiency=efficiency,
     )
 
 
@@ -289,8 +298,9 @@ def estimated_rates(
     )
 
 
-def _decode(row: Benchmark, mbu: float, mfu: float) -> float:
-    return min(row.prefill_roofline * mfu, row.decode_roofline * mbu)
+def _decode(prefill_roofline: float, decode_roofline: float, mbu: float, mfu: float) -> float:
+    """The bandwidth bound, never above the compute bound (an output token's FLOPs)."""
+    return min(prefill_roofline * mfu, decode_roofline * mbu)
 
 
 def _geometric_mean(values: Sequence[float]) -> float:

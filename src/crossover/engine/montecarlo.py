@@ -327,7 +327,7 @@ class _Site:
         np.maximum(replicas, 1.0, out=replicas)
         replicas += self.redundancy
         n, k = self.gpus_per_replica, self.gpus_per_instance
-        # Whole instances: ceil(gpus / k) × k, where k does not divide the replica's GPUs.
+        # Whole instances, ceil(gpus / k) × k: the GPUs themselves where k divides n.
         billed = replicas * n if n % k == 0 else _whole(replicas * n / k) * k
         billed *= self.billed_gpu_month_usd
         billed *= HOURS_PER_MONTH

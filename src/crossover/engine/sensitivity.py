@@ -66,8 +66,9 @@ def perturb(
 ) -> Perturbed:
     """The same inputs with the changes applied, priced by the scalar CostModel.
 
-    Each change is what a client would type: volumes and ratios into the scenario, rates and
-    GPU prices as if given in the Deployments table, API prices as price overrides.
+    The changed values are those a client would type (volumes, ratios and costs in the scenario,
+    rates and GPU prices in the Deployments table, API prices as price overrides), so analyse()
+    of a scenario typed that way gives the same figures to the bit.
     """
     workload = scenario.workload
     ops = scenario.operations
