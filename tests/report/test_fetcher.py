@@ -11,7 +11,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from crossover.errors import InputError
 from crossover.report.brand import Brand
-from crossover.report.fetcher import MAX_ASSET_BYTES, AssetFetcher, AssetRefused, read_asset
+from crossover.report.fetcher import MAX_ASSET_BYTES, AssetFetcher, AssetRefusedError, read_asset
 from crossover.report.render import render_pdf
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
@@ -55,14 +55,14 @@ def test_an_inline_image_is_decoded(folder: Path) -> None:
     ],
 )
 def test_anything_else_is_refused(folder: Path, url: str, why: str) -> None:
-    with pytest.raises(AssetRefused, match=why):
+    with pytest.raises(AssetRefusedError, match=why):
         fetch(folder, url)
 
 
 def test_a_path_climbing_out_of_the_folder_is_refused(folder: Path) -> None:
-    with pytest.raises(AssetRefused, match="outside the asset folder"):
+    with pytest.raises(AssetRefusedError, match="outside the asset folder"):
         fetch(folder, folder.as_uri() + "/fonts/../../secret.svg")
-    with pytest.raises(AssetRefused, match="outside the asset folder"):
+    with pytest.raises(AssetRefusedError, match="outside the asset folder"):
         read_asset(folder, "../secret.svg")
 
 
@@ -71,27 +71,27 @@ def test_a_symlink_out_of_the_folder_is_refused(folder: Path) -> None:
     (folder / "zero.svg").symlink_to("/dev/zero")
     (folder / "sibling.svg").symlink_to(folder.parent / "secret.svg")
     for name in ("passwd.svg", "zero.svg", "sibling.svg"):
-        with pytest.raises(AssetRefused, match="outside the asset folder"):
+        with pytest.raises(AssetRefusedError, match="outside the asset folder"):
             fetch(folder, (folder / name).as_uri())
 
 
 def test_a_device_or_pipe_inside_the_folder_is_refused(folder: Path) -> None:
     os.mkfifo(folder / "pipe.svg")
-    with pytest.raises(AssetRefused, match="not a regular file"):
+    with pytest.raises(AssetRefusedError, match="not a regular file"):
         fetch(folder, (folder / "pipe.svg").as_uri())
 
 
 def test_a_file_of_another_type_or_too_large_is_refused(folder: Path) -> None:
     (folder / "notes.txt").write_text("hello")
-    with pytest.raises(AssetRefused, match="allowed: "):
+    with pytest.raises(AssetRefusedError, match="allowed: "):
         fetch(folder, (folder / "notes.txt").as_uri())
     (folder / "huge.png").write_bytes(b"\0" * (MAX_ASSET_BYTES + 1))
-    with pytest.raises(AssetRefused, match="larger than"):
+    with pytest.raises(AssetRefusedError, match="larger than"):
         fetch(folder, (folder / "huge.png").as_uri())
 
 
 def test_a_missing_file_is_refused(folder: Path) -> None:
-    with pytest.raises(AssetRefused, match="no such file"):
+    with pytest.raises(AssetRefusedError, match="no such file"):
         fetch(folder, (folder / "gone.svg").as_uri())
 
 

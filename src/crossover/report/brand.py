@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from babel import Locale, UnknownLocaleError
-from pydantic_core import ErrorDetails
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,9 +18,10 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import ErrorDetails
 
 from crossover.errors import InputError
-from crossover.report.fetcher import AssetRefused, resolve_asset
+from crossover.report.fetcher import AssetRefusedError, resolve_asset
 
 BRAND_FILE = "brand.toml"
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
@@ -141,7 +141,7 @@ def _asset(value: Path, info: ValidationInfo, suffixes: tuple[str, ...]) -> Path
         raise ValueError(f"expected a {', '.join(suffixes)} file, found {str(value)!r}")
     try:
         return resolve_asset(folder, value)
-    except AssetRefused as e:
+    except AssetRefusedError as e:
         raise ValueError(str(e)) from None
 
 

@@ -24,6 +24,7 @@ from matplotlib.ticker import (
     MultipleLocator,
     PercentFormatter,
 )
+from matplotlib.typing import RcKeyType
 
 from crossover.engine.results import Results, UtilisationCurve
 from crossover.report.brand import Brand
@@ -64,7 +65,7 @@ def _register_fonts(files: tuple[str, ...]) -> None:
 def _style(brand: Brand) -> Iterator[None]:
     _register_fonts(tuple(str(face.file) for face in brand.fonts.faces))
     c = brand.colours
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         # Deterministic SVG: fixed ids, no date, text kept as text (smaller, selectable).
         "svg.hashsalt": "crossover-report",
         "svg.fonttype": "none",

@@ -29,7 +29,7 @@ DATA_URL_TYPES = frozenset({"image/svg+xml", "image/png", "image/jpeg"})
 MAX_ASSET_BYTES = 8 * 1024 * 1024
 
 
-class AssetRefused(ValueError):
+class AssetRefusedError(ValueError):
     """Raised when a path or URL is outside what the report may read; says which and why."""
 
 
@@ -45,15 +45,17 @@ def resolve_asset(folder: Path, name: str | Path) -> Path:
     try:
         path = candidate.resolve(strict=True)
     except (OSError, RuntimeError) as e:
-        raise AssetRefused(f"{name}: no such file in {root}") from e
+        raise AssetRefusedError(f"{name}: no such file in {root}") from e
     if not path.is_relative_to(root):
-        raise AssetRefused(f"{name}: outside the asset folder {root}")
+        raise AssetRefusedError(f"{name}: outside the asset folder {root}")
     mode = path.stat().st_mode
     if not stat.S_ISREG(mode):
-        raise AssetRefused(f"{name}: not a regular file")
+        raise AssetRefusedError(f"{name}: not a regular file")
     if path.suffix.lower() not in ASSET_TYPES:
         allowed = ", ".join(sorted(ASSET_TYPES))
-        raise AssetRefused(f"{name}: a {path.suffix or 'suffix-less'} file; allowed: {allowed}")
+        raise AssetRefusedError(
+            f"{name}: a {path.suffix or 'suffix-less'} file; allowed: {allowed}"
+        )
     return path
 
 
@@ -64,10 +66,10 @@ def read_asset(folder: Path, name: str | Path) -> tuple[bytes, str]:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise AssetRefused(f"{name}: not a regular file")
+            raise AssetRefusedError(f"{name}: not a regular file")
         data = f.read(MAX_ASSET_BYTES + 1)
     if len(data) > MAX_ASSET_BYTES:
-        raise AssetRefused(f"{name}: larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB")
+        raise AssetRefusedError(f"{name}: larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB")
     return data, ASSET_TYPES[path.suffix.lower()]
 
 
@@ -75,18 +77,18 @@ def decode_data_url(url: str) -> tuple[bytes, str]:
     """The bytes and media type of a data: URL holding an image."""
     header, comma, payload = url[len("data:") :].partition(",")
     if not comma:
-        raise AssetRefused("data URL without a comma")
+        raise AssetRefusedError("data URL without a comma")
     media_type, *params = header.split(";")
     media_type = media_type.strip().lower()
     if media_type not in DATA_URL_TYPES:
-        raise AssetRefused(f"data URL of type {media_type or 'text/plain'}: only images")
+        raise AssetRefusedError(f"data URL of type {media_type or 'text/plain'}: only images")
     if len(payload) > MAX_ASSET_BYTES * 4 // 3 + 4:
-        raise AssetRefused("data URL too large")
+        raise AssetRefusedError("data URL too large")
     if "base64" in params:
         try:
             data = base64.b64decode(payload, validate=True)
         except binascii.Error as e:
-            raise AssetRefused(f"data URL with invalid base64: {e}") from None
+            raise AssetRefusedError(f"data URL with invalid base64: {e}") from None
     else:
         data = unquote(payload).encode("utf-8")
     return data, media_type
@@ -110,8 +112,8 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no typ
         elif scheme == "file":
             parts = urlsplit(url)
             if parts.netloc not in ("", "localhost"):
-                raise AssetRefused(f"{url}: a file on another host")
+                raise AssetRefusedError(f"{url}: a file on another host")
             data, media_type = read_asset(self.folder, unquote(parts.path))
         else:
-            raise AssetRefused(f"{url}: only file and data URLs are allowed")
+            raise AssetRefusedError(f"{url}: only file and data URLs are allowed")
         return URLFetcherResponse(url, data, {"Content-Type": media_type})

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Any
 
 from babel import Locale
@@ -219,4 +218,8 @@ FORMATS: dict[str, Callable[[Any, Display], str]] = {
 
 def bound_filters(display: Display) -> dict[str, Callable[[Any], str]]:
     """The formats with the display filled in, to register as Jinja2 filters."""
-    return {name: partial(format_, display=display) for name, format_ in FORMATS.items()}
+    return {name: _bind(format_, display) for name, format_ in FORMATS.items()}
+
+
+def _bind(format_: Callable[[Any, Display], str], display: Display) -> Callable[[Any], str]:
+    return lambda value: format_(value, display)
