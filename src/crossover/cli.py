@@ -221,7 +221,7 @@ def email(
     "-o",
     "--out-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=".",
+    default="output",
     show_default=True,
     help="Folder for the reports and summary.json / summary.csv.",
 )
@@ -231,11 +231,10 @@ def email(
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["pdf", "html", "xlsx"]),
-    multiple=True,
-    default=["pdf"],
+    default="pdf,html",
     show_default=True,
-    help="Output format (repeat for several).",
+    callback=_formats,
+    help="Comma-separated: pdf, html, xlsx (the results workbook).",
 )
 @click.option(
     "--timeout",
@@ -251,7 +250,7 @@ def batch(
     paths: tuple[Path, ...],
     out_dir: Path,
     jobs: int | None,
-    formats: tuple[str, ...],
+    formats: frozenset[str],
     timeout: float,
     brand: Path | None,
 ) -> None:
@@ -262,13 +261,13 @@ def batch(
 
     \b
     Example:
-      crossover batch clients/ extra.xlsx -o reports/ -j 4 --format pdf --format xlsx
+      crossover batch clients/ extra.xlsx -o reports/ -j 4 --format pdf,xlsx
     """
     from crossover.delivery.batch import BatchOptions, default_jobs
     from crossover.delivery.batch import batch as run
 
     jobs = jobs or default_jobs()
-    run(list(paths), BatchOptions(out_dir, frozenset(formats), brand, jobs, timeout))
+    run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout))
 
 
 def _analyse(file: Path) -> Any:

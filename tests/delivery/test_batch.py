@@ -64,7 +64,7 @@ def test_a_folder_with_bad_and_hostile_inputs_renders_every_good_one(
 ) -> None:
     out = tmp_path / "reports"
     code, stdout, err = run_cli(
-        ["batch", str(inputs), "-o", str(out), "-j", "2", "--format", "pdf", "--format", "xlsx"],
+        ["batch", str(inputs), "-o", str(out), "-j", "2", "--format", "pdf,xlsx"],
         capsys,
     )
     assert code == 65
