@@ -39,6 +39,7 @@ def test_the_results_json_is_what_analyse_json_writes(rendered: Rendered) -> Non
     [
         ("Northwind Documents", "northwind-documents"),
         ("Café Zürich AG", "cafe-zurich-ag"),
+        ("Großhandel Øresund Łódź", "grosshandel-oresund-lodz"),
         (HOSTILE_NAME, "script-alert-1-script-7-7"),
         ("../../etc/passwd", "etc-passwd"),
         ("株式会社", "client"),

@@ -15,6 +15,22 @@ from crossover.report.render import render_html, render_pdf
 __all__ = ["FORMATS", "Brand", "default_brand", "load_brand", "render_report", "report_stem"]
 
 FORMATS = frozenset({"pdf", "html"})
+# Letters that do not decompose into a base letter plus accents (NFKD keeps ü → u, é → e).
+_TRANSLITERATIONS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+    }
+)
 
 
 def render_report(results: Results, out_dir: Path, formats: set[str], brand: Brand) -> list[Path]:
@@ -47,8 +63,7 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
 def report_stem(results: Results) -> str:
     """'acme-legal-ltd-2026-11-27': the client's name as a file-name slug, and the report date."""
     client = results.scenario.client
-    ascii_name = (
-        unicodedata.normalize("NFKD", client.client_name).encode("ascii", "ignore").decode()
-    )
+    name = client.client_name.translate(_TRANSLITERATIONS)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"
     return f"{slug}-{client.report_date.isoformat()}"

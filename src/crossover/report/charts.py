@@ -168,16 +168,17 @@ def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
                 clip_on=False,
                 zorder=5,
             )
-            # The label goes on the side away from today's marker, so the two never collide.
-            left = crossover.crossover_mtok_per_day < crossover.today_mtok_per_day
+            # Mid-height, on the side with more room: clear of today's label at the top
+            # and of the axis labels at either end.
+            right = crossover.crossover_mtok_per_day < xs[-1] / 2
             ax.annotate(
                 f"Crossover\n{mtok(crossover.crossover_mtok_per_day, display)}/day",
-                xy=(crossover.crossover_mtok_per_day, 0.0),
+                xy=(crossover.crossover_mtok_per_day, 0.55),
                 xycoords=("data", "axes fraction"),
-                xytext=(-5 if left else 5, 6),
+                xytext=(5 if right else -5, 0),
                 textcoords="offset points",
-                ha="right" if left else "left",
-                va="bottom",
+                ha="left" if right else "right",
+                va="center",
                 color=c.accent,
                 fontsize=FONT_PT - 0.5,
                 fontweight="bold",
