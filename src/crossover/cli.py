@@ -172,12 +172,17 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
     Example:
       crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
     """
-    from crossover.delivery.batch import BatchOptions, prepare_workers, render_input
+    from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 
-    options = BatchOptions(out_dir, formats, brand, jobs=1)
-    outcome = render_input(file, options, prepare_workers(options))
-    for name in outcome.outputs:
-        click.echo(f"Wrote {out_dir / name}")
+    results = _analyse(file)
+    # The brand (and WeasyPrint with it) loads only once the input has proved sound.
+    chosen_brand = None
+    if formats & REPORT_FORMATS:
+        from crossover.report import default_brand, load_brand
+
+        chosen_brand = load_brand(brand) if brand is not None else default_brand()
+    for path in write_outputs(results, out_dir, formats, chosen_brand):
+        click.echo(f"Wrote {path}")
 
 
 @cli.command()

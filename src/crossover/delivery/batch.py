@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
 from crossover.delivery.files import write_text_atomic
+from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 from crossover.errors import CrossoverError, InputError
 from crossover.scenario import ScenarioError
 
@@ -44,8 +45,6 @@ TICK_S = 0.2
 """How often the parent wakes to refresh the progress bar while workers are busy."""
 SUMMARY_JSON = "summary.json"
 SUMMARY_CSV = "summary.csv"
-REPORT_FORMATS = frozenset({"pdf", "html"})
-"""What crossover.report renders; xlsx (the results workbook) is written here."""
 
 # Spreadsheets read a cell starting with these as a formula (or, for tab and CR, split it).
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,20 +106,7 @@ def render_input(path: Path, options: BatchOptions, state: WorkerState) -> Outco
     from crossover.summary import money, verdict
 
     results = analyse(load_scenario(path, state.catalogue), state.catalogue)
-    written: list[Path] = []
-    report_formats = set(options.formats & REPORT_FORMATS)
-    if report_formats:
-        from crossover.report import render_report
-
-        assert state.brand is not None, "prepare_workers loads the brand for pdf and html"
-        written += render_report(results, options.out_dir, report_formats, state.brand)
-    if "xlsx" in options.formats:
-        from crossover.delivery.results_workbook import write_results_workbook
-        from crossover.report import report_stem
-
-        workbook = options.out_dir / f"{report_stem(results)}-results.xlsx"
-        write_results_workbook(results, workbook)
-        written.append(workbook)
+    written = write_outputs(results, options.out_dir, options.formats, state.brand)
     return Outcome(
         input=str(path),
         ok=True,
