@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,28 @@ from crossover.report.render import report_display
 from .helpers import EXAMPLES, HOSTILE_NAME, Rendered, with_client_name
 
 
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _render(results: Results, name: str, out_dir: Path, brand: Brand) -> Rendered:
-    paths = render_report(results, out_dir, {"pdf", "html"}, brand)
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        paths = render_report(results, out_dir, {"pdf", "html"}, brand)
+    finally:
+        logger.removeHandler(collector)
     html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
     pdf = next(p for p in paths if p.suffix == ".pdf").read_bytes()
-    return Rendered(name, results, report_display(results, brand), paths, html, pdf)
+    return Rendered(
+        name, results, report_display(results, brand), paths, html, pdf, collector.messages
+    )
 
 
 @pytest.fixture(scope="session")

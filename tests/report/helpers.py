@@ -27,6 +27,8 @@ class Rendered:
     paths: list[Path]
     html: str
     pdf: bytes
+    weasyprint_warnings: list[str]
+    """What WeasyPrint logged while laying out the PDF: unknown CSS, missing resources."""
 
     @cached_property
     def dom(self) -> ET.Element:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import io
+import shutil
 from functools import cache
+from importlib.resources import files
+from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
+
+from crossover.engine.results import Results
+from crossover.report import load_brand
+from crossover.report.render import render_html, render_pdf
 
 from .helpers import SECTIONS, Rendered, formatted, key_figures
 
 A4_POINTS = (595.28, 841.89)
+DEFAULT_BRAND = Path(str(files("crossover.templates") / "brands" / "default"))
 
 
 @cache
@@ -21,6 +30,10 @@ def _reader(pdf: bytes) -> PdfReader:
 def page_texts(pdf: bytes) -> list[str]:
     """Each page's text, whitespace collapsed (no-break spaces included)."""
     return [" ".join(page.extract_text().split()) for page in _reader(pdf).pages]
+
+
+def test_weasyprint_understands_every_rule_and_resource(rendered: Rendered) -> None:
+    assert rendered.weasyprint_warnings == []
 
 
 def test_metadata_names_the_report_the_client_and_the_language(rendered: Rendered) -> None:
@@ -43,15 +56,20 @@ def test_the_pdf_is_tagged_for_pdf_ua(rendered: Rendered) -> None:
     assert b"pdfuaid" in xmp
 
 
-def test_every_font_is_embedded(rendered: Rendered) -> None:
+def embedded_families(pdf: bytes) -> set[str]:
+    """The fonts the PDF uses, each checked to be embedded (subset prefix dropped)."""
     families = set()
-    for page in _reader(rendered.pdf).pages:
-        fonts = page["/Resources"]["/Font"]
-        for ref in fonts.values():
+    for page in _reader(pdf).pages:
+        for ref in page["/Resources"]["/Font"].values():
             font = ref.get_object()
             descriptor = _descriptor(font)
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font
             families.add(str(descriptor["/FontName"]).split("+", 1)[-1])
+    return families
+
+
+def test_every_font_is_embedded_and_is_the_brands(rendered: Rendered) -> None:
+    families = embedded_families(rendered.pdf)
     assert families and all(name.startswith("Inter") for name in families), families
 
 
@@ -102,3 +120,29 @@ def test_a_hostile_client_name_is_printed_literally(hostile: Rendered) -> None:
     assert name in page_texts(hostile.pdf)[0]
     meta = _reader(hostile.pdf).metadata
     assert meta is not None and meta.title is not None and meta.title.startswith(name)
+
+
+def test_a_custom_brand_embeds_its_own_fonts_and_colours(
+    example_results: dict[str, Results], tmp_path: Path
+) -> None:
+    folder = tmp_path / "acme"
+    shutil.copytree(DEFAULT_BRAND, folder, ignore=shutil.ignore_patterns("*.otf"))
+    liberation = Path("/usr/share/fonts/truetype/liberation2")
+    if not liberation.is_dir():
+        pytest.skip("needs fonts-liberation2")
+    for style in ("Regular", "Bold"):
+        shutil.copy(liberation / f"LiberationSans-{style}.ttf", folder / "fonts")
+    brand_file = folder / "brand.toml"
+    text = brand_file.read_text(encoding="utf-8").split("[fonts]")[0]
+    brand_file.write_text(
+        text.replace('name = "Crossover Advisory"', 'name = "Acme & Partners"')
+        + '[fonts]\nbody = "Liberation Sans"\nheadings = "Liberation Sans"\n'
+        + '[[fonts.faces]]\nfamily = "Liberation Sans"\nfile = "fonts/LiberationSans-Regular.ttf"\n'
+        + '[[fonts.faces]]\nfamily = "Liberation Sans"\nfile = "fonts/LiberationSans-Bold.ttf"\nweight = 700\n',
+        encoding="utf-8",
+    )
+    brand = load_brand(folder)
+    results = next(iter(example_results.values()))
+    pdf = render_pdf(render_html(results, brand), brand)
+    assert embedded_families(pdf) == {"Liberation-Sans", "Liberation-Sans-Bold"}
+    assert "Acme & Partners" in page_texts(pdf)[1]
