@@ -123,7 +123,7 @@ def test_a_missing_file_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 65
     assert (
         err
-        == f"Error: {tmp_path / 'nope.json'}: 1 problem(s) to fix:\n  no such file; expected an .xlsx or .json file\n"
+        == f"Error: {tmp_path / 'nope.json'}: no such file; expected an .xlsx or .json file\n"
     )
 
 

@@ -291,6 +291,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="crossover", standalone_mode=False)
     except ScenarioError as e:
+        if len(e.problems) == 1 and not e.problems[0].loc and not e.problems[0].where:
+            # A file-level problem (unreadable, not a workbook): one line says it all.
+            click.echo(f"Error: {e.source}: {e.problems[0].message}", err=True)
+            sys.exit(EXIT_DATA)
         click.echo(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:", err=True)
         for problem in e.problems:
             click.echo(f"  {problem.describe()}", err=True)

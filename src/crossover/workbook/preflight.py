@@ -8,6 +8,7 @@ milliseconds and ends in one plain sentence.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,8 @@ def preflight(path: Path, limits: Limits = Limits()) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             _check_archive(archive, limits, refuse)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, zipfile.LargeZipFile):
+        # A damaged deflate stream raises zlib.error, an unknown method NotImplementedError.
         raise refuse(
             "the file is damaged (a truncated or corrupted zip archive); send it again or "
             "re-save it in Excel or LibreOffice"

@@ -43,14 +43,6 @@ from crossover.workbook.preflight import assert_defusedxml, preflight
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
 # such parts (validation and formatting extensions, slicers); the reader needs none of them.
-_DROPPED_PARTS = (
-    r"Data Validation extension is not supported",
-    r"Conditional Formatting extension is not supported",
-    r"Unknown extension is not supported",
-    r"Slicer List extension is not supported",
-    r"Workbook contains no default style",
-    r"Cannot parse header or footer",
-)
 
 _NAME_HELP = (
     "name the input cell again (Formulas > Name Manager in Excel; Sheet > Named Ranges and "
@@ -87,8 +79,9 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
     try:
         data = path.read_bytes()
         with warnings.catch_warnings():
-            for message in _DROPPED_PARTS:
-                warnings.filterwarnings("ignore", message=message, category=UserWarning)
+            # openpyxl warns about parts it drops (extensions, slicers, damaged names); what
+            # the tool needs is checked cell by cell below, so the warnings only add noise.
+            warnings.simplefilter("ignore")
             values = load_workbook(io.BytesIO(data), data_only=True)
             formulas = load_workbook(io.BytesIO(data))
     except OSError as e:
@@ -98,6 +91,12 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             path,
             f"cannot open the file as an Excel workbook (.xlsx): {e}; save it from Excel or "
             "LibreOffice as an Excel workbook and send it again",
+        ) from None
+    except Exception as e:  # openpyxl on a damaged file: IndexError, TypeError, AttributeError...
+        raise _unreadable(
+            path,
+            f"the workbook's structure is damaged ({type(e).__name__}); open it in Excel or "
+            "LibreOffice, save it as an Excel workbook and send it again",
         ) from None
     return values, formulas
 
