@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError
-from crossover.scenario import ScenarioError
+from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError, ProblemsError
 
 SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -290,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="crossover", standalone_mode=False)
-    except ScenarioError as e:
+    except ProblemsError as e:
         if len(e.problems) == 1 and not e.problems[0].loc and not e.problems[0].where:
             # A file-level problem (unreadable, not a workbook): one line says it all.
             click.echo(f"Error: {e.source}: {e.problems[0].message}", err=True)

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from crossover.errors import InputError
+from crossover.errors import ProblemsError
 
 Precision = Literal["bf16", "fp16", "fp8", "int8", "int4"]
 PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
@@ -362,7 +362,7 @@ class Problem(_Model):
         return f"{where}: {self.message}" if where else self.message
 
 
-class ScenarioError(InputError):
+class ScenarioError(ProblemsError):
     """Raised when a scenario cannot be read or does not validate; carries every problem."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
