@@ -305,3 +305,21 @@ def test_every_catalogue_figure_used_is_listed_with_its_source(
         "reserved_1y discount (assumption)",
         "Llama 3.3 70B fp8 on H100 SXM (benchmark)",
     ]
+
+
+def test_the_proposals_risks_are_named_even_when_the_api_is_recommended(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 1, "output_mtok_per_day": 0.2},
+        tiers=[_tier(route="self_host", deployment="d")],
+        deployments=[_deployment()],
+    )
+    rec = analyse(scenario, fixture_catalogue).recommendation
+    assert rec.scenario == "api_only"
+    assert rec.risks == []
+    assert [r.code for r in rec.proposal_risks] == [
+        "payback_beyond_horizon",
+        "low_utilisation",
+        "quality_change",
+    ]

@@ -84,22 +84,24 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     if scenario.compliance.flags:
         premium = costs[chosen].monthly_cost_usd - costs["api_only"].monthly_cost_usd
     weeks = payback_weeks(setup, savings) if routes["proposed"].has_self_hosting else None
+    chosen_risks, proposal_risks = risks(
+        scenario,
+        chosen,
+        deployment_results,
+        weeks,
+        crossover,
+        calibration,
+        premium,
+        {m.id: m.api_equivalents for m in catalogue.models.values()},
+    )
     recommendation = Recommendation(
         scenario=chosen,
         required_by_compliance=bool(scenario.compliance.flags),
         compliance_flags=list(scenario.compliance.flags),
         compliance_premium_month_usd=premium,
         reason=reason,
-        risks=risks(
-            scenario,
-            chosen,
-            deployment_results,
-            weeks,
-            crossover,
-            calibration,
-            premium,
-            {m.id: m.api_equivalents for m in catalogue.models.values()},
-        ),
+        risks=chosen_risks,
+        proposal_risks=proposal_risks,
     )
     return Results(
         scenario=scenario,

@@ -67,13 +67,42 @@ def risks(
     calibration: Calibration,
     compliance_premium_month_usd: float | None,
     api_equivalents: dict[str, list[str]],
+) -> tuple[list[Risk], list[Risk]]:
+    """What could make the chosen scenario wrong, and what would go wrong self-hosting as
+    proposed (the same list when self-hosting is chosen), most material first."""
+    self_hosting = _self_hosting_risks(
+        scenario,
+        deployments,
+        payback_weeks,
+        crossover,
+        compliance_premium_month_usd,
+        api_equivalents,
+    )
+    calibration_risks = []
+    if calibration.flagged:
+        calibration_risks.append(
+            Risk(
+                code="calibration_mismatch",
+                message="The API cost priced from the catalogue differs from your current bill "
+                "by more than 20%: check volumes and prices before relying on the figures.",
+            )
+        )
+    chosen_risks = self_hosting if chosen != "api_only" else []
+    return chosen_risks + calibration_risks, self_hosting + calibration_risks
+
+
+def _self_hosting_risks(
+    scenario: Scenario,
+    deployments: list[DeploymentResult],
+    payback_weeks: float | None,
+    crossover: Crossover,
+    compliance_premium_month_usd: float | None,
+    api_equivalents: dict[str, list[str]],
 ) -> list[Risk]:
-    """What could make the chosen scenario wrong, most material first."""
     found: list[Risk] = []
-    self_hosting = chosen != "api_only"
     routed = [d for d in deployments if d.routed]
     horizon_weeks = scenario.operations.horizon_months * WEEKS_PER_MONTH
-    if self_hosting:
+    if routed:
         if compliance_premium_month_usd is not None and compliance_premium_month_usd > 0:
             found.append(
                 Risk(
@@ -140,12 +169,4 @@ def risks(
                         f"{deployment.model_name}: evaluate it on your own data before switching.",
                     )
                 )
-    if calibration.flagged:
-        found.append(
-            Risk(
-                code="calibration_mismatch",
-                message="The API cost priced from the catalogue differs from your current bill "
-                "by more than 20%: check volumes and prices before relying on the figures.",
-            )
-        )
     return found

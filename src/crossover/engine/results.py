@@ -249,6 +249,9 @@ class Recommendation(_Result):
     reason: str
     """Why this scenario, in one sentence without figures."""
     risks: list[Risk]
+    """What could make the recommended scenario wrong, most material first."""
+    proposal_risks: list[Risk]
+    """What would go wrong self-hosting as proposed, shown even when the API is recommended."""
 
 
 class Calibration(_Result):
