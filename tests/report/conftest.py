@@ -14,8 +14,17 @@ from crossover.inputs import load_scenario
 from crossover.report import default_brand, render_report
 from crossover.report.brand import Brand
 from crossover.report.render import report_display
+from crossover.scenario import Uncertainty
 
 from .helpers import EXAMPLES, HOSTILE_NAME, Rendered, with_client_name
+
+WITH_UNCERTAINTY = "with-uncertainty"
+UNCERTAINTY = {
+    "volume_factor": {"low": 0.7, "likely": 1.0, "high": 1.4},
+    "throughput_factor": {"low": 0.6, "likely": 1.0, "high": 1.1},
+    "gpu_price_factor": {"low": 0.9, "likely": 1.0, "high": 1.3},
+    "api_price_change_pct": {"low": -40, "likely": -10, "high": 5},
+}
 
 
 class _Collector(logging.Handler):
@@ -49,10 +58,15 @@ def brand() -> Brand:
 
 @pytest.fixture(scope="session")
 def example_results(catalogue: Catalogue) -> dict[str, Results]:
-    return {path.stem: analyse(load_scenario(path, catalogue), catalogue) for path in EXAMPLES}
+    """Every example, and the first one again with ranges for the Monte Carlo simulation."""
+    results = {path.stem: analyse(load_scenario(path, catalogue), catalogue) for path in EXAMPLES}
+    scenario = load_scenario(EXAMPLES[0], catalogue)
+    uncertain = scenario.model_copy(update={"uncertainty": Uncertainty.model_validate(UNCERTAINTY)})
+    results[WITH_UNCERTAINTY] = analyse(uncertain, catalogue)
+    return results
 
 
-@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES])
+@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES] + [WITH_UNCERTAINTY])
 def rendered(
     request: pytest.FixtureRequest,
     example_results: dict[str, Results],

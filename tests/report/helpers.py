@@ -178,4 +178,8 @@ def key_figures(results: Results) -> dict[str, str]:
         wanted["crossover.crossover_mtok_per_day"] = "mtok"
     if results.recommendation.compliance_premium_month_usd is not None:
         wanted["recommendation.compliance_premium_month_usd"] = "money"
+    if results.monte_carlo is not None and results.crossover.status != "no_self_hosting":
+        wanted["monte_carlo.probability_proposal_cheaper"] = "percent"
+        wanted["monte_carlo.monthly_savings_usd_p10"] = "money"
+        wanted["monte_carlo.monthly_savings_usd_p90"] = "money"
     return wanted

@@ -21,6 +21,9 @@ def all_charts(results: Results, brand: Brand) -> list[bytes]:
         charts.horizon_chart(results, brand, display),
     ]
     drawn += [charts.utilisation_chart(c, brand, display) for c in results.utilisation_curves]
+    drawn.append(charts.tornado_chart(results, brand, display))
+    if results.monte_carlo is not None:
+        drawn.append(charts.savings_histogram(results.monte_carlo, brand, display))
     return drawn
 
 
@@ -56,9 +59,11 @@ def test_charts_use_the_brand_colours_and_dashes_as_well_as_colour(
     for svgs in drawn.values():
         for svg in svgs:
             text = svg.decode()
-            assert brand.colours.primary.lower() in text
-            assert brand.colours.secondary.lower() in text
-            assert "stroke-dasharray" in text  # the API line is dashed, the proposal's solid
+            c = brand.colours
+            assert c.primary.lower() in text
+            assert c.secondary.lower() in text or c.accent.lower() in text
+            # Told apart in black and white: dashed against solid lines, hatched against solid bars.
+            assert "stroke-dasharray" in text or "<pattern" in text
 
 
 def test_the_crossover_and_payback_are_labelled(

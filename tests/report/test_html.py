@@ -39,6 +39,14 @@ def test_every_tier_deployment_and_curve_is_shown(rendered: Rendered) -> None:
         assert f"utilisation_curves.{i}.break_even_utilisation" in shown
     if results.horizon.payback_month is not None:
         assert "horizon.payback_month" in shown
+    if results.crossover.status != "no_self_hosting":
+        for i, _ in enumerate(results.sensitivity):
+            assert f"sensitivity.{i}.monthly_savings_usd_high" in shown
+        if results.monte_carlo is not None:
+            assert {
+                "monte_carlo.payback_weeks_p50",
+                "monte_carlo.cumulative_savings_usd_p90",
+            } <= shown
 
 
 def test_the_recommendation_is_the_engines(rendered: Rendered) -> None:

@@ -26,7 +26,7 @@ from matplotlib.ticker import (
 )
 from matplotlib.typing import RcKeyType
 
-from crossover.engine.results import Results, UtilisationCurve
+from crossover.engine.results import MonteCarlo, Results, UtilisationCurve
 from crossover.report.brand import Brand
 from crossover.report.filters import (
     Display,
@@ -318,5 +318,122 @@ def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True, min_n_ticks=2))
         ax.set_xlabel("Month")
         ax.set_ylabel(f"Cumulative cost ({display.currency})")
+        _legend(fig)
+        return _svg(fig)
+
+
+def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
+    """Monthly savings with each driver moved down and up on its own: the largest swing on top."""
+    c = brand.colours
+    bars = results.sensitivity
+    base = to_display(results.monthly_savings_usd, display)
+    height = max(HEIGHT_IN, 0.42 * len(bars) + 1.0)
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+        ax = fig.add_subplot()
+        rows = list(range(len(bars)))[::-1]  # the first bar (largest swing) at the top
+        for row, bar in zip(rows, bars, strict=True):
+            low = to_display(bar.monthly_savings_usd_low, display)
+            high = to_display(bar.monthly_savings_usd_high, display)
+            ax.barh(
+                row,
+                low - base,
+                left=base,
+                height=0.62,
+                color=c.tint,
+                edgecolor=c.secondary,
+                hatch="////",
+                linewidth=0.8,
+                label="Driver at its low end" if row == rows[0] else None,
+            )
+            ax.barh(
+                row,
+                high - base,
+                left=base,
+                height=0.62,
+                color=c.primary,
+                edgecolor=c.primary,
+                linewidth=0.8,
+                label="Driver at its high end" if row == rows[0] else None,
+            )
+            ends: tuple[tuple[float, str], ...] = ((low, bar.low_value), (high, bar.high_value))
+            if bar.swing < 0.5:  # under half a dollar a month: nothing to draw or read
+                ends = ((base, "no effect on monthly savings"),)
+            for value, text in ends:
+                right = value >= base
+                ax.annotate(
+                    text,
+                    xy=(value, row),
+                    xytext=(4 if right else -4, 0),
+                    textcoords="offset points",
+                    ha="left" if right else "right",
+                    va="center",
+                    fontsize=FONT_PT - 1.5,
+                    color=c.muted,
+                    bbox=LABEL_BOX,
+                )
+        ax.axvline(base, color=c.text, linewidth=1.0)
+        ax.annotate(
+            "As entered",
+            xy=(base, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -2),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            color=c.text,
+            fontsize=FONT_PT - 0.5,
+            fontweight="bold",
+            bbox=LABEL_BOX,
+        )
+        ax.set_yticks(rows, [bar.label for bar in bars])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display)))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.margins(x=0.32)
+        ax.set_xlabel(f"Monthly savings ({display.currency})")
+        _legend(fig)
+        return _svg(fig)
+
+
+def savings_histogram(monte_carlo: MonteCarlo, brand: Brand, display: Display) -> bytes:
+    """How the simulated futures' monthly savings spread; the 10th, 50th and 90th percentiles marked."""
+    c = brand.colours
+    edges = [to_display(e, display) for e in monte_carlo.histogram.edges_usd]
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN * 0.85), layout="constrained")
+        ax = fig.add_subplot()
+        ax.stairs(
+            monte_carlo.histogram.counts,
+            edges,
+            fill=True,
+            facecolor=c.tint,
+            edgecolor=c.primary,
+            linewidth=1.0,
+            hatch="....",
+            label="Simulated futures",
+        )
+        percentiles = (
+            (monte_carlo.monthly_savings_usd_p10, "10th percentile", (0, (2, 2))),
+            (monte_carlo.monthly_savings_usd_p50, "Median", "solid"),
+            (monte_carlo.monthly_savings_usd_p90, "90th percentile", (0, (6, 2))),
+        )
+        for usd, label, style in percentiles:
+            ax.axvline(
+                to_display(usd, display),
+                color=c.accent,
+                linestyle=style,
+                linewidth=1.4,
+                label=label,
+            )
+        if edges[0] < 0 < edges[-1]:
+            _vertical_marker(ax, 0.0, "No saving", c.text)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display)))
+        ax.set_xlabel(f"Monthly savings ({display.currency})")
+        ax.set_ylabel("Simulated futures")
         _legend(fig)
         return _svg(fig)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -58,21 +60,25 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         "brand": brand,
         "display": display,
         "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
-        "crossover_chart": _svg_uri(charts.crossover_chart(results, brand, display))
+        "crossover_chart": _chart(charts.crossover_chart(results, brand, display))
         if routed
         else None,
         "utilisation_charts": [
             (
                 curve,
                 deployments[curve.deployment],
-                _svg_uri(charts.utilisation_chart(curve, brand, display)),
+                _chart(charts.utilisation_chart(curve, brand, display)),
             )
             for curve in results.utilisation_curves
         ],
-        "horizon_chart": _svg_uri(charts.horizon_chart(results, brand, display))
-        if routed
-        else None,
+        "horizon_chart": _chart(charts.horizon_chart(results, brand, display)) if routed else None,
         "horizon_rows": milestone_months(results.horizon.months, results.horizon.payback_month),
+        "tornado_chart": _chart(charts.tornado_chart(results, brand, display))
+        if routed and results.sensitivity
+        else None,
+        "savings_histogram": _chart(charts.savings_histogram(results.monte_carlo, brand, display))
+        if routed and results.monte_carlo is not None
+        else None,
     }
 
 
@@ -89,8 +95,27 @@ def _data_uri(data: bytes, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _svg_uri(svg: bytes) -> str:
-    return _data_uri(svg, "image/svg+xml")
+@dataclass(frozen=True)
+class Chart:
+    """A chart as the page embeds it: an SVG data URI and its size for the img tag."""
+
+    uri: str
+    width: int
+    height: int
+
+
+CHART_WIDTH_PX = 670
+_SVG_SIZE = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+
+
+def _chart(svg: bytes) -> Chart:
+    # The img gets the chart's own proportions, so the page does not jump as it loads.
+    size = _SVG_SIZE.search(svg)
+    assert size is not None, "matplotlib writes the SVG's size in points"
+    width, height = float(size[1]), float(size[2])
+    return Chart(
+        _data_uri(svg, "image/svg+xml"), CHART_WIDTH_PX, round(CHART_WIDTH_PX * height / width)
+    )
 
 
 def font_faces_css(brand: Brand) -> str:
