@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError, ProblemsError
 
 SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _version() -> str:
@@ -140,27 +142,44 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> frozen
     return formats
 
 
+def _output_options(out_dir_help: str) -> Callable[[F], F]:
+    """-o/--out-dir, --format and --brand, shared by report and batch."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "-o",
+                    "--out-dir",
+                    type=click.Path(path_type=Path, file_okay=False),
+                    default="output",
+                    show_default=True,
+                    help=out_dir_help,
+                ),
+                click.option(
+                    "--format",
+                    "formats",
+                    default="pdf,html",
+                    show_default=True,
+                    callback=_formats,
+                    help="Comma-separated: pdf, html, xlsx (the results workbook).",
+                ),
+                click.option(
+                    "--brand",
+                    type=click.Path(path_type=Path, exists=True),
+                    help="Brand folder or brand.toml.",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @cli.command()
 @click.argument("file", type=SCENARIO_FILE)
-@click.option(
-    "-o",
-    "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default="output",
-    show_default=True,
-    help="Folder for the report files.",
-)
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html",
-    show_default=True,
-    callback=_formats,
-    help="Comma-separated: pdf, html, xlsx (the results workbook).",
-)
-@click.option(
-    "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
-)
+@_output_options("Folder for the report files.")
 def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None) -> None:
     """Render the client report (PDF and HTML) with the results JSON beside it.
 
@@ -221,24 +240,9 @@ def email(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
-@click.option(
-    "-o",
-    "--out-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default="output",
-    show_default=True,
-    help="Folder for the reports and summary.json / summary.csv.",
-)
+@_output_options("Folder for the reports and summary.json / summary.csv.")
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes [default: CPU count]."
-)
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html",
-    show_default=True,
-    callback=_formats,
-    help="Comma-separated: pdf, html, xlsx (the results workbook).",
 )
 @click.option(
     "--timeout",
@@ -246,9 +250,6 @@ def email(
     default=120.0,
     show_default=True,
     help="Seconds one input may take before its worker is stopped.",
-)
-@click.option(
-    "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
 )
 def batch(
     paths: tuple[Path, ...],

@@ -13,6 +13,8 @@ from crossover.engine.sizing import demand_tps
 # Beyond this many replica steps the search stops: a crossover that far away is "never".
 MAX_STEPS = 2_000_000
 CHART_POINTS = 160
+NO_CROSSOVER_CHART_FACTOR = 3.0
+"""Without a crossover, the chart runs to three times today's volume."""
 CHART_MAX_STEPS = 400
 
 
@@ -38,7 +40,7 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
             api_price_rise_needed_pct=None,
             marginal_selfhost_usd_per_mtok=None,
             moved_api_usd_per_mtok=None,
-            curve=_curve(model, proposed, b, 3.0, []),
+            curve=_curve(model, proposed, b, NO_CROSSOVER_CHART_FACTOR, []),
         )
 
     ops = model.scenario.operations
@@ -67,43 +69,23 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
     marginal = slope / per_mtok
     moved_price = moved / per_mtok
 
-    if moved <= slope:
-        rise = (slope / moved - 1) * 100 if moved > 0 else None
+    def outcome(factor: float | None, rise: float | None) -> Crossover:
+        chart_max = NO_CROSSOVER_CHART_FACTOR if factor is None else max(2.0, 1.25 * factor)
         return Crossover(
-            status="never",
+            status="never" if factor is None else "crossover",
             today_mtok_per_day=today,
-            crossover_mtok_per_day=None,
-            volume_factor=None,
+            crossover_mtok_per_day=None if factor is None else factor * today,
+            volume_factor=factor,
             api_price_rise_needed_pct=rise,
             marginal_selfhost_usd_per_mtok=marginal,
             moved_api_usd_per_mtok=moved_price,
-            curve=_curve(model, proposed, b, 3.0, sorted(_breakpoints(steps, 3.0))),
+            curve=_curve(model, proposed, b, chart_max, sorted(_breakpoints(steps, chart_max))),
         )
 
-    x_max = bound / (moved - slope)
-    factor = _scan_down(model, proposed, a, moved, steps, x_max)
-    if factor is None:
-        return Crossover(
-            status="never",
-            today_mtok_per_day=today,
-            crossover_mtok_per_day=None,
-            volume_factor=None,
-            api_price_rise_needed_pct=0.0,
-            marginal_selfhost_usd_per_mtok=marginal,
-            moved_api_usd_per_mtok=moved_price,
-            curve=_curve(model, proposed, b, 3.0, sorted(_breakpoints(steps, 3.0))),
-        )
-    chart_max = max(2.0, 1.25 * factor)
-    return Crossover(
-        status="crossover",
-        today_mtok_per_day=today,
-        crossover_mtok_per_day=factor * today,
-        volume_factor=factor,
-        api_price_rise_needed_pct=None,
-        marginal_selfhost_usd_per_mtok=marginal,
-        moved_api_usd_per_mtok=moved_price,
-        curve=_curve(model, proposed, b, chart_max, sorted(_breakpoints(steps, chart_max))),
-    )
+    if moved <= slope:
+        return outcome(None, (slope / moved - 1) * 100 if moved > 0 else None)
+    # None when not found within MAX_STEPS replica steps: too far away to call it a crossover.
+    return outcome(_scan_down(model, proposed, a, moved, steps, bound / (moved - slope)), None)
 
 
 def _scan_down(
