@@ -19,6 +19,7 @@ from crossover.scenario import Uncertainty
 from .helpers import EXAMPLES, HOSTILE_NAME, Rendered, with_client_name
 
 WITH_UNCERTAINTY = "with-uncertainty"
+ALL_ON_API = "all-on-api"
 UNCERTAINTY = {
     "volume_factor": {"low": 0.7, "likely": 1.0, "high": 1.4},
     "throughput_factor": {"low": 0.6, "likely": 1.0, "high": 1.1},
@@ -58,15 +59,18 @@ def brand() -> Brand:
 
 @pytest.fixture(scope="session")
 def example_results(catalogue: Catalogue) -> dict[str, Results]:
-    """Every example, and the first one again with ranges for the Monte Carlo simulation."""
+    """Every example; the first again with ranges for the Monte Carlo simulation, and with
+    every tier kept on the API (nothing self-hosted: no crossover, utilisation or payback)."""
     results = {path.stem: analyse(load_scenario(path, catalogue), catalogue) for path in EXAMPLES}
     scenario = load_scenario(EXAMPLES[0], catalogue)
     uncertain = scenario.model_copy(update={"uncertainty": Uncertainty.model_validate(UNCERTAINTY)})
     results[WITH_UNCERTAINTY] = analyse(uncertain, catalogue)
+    on_api = [tier.model_copy(update={"route": "api"}) for tier in scenario.tiers]
+    results[ALL_ON_API] = analyse(scenario.model_copy(update={"tiers": on_api}), catalogue)
     return results
 
 
-@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES] + [WITH_UNCERTAINTY])
+@pytest.fixture(scope="session", params=[p.stem for p in EXAMPLES] + [WITH_UNCERTAINTY, ALL_ON_API])
 def rendered(
     request: pytest.FixtureRequest,
     example_results: dict[str, Results],

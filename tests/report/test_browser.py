@@ -53,7 +53,7 @@ def test_nothing_overflows_and_every_image_loads(
         images = page.evaluate(
             "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])"
         )
-        assert len(images) >= 2
+        assert images
         for alt, complete, natural_width in images:
             assert complete and natural_width > 0, alt
         assert [url for url in requests if not url.startswith(("file:", "data:"))] == []

@@ -27,6 +27,7 @@ def _reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+@cache
 def page_texts(pdf: bytes) -> list[str]:
     """Each page's text, whitespace collapsed (no-break spaces included)."""
     return [" ".join(page.extract_text().split()) for page in _reader(pdf).pages]
