@@ -18,6 +18,7 @@ from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
 from crossover.report.filters import Display, bound_filters, display_for
+from crossover.summary import VERDICTS
 
 TEMPLATES = "crossover.templates"
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers; needs <title> and <html lang>
@@ -40,6 +41,7 @@ def environment(display: Display) -> Environment:
 
 
 def report_display(results: Results, brand: Brand) -> Display:
+    """The client's currency, in the brand's locale if it names one."""
     return display_for(results.display_currency, results.usd_fx_rate, brand.locale)
 
 
@@ -59,6 +61,7 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         "client": results.scenario.client,
         "brand": brand,
         "display": display,
+        "verdicts": VERDICTS,
         "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
         "crossover_chart": _chart(charts.crossover_chart(results, brand, display))
         if routed
