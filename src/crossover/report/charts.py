@@ -1,4 +1,4 @@
-"""The report's charts as SVG: crossover, utilisation, payback; brand colours, legible in black and white.
+"""The report's charts as SVG: crossover, utilisation, payback, sensitivity, simulated savings.
 
 Each chart draws figures the engine computed (curves, volumes, utilisations, months) and
 marks them; it computes none. Lines differ by style and marker as well as colour, and carry
@@ -56,9 +56,16 @@ LABEL_BOX: dict[str, Any] = {
 
 @cache
 def _register_fonts(files: tuple[str, ...]) -> None:
-    """Make the brand's font files known to matplotlib, for the text metrics of labels."""
+    """Make the brand's font files known to matplotlib, for the text metrics of labels.
+
+    A file FreeType cannot open here (a WOFF2 without brotli) only costs exact label widths:
+    the SVG names the brand's family either way, and the PDF and the browser draw it.
+    """
     for file in files:
-        font_manager.fontManager.addfont(file)
+        try:
+            font_manager.fontManager.addfont(file)
+        except (OSError, RuntimeError):
+            continue
 
 
 @contextmanager
