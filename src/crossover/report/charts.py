@@ -330,7 +330,11 @@ def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
 
 
 def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
-    """Monthly savings with each driver moved down and up on its own: the largest swing on top."""
+    """Monthly savings with each driver moved down and up on its own: the largest swing on top.
+
+    The drivers' low and high values are in the table beside it, not on the bars, where
+    they would run into each other and into the axis labels.
+    """
     c = brand.colours
     bars = results.sensitivity
     base = to_display(results.monthly_savings_usd, display)
@@ -363,17 +367,13 @@ def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
                 linewidth=0.8,
                 label="Driver at its high end" if row == rows[0] else None,
             )
-            ends: tuple[tuple[float, str], ...] = ((low, bar.low_value), (high, bar.high_value))
-            if bar.swing < 0.5:  # under half a dollar a month: nothing to draw or read
-                ends = ((base, "no effect on monthly savings"),)
-            for value, text in ends:
-                right = value >= base
+            if bar.swing < 0.5:  # under half a dollar a month: nothing to draw, say so
                 ax.annotate(
-                    text,
-                    xy=(value, row),
-                    xytext=(4 if right else -4, 0),
+                    "no effect on monthly savings",
+                    xy=(base, row),
+                    xytext=(4, 0),
                     textcoords="offset points",
-                    ha="left" if right else "right",
+                    ha="left",
                     va="center",
                     fontsize=FONT_PT - 1.5,
                     color=c.muted,
@@ -393,13 +393,20 @@ def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
             fontweight="bold",
             bbox=LABEL_BOX,
         )
+        ends = [
+            to_display(v, display)
+            for b in bars
+            for v in (b.monthly_savings_usd_low, b.monthly_savings_usd_high)
+        ]
+        if min([*ends, base]) < 0 < max([*ends, base]):
+            _vertical_marker(ax, 0.0, "No saving", c.accent, top=False)
         ax.set_yticks(rows, [bar.label for bar in bars])
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display)))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.margins(x=0.32)
+        ax.margins(x=0.08)
         ax.set_xlabel(f"Monthly savings ({display.currency})")
         _legend(fig)
         return _svg(fig)
