@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from crossover import formatting
 from crossover.engine.results import Results
+from crossover.formatting import Display, display_for
 
 VERDICTS = {
     "api_only": "Stay on the API",
@@ -11,16 +13,20 @@ VERDICTS = {
 }
 
 
-def money(results: Results, usd: float | None, decimals: int = 0) -> str:
-    """USD shown in the client's display currency: '$12,345' or 'EUR 11,358'."""
-    if usd is None:
-        return "—"
-    value = usd * results.usd_fx_rate
-    sign = "-" if value < 0 else ""
-    amount = f"{abs(value):,.{decimals}f}"
-    if results.display_currency == "USD":
-        return f"{sign}${amount}"
-    return f"{sign}{results.display_currency} {amount}"
+def display(results: Results) -> Display:
+    return display_for(results.display_currency, results.usd_fx_rate)
+
+
+def money(results: Results, usd: float | None) -> str:
+    """USD shown in the client's display currency, as the report shows it: '$12,345', '€11,358'."""
+    return "—" if usd is None else formatting.money(usd, display(results))
+
+
+def price(results: Results, usd_per_mtok: float | None) -> str:
+    """A price per million tokens in the display currency: '$0.4464/Mtok'."""
+    return (
+        "—" if usd_per_mtok is None else formatting.price_per_mtok(usd_per_mtok, display(results))
+    )
 
 
 def verdict(results: Results) -> str:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from crossover.engine.results import Results
 from crossover.scenario import Problem, Scenario
-from crossover.summary import key_figures, money
+from crossover.summary import key_figures, money, price
 
 
 def _console() -> Console:
@@ -81,7 +81,7 @@ def print_results(results: Results) -> None:
                     f"{d.average_utilisation:.1%} (ceiling {d.utilisation_ceiling:.1%})",
                 ),
                 ("GPU cost per month", money(results, d.gpu_month_usd)),
-                ("GPU cost per Mtok", money(results, d.gpu_cost_per_mtok_usd, 4)),
+                ("GPU cost per Mtok", price(results, d.gpu_cost_per_mtok_usd)),
             ]
         if d.break_even_utilisation is not None:
             rows.append(("Break-even utilisation", f"{d.break_even_utilisation:.1%}"))

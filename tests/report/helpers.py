@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crossover.engine.results import Results
-from crossover.report.filters import FORMATS, Display
+from crossover.formatting import FORMATS, Display
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "inputs" / "examples").glob("*.json"))

@@ -129,7 +129,7 @@ def test_a_missing_brand_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_brand_colours_reach_the_report(brand: Brand, brand_dir: Path) -> None:
-    from crossover.report.filters import display_for
+    from crossover.formatting import display_for
     from crossover.report.render import environment
 
     edit(brand_dir, 'primary = "#1F3A5F"', 'primary = "#123456"')

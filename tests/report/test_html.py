@@ -63,8 +63,11 @@ def test_every_risk_is_named_and_the_calibration_flag_shown_when_raised(rendered
     beyond = rendered.dom.find(".//section[@id='beyond-cost']")
     assert beyond is not None
     listed = [li.attrib["data-risk"] for li in beyond.iter("li") if "data-risk" in li.attrib]
-    assert listed == [r.code for r in rec.risks if r.code == "quality_change"] + [
-        r.code for r in rec.risks if r.code != "quality_change"
+    # Quality changes of the proposal first (named even when the API is recommended), then the
+    # recommendation's other risks, or, when the API is recommended, the proposal's.
+    others = rec.proposal_risks if rec.scenario == "api_only" else rec.risks
+    assert listed == [r.code for r in rec.proposal_risks if r.code == "quality_change"] + [
+        r.code for r in others if r.code != "quality_change"
     ]
     flag = rendered.dom.find(".//*[@data-flag='calibration']")
     assert (flag is not None) == rendered.results.calibration.flagged

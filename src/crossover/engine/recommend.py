@@ -107,8 +107,8 @@ def _self_hosting_risks(
             found.append(
                 Risk(
                     code="compliance_premium",
-                    message=f"Staying compliant costs ${compliance_premium_month_usd:,.0f} a month "
-                    "more than the API would: a premium for keeping the data in, not a loss.",
+                    message="Staying compliant costs more each month than the API would: a "
+                    "premium paid to keep the data in, not a loss.",
                 )
             )
         if not scenario.compliance.flags and (

@@ -27,8 +27,7 @@ from matplotlib.ticker import (
 from matplotlib.typing import RcKeyType
 
 from crossover.engine.results import MonteCarlo, Results, UtilisationCurve
-from crossover.report.brand import Brand
-from crossover.report.filters import (
+from crossover.formatting import (
     Display,
     axis_money,
     integer,
@@ -37,6 +36,7 @@ from crossover.report.filters import (
     percent,
     to_display,
 )
+from crossover.report.brand import Brand
 
 WIDTH_IN = 6.7  # the PDF's text width, so 1 pt in the chart is 1 pt on paper
 HEIGHT_IN = 3.1

@@ -14,10 +14,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from crossover.engine.results import HorizonMonth, Results
 from crossover.errors import InputError
+from crossover.formatting import Display, bound_filters, display_for
 from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
-from crossover.report.filters import Display, bound_filters, display_for
 from crossover.summary import VERDICTS
 
 TEMPLATES = "crossover.templates"

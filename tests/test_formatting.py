@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from crossover.report import filters as f
-from crossover.report.filters import Display, display_for
+from crossover import formatting as f
+from crossover.formatting import Display, display_for
 
 USD = display_for("USD", 1.0)
 EUR = display_for("EUR", 0.92)
