@@ -59,7 +59,8 @@ def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
     assert [haiku[h] for h in headers[1:7]] == ["1.00", "0.10", "5.00", "0.50", "0.05", "2.50"]
     assert haiku["Source"] == "genai-prices 0.2.3 (Anthropic price list)"
     groq = by_model["groq/llama-3.3-70b-versatile"]
-    assert [groq[h] for h in headers[1:7]] == ["0.59", "0.59", "0.79", "—", "—", "—"]
+    # No cache-read price: shown as a dash (the engine then prices cached input as input).
+    assert [groq[h] for h in headers[1:7]] == ["0.59", "—", "0.79", "—", "—", "—"]
 
 
 def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:

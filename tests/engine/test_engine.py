@@ -323,3 +323,51 @@ def test_the_proposals_risks_are_named_even_when_the_api_is_recommended(
         "low_utilisation",
         "quality_change",
     ]
+
+
+def test_a_batch_tier_without_a_batch_cache_price_pays_batch_input_for_cached_tokens(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """economics §2: all three prices are batch prices; no cache-read price means p_in."""
+    scenario = make_scenario(
+        workload={"input_mtok_per_day": 100, "output_mtok_per_day": 20, "cache_hit_pct": 50},
+        tiers=[_tier(api_model="openai/gpt-4.1", api_mode="batch")],
+    )
+    prices = analyse(scenario, fixture_catalogue).tiers[0].prices
+    assert (prices.input_per_mtok, prices.cached_input_per_mtok, prices.output_per_mtok) == (
+        1.0,
+        1.0,
+        4.0,
+    )
+
+
+def test_a_back_dated_report_keeps_the_batch_discount(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        client={"client_name": "Earlier", "report_date": "2026-06-01"},
+        tiers=[_tier(api_mode="batch")],
+    )
+    prices = analyse(scenario, fixture_catalogue).tiers[0].prices
+    assert (prices.input_per_mtok, prices.output_per_mtok) == (0.5, 2.5)
+
+
+def test_an_override_without_a_cache_price_never_makes_cached_tokens_dearer(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[_tier(api_model="openai/gpt-4o-mini", api_mode="batch")],
+        price_overrides=[
+            {"api_model": "openai/gpt-4o-mini", "api_mode": "batch", "input_per_mtok": 0.05}
+        ],
+    )
+    prices = analyse(scenario, fixture_catalogue).tiers[0].prices
+    assert prices.cached_input_per_mtok == prices.input_per_mtok == 0.05
+
+
+def test_a_replica_is_never_split_across_machines(catalogue: Catalogue) -> None:
+    """L4's reference rental holds one GPU; a two-GPU replica gets the 4-GPU g6.12xlarge."""
+    assert catalogue.instance_for("l4", None).id == "aws/g6.xlarge"
+    assert catalogue.instance_for("l4", None, 2).id == "aws/g6.12xlarge"
+    assert catalogue.instance_for("l4", None, 8).id == "aws/g6.48xlarge"
+    assert catalogue.instance_for("l4", "runpod/1x_l4_secure", 2).id == "runpod/1x_l4_secure"

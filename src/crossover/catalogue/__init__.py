@@ -57,8 +57,32 @@ class Catalogue:
     def rate(self, model: str, precision: Precision, gpu: str) -> Throughput | None:
         return self.throughput.get((model, precision, gpu))
 
-    def instance_for(self, gpu: str, instance: str | None) -> Instance:
-        return self.instances[instance or self.gpus[gpu].reference_instance]
+    def instance_for(self, gpu: str, instance: str | None, min_gpus: int = 1) -> Instance:
+        """The named instance, or the GPU's reference one; where a replica needs more GPUs
+        than that holds, the smallest priced instance of the GPU that fits a whole replica
+        (the reference's own cloud first): one model is not split across machines."""
+        if instance is not None:
+            return self.instances[instance]
+        reference = self.instances[self.gpus[gpu].reference_instance]
+        if reference.gpus_per_instance >= min_gpus:
+            return reference
+        fitting = [
+            i
+            for i in self.instances.values()
+            if i.gpu == gpu
+            and i.gpus_per_instance >= min_gpus
+            and i.on_demand_usd_per_gpu_hour is not None
+        ]
+        if not fitting:
+            return reference
+        return min(
+            fitting,
+            key=lambda i: (
+                i.cloud != reference.cloud,
+                i.gpus_per_instance,
+                i.on_demand_usd_per_gpu_hour,
+            ),
+        )
 
     def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
         """USD per GPU-hour of an instance on a plan; None when the catalogue has no price."""

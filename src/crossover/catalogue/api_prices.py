@@ -31,7 +31,7 @@ class ApiPrice:
     model: str
     mode: ApiMode
     input_per_mtok: float
-    cached_input_per_mtok: float
+    cached_input_per_mtok: float | None
     output_per_mtok: float
     source: str
     as_of: date
@@ -95,29 +95,41 @@ def resolve(model_ref: str) -> str | None:
     return None
 
 
+def _batch_variant(model: Any) -> Any | None:
+    return next((v for v in model.price_variants or () if v.when == _BATCH_CONTEXT), None)
+
+
 def offers_batch(model_ref: str) -> bool:
     _, model = _index()[model_ref]
-    return any(v.when == _BATCH_CONTEXT for v in model.price_variants or ())
+    return _batch_variant(model) is not None
 
 
 def lookup(model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
-    """The catalogue price of a canonical model id in a mode on a date; None if not offered."""
+    """The catalogue price of a canonical model id in a mode on a date; None if not offered.
+
+    cached_input_per_mtok is None where the provider publishes no cache-read price for that
+    mode (economics §2 then prices cached input as input).
+    """
     provider, model = _index()[model_ref]
-    if mode == "batch" and not offers_batch(model_ref):
-        return None
-    when = datetime.combine(on, time(12), tzinfo=UTC)
-    prices = model.get_prices(when, _BATCH_CONTEXT if mode == "batch" else None)
+    if mode == "batch":
+        variant = _batch_variant(model)
+        if variant is None:
+            return None
+        # The batch rates alone: genai-prices would fill a missing batch cache-read rate with
+        # the realtime one, and its batch entries carry the day they were checked as a start
+        # date, which would silently drop the batch discount from a back-dated report.
+        prices = variant.prices
+    else:
+        prices = model.get_prices(datetime.combine(on, time(12), tzinfo=UTC))
     input_price = _usd(prices.input_mtok)
     output_price = _usd(prices.output_mtok)
     if input_price is None or output_price is None:
         return None
-    cached = _usd(prices.cache_read_mtok)
     return ApiPrice(
         model=model_ref,
         mode=mode,
         input_per_mtok=input_price,
-        # economics §2: where a model has no cache-read price, cached input costs as input.
-        cached_input_per_mtok=input_price if cached is None else cached,
+        cached_input_per_mtok=_usd(prices.cache_read_mtok),
         output_per_mtok=output_price,
         source=f"genai-prices {genai_prices_version()} ({provider.name} price list)",
         as_of=_snapshot_date(),

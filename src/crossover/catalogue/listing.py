@@ -209,7 +209,7 @@ def _price_cells(price: ApiPrice | None) -> list[str]:
         return [NONE] * 3
     return [
         _usd(price.input_per_mtok),
-        _usd(price.cached_input_per_mtok),
+        _optional(price.cached_input_per_mtok, _usd),
         _usd(price.output_per_mtok),
     ]
 

@@ -88,7 +88,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         scenario,
         chosen,
         deployment_results,
-        weeks,
+        months.payback_month,
         crossover,
         calibration,
         premium,
@@ -120,7 +120,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
             else None,
         ),
         monthly_savings_usd=savings,
-        setup_cost_usd=setup,
+        # No setup without self-hosting: the proposal's setup cost is what the client pays.
+        setup_cost_usd=setup if routes["proposed"].has_self_hosting else 0.0,
         payback_weeks=weeks,
         crossover_mtok_per_day=crossover.crossover_mtok_per_day,
         crossover=crossover,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from crossover.catalogue import Catalogue
 from crossover.engine.constants import DAYS_PER_MONTH
-from crossover.engine.results import TierPrices
+from crossover.engine.results import PriceSource, TierPrices
 from crossover.scenario import ApiMode, Problem, Scenario, Tier
 
 
@@ -50,34 +50,43 @@ def resolve_prices(
         None,
     )
     base = catalogue.api_price(canonical, mode, scenario.client.report_date) if canonical else None
-    if base is None:
-        if override is not None and override.is_complete:
-            assert override.input_per_mtok is not None and override.output_per_mtok is not None
-            cached = override.cached_input_per_mtok
-            return TierPrices(
-                input_per_mtok=override.input_per_mtok,
-                cached_input_per_mtok=override.input_per_mtok if cached is None else cached,
-                output_per_mtok=override.output_per_mtok,
-                source="override",
-                reference="price override (the client's negotiated price)",
-            )
+    if base is None and (override is None or not override.is_complete):
         if canonical is None:
             return "unknown"
         return "no_batch" if mode == "batch" else "unpriced"
     if override is None:
-        return TierPrices(
-            input_per_mtok=base.input_per_mtok,
-            cached_input_per_mtok=base.cached_input_per_mtok,
-            output_per_mtok=base.output_per_mtok,
-            source="catalogue",
-            reference=f"{base.source}, as of {base.as_of.isoformat()}",
+        assert base is not None
+        input_price, cached, output_price = (
+            base.input_per_mtok,
+            base.cached_input_per_mtok,
+            base.output_per_mtok,
         )
+        source: PriceSource = "catalogue"
+        reference = f"{base.source}, as of {base.as_of.isoformat()}"
+    elif base is None:
+        assert override.input_per_mtok is not None and override.output_per_mtok is not None
+        input_price, cached, output_price = (
+            override.input_per_mtok,
+            override.cached_input_per_mtok,
+            override.output_per_mtok,
+        )
+        source, reference = "override", "price override (the client's negotiated price)"
+    else:
+        input_price = _pick(override.input_per_mtok, base.input_per_mtok)
+        cached = (
+            override.cached_input_per_mtok
+            if override.cached_input_per_mtok is not None
+            else base.cached_input_per_mtok
+        )
+        output_price = _pick(override.output_per_mtok, base.output_per_mtok)
+        source, reference = "override", f"price override; blanks from {base.source}"
     return TierPrices(
-        input_per_mtok=_pick(override.input_per_mtok, base.input_per_mtok),
-        cached_input_per_mtok=_pick(override.cached_input_per_mtok, base.cached_input_per_mtok),
-        output_per_mtok=_pick(override.output_per_mtok, base.output_per_mtok),
-        source="override",
-        reference=f"price override; blanks from {base.source}",
+        input_per_mtok=input_price,
+        # economics §2: where there is no cache-read price, cached input costs as input.
+        cached_input_per_mtok=input_price if cached is None else cached,
+        output_per_mtok=output_price,
+        source=source,
+        reference=reference,
     )
 
 

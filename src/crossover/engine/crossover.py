@@ -11,7 +11,7 @@ from crossover.engine.scenarios import CostModel, Routing
 from crossover.engine.sizing import demand_tps
 
 # Beyond this many replica steps the search stops: a crossover that far away is "never".
-MAX_STEPS = 2_000_000
+MAX_STEPS = 200_000
 CHART_POINTS = 160
 NO_CROSSOVER_CHART_FACTOR = 3.0
 """Without a crossover, the chart runs to three times today's volume."""

@@ -18,7 +18,7 @@ from crossover.engine.horizon import horizon, payback_weeks
 from crossover.engine.results import Histogram, MonteCarlo, TierPrices
 from crossover.engine.scenarios import CostModel, routings
 from crossover.engine.sensitivity import Perturbation, perturb, savings_and_payback, setup_cost_usd
-from crossover.engine.sizing import ResolvedDeployment
+from crossover.engine.sizing import WHOLE_TOLERANCE, ResolvedDeployment
 from crossover.scenario import Range, Scenario, Tier
 
 FloatArray = NDArray[np.float64]
@@ -337,7 +337,7 @@ class _Site:
 def _whole(x: FloatArray) -> FloatArray:
     """sizing.whole on arrays of non-negative values, in place: ceil, tolerant of noise."""
     tolerance = np.maximum(x, 1.0)
-    tolerance *= 1e-9
+    tolerance *= WHOLE_TOLERANCE
     x -= tolerance
     return np.ceil(x, out=x)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from crossover.engine.constants import LOW_UTILISATION
-from crossover.engine.horizon import WEEKS_PER_MONTH
 from crossover.engine.results import (
     Calibration,
     Crossover,
@@ -62,7 +61,7 @@ def risks(
     scenario: Scenario,
     chosen: ScenarioName,
     deployments: list[DeploymentResult],
-    payback_weeks: float | None,
+    payback_month: int | None,
     crossover: Crossover,
     calibration: Calibration,
     compliance_premium_month_usd: float | None,
@@ -73,7 +72,7 @@ def risks(
     self_hosting = _self_hosting_risks(
         scenario,
         deployments,
-        payback_weeks,
+        payback_month,
         crossover,
         compliance_premium_month_usd,
         api_equivalents,
@@ -94,14 +93,13 @@ def risks(
 def _self_hosting_risks(
     scenario: Scenario,
     deployments: list[DeploymentResult],
-    payback_weeks: float | None,
+    payback_month: int | None,
     crossover: Crossover,
     compliance_premium_month_usd: float | None,
     api_equivalents: dict[str, list[str]],
 ) -> list[Risk]:
     found: list[Risk] = []
     routed = [d for d in deployments if d.routed]
-    horizon_weeks = scenario.operations.horizon_months * WEEKS_PER_MONTH
     if routed:
         if compliance_premium_month_usd is not None and compliance_premium_month_usd > 0:
             found.append(
@@ -111,9 +109,8 @@ def _self_hosting_risks(
                     "premium paid to keep the data in, not a loss.",
                 )
             )
-        if not scenario.compliance.flags and (
-            payback_weeks is None or payback_weeks > horizon_weeks
-        ):
+        # The horizon's own month-by-month test (growth, re-sizing), not month 0's payback.
+        if not scenario.compliance.flags and payback_month is None:
             found.append(
                 Risk(
                     code="payback_beyond_horizon",

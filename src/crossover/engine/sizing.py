@@ -104,9 +104,13 @@ def demand_tps(load: Load, peak_to_average: float) -> tuple[float, float]:
     return realtime + batch, realtime * peak_to_average + batch
 
 
+WHOLE_TOLERANCE = 1e-12
+"""Relative: far above float noise (~1e-16), far below any real demand difference."""
+
+
 def whole(x: float) -> int:
     """ceil, tolerant of the last bit of floating-point noise (3.0000000000004 is 3)."""
-    return math.ceil(x - 1e-9 * max(1.0, abs(x)))
+    return math.ceil(x - WHOLE_TOLERANCE * max(1.0, abs(x)))
 
 
 def replicas_needed(peak_tps: float, replica_tps: float, ops: Operations) -> int:
@@ -211,7 +215,6 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
             )
     if model is None or gpu is None or problems:
         return problems
-    instance = instance or catalogue.instance_for(gpu.id, None)
 
     weights = weight_gb(model, spec.precision)
     n: int
@@ -240,6 +243,7 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
             return problems
         n = fitted
 
+    instance = instance or catalogue.instance_for(gpu.id, None, n)
     rates = _rates(spec, catalogue, model, gpu, n)
     if rates is None:
         problems.append(
