@@ -401,14 +401,27 @@ def problems_from(error: ValidationError) -> list[Problem]:
     for err in error.errors(include_url=False):
         message = err["msg"].removeprefix("Value error, ")
         found = err.get("input")
-        if err["type"] == "missing":
+        kind = err["type"]
+        if kind == "missing":
             message = "required, but missing"
-        elif err["type"] == "extra_forbidden":
+        elif kind == "extra_forbidden":
             message = "not a known field (check the spelling)"
+        elif kind in ("too_long", "string_too_long"):
+            limit = (err.get("ctx") or {}).get("max_length")
+            what = "characters" if isinstance(found, str) else "rows"
+            message = f"too long: at most {limit} {what}, found {len(found)}"
+        elif kind in ("too_short", "string_too_short") and not found:
+            message = "required, but empty"
         elif "found" not in message and not isinstance(found, dict | list):
-            message = f"{message}, found {found!r}"
+            message = f"{message}, found {_shown(found)}"
         problems.append(Problem(loc=tuple(err["loc"]), message=message))
     return problems
+
+
+def _shown(value: object) -> str:
+    """The value as found, cut short: a message must stay one readable line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def format_loc(loc: Loc) -> str:
