@@ -37,7 +37,7 @@ class _CompiledTemplates(BytecodeCache):
     """The templates compiled once per process, shared by every report's Environment.
 
     Each report has an Environment of its own, its display bound into the filters; without
-    this each would compile every template again, a fifth of a report's own time in a batch.
+    this each would compile every template again: ten times the cost of rendering them.
     Jinja2 keys a template by its name and a checksum of its source: an edit compiles anew.
     """
 
@@ -192,8 +192,8 @@ def render_pdf(html: str, brand: Brand) -> bytes:
 def _brand_fonts(folder: Path, faces_css: str) -> tuple[AssetFetcher, FontConfiguration, CSS]:
     """The fetcher, font configuration and @font-face stylesheet of a brand, made once per process.
 
-    Loading the font files costs each report as much again as its HTML template; a batch uses
-    one brand throughout, and WeasyPrint lets documents share a FontConfiguration.
+    Loading the font files cost every report more than rendering its HTML template; a batch
+    uses one brand throughout, and WeasyPrint lets documents share a FontConfiguration.
     """
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
