@@ -71,7 +71,11 @@ def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
 
 
 def _open(path: Path) -> tuple[Workbook, Workbook]:
-    """The workbook twice: with formulas' cached values, and with the formulas themselves."""
+    """The workbook with formulas' cached values, and with the formulas themselves.
+
+    Without a formula the two readings are the same workbook, so it is read once: reading
+    is most of the reader's time.
+    """
     path = Path(path)
     # A client's file is untrusted: refuse hostile or broken ones before openpyxl opens them.
     assert_defusedxml()
@@ -82,8 +86,12 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             # openpyxl warns about parts it drops (extensions, slicers, damaged names); what
             # the tool needs is checked cell by cell below, so the warnings only add noise.
             warnings.simplefilter("ignore")
-            values = load_workbook(io.BytesIO(data), data_only=True)
             formulas = load_workbook(io.BytesIO(data))
+            values = (
+                load_workbook(io.BytesIO(data), data_only=True)
+                if _has_formulas(formulas)
+                else formulas
+            )
     except OSError as e:
         raise _unreadable(path, f"cannot read the file: {e.strerror or e}") from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ParseError, ValueError) as e:
@@ -99,6 +107,15 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             "LibreOffice, save it as an Excel workbook and send it again",
         ) from None
     return values, formulas
+
+
+def _has_formulas(workbook: Workbook) -> bool:
+    # data_only changes only how openpyxl reads a cell holding a formula (its cached value
+    # instead of the formula): with none, both readings give the same cells. _cells is the
+    # cells the file holds (openpyxl pinned to 3.1); iter_rows() would add empty ones.
+    return any(
+        cell.data_type == "f" for sheet in workbook.worksheets for cell in sheet._cells.values()
+    )
 
 
 def _unreadable(path: Path, message: str) -> ScenarioError:
