@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crossover.cli import main
 
+
 def peak_rss_kb() -> int:
     """This program's peak resident memory, in kB.
 
