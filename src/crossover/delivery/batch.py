@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -208,7 +209,15 @@ class _Pool:
             name="crossover-batch-worker",
             daemon=True,
         )
-        process.start()
+        if forked:
+            # The worker's garbage collector leaves the inherited objects alone: its full
+            # collections no longer walk the parent's heap (WeasyPrint, matplotlib, pydantic)
+            # each report, nor copy the pages that heap lives on.
+            gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child_end.close()
         return _Worker(process, parent_end)
 
