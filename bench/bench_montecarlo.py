@@ -1,7 +1,8 @@
 """Benchmark: the Monte Carlo summary at 100,000 draws, against a report's render time.
 
-Run `python bench/bench_montecarlo.py` from the project root; it prints one line to paste into
-docs/benchmarks.md. A benchmark, not a test: the figures depend on the machine.
+`python bench/run.py` runs it with the rest and writes docs/benchmarks.md; on its own,
+`python bench/bench_montecarlo.py` prints one line (`--json`: the timings as JSON). A benchmark,
+not a test: the figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -35,7 +37,8 @@ UNCERTAINTY = {
 }
 
 
-def main() -> None:
+def measure(runs: int = RUNS) -> dict[str, object]:
+    """Seconds per 100,000-draw simulation, `runs` times after one warm-up, with what was run."""
     raw = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     raw["uncertainty"] = UNCERTAINTY
     scenario = Scenario.model_validate(raw)
@@ -49,14 +52,30 @@ def main() -> None:
 
     monte_carlo(scenario, deployments, prices)  # warm-up: first-call allocations
     seconds = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         monte_carlo(scenario, deployments, prices)
         seconds.append(time.perf_counter() - started)
+    return {
+        "seconds": seconds,
+        "draws": DRAWS,
+        "months": scenario.operations.horizon_months,
+        "deployments": len(deployments),
+        "example": EXAMPLE.stem,
+        "numpy": np.__version__,
+    }
+
+
+def main() -> None:
+    measured = measure()
+    if "--json" in sys.argv[1:]:
+        print(json.dumps(measured))
+        return
+    seconds: list[float] = measured["seconds"]  # type: ignore[assignment]
     median = statistics.median(seconds)
     print(
-        f"Monte Carlo summary, {DRAWS:,} draws × {scenario.operations.horizon_months} months "
-        f"({EXAMPLE.stem}, {len(deployments)} deployment, 5 uncertain inputs, PERT): "
+        f"Monte Carlo summary, {DRAWS:,} draws × {measured['months']} months "
+        f"({EXAMPLE.stem}, {measured['deployments']} deployment, 5 uncertain inputs, PERT): "
         f"median {median * 1000:.0f} ms, min {min(seconds) * 1000:.0f} ms, "
         f"max {max(seconds) * 1000:.0f} ms over {RUNS} runs "
         f"({median / 1.0:.0%}–{median / 0.5:.0%} of a 0.5–1 s report render; "
