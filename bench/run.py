@@ -1,6 +1,6 @@
 """The benchmarks of issue 8 in one run, on the shipped examples; writes docs/benchmarks.md.
 
-    python bench/run.py            # everything: 20 to 30 minutes on two cores
+    python bench/run.py            # everything: about 15 minutes on an idle two-core machine
     python bench/run.py --quick    # fewer runs and a smaller batch: checks the script, not the code
 
 Every command runs in a fresh process, its output discarded; each figure is the median of
