@@ -193,9 +193,9 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
     # The brand (and WeasyPrint with it) loads only once the input has proved sound.
     chosen_brand = None
     if formats & REPORT_FORMATS:
-        from crossover.report import default_brand, load_brand
+        from crossover.report import brand_or_default
 
-        chosen_brand = load_brand(brand) if brand is not None else default_brand()
+        chosen_brand = brand_or_default(brand)
     for path in write_outputs(results, out_dir, formats, chosen_brand):
         click.echo(f"Wrote {path}")
 

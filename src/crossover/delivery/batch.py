@@ -387,9 +387,9 @@ def prepare_workers(options: BatchOptions) -> WorkerState:
     catalogue = load_catalogue()
     brand: Brand | None = None
     if options.formats & REPORT_FORMATS:
-        from crossover.report import default_brand, load_brand
+        from crossover.report import brand_or_default
 
-        brand = load_brand(options.brand) if options.brand is not None else default_brand()
+        brand = brand_or_default(options.brand)
     if "xlsx" in options.formats:
         import crossover.delivery.results_workbook  # noqa: F401  (warm the workers)
     return WorkerState(catalogue, brand)

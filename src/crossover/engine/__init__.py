@@ -14,7 +14,7 @@ from crossover.engine.constants import (
     HOURS_PER_MONTH,
 )
 from crossover.engine.crossover import solve_crossover
-from crossover.engine.horizon import horizon, payback_weeks
+from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
@@ -63,8 +63,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     costs = {name: model.cost(routing) for name, routing in routes.items()}
 
     savings = costs["api_only"].monthly_cost_usd - costs["proposed"].monthly_cost_usd
-    ops = scenario.operations
-    setup = ops.setup_weeks * ops.setup_engineers * ops.engineer_week_cost
+    setup = setup_cost_usd(scenario)
     crossover = solve_crossover(model, routes["proposed"], routes["api_only"])
     months = horizon(model, routes, setup)
     chosen, reason = choose_scenario(scenario, routes, months)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from crossover.engine.results import Horizon, HorizonMonth, ScenarioName
 from crossover.engine.scenarios import CostModel, Routing
+from crossover.scenario import Scenario
 
 WEEKS_PER_MONTH = 52 / 12
+
+
+def setup_cost_usd(scenario: Scenario) -> float:
+    """economics §6: setup_weeks × setup_engineers × engineer_week_cost."""
+    ops = scenario.operations
+    return ops.setup_weeks * ops.setup_engineers * ops.engineer_week_cost
 
 
 def payback_weeks(setup_cost_usd: float, monthly_savings_usd: float) -> float | None:

@@ -14,10 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
-from crossover.engine.horizon import horizon, payback_weeks
+from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.results import Histogram, MonteCarlo, TierPrices
 from crossover.engine.scenarios import CostModel, routings
-from crossover.engine.sensitivity import Perturbation, perturb, savings_and_payback, setup_cost_usd
+from crossover.engine.sensitivity import Perturbation, perturb, savings_and_payback
 from crossover.engine.sizing import WHOLE_TOLERANCE, ResolvedDeployment
 from crossover.scenario import Range, Scenario, Tier
 

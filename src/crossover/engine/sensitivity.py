@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from crossover.engine.horizon import payback_weeks
+from crossover.engine.horizon import payback_weeks, setup_cost_usd
 from crossover.engine.results import Rates, SensitivityBar, SensitivityDriver, TierPrices
 from crossover.engine.scenarios import CostModel, routings
 from crossover.engine.sizing import ResolvedDeployment
@@ -50,12 +50,6 @@ class Perturbed:
 
     model: CostModel
     setup_cost_usd: float
-
-
-def setup_cost_usd(scenario: Scenario) -> float:
-    """economics §6: setup_weeks × setup_engineers × engineer_week_cost."""
-    ops = scenario.operations
-    return ops.setup_weeks * ops.setup_engineers * ops.engineer_week_cost
 
 
 def perturb(

@@ -9,10 +9,18 @@ from pathlib import Path
 from crossover.delivery.files import write_bytes_atomic
 from crossover.engine.results import Results
 from crossover.errors import InputError
-from crossover.report.brand import Brand, default_brand, load_brand
+from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
 from crossover.report.render import render_html, render_pdf
 
-__all__ = ["FORMATS", "Brand", "default_brand", "load_brand", "render_report", "report_stem"]
+__all__ = [
+    "FORMATS",
+    "Brand",
+    "brand_or_default",
+    "default_brand",
+    "load_brand",
+    "render_report",
+    "report_stem",
+]
 
 FORMATS = frozenset({"pdf", "html"})
 # Letters that do not decompose into a base letter plus accents (NFKD keeps ü → u, é → e).

@@ -179,6 +179,11 @@ def _describe(err: ErrorDetails) -> str:
     return f"{where}: {message}"
 
 
+def brand_or_default(path: Path | None) -> Brand:
+    """The brand at path (a folder or its brand.toml), or the one that ships with the tool."""
+    return load_brand(path) if path is not None else default_brand()
+
+
 def default_brand() -> Brand:
     """The tasteful brand that ships with the tool (templates/brands/default)."""
     with as_file(files("crossover.templates") / "brands" / "default") as folder:
