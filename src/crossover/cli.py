@@ -88,11 +88,114 @@ def catalogue(kind: str) -> None:
       crossover catalogue throughput
     """
     from crossover.catalogue import load_catalogue
-    from crossover.catalogue.listing import catalogue_table
+    from crossover.catalogue.listing import calibration_summary, catalogue_table
     from crossover.terminal import print_table
 
-    headers, rows = catalogue_table(kind, load_catalogue())
-    print_table(f"Catalogue: {kind} (version {load_catalogue().version})", headers, rows)
+    data = load_catalogue()
+    headers, rows = catalogue_table(kind, data)
+    print_table(f"Catalogue: {kind} (version {data.version})", headers, rows)
+    if kind == "throughput":
+        headers, rows = calibration_summary(data)
+        print_table(
+            "The rate model's calibration: modelled ÷ measured output tokens/s, per engine",
+            headers,
+            rows,
+        )
+
+
+@cli.command()
+@click.option("--model", required=True, help="Catalogue model id, e.g. llama-3.3-70b.")
+@click.option(
+    "--precision",
+    required=True,
+    type=click.Choice(["bf16", "fp16", "fp8", "int8", "int4", "fp4"]),
+    help="Weight precision.",
+)
+@click.option("--gpu", required=True, help="Catalogue GPU id, e.g. h200.")
+@click.option(
+    "--gpus",
+    type=click.IntRange(1, 64),
+    help="GPUs in the replica (default: the memory-fit rule).",
+)
+@click.option("--input-tokens", type=click.FloatRange(min=1), required=True, help="Per request.")
+@click.option("--output-tokens", type=click.FloatRange(min=1), required=True, help="Per request.")
+@click.option(
+    "--tpot-ms",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Time per output token promised; without it, throughput-bound (offline).",
+)
+@click.option(
+    "--engine", type=click.Choice(["vllm", "sglang", "trt-llm"]), default="vllm", show_default=True
+)
+@click.option(
+    "--kv-precision", type=click.Choice(["bf16", "fp8"]), default="bf16", show_default=True
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the figures as JSON here ('-' for stdout).",
+)
+def estimate(
+    model: str,
+    precision: str,
+    gpu: str,
+    gpus: int | None,
+    input_tokens: float,
+    output_tokens: float,
+    tpot_ms: float | None,
+    engine: str,
+    kv_precision: str,
+    json_path: Path | None,
+) -> None:
+    """Serving rates of one replica for a request shape, with the model's calibration error.
+
+    \b
+    Example:
+      crossover estimate --model llama-3.3-70b --precision fp8 --gpu h200 \\
+        --input-tokens 1000 --output-tokens 1000 --tpot-ms 50
+    """
+    from crossover.catalogue import load_catalogue
+    from crossover.delivery.files import write_text_atomic
+    from crossover.engine.estimate import EstimateError, estimate_rate
+    from crossover.engine.rates import DoesNotFitError, LatencyUnreachableError
+    from crossover.errors import InputError
+    from crossover.terminal import print_estimate
+
+    try:
+        figures = estimate_rate(
+            load_catalogue(),
+            model=model,
+            precision=precision,  # type: ignore[arg-type]
+            gpu=gpu,
+            gpus=gpus,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            tpot_ms=tpot_ms,
+            engine=engine,  # type: ignore[arg-type]
+            kv_precision=kv_precision,  # type: ignore[arg-type]
+        )
+    except EstimateError as e:
+        raise InputError(str(e)) from None
+    except DoesNotFitError as e:
+        raise InputError(
+            f"a {e.context_tokens:,.0f}-token request does not fit: its KV cache needs "
+            f"{e.needed_bytes / 1e9:.2f} GB and the replica has "
+            f"{max(0.0, e.kv_budget_bytes) / 1e9:.2f} GB left beside the weights; use more GPUs "
+            "(--gpus), a lower precision, or --kv-precision fp8"
+        ) from None
+    except LatencyUnreachableError as e:
+        raise InputError(
+            f"{e.tpot_ms:g} ms per output token cannot be met: one request alone takes "
+            f"{e.best_ms:.1f} ms; use more GPUs (--gpus), a faster GPU or a lower precision"
+        ) from None
+    if json_path is not None and str(json_path) == "-":
+        click.echo(figures.model_dump_json(indent=2))
+        return
+    print_estimate(figures)
+    if json_path is not None:
+        write_text_atomic(json_path, figures.model_dump_json(indent=2) + "\n")
+        click.echo(f"Figures written to {json_path}")
 
 
 @cli.command()

@@ -145,6 +145,21 @@ def integer(value: float, display: Display) -> str:
     return _decimal(value, "#,##0", display)
 
 
+def milliseconds(value: float, display: Display) -> str:
+    """A latency: '49.6 ms', '570 ms'."""
+    return f"{number(value, display)} ms"
+
+
+def seconds_as_ms(value: float, display: Display) -> str:
+    """A latency held in seconds, shown in ms: 0.57 → '570 ms'."""
+    return milliseconds(value * 1000, display)
+
+
+def error_band(factor: float, display: Display) -> str:
+    """A ratio of modelled to measured rates as the share it may be off: 1.19 → '±19%'."""
+    return f"±{_percent(factor - 1, '', display)}"
+
+
 def gigabytes(value: float, display: Display) -> str:
     return f"{number(value, display)} GB"
 
@@ -206,6 +221,9 @@ FORMATS: dict[str, Callable[[Any, Display], str]] = {
     "mtok": mtok,
     "integer": integer,
     "gb": gigabytes,
+    "ms": milliseconds,
+    "seconds_as_ms": seconds_as_ms,
+    "error_band": error_band,
     "ratio": ratio,
     "weeks": weeks,
     "month": month,

@@ -20,12 +20,16 @@ from pydantic import (
 
 from crossover.errors import ProblemsError
 
-Precision = Literal["bf16", "fp16", "fp8", "int8", "int4"]
+Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"]
 PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
 Route = Literal["api", "self_host"]
 ApiMode = Literal["realtime", "batch"]
+Engine = Literal["vllm", "sglang", "trt-llm"]
+KvPrecision = Literal["bf16", "fp8"]
 
-PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4")
+PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
+ENGINES: tuple[Engine, ...] = ("vllm", "sglang", "trt-llm")
+KV_PRECISIONS: tuple[KvPrecision, ...] = ("bf16", "fp8")
 PRICE_PLANS: tuple[PricePlan, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
 ROUTES: tuple[Route, ...] = ("api", "self_host")
 API_MODES: tuple[ApiMode, ...] = ("realtime", "batch")
@@ -80,6 +84,18 @@ OptionalNonNegative = Annotated[
 OptionalPositive = Annotated[
     _Positive | None, BeforeValidator(_reject_lax_number), BeforeValidator(_blank_to_none)
 ]
+OptionalTokens = Annotated[
+    Annotated[float, Field(gt=0, le=10_000_000)] | None,
+    BeforeValidator(_reject_lax_number),
+    BeforeValidator(_blank_to_none),
+]
+"""Tokens per request: more than 0, at most ten million (no model reads more)."""
+OptionalLatency = Annotated[
+    Annotated[float, Field(gt=0, le=60_000)] | None,
+    BeforeValidator(_reject_lax_number),
+    BeforeValidator(_blank_to_none),
+]
+"""Milliseconds per output token: more than 0, at most a minute."""
 Text = Annotated[str, BeforeValidator(_strip_text)]
 Id = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=200)]
 OptionalId = Annotated[str | None, BeforeValidator(_strip_text), BeforeValidator(_blank_to_none)]
@@ -129,6 +145,10 @@ class Workload(_Model):
     """Volume growth, percent per month (compounded)."""
     cache_hit_pct: Annotated[Number, Field(ge=0, le=100)] = 0.0
     """Share of input tokens served from the API provider's prompt cache, percent."""
+    input_tokens_per_request: OptionalTokens = None
+    """The typical prompt, tokens; blank: derived from the output length and the mix."""
+    output_tokens_per_request: OptionalTokens = None
+    """The typical answer, tokens; blank: a stated default (economics §3a)."""
 
     @model_validator(mode="after")
     def _some_volume(self) -> Workload:
@@ -156,6 +176,20 @@ class Tier(_Model):
     """Where the proposal sends this tier: api or self_host."""
     deployment: OptionalId = None
     """The deployment that serves this tier when self-hosted (required when route is self_host)."""
+    input_tokens_per_request: OptionalTokens = None
+    """This tier's typical prompt, tokens; blank: the workload's."""
+    output_tokens_per_request: OptionalTokens = None
+    """This tier's typical answer, tokens; blank: the workload's."""
+    tpot_ms: OptionalLatency = None
+    """Time per output token promised to users, ms; blank: 50 for realtime, none for batch."""
+
+    @model_validator(mode="after")
+    def _batch_promises_no_latency(self) -> Tier:
+        if self.api_mode == "batch" and self.tpot_ms is not None:
+            raise ValueError(
+                "a batch tier promises no latency: leave tpot_ms blank or make the tier realtime"
+            )
+        return self
 
 
 class Deployment(_Model):
@@ -166,7 +200,7 @@ class Deployment(_Model):
     model: Id
     """Catalogue id of the open-weight model (e.g. llama-3.3-70b)."""
     precision: Precision
-    """Weight precision: bf16, fp16, fp8, int8 or int4."""
+    """Weight precision: bf16, fp16, fp8, int8, int4 or fp4 (NVFP4 or MXFP4)."""
     gpu: Id
     """Catalogue id of the GPU (e.g. h100-sxm)."""
     price_plan: PricePlan = "reserved_1y"
@@ -185,6 +219,10 @@ class Deployment(_Model):
     """Input (prefill) tokens per second per GPU; give both prefill and decode, or neither."""
     decode_tps_per_gpu: OptionalPositive = None
     """Output (decode) tokens per second per GPU; give both prefill and decode, or neither."""
+    engine: Engine = "vllm"
+    """Serving engine: vllm, sglang or trt-llm; selects the calibrated efficiencies."""
+    kv_precision: KvPrecision = "bf16"
+    """KV-cache precision: bf16, or fp8 (half the memory per token)."""
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Deployment:

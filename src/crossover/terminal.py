@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from crossover.engine.results import Results
+from crossover.engine.results import RateEstimate, Results
 from crossover.scenario import Problem, Scenario
 from crossover.summary import key_figures, money, price
 
@@ -114,3 +114,44 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
     lines += [f"  Warning: {p.describe()}" for p in warnings]
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)
+
+
+def print_estimate(figures: RateEstimate) -> None:
+    """`crossover estimate`: the rates, the batch and what capped it, the latency, the error."""
+    table = Table(show_header=False, title="Serving-rate estimate", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    error = figures.calibration
+    target = f"{figures.tpot_target_ms:g} ms" if figures.tpot_target_ms else "none (offline)"
+    rows = [
+        (
+            "Replica",
+            f"{figures.model} {figures.precision} on {figures.gpus} × {figures.gpu}, "
+            f"{figures.engine}, KV {figures.kv_precision}",
+        ),
+        ("Request", f"{figures.input_tokens:,.0f} in / {figures.output_tokens:,.0f} out tokens"),
+        ("Latency promised", target),
+        ("Output tokens/s per GPU", f"{figures.output_tps_per_gpu:,.0f}"),
+        ("Prefill (input) tokens/s", f"{figures.prefill_tps:,.0f} per replica"),
+        ("Decode (output) tokens/s", f"{figures.decode_tps:,.0f} per replica"),
+        ("Batch", f"{figures.batch:,} sequences, capped by {figures.batch_limited_by}"),
+        ("Time per output token", f"{figures.tpot_ms:.1f} ms"),
+        ("Time to first token", f"{figures.ttft_s * 1000:,.0f} ms (no queueing)"),
+        ("KV cache", f"{figures.kv_cache_gb:,.1f} GB"),
+        (
+            "Calibration error",
+            f"±{error.median_error_factor - 1:.0%} median, ±{error.worst_error_factor - 1:.0%} "
+            f"worst over {error.measurements} {figures.engine} runs; left out of the fit "
+            f"±{error.left_out_median_error_factor - 1:.0%} median, "
+            f"±{error.left_out_worst_error_factor - 1:.0%} worst",
+        ),
+        (
+            "Published runs alike",
+            f"{error.measured_alike} on {figures.gpu} at {figures.precision}"
+            if error.measured_alike
+            else f"none on {figures.gpu} at {figures.precision}: extrapolated",
+        ),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    _console().print(table)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+import math
 
 import pytest
 
 from crossover.catalogue import Catalogue
-from crossover.engine.sizing import default_gpus_per_replica, weight_gb
+from crossover.engine.rates import (
+    RequestShape,
+    calibrate,
+    default_gpus_per_replica,
+    measured_replica,
+    serving_rate,
+    weight_gb,
+)
 
 REQUIRED_GPUS = (
     "a10g",
@@ -23,6 +27,10 @@ REQUIRED_GPUS = (
     "h200",
     "b200",
     "mi300x",
+    "b300",
+    "mi325x",
+    "mi355x",
+    "rtx-pro-6000",
 )
 REQUIRED_MODELS = ("llama-3.3-70b", "llama-3.1-8b", "mistral-7b", "qwen2.5-14b", "qwen2.5-72b")
 REFERENCE_INSTANCES = {
@@ -70,33 +78,21 @@ REQUIRED_RATES = [
     ("qwen2.5-72b", "int4", "a100-80gb"),
 ]
 
-DERIVE_SCRIPT = Path(__file__).parents[2] / "scripts" / "derive_throughput.py"
-
-
-@pytest.fixture(scope="module")
-def derive() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("derive_throughput", DERIVE_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses resolve their string annotations through sys.modules.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_the_yaml_loads_with_its_version(catalogue: Catalogue) -> None:
     assert catalogue.version == "2026-11-27"
 
 
-def test_every_entry_is_dated_the_catalogue_day(catalogue: Catalogue) -> None:
+def test_every_entry_is_dated_no_later_than_it_was_gathered(catalogue: Catalogue) -> None:
     entries = [
         *catalogue.gpus.values(),
         *catalogue.instances.values(),
         *catalogue.price_plans.values(),
         *catalogue.models.values(),
-        *catalogue.throughput.values(),
+        *catalogue.engines.values(),
+        *catalogue.measurements,
     ]
-    assert {entry.as_of.isoformat() for entry in entries} == {"2026-11-27"}
+    assert max(entry.as_of.isoformat() for entry in entries) <= "2026-12-04"
 
 
 @pytest.mark.parametrize("gpu", REQUIRED_GPUS)
@@ -117,10 +113,17 @@ def test_reference_instance_exists_and_holds_its_gpu(
     assert catalogue.instances[instance].gpu == gpu
 
 
-@pytest.mark.parametrize("gpu", REQUIRED_GPUS)
+@pytest.mark.parametrize("gpu", REFERENCE_INSTANCES)
 def test_reference_instance_has_an_on_demand_price(catalogue: Catalogue, gpu: str) -> None:
     instance = catalogue.instance_for(gpu, None)
-    assert instance.on_demand_usd_per_gpu_hour is not None
+    assert instance is not None and instance.on_demand_usd_per_gpu_hour is not None
+
+
+def test_a_gpu_rented_nowhere_has_no_instance(catalogue: Catalogue) -> None:
+    # Never priced from nothing: the deployment must give its own price (issue 19).
+    unrented = [g for g in catalogue.gpus.values() if g.reference_instance is None]
+    for gpu in unrented:
+        assert catalogue.instance_for(gpu.id, None) is None
 
 
 @pytest.mark.parametrize(
@@ -213,15 +216,22 @@ def test_api_equivalents_are_known_to_the_price_catalogue(catalogue: Catalogue) 
 
 
 @pytest.mark.parametrize("key", REQUIRED_RATES, ids="/".join)
-def test_required_rate_exists(catalogue: Catalogue, key: tuple[str, str, str]) -> None:
-    assert key in catalogue.throughput
+def test_the_rate_model_rates_every_common_deployment(
+    catalogue: Catalogue, key: tuple[str, str, str]
+) -> None:
+    model_id, precision, gpu_id = key
+    model, gpu = catalogue.models[model_id], catalogue.gpus[gpu_id]
+    gpus = default_gpus_per_replica(weight_gb(model, precision), gpu.vram_gb)  # type: ignore[arg-type]
+    assert gpus is not None and gpus <= 8
+    from crossover.engine.rates import Replica
 
-
-def test_every_rate_fits_on_at_most_eight_gpus(catalogue: Catalogue) -> None:
-    for model, precision, gpu in catalogue.throughput:
-        weights = weight_gb(catalogue.models[model], precision)
-        gpus = default_gpus_per_replica(weights, catalogue.gpus[gpu].vram_gb)
-        assert gpus is not None and gpus <= 8, (model, precision, gpu)
+    replica = Replica.of(model, precision, gpu, gpus, catalogue.engines["vllm"], "bf16")  # type: ignore[arg-type]
+    rate = serving_rate(
+        replica, calibrate(catalogue).efficiency("vllm"), RequestShape(1000, 300, None)
+    )
+    # Decode never beats the compute bound: a token costs 2 FLOPs a parameter either way.
+    assert rate.decode_tps <= gpus * replica.flops / (2 * replica.params)
+    assert rate.prefill_tps > 0 and rate.batch >= 1
 
 
 @pytest.mark.parametrize(
@@ -230,73 +240,59 @@ def test_every_rate_fits_on_at_most_eight_gpus(catalogue: Catalogue) -> None:
         (("llama-3.3-70b", "bf16", "h100-sxm"), 4),
         (("llama-3.3-70b", "fp8", "h100-sxm"), 2),
         (("llama-3.3-70b", "int4", "h100-sxm"), 1),
+        # fp4: 70.6 B × 0.5625 = 39.7 GB ≤ 0.6 × 80 GB (issue 19).
+        (("llama-3.3-70b", "fp4", "h100-sxm"), 1),
         (("mistral-7b", "bf16", "a10g"), 2),
         (("qwen2.5-14b", "bf16", "l40s"), 2),
     ],
 )
 def test_replica_size_of_a_rate(catalogue: Catalogue, key: tuple[str, str, str], gpus: int) -> None:
     model, precision, gpu = key
-    weights = weight_gb(catalogue.models[model], precision)
+    weights = weight_gb(catalogue.models[model], precision)  # type: ignore[arg-type]
     assert default_gpus_per_replica(weights, catalogue.gpus[gpu].vram_gb) == gpus
 
 
-def test_decode_never_exceeds_prefill(catalogue: Catalogue) -> None:
-    for key, rate in catalogue.throughput.items():
-        assert rate.decode_tps_per_gpu <= rate.prefill_tps_per_gpu, key
+def test_llama_70b_at_fp4_weighs_39_7_gb(catalogue: Catalogue) -> None:
+    assert weight_gb(catalogue.models["llama-3.3-70b"], "fp4") == pytest.approx(70.6 * 0.5625)
+    assert round(70.6 * 0.5625, 1) == 39.7
 
 
-def test_benchmark_rows_name_their_benchmark(catalogue: Catalogue) -> None:
-    for rate in catalogue.throughput.values():
-        if rate.kind == "benchmark":
-            assert not rate.source.startswith("Estimate"), rate.source
-        else:
-            assert rate.source.startswith("Estimate from the "), rate.source
+def test_enough_published_measurements_across_engines_and_gpus(catalogue: Catalogue) -> None:
+    runs = catalogue.measurements
+    assert len(runs) >= 25
+    assert {m.engine for m in runs} == {"vllm", "sglang", "trt-llm"}
+    assert len({m.gpu for m in runs}) >= 5
+    fp4 = [m for m in runs if m.precision == "fp4"]
+    assert len(fp4) >= 3 and len({m.gpu for m in fp4}) >= 2
 
 
-def test_70b_fp8_h100_decode_is_the_published_output_rate_per_gpu(catalogue: Catalogue) -> None:
-    rate = catalogue.throughput[("llama-3.3-70b", "fp8", "h100-sxm")]
-    # LambdaLabsML/vllm-benchmark: 1,727.69 output tok/s on 2 x H100.
-    assert rate.decode_tps_per_gpu == 864
-    # 1,979 TFLOPS x 0.45 / (2 x 70.6e9)
-    assert rate.prefill_tps_per_gpu == 6307
+def test_every_measurement_states_its_conditions(catalogue: Catalogue) -> None:
+    for m in catalogue.measurements:
+        assert m.source and m.engine_version and m.model_as_published, m.id
+        assert m.gpus % m.tensor_parallel == 0, m.id
+        if m.engine == "vllm":
+            major, minor = (int(x) for x in m.engine_version.split(".")[:2])
+            assert (major, minor) >= (0, 6), m.id
 
 
-def test_rows_equal_what_the_derivation_script_computes(
-    catalogue: Catalogue, derive: ModuleType
+def test_every_measurement_fits_its_replica(catalogue: Catalogue) -> None:
+    for m in catalogue.measurements:
+        replica = measured_replica(m, catalogue)
+        assert replica.kv_budget_bytes > 0, m.id
+
+
+def test_the_model_reproduces_each_measurement_within_its_stated_error(
+    catalogue: Catalogue,
 ) -> None:
-    derived = {r.key: r for r in derive.derive_rates(catalogue.gpus, catalogue.models)}
-    assert derived.keys() == catalogue.throughput.keys()
-    for key, row in derived.items():
-        shipped = catalogue.throughput[key]
-        assert shipped.prefill_tps_per_gpu == round(row.prefill_tps_per_gpu), key
-        assert shipped.decode_tps_per_gpu == round(row.decode_tps_per_gpu), key
-        assert shipped.kind == row.kind, key
-        assert shipped.source == row.source, key
-        assert shipped.derivation == row.derivation, key
+    calibration = calibrate(catalogue)
+    for run in calibration.runs:
+        stated = calibration.error(run.measurement.engine)
+        assert abs(run.log_error) <= math.log(stated.worst_factor) + 1e-12, run.measurement.id
+        assert abs(run.left_out_log_error) <= math.log(stated.left_out_worst_factor) + 1e-12
 
 
-def test_estimates_are_the_estimate_rows_of_the_script(
-    catalogue: Catalogue, derive: ModuleType
-) -> None:
-    estimated = {
-        r.key for r in derive.derive_rates(catalogue.gpus, catalogue.models) if r.kind == "estimate"
-    }
-    shipped = {key for key, rate in catalogue.throughput.items() if rate.kind == "estimate"}
-    assert estimated == shipped
-    assert len(shipped) == 23
-
-
-def test_solved_decode_reproduces_the_measured_total(
-    catalogue: Catalogue, derive: ModuleType
-) -> None:
-    # vllm issue 12315: 4 x A100, 700 input + 714 output = 1,414 total tok/s.
-    rows = {r.key: r for r in derive.derive_rates(catalogue.gpus, catalogue.models)}
-    row = rows[("llama-3.3-70b", "bf16", "a100-80gb")]
-    blended = (700 + 714) / (700 / row.prefill_tps_per_gpu + 714 / row.decode_tps_per_gpu)
-    assert blended == pytest.approx(1414 / 4, rel=1e-12)
-
-
-def test_estimate_scales_decode_by_bandwidth(catalogue: Catalogue, derive: ModuleType) -> None:
-    rows = {r.key: r for r in derive.derive_rates(catalogue.gpus, catalogue.models)}
-    h200 = rows[("llama-3.3-70b", "fp8", "h200")]
-    assert h200.decode_tps_per_gpu == pytest.approx(1727.69 / 2 * 4.8 / 3.35, rel=1e-12)
+def test_the_calibration_is_good_enough_to_quote(catalogue: Catalogue) -> None:
+    # A median within 25% fitted and 30% left out: the bar the report's error band states.
+    overall = calibrate(catalogue).overall
+    assert overall.median_factor < 1.25
+    assert overall.left_out_median_factor < 1.30

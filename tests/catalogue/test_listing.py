@@ -22,16 +22,40 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
         assert len(row) == len(headers)
         assert all(isinstance(cell, str) and cell for cell in row)
         assert len(row[-2]) >= 3
-        assert date.fromisoformat(row[-1]) == SNAPSHOT_DAY
+        # Each row carries the date its own source gives, never one after the catalogue's.
+        assert date.fromisoformat(row[-1]) <= date(2026, 12, 4)
 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 10), ("instances", 35), ("plans", 2), ("models", 5), ("throughput", 33)],
+    [("gpus", 14), ("instances", 35), ("plans", 2), ("models", 7)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)
     assert len(rows) == count
+
+
+def test_throughput_lists_every_measurement_against_the_model(catalogue: Catalogue) -> None:
+    headers, rows = catalogue_table("throughput", catalogue)
+    assert len(rows) == len(catalogue.measurements)
+    first = dict(zip(headers, rows[0], strict=True))
+    measured = float(first["Measured tok/s"].replace(",", ""))
+    modelled = float(first["Modelled"].split(" ")[0].replace(",", ""))
+    # The signed error beside the modelled figure is modelled ÷ measured − 1.
+    assert first["Modelled"].endswith(f"({modelled / measured - 1:+.0%})")
+
+
+def test_calibration_summary_states_median_worst_and_left_out_errors(
+    catalogue: Catalogue,
+) -> None:
+    from crossover.catalogue.listing import calibration_summary
+
+    headers, rows = calibration_summary(catalogue)
+    assert headers[-4:] == ["Median error", "Worst error", "Left-out median", "Left-out worst"]
+    assert {row[0] for row in rows} == {"vLLM", "SGLang", "TensorRT-LLM", "All engines"}
+    total = next(row for row in rows if row[0] == "All engines")
+    assert int(total[1]) == len(catalogue.measurements)
+    assert all(cell.startswith("±") for cell in total[-4:])
 
 
 def test_instances_show_per_gpu_prices_and_dashes_for_missing_ones(catalogue: Catalogue) -> None:

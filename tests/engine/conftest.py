@@ -16,7 +16,14 @@ SRC = {"source": "test fixture", "as_of": AS_OF}
 
 
 def _tflops(bf16: float) -> dict[str, float | None]:
-    return {"bf16": bf16, "fp16": bf16, "fp8": 2 * bf16, "int8": 2 * bf16, "int4": None}
+    return {
+        "bf16": bf16,
+        "fp16": bf16,
+        "fp8": 2 * bf16,
+        "int8": 2 * bf16,
+        "int4": None,
+        "fp4": None,
+    }
 
 
 FIXTURE = {
@@ -30,6 +37,7 @@ FIXTURE = {
             "memory_bandwidth_tbs": 3.35,
             "dense_tflops": _tflops(989),
             "reference_instance": "aws/p5.48xlarge",
+            "interconnect": "nvlink",
             **SRC,
         },
         {
@@ -40,6 +48,7 @@ FIXTURE = {
             "memory_bandwidth_tbs": 2.039,
             "dense_tflops": _tflops(312),
             "reference_instance": "runpod/1x_a100-80gb_secure",
+            "interconnect": "nvlink",
             **SRC,
         },
     ],
@@ -89,29 +98,79 @@ FIXTURE = {
             **SRC,
         },
     ],
-    "throughput": [
+    "engines": [
         {
-            "model": "llama-3.3-70b",
-            "precision": "fp8",
-            "gpu": "h100-sxm",
-            "prefill_tps_per_gpu": 8000,
-            "decode_tps_per_gpu": 800,
-            "kind": "benchmark",
-            "derivation": "fixture",
+            "id": "vllm",
+            "name": "vLLM",
+            "mem_fraction": 0.9,
+            "kv_memory_rule": "share_of_total",
+            "reserve_gb_per_gpu": 2.0,
+            "max_batch": 256,
             **SRC,
         },
         {
-            "model": "qwen2.5-14b",
-            "precision": "bf16",
-            "gpu": "a100-80gb",
-            "prefill_tps_per_gpu": 5000,
-            "decode_tps_per_gpu": 2500,
-            "kind": "estimate",
-            "derivation": "fixture",
+            "id": "trt-llm",
+            "name": "TensorRT-LLM",
+            "mem_fraction": 0.9,
+            "kv_memory_rule": "share_of_free",
+            "reserve_gb_per_gpu": 2.0,
+            "max_batch": 2048,
             **SRC,
         },
     ],
+    "measurements": [],
 }
+
+# The fixture's measurements are made by the model itself with these efficiencies, worked out
+# here from economics §3a's formulas, so a fit on them must find these values again.
+TRUE_EFFICIENCY = {"e_bw": 0.7, "e_f": 0.5, "t_step_s": 0.002, "t_allreduce_s": 10e-6}
+RUNS = [
+    # model, params_b, layers, precision bytes, gpu, vram, bw TB/s, TFLOPS, tp, i, o, concurrency
+    ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 2, 1000, 1000, 64),
+    ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 2, 128, 128, 256),
+    ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 4, 5000, 500, 32),
+    ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 2, 2000, 200, 1),
+    ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 1000, 1000, 16),
+    ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 300, 300, 128),
+    ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 4000, 100, 8),
+    ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 1, 2048, 1),
+]
+
+
+def _measured(run: tuple[Any, ...]) -> float:
+    """Output tokens/s of one replica at the run's concurrency (the model of economics §3a)."""
+    _, params_b, layers, bytes_per_param, _, _, bw, tflops, tp, i, o, batch = run
+    e = TRUE_EFFICIENCY
+    params, weights = params_b * 1e9, params_b * 1e9 * bytes_per_param
+    kv = 2 * layers * 8 * 128 * 2
+    overhead = e["t_step_s"] + (2 * layers * e["t_allreduce_s"] if tp > 1 else 0)
+    memory = (weights + batch * (i + o / 2) * kv) / (tp * bw * 1e12 * e["e_bw"])
+    compute = 2 * params * batch / (tp * tflops * 1e12 * e["e_f"])
+    decode = batch / (max(memory, compute) + overhead)
+    prefill = tp * tflops * 1e12 * e["e_f"] / (2 * params)
+    return o / (i / prefill + o / decode)
+
+
+FIXTURE["measurements"] = [
+    {
+        "id": f"fixture-{n}",
+        "model": run[0],
+        "model_as_published": run[0],
+        "precision": "fp8" if run[3] == 1.0 else "bf16",
+        "kv_precision": "bf16",
+        "gpu": run[4],
+        "gpus": run[8],
+        "tensor_parallel": run[8],
+        "engine": "vllm",
+        "engine_version": "0.6",
+        "input_tokens": run[9],
+        "output_tokens": run[10],
+        "concurrency": run[11],
+        "output_tps": _measured(run),
+        **SRC,
+    }
+    for n, run in enumerate(RUNS)
+]
 
 
 @pytest.fixture(scope="session")

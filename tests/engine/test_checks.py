@@ -140,8 +140,8 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             (
                 ("deployments", 0, "gpus_per_replica"),
                 "warning",
-                "d: weights fill 88% of 2 × 80 GB, leaving little room for KV cache: throughput "
-                "will fall well short of the catalogue's figure",
+                "d: weights fill 88% of 2 × 80 GB, leaving little room for KV cache: few requests fit "
+                "at once, so throughput is low",
             ),
         ),
     ],

@@ -259,6 +259,8 @@ def test_the_memory_fit_rule_picks_replica_sizes(
                 "precision": "fp8",
                 "gpu": "h100-sxm",
                 "gpus_per_replica": 1,
+                # TensorRT-LLM keeps 90% of what the weights leave: room for a few requests.
+                "engine": "trt-llm",
             },
         ]
     )
@@ -300,10 +302,11 @@ def test_every_catalogue_figure_used_is_listed_with_its_source(
     assert whats == [
         "anthropic/claude-haiku-4-5 realtime prices",
         "H100 SXM memory",
-        "Llama 3.3 70B parameters",
+        "Llama 3.3 70B parameters and attention shape",
         "aws/p5.48xlarge (8 × H100 SXM)",
         "reserved_1y discount (assumption)",
-        "Llama 3.3 70B fp8 on H100 SXM (benchmark)",
+        "vLLM memory and batch settings",
+        "vLLM serving efficiency",
     ]
 
 

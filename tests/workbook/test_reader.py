@@ -39,7 +39,7 @@ def test_the_blank_template_asks_for_the_three_required_things(tmp_path: Path) -
         "found a blank cell",
         "Workload!C6 (output_mtok_per_day): expected a number of millions of tokens per day, "
         "found a blank cell",
-        "Tiers!B4:G12 (Tiers table): the Tiers table has no rows filled in; fill in at least one",
+        "Tiers!B4:J12 (Tiers table): the Tiers table has no rows filled in; fill in at least one",
     ]
 
 

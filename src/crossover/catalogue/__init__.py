@@ -14,23 +14,25 @@ from crossover.catalogue.api_prices import ApiPrice
 from crossover.catalogue.models import (
     BYTES_PER_PARAM,
     CatalogueFile,
+    EngineFacts,
     Gpu,
     Instance,
+    Measurement,
     OpenModel,
     PricePlanAssumption,
-    Throughput,
 )
-from crossover.scenario import ApiMode, Precision, PricePlan
+from crossover.scenario import ApiMode, Engine, PricePlan
 
 __all__ = [
     "BYTES_PER_PARAM",
     "ApiPrice",
     "Catalogue",
+    "EngineFacts",
     "Gpu",
     "Instance",
+    "Measurement",
     "OpenModel",
     "PricePlanAssumption",
-    "Throughput",
     "load_catalogue",
 ]
 
@@ -44,7 +46,9 @@ class Catalogue:
     instances: dict[str, Instance]
     price_plans: dict[PricePlan, PricePlanAssumption]
     models: dict[str, OpenModel]
-    throughput: dict[tuple[str, Precision, str], Throughput]
+    engines: dict[Engine, EngineFacts]
+    measurements: tuple[Measurement, ...]
+    """Published serving runs the rate model is calibrated on (economics §3a)."""
 
     @property
     def versions(self) -> dict[str, str]:
@@ -54,16 +58,17 @@ class Catalogue:
             "genai-prices": api_prices.genai_prices_version(),
         }
 
-    def rate(self, model: str, precision: Precision, gpu: str) -> Throughput | None:
-        return self.throughput.get((model, precision, gpu))
-
-    def instance_for(self, gpu: str, instance: str | None, min_gpus: int = 1) -> Instance:
+    def instance_for(self, gpu: str, instance: str | None, min_gpus: int = 1) -> Instance | None:
         """The named instance, or the GPU's reference one; where a replica needs more GPUs
         than that holds, the smallest priced instance of the GPU that fits a whole replica
-        (the reference's own cloud first): one model is not split across machines."""
+        (the reference's own cloud first): one model is not split across machines. None where
+        the catalogue knows no rentable instance of the GPU."""
         if instance is not None:
             return self.instances[instance]
-        reference = self.instances[self.gpus[gpu].reference_instance]
+        reference_id = self.gpus[gpu].reference_instance
+        if reference_id is None:
+            return None
+        reference = self.instances[reference_id]
         if reference.gpus_per_instance >= min_gpus:
             return reference
         fitting = [
@@ -109,12 +114,20 @@ class Catalogue:
 @cache
 def load_catalogue() -> Catalogue:
     """Read and validate the shipped YAML once per process."""
-    text = files("crossover.catalogue.data").joinpath("catalogue.yaml").read_text("utf-8")
+    data = files("crossover.catalogue.data")
     # libyaml's loader (in PyYAML's wheels) parses it ten times faster: most of a cold start's
     # catalogue time. The same safe loader otherwise.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = CatalogueFile.model_validate(yaml.load(text, Loader=loader))
-    return build_catalogue(data)
+    raw = {}
+    for name in ("catalogue.yaml", "measurements.yaml"):
+        raw.update(yaml.load(data.joinpath(name).read_text("utf-8"), Loader=loader))
+    catalogue = build_catalogue(CatalogueFile.model_validate(raw))
+    # The rate model refuses a measurement the hardware cannot have produced; it lives in the
+    # engine (it owns the physics), so it is imported here, after the catalogue exists.
+    from crossover.engine.rates import check_measurements
+
+    check_measurements(catalogue)
+    return catalogue
 
 
 def build_catalogue(data: CatalogueFile) -> Catalogue:
@@ -125,26 +138,36 @@ def build_catalogue(data: CatalogueFile) -> Catalogue:
         instances={i.id: i for i in data.instances},
         price_plans={p.plan: p for p in data.price_plans},
         models={m.id: m for m in data.models},
-        throughput={(t.model, t.precision, t.gpu): t for t in data.throughput},
+        engines={e.id: e for e in data.engines},
+        measurements=tuple(data.measurements),
     )
     dangling = [
         f"gpu {g.id}: reference_instance {g.reference_instance}"
         for g in data.gpus
-        if g.reference_instance not in catalogue.instances
-        or catalogue.instances[g.reference_instance].gpu != g.id
+        if g.reference_instance is not None
+        and (
+            g.reference_instance not in catalogue.instances
+            or catalogue.instances[g.reference_instance].gpu != g.id
+        )
     ]
     dangling += [
         f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
     ]
     dangling += [
-        f"throughput {t.model}/{t.precision}/{t.gpu}"
-        for t in data.throughput
-        if t.model not in catalogue.models or t.gpu not in catalogue.gpus
+        f"measurement {m.id}: {what} {ref}"
+        for m in data.measurements
+        for what, ref, known in (
+            ("model", m.model, catalogue.models),
+            ("gpu", m.gpu, catalogue.gpus),
+            ("engine", m.engine, catalogue.engines),
+        )
+        if ref not in known
     ]
     for name, items in (
         ("gpus", data.gpus),
         ("instances", data.instances),
         ("models", data.models),
+        ("measurements", data.measurements),
     ):
         ids = [item.id for item in items]
         dangling += [f"{name}: {i} twice" for i in set(ids) if ids.count(i) > 1]

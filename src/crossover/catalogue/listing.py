@@ -58,7 +58,7 @@ def _gpus(catalogue: Catalogue, _on: date) -> Table:
             _number(gpu.vram_gb),
             _number(gpu.memory_bandwidth_tbs),
             *(_optional(gpu.dense_tflops[p], _number) for p in PRECISIONS),
-            gpu.reference_instance,
+            gpu.reference_instance or NONE,
             gpu.source,
             gpu.as_of.isoformat(),
         ]
@@ -139,29 +139,117 @@ def _models(catalogue: Catalogue, _on: date) -> Table:
 
 
 def _throughput(catalogue: Catalogue, _on: date) -> Table:
+    """Every published run against the rate model: fitted with it, and with it left out."""
+    from crossover.engine.rates import calibrate
+
     headers = [
         "Model",
-        "Precision",
-        "GPU",
-        "Prefill tok/s/GPU",
-        "Decode tok/s/GPU",
-        "Kind",
+        "Weights/KV",
+        "GPUs",
+        "Engine",
+        "In/out tokens",
+        "Bound",
+        "Measured tok/s",
+        "Modelled",
+        "Left out",
         *_PROVENANCE,
     ]
     rows = [
         [
-            rate.model,
-            rate.precision,
-            rate.gpu,
-            f"{rate.prefill_tps_per_gpu:,.0f}",
-            f"{rate.decode_tps_per_gpu:,.0f}",
-            rate.kind,
-            rate.source,
-            rate.as_of.isoformat(),
+            m.model,
+            f"{m.precision}/{m.kv_precision}",
+            f"{m.gpus} × {m.gpu} (TP{m.tensor_parallel})",
+            f"{m.engine} {m.engine_version}",
+            f"{m.input_tokens:,.0f}/{m.output_tokens:,.0f}",
+            _bound(m.concurrency, m.tpot_ms_bound),
+            f"{m.output_tps:,.0f}",
+            f"{run.modelled_tps:,.0f} ({_signed_pct(run.modelled_tps / m.output_tps)})",
+            f"{run.left_out_tps:,.0f} ({_signed_pct(run.left_out_tps / m.output_tps)})",
+            m.source,
+            m.as_of.isoformat(),
         ]
-        for rate in catalogue.throughput.values()
+        for run in calibrate(catalogue).runs
+        for m in (run.measurement,)
     ]
     return headers, rows
+
+
+def calibration_summary(catalogue: Catalogue) -> Table:
+    """Each engine's fitted efficiencies and errors: what every modelled rate states."""
+    from crossover.engine.rates import calibrate
+
+    calibration = calibrate(catalogue)
+    headers = [
+        "Engine",
+        "Runs",
+        "Bandwidth eff.",
+        "Compute eff.",
+        "Step ms",
+        "PCIe link",
+        "Median error",
+        "Worst error",
+        "Left-out median",
+        "Left-out worst",
+    ]
+    rows = []
+    for engine, efficiency in calibration.engines.items():
+        error = calibration.by_engine[engine]
+        rows.append(
+            [
+                catalogue.engines[engine].name,
+                str(error.measurements),
+                f"{efficiency.e_bw:.0%}",
+                f"{efficiency.e_f:.0%}",
+                f"{efficiency.t_step_s * 1000:.1f}",
+                f"{efficiency.e_link:.0%}",
+                *(
+                    _error(f)
+                    for f in (
+                        error.median_factor,
+                        error.worst_factor,
+                        error.left_out_median_factor,
+                        error.left_out_worst_factor,
+                    )
+                ),
+            ]
+        )
+    overall = calibration.overall
+    rows.append(
+        [
+            "All engines",
+            str(overall.measurements),
+            *[NONE] * 4,
+            *(
+                _error(f)
+                for f in (
+                    overall.median_factor,
+                    overall.worst_factor,
+                    overall.left_out_median_factor,
+                    overall.left_out_worst_factor,
+                )
+            ),
+        ]
+    )
+    return headers, rows
+
+
+def _bound(concurrency: int | None, tpot_ms: float | None) -> str:
+    parts = []
+    if concurrency is not None:
+        parts.append(f"{concurrency:,} in flight")
+    if tpot_ms is not None:
+        parts.append(f"≤ {tpot_ms:g} ms/token")
+    return ", ".join(parts) or "max throughput"
+
+
+def _signed_pct(ratio: float) -> str:
+    """Modelled ÷ measured as a signed percentage: 1.12 → '+12%'."""
+    return f"{ratio - 1:+.0%}"
+
+
+def _error(factor: float) -> str:
+    """An error factor as a percentage off: 1.25 → '±25%'."""
+    return f"±{factor - 1:.0%}"
 
 
 def _prices(_catalogue: Catalogue, on: date) -> Table:

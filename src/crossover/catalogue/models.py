@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crossover.scenario import Precision, PricePlan
+from crossover.scenario import Engine, KvPrecision, Precision, PricePlan
 
 CatalogueId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._/-]*$", max_length=80)]
 Usd = Annotated[float, Field(gt=0)]
@@ -18,6 +18,8 @@ BYTES_PER_PARAM: dict[Precision, float] = {
     "fp8": 1.0,
     "int8": 1.0,
     "int4": 0.5,
+    # 4-bit values plus one 8-bit scale per block of 16, as NVFP4 stores them (economics §3).
+    "fp4": 0.5625,
 }
 """Weight bytes per parameter (economics §3)."""
 
@@ -44,9 +46,12 @@ class Gpu(_Entry):
     memory_bandwidth_tbs: Annotated[float, Field(gt=0)]
     """Memory bandwidth per GPU, TB/s."""
     dense_tflops: dict[Precision, Annotated[float, Field(gt=0)] | None]
-    """Dense (no 2:4 sparsity) tensor TFLOPS (TOPS for integers) per precision; null: unsupported."""
-    reference_instance: CatalogueId
-    """The instance priced when a deployment names none."""
+    """Dense (no 2:4 sparsity) tensor TFLOPS (TOPS for integers) per precision; null: the vendor
+    gives no figure (the GPU has no tensor-core mode for it)."""
+    reference_instance: CatalogueId | None
+    """The instance priced when a deployment names none; null: none rentable in the catalogue."""
+    interconnect: Literal["nvlink", "infinity-fabric", "pcie"]
+    """How GPUs of a replica exchange activations: a PCIe-only card pays for it in every step."""
 
     @model_validator(mode="after")
     def _every_precision(self) -> Gpu:
@@ -105,20 +110,67 @@ class OpenModel(_Entry):
         return 2 * self.layers * self.kv_heads * self.head_dim * 2
 
 
-class Throughput(_Entry):
-    """Serving rates per GPU for one (model, precision, GPU) under vLLM-style batching."""
+class EngineFacts(_Entry):
+    """A serving engine's memory and batching defaults: facts of its configuration, not fitted."""
 
+    id: Engine
+    name: str
+    mem_fraction: Annotated[float, Field(gt=0, le=1)]
+    """The engine's memory setting: its share of each GPU's memory (rule share_of_total), or of
+    what the weights and reserve leave free (rule share_of_free), kept for the KV cache."""
+    kv_memory_rule: Literal["share_of_total", "share_of_free"]
+    reserve_gb_per_gpu: Annotated[float, Field(ge=0)]
+    """Memory per GPU kept for activations, CUDA graphs and the runtime, GB."""
+    max_batch: Annotated[int, Field(ge=1)]
+    """Sequences the engine runs at once at most, by default."""
+    max_batch_by_gpu: dict[str, Annotated[int, Field(ge=1)]] = {}
+    """GPUs on which the default differs (vLLM: 256 on A100s and GPUs under 70 GiB)."""
+
+    def max_batch_on(self, gpu: str) -> int:
+        return self.max_batch_by_gpu.get(gpu, self.max_batch)
+
+
+class Measurement(_Entry):
+    """One published serving run with its full conditions; `as_of` is the date its source gives."""
+
+    id: CatalogueId
     model: CatalogueId
+    """The catalogue model whose architecture the run used (Llama 3.1 70B counts as 3.3 70B)."""
+    model_as_published: str
     precision: Precision
+    """Weight precision."""
+    kv_precision: KvPrecision
     gpu: CatalogueId
-    prefill_tps_per_gpu: Annotated[float, Field(gt=0)]
-    """Input tokens processed per second per GPU."""
-    decode_tps_per_gpu: Annotated[float, Field(gt=0)]
-    """Output tokens generated per second per GPU."""
-    kind: Literal["benchmark", "estimate"]
-    """benchmark: derived from a published measurement; estimate: from a model of the hardware."""
-    derivation: str
-    """How the two rates follow from the source."""
+    gpus: Annotated[int, Field(ge=1, le=1024)]
+    """GPUs serving the run in total."""
+    tensor_parallel: Annotated[int, Field(ge=1, le=64)]
+    """GPUs per replica; gpus / tensor_parallel replicas served the run."""
+    engine: Engine
+    engine_version: str
+    input_tokens: Annotated[float, Field(gt=0)]
+    """Input tokens per request (the mean, for a dataset)."""
+    output_tokens: Annotated[float, Field(gt=0)]
+    """Output tokens per request."""
+    concurrency: Annotated[int, Field(ge=1)] | None = None
+    """Requests in flight across the whole run, where the source states it."""
+    tpot_ms_bound: Annotated[float, Field(gt=0)] | None = None
+    """A bound on the time per output token the run had to meet, ms."""
+    output_tps: Annotated[float, Field(gt=0)]
+    """Measured output tokens per second of the whole run."""
+    notes: str = ""
+
+    @property
+    def replicas(self) -> int:
+        return self.gpus // self.tensor_parallel
+
+    @model_validator(mode="after")
+    def _whole_replicas(self) -> Measurement:
+        if self.gpus % self.tensor_parallel:
+            raise ValueError(
+                f"measurement {self.id}: {self.gpus} GPUs are not whole replicas of "
+                f"{self.tensor_parallel}"
+            )
+        return self
 
 
 class CatalogueFile(BaseModel):
@@ -132,4 +184,5 @@ class CatalogueFile(BaseModel):
     instances: list[Instance]
     price_plans: list[PricePlanAssumption]
     models: list[OpenModel]
-    throughput: list[Throughput]
+    engines: list[EngineFacts]
+    measurements: list[Measurement]

@@ -353,6 +353,17 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("Rate kind", lambda d: d.rates.kind),
     Column("Rate source", lambda d: d.rates.source),
     Column("Rate as of", lambda d: d.rates.as_of),
+    Column("Requests decoded at once", lambda d: d.rates.batch, THOUSANDS),
+    Column("Batch capped by", lambda d: d.rates.batch_limited_by),
+    Column("Time per output token (ms)", lambda d: d.rates.tpot_ms, THOUSANDS),
+    Column(
+        "Rate error, left-out median (×)",
+        lambda d: d.rates.error.left_out_median_error_factor if d.rates.error else None,
+    ),
+    Column(
+        "Rate error, left-out worst (×)",
+        lambda d: d.rates.error.left_out_worst_error_factor if d.rates.error else None,
+    ),
     Column("Input (Mtok/day)", lambda d: d.input_mtok_per_day, MTOK),
     Column("Output (Mtok/day)", lambda d: d.output_mtok_per_day, MTOK),
     Column("Realtime share", lambda d: d.realtime_share, FRACTION_PCT),

@@ -129,7 +129,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         recommendation=recommendation,
         calibration=calibration,
         warnings=warnings,
-        sources=_sources(scenario, deployments, prices, catalogue),
+        sources=_sources(scenario, deployments, deployment_results, prices, catalogue),
         display_currency=scenario.client.currency,
         usd_fx_rate=scenario.client.usd_fx_rate,
         sensitivity=sensitivity(scenario, deployments, prices),
@@ -158,6 +158,7 @@ def _tier_result(
         if not isinstance(realtime, str):
             at_realtime = api_month_usd(volume, realtime, scenario.workload.cache_hit_pct)
     cost = model.tier_api_month[name]
+    shape = model.shapes[name]
     return TierResult(
         tier=name,
         share_pct=tier.share_pct,
@@ -172,6 +173,11 @@ def _tier_result(
         api_month_without_cache_usd=api_month_usd(volume, prices[name], 0.0),
         api_month_at_realtime_price_usd=at_realtime,
         blended_price_per_mtok_usd=cost / (DAYS_PER_MONTH * volume.total),
+        input_tokens_per_request=shape.shape.input_tokens,
+        output_tokens_per_request=shape.shape.output_tokens,
+        request_shape_assumed=shape.assumed,
+        tpot_ms=shape.shape.tpot_ms,
+        tpot_assumed=shape.tpot_assumed,
     )
 
 
@@ -201,6 +207,9 @@ def _deployment_result(
     tiers = routing.self_hosted.get(spec.deployment, [])
     load = model.load(tiers)
     replica_tps = model.replica_tps(spec.deployment, load)
+    rates = model.rates(
+        spec.deployment, load if load.total_mtok > 0 else model.option_load(spec.deployment)
+    )
     u_max = scenario.operations.target_peak_utilisation_pct / 100
     avg, peak = demand_tps(load, scenario.workload.peak_to_average)
     sized = cost.deployments.get(spec.deployment)
@@ -232,7 +241,7 @@ def _deployment_result(
         gpu=dep.gpu.id,
         gpu_name=dep.gpu.name,
         price_plan=spec.price_plan,
-        instance=dep.instance.id,
+        instance=dep.instance.id if dep.instance is not None else None,
         tiers=[t.tier for t in tiers],
         routed=sized is not None,
         weight_gb=dep.weight_gb,
@@ -243,7 +252,7 @@ def _deployment_result(
         else "memory-fit rule",
         memory_fit_ratio=dep.memory_fit_ratio,
         memory_fit="comfortable" if dep.memory_fit_ratio <= COMFORTABLE_FIT else "tight",
-        rates=dep.rates,
+        rates=rates,
         input_mtok_per_day=load.input_mtok,
         output_mtok_per_day=load.output_mtok,
         realtime_share=(load.realtime_input + load.realtime_output) / load.total_mtok
@@ -326,6 +335,7 @@ def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibrat
 def _sources(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
+    deployment_results: list[DeploymentResult],
     prices: dict[str, TierPrices],
     catalogue: Catalogue,
 ) -> list[Sourced]:
@@ -352,8 +362,13 @@ def _sources(
             g.source,
             g.as_of,
         )
-        add(f"{m.name} parameters", f"{m.params_b:g} B", m.source, m.as_of)
-        if dep.spec.gpu_hour_price is None:
+        add(
+            f"{m.name} parameters and attention shape",
+            f"{m.params_b:g} B, {m.layers} layers, {m.kv_heads} KV heads of {m.head_dim}",
+            m.source,
+            m.as_of,
+        )
+        if dep.spec.gpu_hour_price is None and i is not None:
             add(
                 f"{i.id} ({i.gpus_per_instance} × {g.name})",
                 f"on-demand ${i.on_demand_usd_per_gpu_hour or 0:g}/GPU-hour"
@@ -370,12 +385,22 @@ def _sources(
                     f"{plan.basis} ({plan.source})",
                     plan.as_of,
                 )
-        r = dep.rates
-        if r.kind != "client-supplied":
+    for d in deployment_results:
+        r = d.rates
+        if r.kind == "modelled" and r.error is not None:
+            engine = catalogue.engines[r.error.engine]
             add(
-                f"{m.name} {dep.spec.precision} on {g.name} ({r.kind})",
-                f"prefill {r.prefill_tps_per_gpu:g}, decode {r.decode_tps_per_gpu:g} tokens/s per GPU",
-                r.source,
-                r.as_of,
+                f"{engine.name} memory and batch settings",
+                f"{engine.mem_fraction:.0%} of memory, at most {engine.max_batch_on(d.gpu):,} "
+                "sequences at once",
+                engine.source,
+                engine.as_of,
+            )
+            measured = [m for m in catalogue.measurements if m.engine == r.error.engine]
+            add(
+                f"{engine.name} serving efficiency",
+                f"fitted on {len(measured)} published runs",
+                "; ".join(sorted({m.source.split(",")[0] for m in measured})),
+                max(m.as_of for m in measured) if measured else None,
             )
     return list(found.values())

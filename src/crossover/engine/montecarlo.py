@@ -302,7 +302,7 @@ class _Site:
             model.scenario.workload.peak_to_average
         ) + (load.batch_input + load.batch_output) * to_tps
         n = dep.gpus_per_replica
-        rates = dep.rates
+        rates = model.rates(deployment_id, load)
         # ResolvedDeployment.replica_tps with every rate × the draw's throughput factor.
         if rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
             share = load.input_mtok / load.total_mtok

@@ -137,12 +137,26 @@ def _self_hosting_risks(
                     )
                 )
         for d in routed:
-            if d.rates.kind == "estimate":
+            error = d.rates.error
+            if error is not None and error.measured_alike == 0:
                 found.append(
                     Risk(
-                        code="estimated_rate",
-                        message=f"{d.deployment}'s throughput is an estimate, not a benchmark: "
-                        "measure it on your own traffic before committing.",
+                        code="extrapolated_rate",
+                        message=f"{d.deployment}'s serving rate is modelled with no published "
+                        f"run of {d.gpu_name} at {d.precision} behind it: runs left out of the "
+                        f"fit were typically {_error_pct(error.left_out_median_error_factor)} "
+                        f"off, at worst {_error_pct(error.left_out_worst_error_factor)}. Measure "
+                        "it on your own traffic before committing.",
+                    )
+                )
+            if d.precision in ("int4", "fp4"):
+                found.append(
+                    Risk(
+                        code="low_precision",
+                        message=f"{d.deployment} serves {d.model_name} with {d.precision} "
+                        "weights: published 4-bit accuracy holds for the models and tasks "
+                        "tested, not for every model. Compare it with the full-precision model "
+                        "on your own evaluation set before switching.",
                     )
                 )
             if d.memory_fit == "tight":
@@ -167,3 +181,8 @@ def _self_hosting_risks(
                     )
                 )
     return found
+
+
+def _error_pct(factor: float) -> str:
+    """A ratio of rates as the percentage it is off: 1.25 → '25%'."""
+    return f"{factor - 1:.0%}"

@@ -7,10 +7,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crossover.scenario import ApiMode, Precision, PricePlan, Route, Scenario
+from crossover.scenario import (
+    ApiMode,
+    Engine,
+    KvPrecision,
+    Precision,
+    PricePlan,
+    Route,
+    Scenario,
+)
 
 ScenarioName = Literal["api_only", "proposed", "all_self_hosted"]
-RateKind = Literal["benchmark", "estimate", "client-supplied"]
+RateKind = Literal["modelled", "client-supplied"]
+BatchLimit = Literal["memory", "latency", "engine", "concurrency"]
 PriceSource = Literal["catalogue", "override"]
 
 
@@ -62,6 +71,29 @@ class TierResult(_Result):
     """For a batch tier, the same volume at realtime prices: the batch discount's effect."""
     blended_price_per_mtok_usd: float
     """api_month / (DAYS_PER_MONTH × (I_t + O_t))."""
+    input_tokens_per_request: float
+    output_tokens_per_request: float
+    request_shape_assumed: bool
+    """True where the client gave no shape and a stated default was used (economics §3a)."""
+    tpot_ms: float | None
+    """Time per output token promised (None: a batch tier promises none)."""
+    tpot_assumed: bool
+
+
+class RateError(_Result):
+    """How far the rate model lands from published measurements, as factors (1.2: within 20%)."""
+
+    engine: Engine
+    """The engine whose calibration the rate uses."""
+    measurements: int
+    """Published runs of that engine the efficiencies were fitted on."""
+    median_error_factor: float
+    worst_error_factor: float
+    left_out_median_error_factor: float
+    """Each run predicted by a fit without it: the error to expect where nothing was measured."""
+    left_out_worst_error_factor: float
+    measured_alike: int
+    """Published runs on this GPU at this weight precision (0: the rate is extrapolated)."""
 
 
 class Rates(_Result):
@@ -74,6 +106,65 @@ class Rates(_Result):
     kind: RateKind
     source: str
     as_of: date | None
+    input_tokens_per_request: float | None = None
+    """The request shape the model rated (mean prompt)."""
+    output_tokens_per_request: float | None = None
+    tpot_target_ms: float | None = None
+    """The latency promised (None: throughput-bound batch work)."""
+    batch: int | None = None
+    """Sequences a replica decodes together."""
+    batch_limited_by: BatchLimit | None = None
+    """What capped the batch: memory, latency, or the engine."""
+    tpot_ms: float | None = None
+    """Time per output token at that batch."""
+    ttft_s: float | None = None
+    """Time to first token of a request (prefill, no queueing)."""
+    error: RateError | None = None
+
+    def scaled(self, factor: float) -> Rates:
+        """Every rate × factor (the sensitivity and simulation's throughput driver)."""
+
+        def times(rate: float | None) -> float | None:
+            return None if rate is None else rate * factor
+
+        return self.model_copy(
+            update={
+                "prefill_tps_per_gpu": times(self.prefill_tps_per_gpu),
+                "decode_tps_per_gpu": times(self.decode_tps_per_gpu),
+                "tps_per_gpu": times(self.tps_per_gpu),
+            }
+        )
+
+
+class RateEstimate(_Result):
+    """`crossover estimate`: one replica's rates at one request shape, with the model's error."""
+
+    model: str
+    precision: Precision
+    compute_precision: Precision
+    """The tensor-core mode the work runs at (economics §3a, compute precision)."""
+    gpu: str
+    gpus: int
+    """GPUs in the replica."""
+    engine: Engine
+    kv_precision: KvPrecision
+    input_tokens: float
+    output_tokens: float
+    tpot_target_ms: float | None
+    """None: throughput-bound (offline) work."""
+    prefill_tps: float
+    """Input tokens/s of the replica."""
+    decode_tps: float
+    """Output tokens/s of the replica while decoding at `batch`."""
+    output_tps_per_gpu: float
+    """Output tokens/s per GPU serving only this shape, prefill included."""
+    batch: int
+    batch_limited_by: BatchLimit
+    tpot_ms: float
+    ttft_s: float
+    kv_cache_gb: float
+    """Memory the engine keeps for the KV cache in this replica."""
+    calibration: RateError
 
 
 class DeploymentResult(_Result):
@@ -86,8 +177,9 @@ class DeploymentResult(_Result):
     gpu: str
     gpu_name: str
     price_plan: PricePlan
-    instance: str
-    """The catalogue instance the price and GPUs per instance come from."""
+    instance: str | None
+    """The catalogue instance the price and GPUs per instance come from (None: the client's
+    own GPU price, for a GPU the catalogue rents nowhere)."""
     tiers: list[str]
     """The tiers the proposal routes here; empty: an option, not sized or costed."""
     routed: bool
@@ -229,7 +321,8 @@ class Risk(_Result):
     code: Literal[
         "low_utilisation",
         "payback_beyond_horizon",
-        "estimated_rate",
+        "extrapolated_rate",
+        "low_precision",
         "memory_tight",
         "quality_change",
         "calibration_mismatch",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crossover.engine.api_cost import TierVolume, api_month_usd, tier_volume
-from crossover.engine.results import ScenarioName, TierPrices
+from crossover.engine.rates import RequestShape
+from crossover.engine.results import Rates, ScenarioName, TierPrices
+from crossover.engine.shapes import TierShape, tier_shapes
 from crossover.engine.sizing import (
     Load,
     ResolvedDeployment,
@@ -109,6 +111,7 @@ class CostModel:
         self.volumes: dict[str, TierVolume] = {
             t.tier: tier_volume(scenario, t) for t in scenario.tiers
         }
+        self.shapes: dict[str, TierShape] = tier_shapes(scenario)
         cache_hit = scenario.workload.cache_hit_pct
         self.tier_api_month: dict[str, float] = {
             t.tier: api_month_usd(self.volumes[t.tier], tier_prices[t.tier], cache_hit)
@@ -119,26 +122,54 @@ class CostModel:
         self.overhead_fraction = ops.infra_overhead_pct / 100
 
     def load(self, tiers: list[Tier]) -> Load:
-        """The daily volume of some tiers at today's volume, realtime and batch apart."""
+        """The daily volume of some tiers at today's volume, realtime and batch apart, with
+        their requests (for the mean request shape and the strictest latency)."""
         total = Load()
         for tier in tiers:
             v = self.volumes[tier.tier]
-            if tier.api_mode == "batch":
-                total += Load(batch_input=v.input_mtok_per_day, batch_output=v.output_mtok_per_day)
-            else:
-                total += Load(
-                    realtime_input=v.input_mtok_per_day, realtime_output=v.output_mtok_per_day
-                )
+            shape = self.shapes[tier.tier].shape
+            requests = v.total / shape.tokens
+            batch = tier.api_mode == "batch"
+            total += Load(
+                realtime_input=0.0 if batch else v.input_mtok_per_day,
+                realtime_output=0.0 if batch else v.output_mtok_per_day,
+                batch_input=v.input_mtok_per_day if batch else 0.0,
+                batch_output=v.output_mtok_per_day if batch else 0.0,
+                requests=requests,
+                request_input_tokens=requests * shape.input_tokens,
+                request_output_tokens=requests * shape.output_tokens,
+                tpot_ms=shape.tpot_ms,
+            )
         return total
 
+    def option_load(self, deployment_id: str) -> Load:
+        """The load of the tiers that name a deployment: what it would serve as an option."""
+        return self.load([t for t in self.scenario.tiers if t.deployment == deployment_id])
+
+    def shape(self, deployment_id: str, load: Load) -> RequestShape:
+        """The load's mean request shape; for an empty load, that of the tiers naming it."""
+        shape = load.shape or self.option_load(deployment_id).shape
+        if shape is None:
+            # A deployment no tier names is rated at the whole workload's shape.
+            shape = self.load(list(self.scenario.tiers)).shape
+        assert shape is not None
+        return shape
+
+    def rates(self, deployment_id: str, load: Load) -> Rates:
+        """The deployment's rates per GPU at the load's request shape."""
+        return self.deployments[deployment_id].rates_for(self.shape(deployment_id, load))
+
     def replica_tps(self, deployment_id: str, load: Load) -> float:
-        """R at the load's mix (the whole workload's mix when the load is empty)."""
-        workload = self.scenario.workload
+        """R at the load's mix and request shape (those of the tiers naming it when empty)."""
+        if load.total_mtok <= 0:
+            load = self.option_load(deployment_id)
         if load.total_mtok > 0:
             input_share = load.input_mtok / load.total_mtok
         else:
+            workload = self.scenario.workload
             input_share = workload.input_mtok_per_day / workload.total_mtok_per_day
-        return self.deployments[deployment_id].replica_tps(input_share)
+        dep = self.deployments[deployment_id]
+        return dep.replica_tps(self.rates(deployment_id, load), input_share)
 
     def replicas(self, deployment_id: str, load: Load) -> int:
         _, peak = demand_tps(load, self.scenario.workload.peak_to_average)

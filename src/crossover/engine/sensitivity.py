@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crossover.engine.horizon import payback_weeks, setup_cost_usd
-from crossover.engine.results import Rates, SensitivityBar, SensitivityDriver, TierPrices
+from crossover.engine.results import SensitivityBar, SensitivityDriver, TierPrices
 from crossover.engine.scenarios import CostModel, routings
 from crossover.engine.sizing import ResolvedDeployment
 from crossover.scenario import Scenario
@@ -89,7 +89,7 @@ def perturb(
     changed_deployments = {
         name: replace(
             dep,
-            rates=_scaled_rates(dep.rates, change.throughput),
+            throughput_factor=dep.throughput_factor * change.throughput,
             gpu_hour_price_usd=dep.gpu_hour_price_usd * change.gpu_hour_price,
         )
         for name, dep in deployments.items()
@@ -166,19 +166,6 @@ def _moved(driver: SensitivityDriver, factor: float) -> Perturbation:
         "setup_cost": Perturbation(setup_cost=factor),
         "ops_fte": Perturbation(ops_fte=factor),
     }[driver]
-
-
-def _scaled_rates(rates: Rates, factor: float) -> Rates:
-    def scaled(rate: float | None) -> float | None:
-        return None if rate is None else rate * factor
-
-    return rates.model_copy(
-        update={
-            "prefill_tps_per_gpu": scaled(rates.prefill_tps_per_gpu),
-            "decode_tps_per_gpu": scaled(rates.decode_tps_per_gpu),
-            "tps_per_gpu": scaled(rates.tps_per_gpu),
-        }
-    )
 
 
 def _describe(

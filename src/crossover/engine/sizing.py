@@ -3,20 +3,47 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from crossover.catalogue import BYTES_PER_PARAM, Catalogue, Gpu, Instance, OpenModel
+from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
 from crossover.engine.api_cost import did_you_mean
 from crossover.engine.constants import (
     COMFORTABLE_FIT,
     HOURS_PER_MONTH,
     MAX_FIT,
-    REPLICA_SIZES,
     SECONDS_PER_DAY,
     TOKENS_PER_MTOK,
 )
-from crossover.engine.results import Rates
-from crossover.scenario import Deployment, Operations, Problem, Scenario
+from crossover.engine.rates import (
+    GB,
+    DoesNotFitError,
+    Efficiency,
+    ErrorSummary,
+    LatencyUnreachableError,
+    NoComputeRateError,
+    Replica,
+    RequestShape,
+    calibrate,
+    default_gpus_per_replica,
+    serving_rate,
+    weight_gb,
+)
+from crossover.engine.results import RateError, Rates
+from crossover.engine.shapes import TierShape, tier_shapes
+from crossover.scenario import Deployment, Engine, Operations, Problem, Scenario, Tier
+
+
+@dataclass(frozen=True)
+class ModelledRates:
+    """What the rate model needs to rate a replica for any request shape (economics §3a)."""
+
+    replica: Replica
+    efficiency: Efficiency
+    error: ErrorSummary
+    engine: Engine
+    measured_alike: int
+    """Published runs on the same GPU at the same weight precision."""
 
 
 @dataclass(frozen=True)
@@ -26,46 +53,101 @@ class ResolvedDeployment:
     spec: Deployment
     model: OpenModel
     gpu: Gpu
-    instance: Instance
+    instance: Instance | None
+    """None where the client prices the GPU itself and the catalogue rents none."""
     weight_gb: float
     gpus_per_replica: int
     gpus_per_replica_supplied: bool
-    rates: Rates
+    supplied_rates: Rates | None
+    """The client's own rates, which win; None: the rate model's."""
+    modelled: ModelledRates | None
     gpu_hour_price_usd: float
     gpu_hour_price_source: str
     gpus_per_instance: int
+    throughput_factor: float = field(default=1.0)
+    """A multiplier on every rate (the sensitivity and the simulation move it)."""
 
     @property
     def memory_fit_ratio(self) -> float:
         return self.weight_gb / (self.gpus_per_replica * self.gpu.vram_gb)
 
-    def replica_tps(self, input_share: float) -> float:
+    def rates_for(self, shape: RequestShape) -> Rates:
+        """The rates per GPU at this request shape: the client's, or the rate model's."""
+        if self.supplied_rates is not None:
+            rates = self.supplied_rates
+        else:
+            assert self.modelled is not None
+            rates = _modelled_rates(self.modelled, shape)
+        if self.throughput_factor == 1.0:
+            return rates
+        return rates.scaled(self.throughput_factor)
+
+    def replica_tps(self, rates: Rates, input_share: float) -> float:
         """R: tokens/s per replica at a mix with this share of input tokens.
 
         With prefill and decode rates, R = (I + O) / (I/prefill + O/decode): input tokens are
         far cheaper to process than output tokens. Per-GPU rates scale linearly with n.
         """
         n = self.gpus_per_replica
-        if self.rates.prefill_tps_per_gpu is not None and self.rates.decode_tps_per_gpu is not None:
-            prefill = self.rates.prefill_tps_per_gpu * n
-            decode = self.rates.decode_tps_per_gpu * n
+        if rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
+            prefill = rates.prefill_tps_per_gpu * n
+            decode = rates.decode_tps_per_gpu * n
             return 1 / (input_share / prefill + (1 - input_share) / decode)
-        assert self.rates.tps_per_gpu is not None
-        return self.rates.tps_per_gpu * n
+        assert rates.tps_per_gpu is not None
+        return rates.tps_per_gpu * n
 
     @property
     def replica_hour_usd(self) -> float:
         return self.gpu_hour_price_usd * self.gpus_per_replica
 
 
+@lru_cache(maxsize=4096)
+def _modelled_rates(modelled: ModelledRates, shape: RequestShape) -> Rates:
+    """The rate model's rates per GPU for one replica and shape (cached: the search asks often)."""
+    rate = serving_rate(modelled.replica, modelled.efficiency, shape)
+    n = modelled.replica.gpus
+    error = modelled.error
+    return Rates(
+        prefill_tps_per_gpu=rate.prefill_tps / n,
+        decode_tps_per_gpu=rate.decode_tps / n,
+        tps_per_gpu=None,
+        kind="modelled",
+        source="rate model (economics §3a) calibrated on the catalogue's measurements",
+        as_of=None,
+        input_tokens_per_request=shape.input_tokens,
+        output_tokens_per_request=shape.output_tokens,
+        tpot_target_ms=shape.tpot_ms,
+        batch=rate.batch,
+        batch_limited_by=rate.batch_limited_by,
+        tpot_ms=rate.tpot_ms,
+        ttft_s=rate.ttft_s,
+        error=RateError(
+            engine=modelled.engine,
+            measurements=error.measurements,
+            median_error_factor=error.median_factor,
+            worst_error_factor=error.worst_factor,
+            left_out_median_error_factor=error.left_out_median_factor,
+            left_out_worst_error_factor=error.left_out_worst_factor,
+            measured_alike=modelled.measured_alike,
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Load:
-    """A deployment's daily volume, split by how it may be scheduled."""
+    """A deployment's daily volume, split by how it may be scheduled, and its request shape."""
 
     realtime_input: float = 0.0
     realtime_output: float = 0.0
     batch_input: float = 0.0
     batch_output: float = 0.0
+    requests: float = 0.0
+    """Millions of requests a day: (I_t + O_t) / (i_t + o_t) summed over the tiers."""
+    request_input_tokens: float = 0.0
+    """Σ requests_t × i_t: with `requests`, the request-weighted mean prompt."""
+    request_output_tokens: float = 0.0
+    tpot_ms: float | None = None
+    """The strictest latency promised among the tiers; None when every tier is batch."""
 
     @property
     def input_mtok(self) -> float:
@@ -79,20 +161,42 @@ class Load:
     def total_mtok(self) -> float:
         return self.input_mtok + self.output_mtok
 
+    @property
+    def shape(self) -> RequestShape | None:
+        """The request-weighted mean shape and the strictest latency (economics §3a); None for
+        an empty load."""
+        if self.requests <= 0:
+            return None
+        return RequestShape(
+            self.request_input_tokens / self.requests,
+            self.request_output_tokens / self.requests,
+            self.tpot_ms,
+        )
+
     def scaled(self, factor: float) -> Load:
+        """The same tiers at `factor` times the volume: the shape does not change."""
         return Load(
             self.realtime_input * factor,
             self.realtime_output * factor,
             self.batch_input * factor,
             self.batch_output * factor,
+            self.requests * factor,
+            self.request_input_tokens * factor,
+            self.request_output_tokens * factor,
+            self.tpot_ms,
         )
 
     def __add__(self, other: Load) -> Load:
+        targets = [t for t in (self.tpot_ms, other.tpot_ms) if t is not None]
         return Load(
             self.realtime_input + other.realtime_input,
             self.realtime_output + other.realtime_output,
             self.batch_input + other.batch_input,
             self.batch_output + other.batch_output,
+            self.requests + other.requests,
+            self.request_input_tokens + other.request_input_tokens,
+            self.request_output_tokens + other.request_output_tokens,
+            min(targets) if targets else None,
         )
 
 
@@ -144,26 +248,19 @@ def break_even_utilisation(hourly_usd: float, api_usd_per_mtok: float, tps: floa
     return hourly_usd / (api_usd_per_mtok * mtok_per_hour(tps))
 
 
-def weight_gb(model: OpenModel, precision: str) -> float:
-    return model.params_b * BYTES_PER_PARAM[precision]  # type: ignore[index]
-
-
-def default_gpus_per_replica(weights_gb: float, vram_gb: float) -> int | None:
-    """The smallest of 1, 2, 4, 8 GPUs leaving at least 40% of memory for KV cache."""
-    return next((n for n in REPLICA_SIZES if weights_gb <= COMFORTABLE_FIT * n * vram_gb), None)
-
-
 def resolve_deployments(
     scenario: Scenario, catalogue: Catalogue
 ) -> tuple[dict[str, ResolvedDeployment], list[Problem]]:
     """Look every deployment up in the catalogue; collect what cannot be resolved."""
     resolved: dict[str, ResolvedDeployment] = {}
     problems: list[Problem] = []
+    shapes = tier_shapes(scenario)
     for i, spec in enumerate(scenario.deployments):
         outcome = _resolve(i, spec, catalogue)
         if isinstance(outcome, ResolvedDeployment):
             resolved[spec.deployment] = outcome
             problems += _fit_warning(i, outcome)
+            problems += _request_problems(i, outcome, scenario.tiers, shapes)
         else:
             problems += outcome
     return resolved, problems
@@ -244,25 +341,33 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
         n = fitted
 
     instance = instance or catalogue.instance_for(gpu.id, None, n)
-    rates = _rates(spec, catalogue, model, gpu, n)
-    if rates is None:
-        problems.append(
-            problem(
-                "tps_per_gpu",
-                f"the catalogue has no throughput for {spec.model} at {spec.precision} on "
-                f"{spec.gpu}; give prefill_tps_per_gpu and decode_tps_per_gpu (or tps_per_gpu)",
+    supplied = _supplied_rates(spec)
+    modelled = None
+    if supplied is None:
+        try:
+            modelled = _modelled(spec, catalogue, model, gpu, n)
+        except NoComputeRateError as e:
+            problems.append(
+                problem(
+                    "precision",
+                    f"{gpu.name} has no dense {e.compute} figure in the catalogue, which "
+                    f"{spec.precision} weights run at on it; choose another precision or GPU, or "
+                    "give prefill_tps_per_gpu and decode_tps_per_gpu",
+                )
             )
-        )
     price, price_source = _gpu_hour_price(spec, instance, catalogue)
     if price is None:
         problems.append(
             problem(
                 "gpu_hour_price",
                 f"the catalogue has no {spec.price_plan} price for {instance.id}; "
-                "give gpu_hour_price or choose another price plan",
+                "give gpu_hour_price or choose another price plan"
+                if instance is not None
+                else f"the catalogue knows no rentable {gpu.name} instance; give gpu_hour_price "
+                "(and gpus_per_instance) from the client's own quote",
             )
         )
-    if problems or rates is None or price is None:
+    if problems or price is None:
         return problems
     return ResolvedDeployment(
         spec=spec,
@@ -272,47 +377,101 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
         weight_gb=weights,
         gpus_per_replica=n,
         gpus_per_replica_supplied=spec.gpus_per_replica is not None,
-        rates=rates,
+        supplied_rates=supplied,
+        modelled=modelled,
         gpu_hour_price_usd=price,
         gpu_hour_price_source=price_source,
-        gpus_per_instance=spec.gpus_per_instance or instance.gpus_per_instance,
+        gpus_per_instance=spec.gpus_per_instance
+        or (instance.gpus_per_instance if instance is not None else n),
     )
 
 
-def _rates(
-    spec: Deployment, catalogue: Catalogue, model: OpenModel, gpu: Gpu, n: int
-) -> Rates | None:
-    """Workbook rates win over the catalogue's; without a catalogue row, the roofline estimate."""
-    if spec.prefill_tps_per_gpu is not None or spec.tps_per_gpu is not None:
-        return Rates(
-            prefill_tps_per_gpu=spec.prefill_tps_per_gpu,
-            decode_tps_per_gpu=spec.decode_tps_per_gpu,
-            tps_per_gpu=None if spec.prefill_tps_per_gpu is not None else spec.tps_per_gpu,
-            kind="client-supplied",
-            source="the client's workbook",
-            as_of=None,
-        )
-    entry = catalogue.rate(spec.model, spec.precision, spec.gpu)
-    if entry is None:
-        # The estimator builds on this module's memory-fit rule, so it is imported here.
-        from crossover.engine.estimator import estimated_rates
-
-        return estimated_rates(model, spec.precision, gpu, n, catalogue)
+def _supplied_rates(spec: Deployment) -> Rates | None:
+    """The client's own rates, which win over the rate model's (economics §3)."""
+    if spec.prefill_tps_per_gpu is None and spec.tps_per_gpu is None:
+        return None
     return Rates(
-        prefill_tps_per_gpu=entry.prefill_tps_per_gpu,
-        decode_tps_per_gpu=entry.decode_tps_per_gpu,
-        tps_per_gpu=None,
-        kind=entry.kind,
-        source=entry.source,
-        as_of=entry.as_of,
+        prefill_tps_per_gpu=spec.prefill_tps_per_gpu,
+        decode_tps_per_gpu=spec.decode_tps_per_gpu,
+        tps_per_gpu=None if spec.prefill_tps_per_gpu is not None else spec.tps_per_gpu,
+        kind="client-supplied",
+        source="the client's workbook",
+        as_of=None,
     )
+
+
+def _modelled(
+    spec: Deployment, catalogue: Catalogue, model: OpenModel, gpu: Gpu, n: int
+) -> ModelledRates:
+    """The rate model for this replica and engine, with the engine's calibration error."""
+    calibration = calibrate(catalogue)
+    replica = Replica.of(
+        model, spec.precision, gpu, n, catalogue.engines[spec.engine], spec.kv_precision
+    )
+    return ModelledRates(
+        replica=replica,
+        efficiency=calibration.efficiency(spec.engine),
+        error=calibration.error(spec.engine),
+        engine=spec.engine,
+        measured_alike=sum(
+            1 for m in catalogue.measurements if m.gpu == gpu.id and m.precision == spec.precision
+        ),
+    )
+
+
+def _request_problems(
+    i: int, dep: ResolvedDeployment, tiers: list[Tier], shapes: dict[str, TierShape]
+) -> list[Problem]:
+    """Each tier that may be served here must fit one request, and its latency be reachable.
+
+    A deployment no tier names is an option for any tier: every tier's requests must fit it
+    (whether it meets a tier's latency only decides where that tier may go).
+    """
+    if dep.modelled is None:
+        return []
+    replica, efficiency = dep.modelled.replica, dep.modelled.efficiency.on(dep.modelled.replica)
+    named = any(tier.deployment == dep.spec.deployment for tier in tiers)
+    problems = []
+    for t, tier in enumerate(tiers):
+        if named and tier.deployment != dep.spec.deployment:
+            continue
+        shape = shapes[tier.tier].shape
+        if not named:
+            shape = RequestShape(shape.input_tokens, shape.output_tokens, None)
+        try:
+            serving_rate(replica, efficiency, shape)
+        except DoesNotFitError as e:
+            problems.append(
+                Problem(
+                    loc=("deployments", i, "gpus_per_replica"),
+                    message=f"a {e.context_tokens:,.0f}-token request of tier {tier.tier!r} "
+                    f"does not fit on {dep.spec.deployment}: its KV cache needs "
+                    f"{e.needed_bytes / GB:.2f} GB and the {dep.gpus_per_replica} × "
+                    f"{dep.gpu.vram_gb:g} GB replica has {max(0.0, e.kv_budget_bytes) / GB:.2f} GB "
+                    "left beside the weights; use more GPUs per replica, a lower precision, or "
+                    "an fp8 KV cache (kv_precision)",
+                )
+            )
+        except LatencyUnreachableError as e:
+            problems.append(
+                Problem(
+                    loc=("tiers", t, "tpot_ms"),
+                    message=f"tier {tier.tier!r} promises {e.tpot_ms:g} ms per output token, but "
+                    f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms even for one "
+                    "request; use more GPUs per replica, a faster GPU, a lower precision, or "
+                    "relax tpot_ms",
+                )
+            )
+    return problems
 
 
 def _gpu_hour_price(
-    spec: Deployment, instance: Instance, catalogue: Catalogue
+    spec: Deployment, instance: Instance | None, catalogue: Catalogue
 ) -> tuple[float | None, str]:
     if spec.gpu_hour_price is not None:
         return spec.gpu_hour_price, "the client's workbook"
+    if instance is None:
+        return None, ""
     price = catalogue.gpu_hour_price(instance, spec.price_plan)
     if spec.price_plan in ("reserved_1y", "reserved_3y"):
         plan = catalogue.price_plans[spec.price_plan]
@@ -334,7 +493,7 @@ def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:
             loc=("deployments", i, "gpus_per_replica"),
             severity="warning",
             message=f"{dep.spec.deployment}: weights fill {ratio:.0%} of {dep.gpus_per_replica} × "
-            f"{dep.gpu.vram_gb:g} GB, leaving little room for KV cache: throughput will fall "
-            "well short of the catalogue's figure",
+            f"{dep.gpu.vram_gb:g} GB, leaving little room for KV cache: few requests fit at once, "
+            "so throughput is low",
         )
     ]

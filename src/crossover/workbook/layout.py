@@ -242,6 +242,16 @@ WORDS: dict[tuple[str, str], Words] = {
     ),
     ("workload", "monthly_growth_pct"): Words("Monthly growth", "% per month", "5"),
     ("workload", "cache_hit_pct"): Words("Prompt-cache hits", "% of input tokens", "30"),
+    ("workload", "input_tokens_per_request"): Words(
+        "Typical prompt",
+        "tokens per request",
+        "1500",
+        "a number of tokens",
+        "derived from the answer length and the input/output mix",
+    ),
+    ("workload", "output_tokens_per_request"): Words(
+        "Typical answer", "tokens per request", "300", "a number of tokens", "300 tokens assumed"
+    ),
     ("tiers", "tier"): Words("Tier name", "text, unique", "premium", "a tier name"),
     ("tiers", "share_pct"): Words("Share of volume", "% (all rows add up to 100)", "60"),
     ("tiers", "api_model"): Words(
@@ -258,13 +268,28 @@ WORDS: dict[tuple[str, str], Words] = {
         "llama70-h100",
         "a deployment id from the Deployments table",
     ),
+    ("tiers", "input_tokens_per_request"): Words(
+        "Typical prompt", "tokens per request", "2000", "a number of tokens", "the workload's"
+    ),
+    ("tiers", "output_tokens_per_request"): Words(
+        "Typical answer", "tokens per request", "250", "a number of tokens", "the workload's"
+    ),
+    ("tiers", "tpot_ms"): Words(
+        "Time per output token",
+        "ms (latency promised)",
+        "50",
+        "milliseconds",
+        "50 ms for realtime; none for batch",
+    ),
     ("deployments", "deployment"): Words(
         "Deployment id", "text, unique", "llama70-h100", "a deployment id"
     ),
     ("deployments", "model"): Words(
         "Open-weight model", "catalogue id", "llama-3.3-70b", "an open-weight model id"
     ),
-    ("deployments", "precision"): Words("Precision", "bf16 … int4", "fp8"),
+    ("deployments", "precision"): Words("Precision", "bf16 … fp4", "fp8"),
+    ("deployments", "engine"): Words("Serving engine", "vllm, sglang or trt-llm", "vllm"),
+    ("deployments", "kv_precision"): Words("KV-cache precision", "bf16 or fp8", "fp8"),
     ("deployments", "gpu"): Words("GPU", "catalogue id", "h100-sxm", "a GPU id"),
     ("deployments", "price_plan"): Words("Price plan", "on_demand … spot", "reserved_1y"),
     ("deployments", "instance"): Words(
