@@ -302,7 +302,7 @@ def test_every_catalogue_figure_used_is_listed_with_its_source(
         "H100 SXM memory",
         "Llama 3.3 70B parameters",
         "aws/p5.48xlarge (8 × H100 SXM)",
-        "reserved_1y discount (assumption)",
+        "reserved_3y discount (assumption)",
         "Llama 3.3 70B fp8 on H100 SXM (benchmark)",
     ]
 
