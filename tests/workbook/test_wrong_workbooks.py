@@ -312,7 +312,7 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
     "a renamed table header": (
         _header,
         [
-            f'Tiers!B4:{TIERS_END}4 (Tiers table header): the table has no column api_model (the '
+            f"Tiers!B4:{TIERS_END}4 (Tiers table header): the table has no column api_model (the "
             '"API model today" column), which is required; give one column that header'
         ],
     ),

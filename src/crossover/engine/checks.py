@@ -190,12 +190,23 @@ def _compliance_problems(scenario: Scenario) -> list[Problem]:
     flags = scenario.compliance.flags
     if not flags:
         return []
-    return [
-        Problem(
-            loc=("tiers", i, "deployment"),
-            message=f"compliance ({', '.join(flags)}) forbids sending tier {tier.tier!r} to an "
-            "outside API, so it must name a deployment to be self-hosted on",
-        )
-        for i, tier in enumerate(scenario.tiers)
-        if tier.deployment is None and tier.route == "api"
-    ]
+    problems = []
+    for i, tier in enumerate(scenario.tiers):
+        if not tier.options:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "deployment"),
+                    message=f"compliance ({', '.join(flags)}) forbids sending tier {tier.tier!r} "
+                    "to an outside API, so it must name a deployment to be self-hosted on",
+                )
+            )
+        elif tier.locked and tier.route == "api":
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "locked"),
+                    message=f"tier {tier.tier!r} is locked on the API, but compliance "
+                    f"({', '.join(flags)}) forbids sending it to an outside API; unlock it or "
+                    "route it to self_host",
+                )
+            )
+    return problems

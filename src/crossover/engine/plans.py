@@ -135,6 +135,7 @@ class PlanSearch:
         self.redundancy = ops.redundancy
         self.overhead = 1 + model.overhead_fraction
         self.tables = [_Table() for _ in self.deployment_ids]
+        self.limit = EXHAUSTIVE_LIMIT
 
     @property
     def routings(self) -> int:
@@ -262,7 +263,7 @@ class PlanSearch:
     def search(self) -> SearchOutcome:
         """Every routing where they are few enough; else coordinate descent from several starts."""
         total = self.routings
-        if total <= EXHAUSTIVE_LIMIT:
+        if total <= self.limit:
             choices = self._all_routings()
             exhaustive = True
         else:
