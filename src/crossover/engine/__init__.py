@@ -17,7 +17,7 @@ from crossover.engine.constants import (
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.montecarlo import monte_carlo
-from crossover.engine.plans import PlanCost, PlanSearch
+from crossover.engine.plans import TIE_TOLERANCE, PlanCost, PlanSearch
 from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
     Calibration,
@@ -111,6 +111,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         {m.id: m.api_equivalents for m in catalogue.models.values()},
     )
     best = outcome.ranked[0]
+    beats = route_plans["proposed"].horizon_usd - best.horizon_usd
     plans = named_plans(outcome, route_plans["api_only"], route_plans["proposed"], setup)
     recommended = _plan_analysis(
         search,
@@ -124,7 +125,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     )
     recommendation = Recommendation(
         plan="best",
-        best_saves_vs_proposal_usd=route_plans["proposed"].horizon_usd - best.horizon_usd,
+        best_saves_vs_proposal_usd=beats,
+        best_beats_proposal=beats > TIE_TOLERANCE * route_plans["proposed"].horizon_usd,
         scenario=chosen,
         required_by_compliance=bool(scenario.compliance.flags),
         compliance_flags=list(scenario.compliance.flags),

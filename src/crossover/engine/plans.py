@@ -27,6 +27,9 @@ EXHAUSTIVE_LIMIT = 100_000
 RANKED = 8
 """The cheapest routings kept in order, for the alternatives shown beside the best."""
 
+TIE_TOLERANCE = 1e-9
+"""Relative: horizon costs closer than this are equal (the same figures summed in another order)."""
+
 API = -1
 """The option index of 'on its API model' in a routing array."""
 
@@ -323,8 +326,10 @@ def _whole(x: FloatArray) -> IntArray:
 def _ranked(e: Evaluation) -> IntArray:
     """Cheapest over the horizon first; ties to fewer deployments, then fewer self-hosted tiers.
 
-    Costs equal to the micro-dollar tie: summing the same figures in another order may differ
-    in the last bit.
+    Costs within TIE_TOLERANCE of the cheapest tie with it: the same figures summed in another
+    order may differ in the last bit.
     """
-    cost = np.round(e.horizon_usd, 6)
+    cheapest = e.horizon_usd.min() if len(e.horizon_usd) else 0.0
+    tied = e.horizon_usd <= cheapest + TIE_TOLERANCE * abs(cheapest)
+    cost = np.where(tied, cheapest, e.horizon_usd)
     return np.lexsort((np.arange(len(cost)), e.self_hosted_tiers, e.deployments, cost))

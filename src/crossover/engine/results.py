@@ -253,6 +253,8 @@ class Recommendation(_Result):
     """The plan recommended: the best one the search found (compliance and locks respected)."""
     best_saves_vs_proposal_usd: float = 0.0
     """The proposal's horizon cost − the best plan's (0 where the proposal is the best)."""
+    best_beats_proposal: bool = False
+    """The best plan is another routing and cheaper over the horizon than float noise."""
     risks: list[Risk]
     """What could make the recommended scenario wrong, most material first."""
     proposal_risks: list[Risk]
