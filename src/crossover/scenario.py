@@ -68,6 +68,15 @@ def _strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _split_commas(value: Any) -> Any:
+    """'a, b' -> ['a', 'b']: the workbook holds a list as comma-separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
 def _reject_int_date(value: Any) -> Any:
     """pydantic reads an int as Unix seconds; a date must be a date or ISO text."""
     if isinstance(value, bool | int | float):
@@ -99,6 +108,8 @@ OptionalLatency = Annotated[
 Text = Annotated[str, BeforeValidator(_strip_text)]
 Id = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=200)]
 OptionalId = Annotated[str | None, BeforeValidator(_strip_text), BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[Id], BeforeValidator(_split_commas), Field(max_length=50)]
+"""Ids, as a JSON list or comma-separated text; blank: none."""
 
 
 class _Model(BaseModel):
@@ -166,8 +177,10 @@ class Tier(_Model):
 
     tier: Id
     """The tier's name (unique)."""
-    share_pct: Annotated[Number, Field(gt=0, le=100)]
-    """Share of the total volume, percent; all tiers add up to 100."""
+    share_pct: Annotated[
+        Annotated[Number, Field(gt=0, le=100)] | None, BeforeValidator(_blank_to_none)
+    ] = None
+    """Share of the total volume, percent; all tiers add up to 100 (blank: the tier's own volume)."""
     api_model: Id
     """The API model this traffic runs on today, as provider/model (anthropic/claude-haiku-4-5)."""
     api_mode: ApiMode = "realtime"
@@ -191,6 +204,27 @@ class Tier(_Model):
             )
         return self
 
+    input_mtok_per_day: OptionalNonNegative = None
+    """The tier's own input tokens per day, in millions, instead of a share; all tiers or none."""
+    output_mtok_per_day: OptionalNonNegative = None
+    """The tier's own output tokens per day, in millions, instead of a share; all tiers or none."""
+    candidates: IdList = []
+    """Deployments the best plan may send this tier to, comma-separated; blank: its deployment."""
+    locked: bool = False
+    """yes keeps the proposed route in every plan the tool searches."""
+
+    @property
+    def gives_volume(self) -> bool:
+        """The tier gives its own daily volume (economics §1) rather than a share."""
+        return self.input_mtok_per_day is not None or self.output_mtok_per_day is not None
+
+    @property
+    def options(self) -> list[str]:
+        """The deployments the tier may go to (economics §7a): its candidates, or the one named."""
+        if self.candidates:
+            return list(self.candidates)
+        return [self.deployment] if self.deployment is not None else []
+
 
 class Deployment(_Model):
     """A candidate self-hosted setup: a model at a precision on a GPU at a price plan."""
@@ -203,10 +237,11 @@ class Deployment(_Model):
     """Weight precision: bf16, fp16, fp8, int8, int4 or fp4 (NVFP4 or MXFP4)."""
     gpu: Id
     """Catalogue id of the GPU (e.g. h100-sxm)."""
-    price_plan: PricePlan = "reserved_1y"
-    """on_demand, reserved_1y, reserved_3y or spot."""
+    price_plan: Annotated[PricePlan | None, BeforeValidator(_blank_to_none)] = None
+    """on_demand, reserved_1y, reserved_3y or spot; blank: the cheapest allowed plan (reserved_1y
+    where the instance or its price is given)."""
     instance: OptionalId = None
-    """Catalogue id of the rented instance (cloud/type); blank: the GPU's reference instance."""
+    """Catalogue id of the rented instance (cloud/type); blank: the cheapest allowed instance."""
     gpu_hour_price: OptionalPositive = None
     """USD per GPU-hour; blank: the catalogue's price for the instance and plan."""
     gpus_per_replica: Literal[1, 2, 4, 8] | None = None
@@ -252,6 +287,12 @@ class Operations(_Model):
     """Loaded annual cost of one full-time engineer, USD."""
     horizon_months: Annotated[int, Field(ge=1, le=60)] = 24
     """Months the horizon view covers."""
+    providers: IdList = []
+    """Clouds where instances may be rented (aws, gcp, ...), comma-separated; blank: all."""
+    price_plans: Annotated[
+        list[PricePlan], BeforeValidator(_split_commas), Field(max_length=4)
+    ] = []
+    """Price plans the best plan may use, comma-separated; blank: every plan."""
 
 
 class Compliance(_Model):
@@ -377,8 +418,43 @@ class Scenario(_Model):
     price_overrides: Annotated[list[PriceOverride], Field(max_length=200)] = []
     uncertainty: Uncertainty = Uncertainty()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _workload_from_tiers(cls, data: Any) -> Any:
+        """Where every tier gives its own volume, blank workload totals are their sums (§1)."""
+        if not isinstance(data, dict) or not isinstance(data.get("tiers"), list):
+            return data
+        tiers = data["tiers"]
+        workload = data.get("workload")
+        if workload is None:
+            workload = {}
+        if not isinstance(workload, dict) or not tiers:
+            return data
+        filled = dict(workload)
+        for field in ("input_mtok_per_day", "output_mtok_per_day"):
+            if _blank_to_none(filled.get(field)) is not None:
+                continue
+            total = _sum_of(tiers, field)
+            if total is not None:
+                filled[field] = total
+        return {**data, "workload": filled}
+
     def deployment(self, deployment_id: str) -> Deployment:
         return next(d for d in self.deployments if d.deployment == deployment_id)
+
+
+def _sum_of(rows: list[Any], field: str) -> float | None:
+    """The sum of a numeric field over every row; None unless every row gives a number."""
+    total = 0.0
+    for row in rows:
+        value = row.get(field) if isinstance(row, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return None
+        try:
+            total += float(_reject_lax_number(value))
+        except (TypeError, ValueError):
+            return None
+    return total
 
 
 Loc = tuple[int | str, ...]

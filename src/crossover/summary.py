@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crossover import formatting
-from crossover.engine.results import Results
+from crossover.engine.results import Plan, Results
 from crossover.formatting import Display, display_for
 
 VERDICTS = {
@@ -11,6 +11,35 @@ VERDICTS = {
     "proposed": "Adopt the proposed split",
     "all_self_hosted": "Self-host every tier",
 }
+
+
+PLAN_NAMES = {
+    "api_only": "API only",
+    "proposed": "Your proposal",
+    "best": "Best plan",
+    "all_self_hosted": "Best all self-hosted",
+    "alternative": "Alternative",
+}
+
+
+def plan_name(results: Results, plan: Plan) -> str:
+    """'Best plan', or 'Best found' where the search could not try every routing."""
+    if plan.name == "best" and not plan.exhaustive:
+        return "Best found"
+    return PLAN_NAMES[plan.name]
+
+
+def plan_routes(plan: Plan) -> str:
+    """Where each tier goes and on what: 'chat → llama8b-l40s (runpod/1x_l40s_secure, on demand)'."""
+    parts = []
+    for tier, route in plan.routes.items():
+        if route == "api":
+            parts.append(f"{tier} → API")
+        else:
+            placed = plan.instances[route]
+            plan_words = placed.price_plan.replace("_", " ")
+            parts.append(f"{tier} → {route} ({placed.instance}, {plan_words})")
+    return "; ".join(parts)
 
 
 def display(results: Results) -> Display:
@@ -39,8 +68,9 @@ def verdict(results: Results) -> str:
     )
 
 
-def payback_text(results: Results) -> str:
-    weeks = results.payback_weeks
+def payback_text(results: Results, weeks: float | None = None, *, own: bool = False) -> str:
+    """Payback in weeks; the proposal's unless own (another plan's figure is given)."""
+    weeks = weeks if own else results.payback_weeks
     if weeks is None:
         return "never (no monthly saving)"
     return f"{weeks:.1f} weeks"

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from crossover.engine.results import RateEstimate, Results
 from crossover.scenario import Problem, Scenario
-from crossover.summary import key_figures, money, price
+from crossover.summary import key_figures, money, payback_text, plan_name, plan_routes, price
 
 
 def _console() -> Console:
@@ -52,6 +52,7 @@ def print_results(results: Results) -> None:
             money(results, cost.monthly_cost_usd),
         )
     console.print(scenarios)
+    console.print(plans_table(results))
 
     for d in results.deployments:
         sizing = Table(
@@ -96,6 +97,39 @@ def print_results(results: Results) -> None:
         console.print(f"  [yellow]warning[/yellow] {escape(warning)}")
 
 
+def plans_table(results: Results) -> Table:
+    """The plans compared (economics §7a): cost today and over the horizon, savings, GPUs."""
+    search = results.plan_search
+    how = (
+        f"every one of {search.routings:,} routings tried"
+        if search.exhaustive
+        else f"best found among {search.routings:,} routings ({search.evaluated:,} tried)"
+    )
+    horizon = results.scenario.operations.horizon_months
+    table = Table(title=f"Options compared ({how})", title_justify="left")
+    for header in (
+        "Plan",
+        "Routes",
+        "Today / month",
+        f"Over {horizon} months",
+        "Savings / month",
+        "Payback",
+        "GPUs billed",
+    ):
+        table.add_column(header, justify="left" if header in ("Plan", "Routes") else "right")
+    for plan in results.plans:
+        table.add_row(
+            escape(plan_name(results, plan)),
+            escape(plan_routes(plan)),
+            money(results, plan.monthly_cost_usd),
+            money(results, plan.horizon_cost_usd),
+            money(results, plan.monthly_savings_usd),
+            payback_text(results, plan.payback_weeks, own=True) if plan.instances else "—",
+            f"{plan.billed_gpus:,}",
+        )
+    return table
+
+
 def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Problem]) -> None:
     """What `validate` read: enough to see that the workbook says what the client meant."""
     console = _console()
@@ -108,9 +142,12 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
     ]
     for tier in scenario.tiers:
         where = f"self-hosted on {tier.deployment}" if tier.route == "self_host" else "API"
-        lines.append(
-            f"  Tier {tier.tier}: {tier.share_pct:g}% on {tier.api_model} ({tier.api_mode}) → {where}"
+        volume = (
+            f"{tier.input_mtok_per_day or 0:,.6g} + {tier.output_mtok_per_day or 0:,.6g} Mtok/day"
+            if tier.gives_volume
+            else f"{tier.share_pct or 0:g}%"
         )
+        lines.append(f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}")
     lines += [f"  Warning: {p.describe()}" for p in warnings]
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)

@@ -114,7 +114,11 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             {
                 "deployments": [
                     _deployment(
-                        gpu="a100-80gb", price_plan="spot", precision="bf16", model="qwen2.5-14b"
+                        gpu="a100-80gb",
+                        price_plan="spot",
+                        precision="bf16",
+                        model="qwen2.5-14b",
+                        instance="runpod/1x_a100-80gb_secure",
                     )
                 ]
             },
@@ -129,11 +133,53 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             {
                 "deployments": [
                     _deployment(
+                        gpu="a100-80gb", price_plan="spot", precision="bf16", model="qwen2.5-14b"
+                    )
+                ]
+            },
+            (
+                ("deployments", 0, "instance"),
+                "error",
+                "no catalogue instance with a100-80gb GPUs holding a whole 1-GPU replica is "
+                "priced among any provider on spot; allow more providers or price plans, or name "
+                "an instance and give its gpu_hour_price",
+            ),
+        ),
+        (
+            {
+                "tiers": [
+                    {
+                        "tier": "chat",
+                        "share_pct": 100,
+                        "api_model": "openai/gpt-4o-mini",
+                        "candidates": "d, llama",
+                    }
+                ]
+            },
+            (
+                ("tiers", 0, "candidates"),
+                "error",
+                "tier 'chat' lists candidate 'llama', which is not in the Deployments table",
+            ),
+        ),
+        (
+            {"operations": {"providers": "aws, azure"}},
+            (
+                ("operations", "providers"),
+                "error",
+                "unknown provider 'azure'; known: aws, runpod",
+            ),
+        ),
+        (
+            {
+                "deployments": [
+                    _deployment(
                         model="llama-3.3-70b",
                         precision="bf16",
                         gpu="a100-80gb",
                         gpus_per_replica=2,
                         tps_per_gpu=300,
+                        instance="runpod/1x_a100-80gb_secure",
                     )
                 ]
             },

@@ -304,7 +304,7 @@ def test_every_catalogue_figure_used_is_listed_with_its_source(
         "H100 SXM memory",
         "Llama 3.3 70B parameters and attention shape",
         "aws/p5.48xlarge (8 × H100 SXM)",
-        "reserved_1y discount (assumption)",
+        "reserved_3y discount (assumption)",
         "vLLM memory and batch settings",
         "vLLM serving efficiency",
     ]

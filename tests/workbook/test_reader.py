@@ -6,13 +6,19 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from crossover.errors import InputError
 from crossover.scenario import Scenario, ScenarioError
-from crossover.workbook import read_workbook, read_workbook_with_warnings, write_template
+from crossover.workbook import layout, read_workbook, read_workbook_with_warnings, write_template
 
 from .helpers import named, spoil, table_cell
+
+_TIER_COLUMNS = len(layout.section("tiers").fields)
+TIERS_END = get_column_letter(layout.FIRST_COLUMN + _TIER_COLUMNS - 1)
+"""The Tiers table's last column in the template."""
+AFTER_TIERS = get_column_letter(layout.FIRST_COLUMN + _TIER_COLUMNS)
 
 NAME_HELP = (
     "name the input cell again (Formulas > Name Manager in Excel; Sheet > Named Ranges and "
@@ -39,7 +45,8 @@ def test_the_blank_template_asks_for_the_three_required_things(tmp_path: Path) -
         "found a blank cell",
         "Workload!C6 (output_mtok_per_day): expected a number of millions of tokens per day, "
         "found a blank cell",
-        "Tiers!B4:J12 (Tiers table): the Tiers table has no rows filled in; fill in at least one",
+        f"Tiers!B4:{TIERS_END}12 (Tiers table): the Tiers table has no rows filled in; fill in "
+        "at least one",
     ]
 
 
@@ -147,13 +154,13 @@ def test_a_percentage_below_one_gets_a_warning(filled_path: Path) -> None:
 
 def test_a_column_the_tool_does_not_read_gets_a_warning(filled_path: Path) -> None:
     def add_notes(workbook: Workbook) -> None:
-        workbook["Tiers"]["H4"].value = "notes"
-        workbook["Tiers"]["H5"].value = "our busiest tier"
-        workbook["Tiers"].tables["Tiers"].ref = "B4:H12"
+        workbook["Tiers"][f"{AFTER_TIERS}4"].value = "notes"
+        workbook["Tiers"][f"{AFTER_TIERS}5"].value = "our busiest tier"
+        workbook["Tiers"].tables["Tiers"].ref = f"B4:{AFTER_TIERS}12"
 
     spoil(filled_path, add_notes)
     assert _warnings(filled_path) == [
-        'Tiers!H4 (Tiers table header): the column "notes" is not one the tool reads, so it is '
+        f'Tiers!{AFTER_TIERS}4 (Tiers table header): the column "notes" is not one the tool reads, so it is '
         "ignored"
     ]
 
@@ -167,7 +174,7 @@ def test_a_missing_optional_column_gets_a_warning(filled_path: Path) -> None:
         'Deployments!G4 (Deployments table header): the column "comments" is not one the tool '
         "reads, so it is ignored",
         "Deployments!B4:M4 (Deployments table header): the table has no column instance (the "
-        '"Instance" column), so every row takes its blank value (the GPU\'s reference instance)',
+        '"Instance" column), so every row takes its blank value (the cheapest allowed instance)',
     ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -43,6 +44,8 @@ EVERYTHING: dict[str, Any] = {
             "api_mode": "realtime",
             "route": "self_host",
             "deployment": "llama70-p5",
+            "candidates": ["llama70-p5", "qwen14-a100"],
+            "locked": True,
         },
         {
             "tier": "statements",
@@ -101,6 +104,8 @@ EVERYTHING: dict[str, Any] = {
         "ops_fte": 1.5,
         "fte_annual_cost": 210000,
         "horizon_months": 48,
+        "providers": ["aws", "runpod"],
+        "price_plans": ["reserved_3y", "spot"],
     },
     "compliance": {
         "hipaa": True,
@@ -162,7 +167,22 @@ MANY_ROWS: dict[str, Any] = deepcopy(BASE) | {
     ]
 }
 
-SCENARIOS = {"everything": EVERYTHING, "awkward": AWKWARD, "many-rows": MANY_ROWS, "base": BASE}
+# Tiers that give their own daily volumes (economics §1): the workload's totals are their sums.
+OWN_VOLUMES: dict[str, Any] = deepcopy(EVERYTHING)
+OWN_VOLUMES["workload"] = {"peak_to_average": 2.5}
+for _tier, (_input, _output) in zip(
+    OWN_VOLUMES["tiers"], [(600, 80.5), (400.25, 10), (0, 7.75)], strict=True
+):
+    del _tier["share_pct"]
+    _tier |= {"input_mtok_per_day": _input, "output_mtok_per_day": _output}
+
+SCENARIOS = {
+    "everything": EVERYTHING,
+    "own-volumes": OWN_VOLUMES,
+    "awkward": AWKWARD,
+    "many-rows": MANY_ROWS,
+    "base": BASE,
+}
 
 
 @pytest.mark.parametrize("raw", SCENARIOS.values(), ids=SCENARIOS.keys())
@@ -180,11 +200,14 @@ def _at(row: Any, path: tuple[str, ...]) -> Any:
 
 
 def test_every_field_is_away_from_its_default() -> None:
-    """In the EVERYTHING scenario, every field (in some row, for tables) is set, not defaulted."""
-    scenario = Scenario.model_validate(EVERYTHING)
+    """In EVERYTHING or OWN_VOLUMES (a share and a tier's own volume exclude each other), every
+    field (in some row, for tables) is set, not defaulted."""
+    scenarios = [Scenario.model_validate(EVERYTHING), Scenario.model_validate(OWN_VOLUMES)]
     for spec in layout.sections():
-        value = getattr(scenario, spec.key)
-        rows = value if spec.is_table else [value]
+        rows = []
+        for scenario in scenarios:
+            value = getattr(scenario, spec.key)
+            rows += value if spec.is_table else [value]
         for field in spec.fields:
             values = [_at(row, field.path) for row in rows]
             assert any(v is not None and v != field.default for v in values), field.name
@@ -235,7 +258,8 @@ def _reorder_and_move_table(workbook: Workbook) -> None:
         for c, source in enumerate(order):
             sheet.cell(20 + r, 4 + c, values[source])
     del sheet.tables["Tiers"]
-    moved = Table(displayName="Tiers", ref=f"D20:I{20 + len(grid) - 1}")
+    last = get_column_letter(4 + len(grid[0]) - 1)
+    moved = Table(displayName="Tiers", ref=f"D20:{last}{20 + len(grid) - 1}")
     moved.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2")
     sheet.add_table(moved)
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from crossover.cli import main
 from crossover.errors import EXIT_DATA
 from crossover.scenario import ScenarioError
-from crossover.workbook import read_workbook
+from crossover.workbook import layout, read_workbook
 
 from .helpers import named, spoil, table_cell
 
@@ -57,10 +58,14 @@ def _percent_cell(workbook: Workbook) -> None:
     cell.value, cell.number_format = 1.5, "0%"
 
 
+TIERS_END = get_column_letter(layout.FIRST_COLUMN + len(layout.section("tiers").fields) - 1)
+"""The Tiers table's last column in the template."""
+
+
 def _empty_tiers(workbook: Workbook) -> None:
     for row in (0, 1):
-        for column in ("tier", "share_pct", "api_model", "api_mode", "route", "deployment"):
-            table_cell(workbook, "Tiers", row, column).value = None
+        for field in layout.section("tiers").fields:
+            table_cell(workbook, "Tiers", row, field.name).value = None
 
 
 def _rename(old: str, new: str) -> Callable[[Workbook], None]:
@@ -87,7 +92,7 @@ def _merge(workbook: Workbook) -> None:
 
 
 def _header(workbook: Workbook) -> None:
-    workbook["Tiers"]["C4"].value = "shares"
+    workbook["Tiers"]["D4"].value = "model"
 
 
 def _below(workbook: Workbook) -> None:
@@ -196,9 +201,9 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
         [
             "Operations sheet: the cells named target_peak_utilisation_pct, redundancy, "
             "infra_overhead_pct, setup_weeks, setup_engineers, engineer_week_cost, ops_fte, "
-            'fte_annual_cost, horizon_months are on a sheet called "Operations", which is not '
-            "in the workbook (renamed or deleted?); give the sheet its name back, or copy your "
-            "answers into a fresh template"
+            "fte_annual_cost, horizon_months, providers, price_plans are on a sheet called "
+            '"Operations", which is not in the workbook (renamed or deleted?); give the sheet '
+            "its name back, or copy your answers into a fresh template"
         ],
     ),
     "deleted defined name": (
@@ -307,21 +312,24 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
     "a renamed table header": (
         _header,
         [
-            'Tiers!B4:G4 (Tiers table header): the table has no column share_pct (the "Share of '
-            'volume" column), which is required; give one column that header'
+            f"Tiers!B4:{TIERS_END}4 (Tiers table header): the table has no column api_model (the "
+            '"API model today" column), which is required; give one column that header'
         ],
     ),
     "rows typed below a table": (
         _below,
         [
-            "Tiers!B13:G13 (below the Tiers table): these cells are below the Tiers table, so "
+            f"Tiers!B13:{TIERS_END}13 (below the Tiers table): these cells are below the Tiers table, so "
             "they are not read; extend the table over them (drag the handle at its bottom-right "
             "corner, or insert rows inside the table and move them there)"
         ],
     ),
     "no tiers at all": (
         _empty_tiers,
-        ["Tiers!B4:G12 (Tiers table): the Tiers table has no rows filled in; fill in at least one"],
+        [
+            f"Tiers!B4:{TIERS_END}12 (Tiers table): the Tiers table has no rows filled in; fill in "
+            "at least one"
+        ],
     ),
     "an unknown model overridden without both prices": (
         _all(

@@ -7,6 +7,7 @@ from datetime import date
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import api_month_usd, resolve_prices
 from crossover.engine.checks import check_scenario
+from crossover.engine.compare import named_plans, summary, tier_choices
 from crossover.engine.constants import (
     CALIBRATION_TOLERANCE_PCT,
     COMFORTABLE_FIT,
@@ -16,10 +17,12 @@ from crossover.engine.constants import (
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.montecarlo import monte_carlo
+from crossover.engine.plans import TIE_TOLERANCE, PlanCost, PlanSearch
 from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
     Calibration,
     DeploymentResult,
+    PlanAnalysis,
     Recommendation,
     Results,
     ScenarioCost,
@@ -53,17 +56,31 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         raise ScenarioError("scenario", errors)
     warnings = [p.describe() for p in problems if p.severity == "warning"]
 
-    deployments, _ = resolve_deployments(scenario, catalogue)
+    resolved, _ = resolve_deployments(scenario, catalogue)
     prices = {
         t.tier: _priced(resolve_prices(scenario, catalogue, t.api_model, t.api_mode))
         for t in scenario.tiers
     }
-    model = CostModel(scenario, deployments, prices)
+    base = CostModel(scenario, resolved, prices)
+    setup = setup_cost_usd(scenario)
+    search = PlanSearch(base, setup)
+    outcome = search.search()
     routes = routings(scenario)
+    route_plans = {
+        name: search.plan(search.choice_of(_routes_of(routing))) for name, routing in routes.items()
+    }
+    # Each deployment on the instance its plan chose: the proposal's first, else all self-hosted's.
+    placed = {
+        d: resolved[d].placed(p)
+        for name in ("all_self_hosted", "proposed")
+        if name in route_plans
+        for d, p in route_plans[name].placements.items()
+    }
+    deployments = {**resolved, **placed}
+    model = base.placed(placed)
     costs = {name: model.cost(routing) for name, routing in routes.items()}
 
     savings = costs["api_only"].monthly_cost_usd - costs["proposed"].monthly_cost_usd
-    setup = setup_cost_usd(scenario)
     crossover = solve_crossover(model, routes["proposed"], routes["api_only"])
     months = horizon(model, routes, setup)
     chosen, reason = choose_scenario(scenario, routes, months)
@@ -93,7 +110,23 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         premium,
         {m.id: m.api_equivalents for m in catalogue.models.values()},
     )
+    best = outcome.ranked[0]
+    beats = route_plans["proposed"].horizon_usd - best.horizon_usd
+    plans = named_plans(outcome, route_plans["api_only"], route_plans["proposed"], setup)
+    recommended = _plan_analysis(
+        search,
+        best,
+        base,
+        routes["api_only"],
+        setup,
+        calibration,
+        scenario.compliance.flags,
+        {m.id: m.api_equivalents for m in catalogue.models.values()},
+    )
     recommendation = Recommendation(
+        plan="best",
+        best_saves_vs_proposal_usd=beats,
+        best_beats_proposal=beats > TIE_TOLERANCE * route_plans["proposed"].horizon_usd,
         scenario=chosen,
         required_by_compliance=bool(scenario.compliance.flags),
         compliance_flags=list(scenario.compliance.flags),
@@ -134,6 +167,61 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         usd_fx_rate=scenario.client.usd_fx_rate,
         sensitivity=sensitivity(scenario, deployments, prices),
         monte_carlo=monte_carlo(scenario, deployments, prices),
+        plans=plans,
+        plan_search=summary(outcome),
+        tier_choices=tier_choices(search, best, route_plans["proposed"]),
+        recommended=recommended,
+    )
+
+
+def _routes_of(routing: Routing) -> dict[str, str | None]:
+    found: dict[str, str | None] = {t.tier: None for t in routing.api_tiers}
+    for deployment_id, tiers in routing.self_hosted.items():
+        found.update({t.tier: deployment_id for t in tiers})
+    return found
+
+
+def _plan_analysis(
+    search: PlanSearch,
+    plan: PlanCost,
+    base: CostModel,
+    api_only: Routing,
+    setup: float,
+    calibration: Calibration,
+    compliance_flags: tuple[str, ...],
+    api_equivalents: dict[str, list[str]],
+) -> PlanAnalysis:
+    """The recommended plan through the same sizing, crossover, horizon and risks as the proposal."""
+    model = base.placed({d: base.deployments[d].placed(p) for d, p in plan.placements.items()})
+    routing = search.routing(plan.choice)
+    cost = model.cost(routing)
+    crossover = solve_crossover(model, routing, api_only)
+    months = horizon(model, {"api_only": api_only, "proposed": routing}, setup)
+    deployments = [
+        _deployment_result(model, model.deployments[d], routing, cost)
+        for d in sorted(cost.deployments)
+    ]
+    premium = None
+    if compliance_flags:
+        premium = cost.monthly_cost_usd - model.cost(api_only).monthly_cost_usd
+    plan_risks, _ = risks(
+        model.scenario,
+        "proposed" if routing.has_self_hosting else "api_only",
+        deployments,
+        months.payback_month,
+        crossover,
+        calibration,
+        premium,
+        api_equivalents,
+    )
+    savings = model.cost(api_only).monthly_cost_usd - cost.monthly_cost_usd
+    return PlanAnalysis(
+        plan="best",
+        deployments=deployments,
+        crossover=crossover,
+        payback_weeks=payback_weeks(setup, savings) if routing.has_self_hosting else None,
+        payback_month=months.payback_month,
+        risks=plan_risks,
     )
 
 
@@ -206,7 +294,7 @@ def _deployment_result(
     scenario = model.scenario
     tiers = routing.self_hosted.get(spec.deployment, [])
     load = model.load(tiers)
-    replica_tps = model.replica_tps(spec.deployment, load)
+    replica_tps = model.replica_tps_for(spec.deployment, tuple(t.tier for t in tiers))
     rates = model.rates(
         spec.deployment, load if load.total_mtok > 0 else model.option_load(spec.deployment)
     )
@@ -240,7 +328,7 @@ def _deployment_result(
         precision=spec.precision,
         gpu=dep.gpu.id,
         gpu_name=dep.gpu.name,
-        price_plan=spec.price_plan,
+        price_plan=dep.price_plan,
         instance=dep.instance.id if dep.instance is not None else None,
         tiers=[t.tier for t in tiers],
         routed=sized is not None,
@@ -377,8 +465,8 @@ def _sources(
                 i.source,
                 i.as_of,
             )
-            if dep.spec.price_plan in ("reserved_1y", "reserved_3y"):
-                plan = catalogue.price_plans[dep.spec.price_plan]
+            if dep.price_plan in ("reserved_1y", "reserved_3y"):
+                plan = catalogue.price_plans[dep.price_plan]
                 add(
                     f"{plan.plan} discount (assumption)",
                     f"{plan.discount_vs_on_demand_pct:g}% off on-demand",

@@ -23,8 +23,10 @@ class TierVolume:
 
 
 def tier_volume(scenario: Scenario, tier: Tier) -> TierVolume:
-    """Each tier carries the workload's input/output mix: I_t = I × share/100."""
-    share = tier.share_pct / 100
+    """The tier's own volume where it gives one; else the workload's mix: I_t = I × share/100."""
+    if tier.gives_volume:
+        return TierVolume(tier.input_mtok_per_day or 0.0, tier.output_mtok_per_day or 0.0)
+    share = (tier.share_pct or 0.0) / 100
     return TierVolume(
         scenario.workload.input_mtok_per_day * share,
         scenario.workload.output_mtok_per_day * share,

@@ -7,27 +7,23 @@ from crossover.engine.api_cost import did_you_mean, price_problems
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import SHARE_TOLERANCE_PCT, Problem, Scenario
 
+VOLUME_TOLERANCE = 0.005
+"""The workload's totals and the tiers' own volumes may differ by 0.5% (rounding in a sheet)."""
+
 
 def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     """Every problem (errors and warnings) in a schema-valid scenario, in the order of the file."""
     return (
         _structure_problems(scenario)
         + price_problems(scenario, catalogue)
+        + _option_problems(scenario, catalogue)
         + resolve_deployments(scenario, catalogue)[1]
         + _compliance_problems(scenario)
     )
 
 
 def _structure_problems(scenario: Scenario) -> list[Problem]:
-    problems = []
-    total = sum(t.share_pct for t in scenario.tiers)
-    if abs(total - 100) > SHARE_TOLERANCE_PCT:
-        problems.append(
-            Problem(
-                loc=("tiers", "share_pct"),
-                message=f"the tiers' shares add up to {total:g}%, expected 100%",
-            )
-        )
+    problems = _volume_problems(scenario)
     problems += _duplicates("tiers", "tier", [t.tier for t in scenario.tiers])
     problems += _duplicates(
         "deployments", "deployment", [d.deployment for d in scenario.deployments]
@@ -58,6 +54,122 @@ def _structure_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _volume_problems(scenario: Scenario) -> list[Problem]:
+    """Shares adding up to 100, or every tier's own volume agreeing with the workload (§1)."""
+    tiers = scenario.tiers
+    own = [t.gives_volume for t in tiers]
+    if not any(own):
+        missing = [
+            Problem(
+                loc=("tiers", i, "share_pct"),
+                message=f"tier {t.tier!r} gives neither a share nor its own daily volume; "
+                "give share_pct (or every tier's input and output Mtok per day)",
+            )
+            for i, t in enumerate(tiers)
+            if t.share_pct is None
+        ]
+        if missing:
+            return missing
+        total = sum(t.share_pct or 0.0 for t in tiers)
+        if abs(total - 100) > SHARE_TOLERANCE_PCT:
+            return [
+                Problem(
+                    loc=("tiers", "share_pct"),
+                    message=f"the tiers' shares add up to {total:g}%, expected 100%",
+                )
+            ]
+        return []
+    problems = []
+    for i, tier in enumerate(tiers):
+        if not tier.gives_volume:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "input_mtok_per_day"),
+                    message=f"tier {tier.tier!r} gives no volume of its own while other tiers "
+                    "do: give every tier its input and output Mtok per day, or every tier a "
+                    "share_pct",
+                )
+            )
+            continue
+        for field in ("input_mtok_per_day", "output_mtok_per_day"):
+            if getattr(tier, field) is None:
+                problems.append(
+                    Problem(
+                        loc=("tiers", i, field),
+                        message=f"tier {tier.tier!r} gives only one of its input and output "
+                        "volumes: give both (0 where it has none)",
+                    )
+                )
+        if tier.share_pct is not None:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "share_pct"),
+                    message=f"tier {tier.tier!r} gives both a share and its own volume: leave "
+                    "share_pct blank where the tiers give their own volumes",
+                )
+            )
+        if (tier.input_mtok_per_day or 0.0) + (tier.output_mtok_per_day or 0.0) <= 0:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "input_mtok_per_day"),
+                    message=f"tier {tier.tier!r} has no volume: its input + output Mtok per day "
+                    "must be more than 0",
+                )
+            )
+    if problems:
+        return problems
+    workload = scenario.workload
+    for field in ("input_mtok_per_day", "output_mtok_per_day"):
+        total = sum(getattr(t, field) for t in tiers)
+        stated = getattr(workload, field)
+        if abs(stated - total) > VOLUME_TOLERANCE * max(total, stated):
+            problems.append(
+                Problem(
+                    loc=("workload", field),
+                    message=f"the workload's {stated:g} Mtok/day does not match the tiers' own "
+                    f"volumes, which add up to {total:g} Mtok/day; leave it blank or make "
+                    "them agree (within 0.5%)",
+                )
+            )
+    return problems
+
+
+def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
+    """Candidates name known deployments; providers name clouds the catalogue has (§7a)."""
+    problems = []
+    known = [d.deployment for d in scenario.deployments]
+    for i, tier in enumerate(scenario.tiers):
+        for candidate in tier.candidates:
+            if candidate not in known:
+                problems.append(
+                    Problem(
+                        loc=("tiers", i, "candidates"),
+                        message=f"tier {tier.tier!r} lists candidate {candidate!r}, which is "
+                        "not in the Deployments table" + did_you_mean(candidate, known),
+                    )
+                )
+        if tier.candidates and tier.deployment and tier.deployment not in tier.candidates:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "candidates"),
+                    message=f"tier {tier.tier!r} names deployment {tier.deployment!r} but does "
+                    "not list it among its candidates; add it to the candidates",
+                )
+            )
+    clouds = sorted({i.cloud for i in catalogue.instances.values()})
+    for provider in scenario.operations.providers:
+        if provider not in clouds:
+            problems.append(
+                Problem(
+                    loc=("operations", "providers"),
+                    message=f"unknown provider {provider!r}"
+                    + did_you_mean(provider, clouds)
+                    + f"; known: {', '.join(clouds)}",
+                )
+            )
+    return problems
+
+
 def _duplicates(section: str, field: str, values: list[str]) -> list[Problem]:
     seen: set[str] = set()
     problems = []
@@ -78,12 +190,23 @@ def _compliance_problems(scenario: Scenario) -> list[Problem]:
     flags = scenario.compliance.flags
     if not flags:
         return []
-    return [
-        Problem(
-            loc=("tiers", i, "deployment"),
-            message=f"compliance ({', '.join(flags)}) forbids sending tier {tier.tier!r} to an "
-            "outside API, so it must name a deployment to be self-hosted on",
-        )
-        for i, tier in enumerate(scenario.tiers)
-        if tier.deployment is None and tier.route == "api"
-    ]
+    problems = []
+    for i, tier in enumerate(scenario.tiers):
+        if not tier.options:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "deployment"),
+                    message=f"compliance ({', '.join(flags)}) forbids sending tier {tier.tier!r} "
+                    "to an outside API, so it must name a deployment to be self-hosted on",
+                )
+            )
+        elif tier.locked and tier.route == "api":
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "locked"),
+                    message=f"tier {tier.tier!r} is locked on the API, but compliance "
+                    f"({', '.join(flags)}) forbids sending it to an outside API; unlock it or "
+                    "route it to self_host",
+                )
+            )
+    return problems

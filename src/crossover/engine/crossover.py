@@ -53,7 +53,7 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
         dep = model.deployments[deployment_id]
         load = model.load(tiers)
         _, peak = demand_tps(load, model.scenario.workload.peak_to_average)
-        q = peak / (model.replica_tps(deployment_id, load) * u_max)
+        q = peak / (model.replica_tps_for(deployment_id, tuple(t.tier for t in tiers)) * u_max)
         steps[deployment_id] = q
         replica_month = dep.replica_hour_usd * HOURS_PER_MONTH * overhead
         slope += replica_month * q

@@ -20,6 +20,7 @@ from crossover.scenario import (
 ScenarioName = Literal["api_only", "proposed", "all_self_hosted"]
 RateKind = Literal["modelled", "client-supplied"]
 BatchLimit = Literal["memory", "latency", "engine", "concurrency"]
+PlanName = Literal["api_only", "proposed", "best", "all_self_hosted", "alternative"]
 PriceSource = Literal["catalogue", "override"]
 
 
@@ -341,10 +342,92 @@ class Recommendation(_Result):
     """What staying compliant costs per month over API only (positive: a premium)."""
     reason: str
     """Why this scenario, in one sentence without figures."""
+    plan: PlanName = "best"
+    """The plan recommended: the best one the search found (compliance and locks respected)."""
+    best_saves_vs_proposal_usd: float = 0.0
+    """The proposal's horizon cost − the best plan's (0 where the proposal is the best)."""
+    best_beats_proposal: bool = False
+    """The best plan is another routing and cheaper over the horizon than float noise."""
     risks: list[Risk]
     """What could make the recommended scenario wrong, most material first."""
     proposal_risks: list[Risk]
     """What would go wrong self-hosting as proposed, shown even when the API is recommended."""
+
+
+class PlanInstance(_Result):
+    """Where one deployment of a plan runs (economics §7a)."""
+
+    instance: str
+    price_plan: PricePlan
+    gpus_per_instance: int
+    gpu_hour_price_usd: float
+
+
+class Plan(_Result):
+    """One routing of every tier, with its instances and what it costs (economics §7a)."""
+
+    name: PlanName
+    routes: dict[str, str]
+    """Tier → "api" or the deployment id it is self-hosted on."""
+    instances: dict[str, PlanInstance]
+    """Deployment → the instance and price plan it runs on (only deployments in use)."""
+    monthly_cost_usd: float
+    """Month 0, today's volume, without setup."""
+    horizon_cost_usd: float
+    """Cumulative over the horizon (economics §6): growth, re-sized replicas, setup, ops."""
+    monthly_savings_usd: float
+    """API only's month-0 cost − this plan's."""
+    payback_weeks: float | None
+    """setup / (savings × 12/52); None: never, or nothing self-hosted."""
+    billed_gpus: int
+    """GPUs rented in month 0."""
+    deployments: int
+    """Deployments in use."""
+    exhaustive: bool
+    """True where the search tried every routing (so 'best' is the best, not 'best found')."""
+
+
+class TierMove(_Result):
+    """What a tier's other option would cost, everything else in the plan kept."""
+
+    route: str
+    """"api" or a deployment id."""
+    horizon_cost_change_usd: float
+    """The plan's horizon cost with the tier moved there, minus the plan's own."""
+
+
+class TierChoice(_Result):
+    """Why the recommended plan sends a tier where it does."""
+
+    tier: str
+    route: str
+    proposed_route: str
+    locked: bool
+    moves: list[TierMove]
+    """Every other option of the tier, cheapest first."""
+
+
+class SearchSummary(_Result):
+    """How the best plan was found."""
+
+    routings: int
+    """How many routings the tiers' options allow."""
+    evaluated: int
+    exhaustive: bool
+    method: Literal["exhaustive", "coordinate_descent"]
+
+
+class PlanAnalysis(_Result):
+    """The recommended plan examined as the proposal is: sizing, crossover, payback, risks."""
+
+    plan: PlanName
+    deployments: list[DeploymentResult]
+    """Only the deployments the plan uses."""
+    crossover: Crossover
+    payback_weeks: float | None
+    payback_month: int | None
+    """First month its cumulative cost is below API only's; None within the horizon."""
+    risks: list[Risk]
 
 
 class Calibration(_Result):
@@ -392,6 +475,12 @@ class Results(_Result):
     """The tornado: each driver ± uncertainty.sensitivity_pct on its own, largest swing first."""
     monte_carlo: MonteCarlo | None
     """The simulation; None when the scenario gives no uncertainty range."""
+    plans: list[Plan]
+    """API only, the proposal, the best plan, the best all-self-hosted, the next best (§7a)."""
+    plan_search: SearchSummary
+    tier_choices: list[TierChoice]
+    """Per tier of the recommended plan: where it goes and what each other option would cost."""
+    recommended: PlanAnalysis
 
 
 SensitivityDriver = Literal[

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 
 from crossover.engine.api_cost import TierVolume, api_month_usd, tier_volume
-from crossover.engine.rates import RequestShape
+from crossover.engine.rates import DoesNotFitError, LatencyUnreachableError, RequestShape
 from crossover.engine.results import Rates, ScenarioName, TierPrices
 from crossover.engine.shapes import TierShape, tier_shapes
 from crossover.engine.sizing import (
@@ -120,6 +121,33 @@ class CostModel:
         ops = scenario.operations
         self.ops_month_usd = ops.ops_fte * ops.fte_annual_cost / 12
         self.overhead_fraction = ops.infra_overhead_pct / 100
+        self._tier_by_name = {t.tier: t for t in scenario.tiers}
+        self._rates: dict[tuple[str, tuple[str, ...]], float] = {}
+
+    def placed(self, deployments: dict[str, ResolvedDeployment]) -> CostModel:
+        """The same scenario with some deployments on other instances (a plan's placements)."""
+        model = copy(self)
+        model.deployments = {**self.deployments, **deployments}
+        return model
+
+    def replica_tps_for(self, deployment_id: str, tiers: tuple[str, ...]) -> float:
+        """R of one replica of a deployment serving exactly these tiers (tokens/s).
+
+        The one place a plan's rate comes from: the search builds its table of R per
+        deployment and set of tiers from it. Cached per (deployment, tiers).
+        """
+        key = (deployment_id, tiers)
+        rate = self._rates.get(key)
+        if rate is None:
+            load = self.load([self._tier_by_name[t] for t in tiers])
+            try:
+                rate = self.replica_tps(deployment_id, load)
+            except (DoesNotFitError, LatencyUnreachableError):
+                # These tiers together cannot be served here (their mean request does not fit,
+                # or the strictest latency cannot be met): 0 marks the combination infeasible.
+                rate = 0.0
+            self._rates[key] = rate
+        return rate
 
     def load(self, tiers: list[Tier]) -> Load:
         """The daily volume of some tiers at today's volume, realtime and batch apart, with
@@ -144,7 +172,7 @@ class CostModel:
 
     def option_load(self, deployment_id: str) -> Load:
         """The load of the tiers that name a deployment: what it would serve as an option."""
-        return self.load([t for t in self.scenario.tiers if t.deployment == deployment_id])
+        return self.load([t for t in self.scenario.tiers if deployment_id in t.options])
 
     def shape(self, deployment_id: str, load: Load) -> RequestShape:
         """The load's mean request shape; for an empty load, that of the tiers naming it."""
@@ -171,19 +199,15 @@ class CostModel:
         dep = self.deployments[deployment_id]
         return dep.replica_tps(self.rates(deployment_id, load), input_share)
 
-    def replicas(self, deployment_id: str, load: Load) -> int:
-        _, peak = demand_tps(load, self.scenario.workload.peak_to_average)
-        return replicas_needed(
-            peak, self.replica_tps(deployment_id, load), self.scenario.operations
-        )
-
     def cost(self, routing: Routing, factor: float = 1.0) -> Cost:
         api = factor * sum(self.tier_api_month[t.tier] for t in routing.api_tiers)
         deployments = {}
         for deployment_id, tiers in routing.self_hosted.items():
             dep = self.deployments[deployment_id]
             load = self.load(tiers).scaled(factor)
-            replicas = self.replicas(deployment_id, load)
+            rate = self.replica_tps_for(deployment_id, tuple(t.tier for t in tiers))
+            _, peak = demand_tps(load, self.scenario.workload.peak_to_average)
+            replicas = replicas_needed(peak, rate, self.scenario.operations)
             billed = billed_gpus(replicas, dep)
             gpu_month = gpu_month_usd(billed, dep)
             deployments[deployment_id] = DeploymentCost(

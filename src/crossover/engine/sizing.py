@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
@@ -29,9 +29,15 @@ from crossover.engine.rates import (
     serving_rate,
     weight_gb,
 )
+from crossover.engine.instances import (
+    Placement,
+    is_searched,
+    no_placement_message,
+    placements,
+)
 from crossover.engine.results import RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
-from crossover.scenario import Deployment, Engine, Operations, Problem, Scenario, Tier
+from crossover.scenario import Deployment, Engine, Operations, PricePlan, Problem, Scenario, Tier
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,32 @@ class ResolvedDeployment:
     gpu_hour_price_usd: float
     gpu_hour_price_source: str
     gpus_per_instance: int
+    price_plan: PricePlan
+    options: tuple[Placement, ...]
+    """Where it may run (economics §7a); the fields above hold the placement in use."""
     throughput_factor: float = field(default=1.0)
     """A multiplier on every rate (the sensitivity and the simulation move it)."""
+
+    def placed(self, placement: Placement) -> ResolvedDeployment:
+        """The same deployment on another instance and price plan."""
+        return replace(
+            self,
+            instance=placement.instance,
+            gpu_hour_price_usd=placement.gpu_hour_price_usd,
+            gpu_hour_price_source=placement.gpu_hour_price_source,
+            gpus_per_instance=placement.gpus_per_instance,
+            price_plan=placement.price_plan,
+        )
+
+    @property
+    def placement(self) -> Placement:
+        return Placement(
+            self.instance,
+            self.price_plan,
+            self.gpu_hour_price_usd,
+            self.gpu_hour_price_source,
+            self.gpus_per_instance,
+        )
 
     @property
     def memory_fit_ratio(self) -> float:
@@ -256,7 +286,7 @@ def resolve_deployments(
     problems: list[Problem] = []
     shapes = tier_shapes(scenario)
     for i, spec in enumerate(scenario.deployments):
-        outcome = _resolve(i, spec, catalogue)
+        outcome = _resolve(i, spec, catalogue, scenario.operations)
         if isinstance(outcome, ResolvedDeployment):
             resolved[spec.deployment] = outcome
             problems += _fit_warning(i, outcome)
@@ -266,7 +296,9 @@ def resolve_deployments(
     return resolved, problems
 
 
-def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployment | list[Problem]:
+def _resolve(
+    i: int, spec: Deployment, catalogue: Catalogue, operations: Operations
+) -> ResolvedDeployment | list[Problem]:
     def problem(field: str, message: str) -> Problem:
         return Problem(loc=("deployments", i, field), message=message)
 
@@ -300,7 +332,7 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
                     "instance",
                     f"unknown instance {spec.instance!r}"
                     + did_you_mean(spec.instance, sorted(catalogue.instances))
-                    + "; leave it blank to use the GPU's reference instance",
+                    + "; leave it blank to let the tool choose the cheapest",
                 )
             )
         elif gpu is not None and instance.gpu != gpu.id:
@@ -340,7 +372,6 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
             return problems
         n = fitted
 
-    instance = instance or catalogue.instance_for(gpu.id, None, n)
     supplied = _supplied_rates(spec)
     modelled = None
     if supplied is None:
@@ -355,34 +386,28 @@ def _resolve(i: int, spec: Deployment, catalogue: Catalogue) -> ResolvedDeployme
                     "give prefill_tps_per_gpu and decode_tps_per_gpu",
                 )
             )
-    price, price_source = _gpu_hour_price(spec, instance, catalogue)
-    if price is None:
-        problems.append(
-            problem(
-                "gpu_hour_price",
-                f"the catalogue has no {spec.price_plan} price for {instance.id}; "
-                "give gpu_hour_price or choose another price plan"
-                if instance is not None
-                else f"the catalogue knows no rentable {gpu.name} instance; give gpu_hour_price "
-                "(and gpus_per_instance) from the client's own quote",
-            )
-        )
-    if problems or price is None:
+    options = placements(spec, n, catalogue, operations)
+    if not options:
+        field_name = "instance" if is_searched(spec) else "gpu_hour_price"
+        problems.append(problem(field_name, no_placement_message(spec, n, catalogue, operations)))
+    if problems or not options:
         return problems
+    first = options[0]
     return ResolvedDeployment(
         spec=spec,
         model=model,
         gpu=gpu,
-        instance=instance,
+        instance=first.instance,
         weight_gb=weights,
         gpus_per_replica=n,
         gpus_per_replica_supplied=spec.gpus_per_replica is not None,
         supplied_rates=supplied,
         modelled=modelled,
-        gpu_hour_price_usd=price,
-        gpu_hour_price_source=price_source,
-        gpus_per_instance=spec.gpus_per_instance
-        or (instance.gpus_per_instance if instance is not None else n),
+        gpu_hour_price_usd=first.gpu_hour_price_usd,
+        gpu_hour_price_source=first.gpu_hour_price_source,
+        gpus_per_instance=first.gpus_per_instance,
+        price_plan=first.price_plan,
+        options=tuple(options),
     )
 
 
@@ -463,25 +488,6 @@ def _request_problems(
                 )
             )
     return problems
-
-
-def _gpu_hour_price(
-    spec: Deployment, instance: Instance | None, catalogue: Catalogue
-) -> tuple[float | None, str]:
-    if spec.gpu_hour_price is not None:
-        return spec.gpu_hour_price, "the client's workbook"
-    if instance is None:
-        return None, ""
-    price = catalogue.gpu_hour_price(instance, spec.price_plan)
-    if spec.price_plan in ("reserved_1y", "reserved_3y"):
-        plan = catalogue.price_plans[spec.price_plan]
-        source = (
-            f"{instance.id} on-demand list price less an assumed "
-            f"{plan.discount_vs_on_demand_pct:g}% {spec.price_plan} discount ({instance.source})"
-        )
-    else:
-        source = f"{instance.id} {spec.price_plan.replace('_', '-')} price ({instance.source})"
-    return price, source
 
 
 def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:

@@ -451,3 +451,52 @@ def savings_histogram(monte_carlo: MonteCarlo, brand: Brand, display: Display) -
         ax.set_ylabel("Simulated futures")
         _legend(fig)
         return _svg(fig)
+
+
+def plans_chart(results: Results, labels: list[str], brand: Brand, display: Display) -> bytes:
+    """Horizon cost of each plan compared, one bar each, the recommended plan in the brand colour.
+
+    labels: the plans' names in words, in the order of results.plans (words are the edge's).
+    """
+    c = brand.colours
+    plans = results.plans
+    height = max(2.2, 0.36 * len(plans) + 0.9)
+    with _style(brand):
+        fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+        ax = fig.add_subplot()
+        rows = list(range(len(plans)))[::-1]  # the first plan at the top
+        for row, plan in zip(rows, plans, strict=True):
+            value = to_display(plan.horizon_cost_usd, display)
+            recommended = plan.name == results.recommendation.plan
+            ax.barh(
+                row,
+                value,
+                height=0.62,
+                color=c.primary if recommended else c.tint,
+                edgecolor=c.primary if recommended else c.secondary,
+                hatch=None if recommended else "////" if plan.name == "api_only" else None,
+                linewidth=0.8,
+            )
+            ax.annotate(
+                axis_money(value, display),
+                xy=(value, row),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=FONT_PT - 0.5,
+                color=c.text,
+                bbox=LABEL_BOX,
+            )
+        ax.set_yticks(rows, labels)
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: axis_money(v, display)))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.set_xlim(left=0)
+        ax.margins(x=0.14)
+        ax.set_xlabel(
+            f"Cost over {results.scenario.operations.horizon_months} months ({display.currency})"
+        )
+        return _svg(fig)

@@ -21,7 +21,7 @@ from crossover.formatting import Display, bound_filters, display_for
 from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
-from crossover.summary import VERDICTS
+from crossover.summary import VERDICTS, plan_name
 
 TEMPLATES = "crossover.templates"
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers; needs <title> and <html lang>
@@ -112,6 +112,10 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         "tornado_chart": _chart(charts.tornado_chart(results, brand, display))
         if routed and results.sensitivity
         else None,
+        "plan_names": [plan_name(results, p) for p in results.plans],
+        "plans_chart": _chart(
+            charts.plans_chart(results, [plan_name(results, p) for p in results.plans], brand, display)
+        ),
         "savings_histogram": _chart(charts.savings_histogram(results.monte_carlo, brand, display))
         if routed and results.monte_carlo is not None
         else None,

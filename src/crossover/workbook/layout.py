@@ -262,6 +262,27 @@ WORDS: dict[tuple[str, str], Words] = {
     ),
     ("tiers", "api_mode"): Words("API mode", "realtime or batch", "realtime"),
     ("tiers", "route"): Words("Proposed route", "api or self_host", "self_host"),
+    ("tiers", "input_mtok_per_day"): Words(
+        "Tier's own input tokens per day",
+        "millions of tokens per day",
+        "300",
+        "a number of millions of tokens per day",
+        blank="the tier's share of the workload",
+    ),
+    ("tiers", "output_mtok_per_day"): Words(
+        "Tier's own output tokens per day",
+        "millions of tokens per day",
+        "60",
+        "a number of millions of tokens per day",
+        blank="the tier's share of the workload",
+    ),
+    ("tiers", "candidates"): Words(
+        "Candidate deployments",
+        "deployment ids, comma-separated",
+        "llama70-h100, qwen72-h100",
+        "deployment ids from the Deployments table, separated by commas",
+    ),
+    ("tiers", "locked"): Words("Keep proposed route", "yes or no", "no"),
     ("tiers", "deployment"): Words(
         "Deployment",
         "id from the Deployments sheet",
@@ -339,6 +360,20 @@ WORDS: dict[tuple[str, str], Words] = {
         "Cost of an engineer-year", "USD per year, loaded", "180,000", "an amount in US dollars"
     ),
     ("operations", "horizon_months"): Words("Horizon", "months", "24", "a whole number of months"),
+    ("operations", "providers"): Words(
+        "Allowed providers",
+        "catalogue providers, comma-separated",
+        "aws, runpod",
+        "provider ids (aws, gcp, azure, ...) separated by commas",
+        blank="every provider",
+    ),
+    ("operations", "price_plans"): Words(
+        "Allowed price plans",
+        "price plans, comma-separated",
+        "on_demand, reserved_1y",
+        "price plans (on_demand, reserved_1y, reserved_3y, spot) separated by commas",
+        blank="every plan",
+    ),
     ("compliance", "hipaa"): Words("HIPAA patient data", "yes or no", "no"),
     ("compliance", "gdpr_restricted_subprocessors"): Words(
         "GDPR limits sub-processors", "yes or no", "no"
@@ -542,7 +577,7 @@ def _field(section_key: str, name: str, info: FieldInfo, *, percent: bool = Fals
     else:
         kind = "text"
     default = None if info.is_required() or info.default_factory is not None else info.default
-    if default == "":
+    if default in ("", []):
         default = None
     return FieldSpec(
         section=section_key,

@@ -179,10 +179,13 @@ def _copy_style(source: Cell, target: Cell) -> None:
 
 
 def _put(cell: Cell, field: FieldSpec, value: Any) -> None:
-    if value is None:
+    if value is None or value == []:
         cell.value = None
     elif field.kind == "flag":
         cell.value = "yes" if value else "no"
+    elif isinstance(value, list):
+        cell.value = ", ".join(value)
+        cell.data_type = "s"
     else:
         cell.value = value
         if isinstance(value, str):

@@ -1,0 +1,122 @@
+"""Where a deployment may run: the catalogue instances and price plans it may be placed on (§7a)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crossover.catalogue import Catalogue, Instance
+from crossover.scenario import PRICE_PLANS, Deployment, Operations, PricePlan
+
+DEFAULT_PRICE_PLAN: PricePlan = "reserved_1y"
+"""The plan of a deployment that names its instance (or its price) but no plan."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One instance on one price plan: what a GPU-hour costs and how many GPUs come together."""
+
+    instance: Instance | None
+    """None: a GPU the catalogue rents nowhere, priced at the client's own figure."""
+    price_plan: PricePlan
+    gpu_hour_price_usd: float
+    gpu_hour_price_source: str
+    gpus_per_instance: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.instance.id if self.instance else ""), self.price_plan
+
+
+def is_searched(spec: Deployment) -> bool:
+    """A deployment is placed by the search unless the client fixed its instance or its price."""
+    return spec.instance is None and spec.gpu_hour_price is None and spec.gpus_per_instance is None
+
+
+def placements(
+    spec: Deployment,
+    gpus_per_replica: int,
+    catalogue: Catalogue,
+    operations: Operations,
+) -> list[Placement]:
+    """Every placement the deployment may use, cheapest GPU-hour first.
+
+    A fixed deployment has one: its named instance (or the GPU's reference instance) on its
+    plan. A searched one may use any instance with its GPU among the allowed providers whose
+    machine holds whole replicas (a replica never spans machines), on any allowed plan priced.
+    """
+    if not is_searched(spec):
+        instance = catalogue.instance_for(spec.gpu, spec.instance, gpus_per_replica)
+        plan = spec.price_plan or DEFAULT_PRICE_PLAN
+        if instance is None:
+            # A GPU rented nowhere in the catalogue: only the client's own price places it.
+            if spec.gpu_hour_price is None:
+                return []
+            k = spec.gpus_per_instance or gpus_per_replica
+            return [Placement(None, plan, spec.gpu_hour_price, "the client's workbook", k)]
+        price, source = gpu_hour_price(spec, instance, plan, catalogue)
+        if price is None:
+            return []
+        k = spec.gpus_per_instance or instance.gpus_per_instance
+        return [Placement(instance, plan, price, source, k)]
+    plans: tuple[PricePlan, ...] = (
+        (spec.price_plan,) if spec.price_plan else tuple(operations.price_plans) or PRICE_PLANS
+    )
+    found = []
+    for instance in catalogue.instances.values():
+        if instance.gpu != spec.gpu or instance.gpus_per_instance % gpus_per_replica:
+            continue
+        if operations.providers and instance.cloud not in operations.providers:
+            continue
+        for plan in plans:
+            price, source = gpu_hour_price(spec, instance, plan, catalogue)
+            if price is not None:
+                found.append(Placement(instance, plan, price, source, instance.gpus_per_instance))
+    return sorted(found, key=lambda p: (p.gpu_hour_price_usd * p.gpus_per_instance, p.key))
+
+
+def gpu_hour_price(
+    spec: Deployment, instance: Instance, plan: PricePlan, catalogue: Catalogue
+) -> tuple[float | None, str]:
+    """USD per GPU-hour and where it comes from: the client's figure wins over the catalogue."""
+    if spec.gpu_hour_price is not None:
+        return spec.gpu_hour_price, "the client's workbook"
+    price = catalogue.gpu_hour_price(instance, plan)
+    if plan in ("reserved_1y", "reserved_3y"):
+        assumption = catalogue.price_plans[plan]
+        source = (
+            f"{instance.id} on-demand list price less an assumed "
+            f"{assumption.discount_vs_on_demand_pct:g}% {plan} discount ({instance.source})"
+        )
+    else:
+        source = f"{instance.id} {plan.replace('_', '-')} price ({instance.source})"
+    return price, source
+
+
+def no_placement_message(
+    spec: Deployment, gpus_per_replica: int, catalogue: Catalogue, operations: Operations
+) -> str:
+    """Why a deployment has nowhere to run, and what to change."""
+    if not is_searched(spec):
+        plan = spec.price_plan or DEFAULT_PRICE_PLAN
+        instance = catalogue.instance_for(spec.gpu, spec.instance, gpus_per_replica)
+        if instance is None:
+            return (
+                f"the catalogue knows no rentable {spec.gpu} instance; give gpu_hour_price (and "
+                "gpus_per_instance) from the client's own quote"
+            )
+        return (
+            f"the catalogue has no {plan} price for {instance.id}; give gpu_hour_price or "
+            "choose another price plan"
+        )
+    providers = ", ".join(operations.providers) or "any provider"
+    plans = spec.price_plan or ", ".join(operations.price_plans) or "any price plan"
+    if not any(i.gpu == spec.gpu for i in catalogue.instances.values()):
+        return (
+            f"the catalogue knows no rentable {spec.gpu} instance; give gpu_hour_price (and "
+            "gpus_per_instance) from the client's own quote"
+        )
+    return (
+        f"no catalogue instance with {spec.gpu} GPUs holding a whole {gpus_per_replica}-GPU "
+        f"replica is priced among {providers} on {plans}; allow more providers or price plans, "
+        "or name an instance and give its gpu_hour_price"
+    )
