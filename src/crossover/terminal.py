@@ -147,7 +147,9 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
             if tier.gives_volume
             else f"{tier.share_pct or 0:g}%"
         )
-        lines.append(f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}")
+        lines.append(
+            f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}"
+        )
     lines += [f"  Warning: {p.describe()}" for p in warnings]
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)

@@ -18,6 +18,7 @@ from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.plans import TIE_TOLERANCE, PlanCost, PlanSearch
+from crossover.engine.rates import LatencyUnreachableError, RequestShape
 from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
     Calibration,
@@ -295,9 +296,14 @@ def _deployment_result(
     tiers = routing.self_hosted.get(spec.deployment, [])
     load = model.load(tiers)
     replica_tps = model.replica_tps_for(spec.deployment, tuple(t.tier for t in tiers))
-    rates = model.rates(
-        spec.deployment, load if load.total_mtok > 0 else model.option_load(spec.deployment)
-    )
+    rated = load if load.total_mtok > 0 else model.option_load(spec.deployment)
+    try:
+        rates = model.rates(spec.deployment, rated)
+    except LatencyUnreachableError:
+        # An option that cannot keep its tiers' latency promise (the search never uses it) is
+        # shown at its throughput-bound rates.
+        shape = model.shape(spec.deployment, rated)
+        rates = dep.rates_for(RequestShape(shape.input_tokens, shape.output_tokens, None))
     u_max = scenario.operations.target_peak_utilisation_pct / 100
     avg, peak = demand_tps(load, scenario.workload.peak_to_average)
     sized = cost.deployments.get(spec.deployment)

@@ -28,7 +28,7 @@ def plan_result(
         routes=cost.routes,
         instances={
             d: PlanInstance(
-                instance=p.instance.id,
+                instance=p.instance.id if p.instance is not None else None,
                 price_plan=p.price_plan,
                 gpus_per_instance=p.gpus_per_instance,
                 gpu_hour_price_usd=p.gpu_hour_price_usd,

@@ -357,7 +357,8 @@ class Recommendation(_Result):
 class PlanInstance(_Result):
     """Where one deployment of a plan runs (economics §7a)."""
 
-    instance: str
+    instance: str | None
+    """None: a GPU the catalogue rents nowhere, priced at the client's own figure."""
     price_plan: PricePlan
     gpus_per_instance: int
     gpu_hour_price_usd: float

@@ -15,6 +15,12 @@ from crossover.engine.constants import (
     SECONDS_PER_DAY,
     TOKENS_PER_MTOK,
 )
+from crossover.engine.instances import (
+    Placement,
+    is_searched,
+    no_placement_message,
+    placements,
+)
 from crossover.engine.rates import (
     GB,
     DoesNotFitError,
@@ -28,12 +34,6 @@ from crossover.engine.rates import (
     default_gpus_per_replica,
     serving_rate,
     weight_gb,
-)
-from crossover.engine.instances import (
-    Placement,
-    is_searched,
-    no_placement_message,
-    placements,
 )
 from crossover.engine.results import RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
@@ -455,10 +455,11 @@ def _request_problems(
     if dep.modelled is None:
         return []
     replica, efficiency = dep.modelled.replica, dep.modelled.efficiency.on(dep.modelled.replica)
-    named = any(tier.deployment == dep.spec.deployment for tier in tiers)
+    named = any(dep.spec.deployment in tier.options for tier in tiers)
     problems = []
     for t, tier in enumerate(tiers):
-        if named and tier.deployment != dep.spec.deployment:
+        own = tier.deployment == dep.spec.deployment
+        if named and dep.spec.deployment not in tier.options:
             continue
         shape = shapes[tier.tier].shape
         if not named:
@@ -478,15 +479,26 @@ def _request_problems(
                 )
             )
         except LatencyUnreachableError as e:
-            problems.append(
-                Problem(
-                    loc=("tiers", t, "tpot_ms"),
-                    message=f"tier {tier.tier!r} promises {e.tpot_ms:g} ms per output token, but "
-                    f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms even for one "
-                    "request; use more GPUs per replica, a faster GPU, a lower precision, or "
-                    "relax tpot_ms",
+            if own:
+                problems.append(
+                    Problem(
+                        loc=("tiers", t, "tpot_ms"),
+                        message=f"tier {tier.tier!r} promises {e.tpot_ms:g} ms per output "
+                        f"token, but {dep.spec.deployment} takes at least {e.best_ms:.1f} ms even "
+                        "for one request; use more GPUs per replica, a faster GPU, a lower "
+                        "precision, or relax tpot_ms",
+                    )
                 )
-            )
+            else:
+                problems.append(
+                    Problem(
+                        loc=("tiers", t, "candidates"),
+                        severity="warning",
+                        message=f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms per "
+                        f"output token, more than the {e.tpot_ms:g} ms tier {tier.tier!r} "
+                        "promises: the best plan never sends the tier there",
+                    )
+                )
     return problems
 
 

@@ -114,7 +114,9 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         else None,
         "plan_names": [plan_name(results, p) for p in results.plans],
         "plans_chart": _chart(
-            charts.plans_chart(results, [plan_name(results, p) for p in results.plans], brand, display)
+            charts.plans_chart(
+                results, [plan_name(results, p) for p in results.plans], brand, display
+            )
         ),
         "savings_histogram": _chart(charts.savings_histogram(results.monte_carlo, brand, display))
         if routed and results.monte_carlo is not None
