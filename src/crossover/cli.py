@@ -295,14 +295,14 @@ def main(argv: list[str] | None = None) -> None:
     except ProblemsError as e:
         if len(e.problems) == 1 and not e.problems[0].loc and not e.problems[0].where:
             # A file-level problem (unreadable, not a workbook): one line says it all.
-            click.echo(f"Error: {e.source}: {e.problems[0].message}", err=True)
+            _error(f"Error: {e.source}: {e.problems[0].message}")
             sys.exit(EXIT_DATA)
-        click.echo(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:", err=True)
+        _error(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:")
         for problem in e.problems:
-            click.echo(f"  {problem.describe()}", err=True)
+            _error(f"  {problem.describe()}")
         sys.exit(EXIT_DATA)
     except CrossoverError as e:
-        click.echo(f"Error: {e}", err=True)
+        _error(f"Error: {e}")
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
@@ -315,8 +315,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # an internal error: one line unless --debug
         if debug:
             raise
-        click.echo(
-            f"Error: internal error ({type(e).__name__}: {e}); run with --debug for details",
-            err=True,
-        )
+        _error(f"Error: internal error ({type(e).__name__}: {e}); run with --debug for details")
         sys.exit(EXIT_INTERNAL)
+
+
+def _error(line: str) -> None:
+    """One line of an error on stderr; typed text in it shows its control characters, inert."""
+    from crossover.inert import visible
+
+    click.echo(visible(line), err=True)

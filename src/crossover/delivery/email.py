@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from crossover.delivery.files import write_bytes_atomic
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
+from crossover.inert import echo, header_text, is_unsafe_char
 from crossover.summary import key_figures, verdict
 
 Security = Literal["starttls", "tls", "none"]
@@ -182,15 +183,20 @@ def _address(value: str, what: str) -> str:
     """One address, as given; refuses lists, header breaks and things that are not addresses."""
     text = value.strip()
     name, addr_spec = parseaddr(text)
+    # No control character, no encoded word ("=?") to be decoded into a header, and an
+    # ASCII mailbox: SMTP without SMTPUTF8 cannot carry any other.
     well_formed = (
-        not any(ch in text for ch in "\r\n,;")
+        not any(ch in text for ch in ",;")
+        and not any(is_unsafe_char(ch) for ch in text)
+        and "=?" not in text
+        and addr_spec.isascii()
         and _ADDR_SPEC.fullmatch(addr_spec) is not None
         and text in (addr_spec, formataddr((name, addr_spec)))
     )
     if not well_formed:
         raise InputError(
-            f"{what} {value!r}: not an email address (give one address per option, "
-            "like cfo@client.example)"
+            f"{what} {echo(value)}: not an email address (give one address per option, "
+            "like cfo@client.example, in ASCII)"
         )
     return text
 
@@ -242,8 +248,10 @@ def build_message(
         raise InputError("--to: give at least one recipient")
     recipients = [_address(a, "--to") for a in to]
     copies = [_address(a, "--cc") for a in cc]
-    if subject is not None and any(ch in subject for ch in "\r\n"):
-        raise InputError("--subject: must be a single line")
+    if subject is not None and any(is_unsafe_char(ch) for ch in subject):
+        raise InputError(
+            f"--subject {echo(subject)}: must be a single line without control characters"
+        )
     document = _read_pdf(pdf)
     results = load_results(pdf)
     context = _context(results, pdf.name)
@@ -254,7 +262,11 @@ def build_message(
     message["To"] = ", ".join(recipients)
     if copies:
         message["Cc"] = ", ".join(copies)
-    message["Subject"] = subject if subject is not None else default_subject(results)
+    _set_header(
+        message,
+        "Subject",
+        header_text(subject if subject is not None else default_subject(results)),
+    )
     message["Date"] = formatdate(localtime=True)
     domain = _addr_spec(sender).rpartition("@")[2] if sender else "crossover.invalid"
     message["Message-ID"] = make_msgid(domain=domain)
@@ -266,8 +278,20 @@ def build_message(
 
 
 def default_subject(results: Results) -> str:
-    client = " ".join(results.scenario.client.client_name.split())
+    client = header_text(results.scenario.client.client_name)
     return f"LLM hosting report for {client}: {verdict(results)}"
+
+
+def _set_header(message: EmailMessage, name: str, value: str) -> None:
+    """Set a header and check that it holds exactly the text given.
+
+    The email package parses what it is given; on an interpreter that decodes an encoded
+    word it missed, the header would differ from the text, so that is refused here rather
+    than sent.
+    """
+    message[name] = value
+    if str(message[name]) != value:
+        raise InputError(f"{name} {echo(value)}: cannot be written as a single header line")
 
 
 def _read_pdf(pdf: Path) -> bytes:
