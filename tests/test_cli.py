@@ -122,7 +122,8 @@ def test_a_missing_file_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFi
     code, _, err = run(["analyse", str(tmp_path / "nope.json")], capsys)
     assert code == 65
     assert (
-        err == f"Error: {tmp_path / 'nope.json'}: no such file; expected an .xlsx or .json file\n"
+        err
+        == f"Error: {tmp_path / 'nope.json'}: no such file; expected an .xlsx or .json file\n"
     )
 
 

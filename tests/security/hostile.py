@@ -93,19 +93,13 @@ def external_entity(path: Path) -> Path:
 
 def xls_renamed(path: Path) -> Path:
     """An OLE2 compound file: what Excel 97-2003 writes."""
-    path.write_bytes(
-        bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504 + "Workbook".encode("utf-16-le")
-    )
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504 + "Workbook".encode("utf-16-le"))
     return path
 
 
 def encrypted(path: Path) -> Path:
     """A password-protected .xlsx is an OLE2 file holding an EncryptedPackage stream."""
-    body = (
-        b"\x00" * 504
-        + "EncryptionInfo".encode("utf-16-le")
-        + "EncryptedPackage".encode("utf-16-le")
-    )
+    body = b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le")
     path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + body)
     return path
 
