@@ -107,11 +107,12 @@ def validate(file: Path) -> None:
       crossover validate client.xlsx
     """
     from crossover.catalogue import load_catalogue
-    from crossover.inputs import load_scenario_with_warnings
+    from crossover.inputs import analyse_file
     from crossover.terminal import print_scenario_summary
 
-    scenario, warnings = load_scenario_with_warnings(file, load_catalogue())
-    print_scenario_summary(file, scenario, warnings)
+    # The analysis runs too: some warnings (an API bill far from the stated one) need it.
+    results = analyse_file(file, load_catalogue())
+    print_scenario_summary(file, results.scenario, [str(w) for w in results.warnings])
 
 
 @cli.command()
@@ -274,11 +275,9 @@ def batch(
 
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
-    from crossover.engine import analyse as run
-    from crossover.inputs import load_scenario
+    from crossover.inputs import analyse_file
 
-    catalogue = load_catalogue()
-    return run(load_scenario(file, catalogue), catalogue)
+    return analyse_file(file, load_catalogue())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -297,9 +296,13 @@ def main(argv: list[str] | None = None) -> None:
             # A file-level problem (unreadable, not a workbook): one line says it all.
             _error(f"Error: {e.source}: {e.problems[0].message}")
             sys.exit(EXIT_DATA)
-        _error(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:")
-        for problem in e.problems:
+        errors = [p for p in e.problems if getattr(p, "severity", "error") == "error"]
+        warnings = [p for p in e.problems if p not in errors]
+        _error(f"Error: {e.source}: {len(errors)} problem(s) to fix:")
+        for problem in errors:
             _error(f"  {problem.describe()}")
+        for problem in warnings:
+            _error(f"  Warning: {problem.describe()}")
         sys.exit(EXIT_DATA)
     except CrossoverError as e:
         _error(f"Error: {e}")

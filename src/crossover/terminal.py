@@ -11,7 +11,7 @@ from rich.table import Table
 
 from crossover.engine.results import Results
 from crossover.inert import visible
-from crossover.scenario import Problem, Scenario
+from crossover.scenario import Scenario
 from crossover.summary import key_figures, money, price
 
 
@@ -99,10 +99,10 @@ def print_results(results: Results) -> None:
     for risk in results.recommendation.risks:
         console.print(f"  [yellow]risk[/yellow] {safe(risk.message)}")
     for warning in results.warnings:
-        console.print(f"  [yellow]warning[/yellow] {safe(warning)}")
+        console.print(f"  [yellow]warning[/yellow] {safe(str(warning))}")
 
 
-def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Problem]) -> None:
+def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[str]) -> None:
     """What `validate` read: enough to see that the workbook says what the client meant."""
     console = _console()
     w = scenario.workload
@@ -117,6 +117,6 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
         lines.append(
             f"  Tier {tier.tier}: {tier.share_pct:g}% on {tier.api_model} ({tier.api_mode}) → {where}"
         )
-    lines += [f"  Warning: {p.describe()}" for p in warnings]
+    lines += [f"  Warning: {warning}" for warning in warnings]
     for line in lines:
         console.print(visible(line), markup=False, soft_wrap=True)

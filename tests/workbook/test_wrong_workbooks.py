@@ -308,7 +308,10 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
         _header,
         [
             'Tiers!B4:G4 (Tiers table header): the table has no column share_pct (the "Share of '
-            'volume" column), which is required; give one column that header'
+            'volume" column), which is required; give one column that header',
+            # Warnings are kept beside the errors (issue 13).
+            'Tiers!C4 (Tiers table header): the column "shares" is not one the tool reads (did '
+            "you mean share_pct?), so it is ignored",
         ],
     ),
     "rows typed below a table": (
@@ -366,9 +369,13 @@ def test_each_mistake_is_named_by_its_cell(
         main(["validate", str(filled_path)])
     assert exited.value.code == EXIT_DATA
     printed = capsys.readouterr().err.splitlines()
+    problems = raised.value.problems
+    errors = [p.describe() for p in problems if p.severity == "error"]
+    warnings = [p.describe() for p in problems if p.severity == "warning"]
     assert printed == [
-        f"Error: {filled_path}: {len(expected)} problem(s) to fix:",
-        *(f"  {line}" for line in expected),
+        f"Error: {filled_path}: {len(errors)} problem(s) to fix:",
+        *(f"  {line}" for line in errors),
+        *(f"  Warning: {line}" for line in warnings),
     ]
 
 

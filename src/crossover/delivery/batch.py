@@ -102,11 +102,10 @@ Renderer = Callable[[Path, BatchOptions, WorkerState], Outcome]
 
 def render_input(path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
     """Analyse one scenario file and write its report files; errors propagate to the worker."""
-    from crossover.engine import analyse
-    from crossover.inputs import load_scenario
+    from crossover.inputs import analyse_file
     from crossover.summary import money, verdict
 
-    results = analyse(load_scenario(path, state.catalogue), state.catalogue)
+    results = analyse_file(path, state.catalogue)
     written = write_outputs(results, options.out_dir, options.formats, state.brand)
     return Outcome(
         input=str(path),

@@ -418,7 +418,7 @@ def _summary_sheet(sheet: Worksheet, results: Results) -> None:
         row += 1
     for title, lines in (
         ("Risks", [risk.message for risk in results.recommendation.risks]),
-        ("Warnings", results.warnings),
+        ("Warnings", [str(warning) for warning in results.warnings]),
     ):
         row += 1
         put(sheet, row, 1, title)

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
+from crossover.plausibility import scenario_warnings
 from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
 from crossover.workbook import layout
 from crossover.workbook.coerce import (
@@ -65,9 +66,11 @@ def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
         reading.check(scenario)
     problems = sorted(reading.problems, key=_file_order)
     errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
     if errors or scenario is None:
-        raise ScenarioError(str(path), errors)
-    return scenario, [p for p in problems if p.severity == "warning"]
+        # Warnings are kept beside the errors: fixing one should not hide the other.
+        raise ScenarioError(str(path), errors + warnings)
+    return scenario, warnings
 
 
 def _open(path: Path) -> tuple[Workbook, Workbook]:
@@ -282,7 +285,7 @@ class _Reading:
         if (
             item.kind == "percent"
             and isinstance(value, float)
-            and 0 < abs(value) < 1
+            and (0 < abs(value) < 1 or value == 1)
             and not is_percent_format(cell.number_format)
         ):
             self._report(
@@ -525,7 +528,10 @@ class _Reading:
             # A section or table that could not be read leaves references dangling (a tier's
             # deployment, say): checking would only add problems that are not really there.
             return
-        for problem in check_scenario(scenario, load_catalogue()):
+        catalogue = load_catalogue()
+        for problem in check_scenario(scenario, catalogue) + scenario_warnings(
+            scenario, catalogue, percent_fractions=False
+        ):
             if any(_covers(unread, problem.loc) for unread in self.unread):
                 continue
             self.problems.append(problem.model_copy(update={"where": self.where(problem.loc)}))
