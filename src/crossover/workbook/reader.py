@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
+from crossover.inert import echo
 from crossover.plausibility import scenario_warnings
 from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
 from crossover.workbook import layout
@@ -335,7 +336,10 @@ class _Reading:
             )
             return None
         sheet, table = found
-        first_column, header_row, last_column, last_row = _bounds(table.ref)
+        bounds = self._table_bounds(spec, sheet, table.ref)
+        if bounds is None:
+            return None
+        first_column, header_row, last_column, last_row = bounds
         first_data = header_row + 1
         last_data = last_row - (table.totalsRowCount or 0)
         self.places[(spec.key,)] = _where(sheet, table.ref, f"{spec.table} table")
@@ -522,6 +526,17 @@ class _Reading:
 
     # --- checking ------------------------------------------------------------------------
 
+    def _table_bounds(
+        self, spec: SectionSpec, sheet: str, ref: str
+    ) -> tuple[int, int, int, int] | None:
+        problem = _table_bounds_problem(ref)
+        if problem is None:
+            return _bounds(ref)
+        where = f"{sheet}!{ref}" if len(ref) <= 30 else f"{spec.table} table"
+        self.places[(spec.key,)] = f"{where} ({spec.table} table)"
+        self._report((spec.key,), self.places[(spec.key,)], problem)
+        return None
+
     def check(self, scenario: Scenario) -> None:
         """The catalogue-aware checks, where what they look at was read whole."""
         if any(len(loc) == 1 for loc in self.unread):
@@ -598,6 +613,27 @@ def _merged_range(sheet: Worksheet, coordinate: str) -> str | None:
         if coordinate in merged:
             return str(merged.coord)
     return None
+
+
+def _table_bounds_problem(ref: str) -> str | None:
+    """Why a table's range cannot be read, or None: checked before a single cell is read."""
+    try:
+        first_column, first_row, last_column, last_row = _bounds(ref)
+    except (ValueError, TypeError, AssertionError):
+        return f"the table's range {echo(ref)} is not a range of cells; recreate the table"
+    rows, columns = last_row - first_row, last_column - first_column + 1
+    if rows > MAX_TABLE_ROWS or columns > MAX_TABLE_COLUMNS:
+        return (
+            f"the table's range {ref} spans {rows:,} rows and {columns:,} columns, more than "
+            f"the {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns a table may hold; "
+            "resize it to the rows you filled (Table Design > Resize Table)"
+        )
+    return None
+
+
+MAX_TABLE_ROWS = 1_000
+"""The schema reads at most 200 rows; a range far beyond that was stretched, by hand or hostile."""
+MAX_TABLE_COLUMNS = 64
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:
