@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 
 import click
 
-from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError, ProblemsError
+from crossover.errors import (
+    EXIT_DATA,
+    EXIT_INTERNAL,
+    EXIT_IOERR,
+    EXIT_USAGE,
+    CrossoverError,
+    ProblemsError,
+)
 
 SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +64,7 @@ def analyse(file: Path, json_path: Path | None) -> None:
         return
     print_results(results)
     if json_path is not None:
-        write_text_atomic(json_path, results.model_dump_json(indent=2) + "\n")
+        write_text_atomic(json_path, results.model_dump_json(indent=2) + "\n", inputs=[file])
         click.echo(f"Results written to {json_path}")
 
 
@@ -117,15 +124,24 @@ def validate(file: Path) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default="template.xlsx")
-def template(path: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def template(path: Path, force: bool) -> None:
     """Write the blank client workbook, with drop-downs from the catalogue.
+
+    An existing file is never replaced without --force: it may be a filled client workbook.
 
     \b
     Example:
       crossover template acme-llm-costs.xlsx
     """
+    from crossover.errors import InputError
     from crossover.workbook import write_template
 
+    if (path.exists() or path.is_symlink()) and not force:
+        raise InputError(
+            f"{path}: already exists (it may be a filled workbook); give another name, or "
+            "--force to replace it"
+        )
     write_template(path)
     click.echo(f"Template written to {path}")
 
@@ -307,6 +323,16 @@ def main(argv: list[str] | None = None) -> None:
     except CrossoverError as e:
         _error(f"Error: {e}")
         sys.exit(e.exit_code)
+    except OSError as e:
+        # What the commands do not explain themselves: the file and the system's reason.
+        from crossover.delivery.files import reason
+
+        where = f"{e.filename}: " if e.filename else ""
+        _error(f"Error: {where}{reason(e)}")
+        sys.exit(EXIT_IOERR)
+    except RecursionError:
+        _error("Error: the input is nested too deeply to read")
+        sys.exit(EXIT_DATA)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_INTERNAL)
