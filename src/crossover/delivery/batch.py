@@ -423,7 +423,7 @@ def _is_scenario_file(path: Path) -> bool:
         and path.suffix.lower() in INPUT_SUFFIXES
         and not name.startswith((".", "~$"))
         and name != SUMMARY_JSON
-        and not name.endswith("-results.json")
+        and not name.endswith(("-results.json", ".manifest.json"))
     )
 
 

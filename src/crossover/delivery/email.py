@@ -9,6 +9,8 @@ message, an exception, a repr or a log line.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import os
 import re
 import smtplib
@@ -28,6 +30,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateNotFoun
 from pydantic import ValidationError
 
 from crossover.delivery.files import write_bytes_atomic
+from crossover.delivery.outputs import manifest_path
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
 from crossover.inert import echo, header_text, is_unsafe_char
@@ -236,6 +239,32 @@ def load_results(pdf: Path) -> Results:
         ) from None
 
 
+def check_same_run(pdf: Path, document: bytes) -> None:
+    """Refuse a PDF and a results JSON that the report's manifest shows came from different runs."""
+    manifest = manifest_path(pdf)
+    try:
+        listed = json.loads(manifest.read_bytes())["files"]
+        results = results_path(pdf)
+        actual = {
+            pdf.name: hashlib.sha256(document).hexdigest(),
+            results.name: hashlib.sha256(results.read_bytes()).hexdigest(),
+        }
+    except FileNotFoundError:
+        # Reports written before manifests existed: nothing to compare against.
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{manifest}: not a readable report manifest; render the report again"
+        ) from None
+    mixed = sorted(name for name, digest in actual.items() if listed.get(name) != digest)
+    if mixed:
+        raise InputError(
+            f"{pdf}: {' and '.join(mixed)} do not match the manifest {manifest.name}: the "
+            "files beside each other come from different runs (a write was interrupted or a "
+            "file was replaced); render the report again"
+        )
+
+
 def build_message(
     pdf: Path,
     to: Sequence[str],
@@ -254,6 +283,7 @@ def build_message(
         )
     document = _read_pdf(pdf)
     results = load_results(pdf)
+    check_same_run(pdf, document)
     context = _context(results, pdf.name)
 
     message = EmailMessage(policy=policy.SMTP)
