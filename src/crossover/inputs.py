@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
-from crossover.scenario import Problem, Scenario, ScenarioError, load_json_scenario
+from crossover.limits import extreme_numbers, read_json_scenario
+from crossover.scenario import Problem, Scenario, ScenarioError
 
 if TYPE_CHECKING:
     from crossover.engine.results import Results
@@ -47,9 +48,11 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
         from crossover.workbook import read_workbook_with_warnings
 
         read: tuple[Scenario, list[Problem]] = read_workbook_with_warnings(path)
+        _refuse_extremes(path, read[0])
         return read
     if suffix == ".json":
-        scenario = load_json_scenario(path)
+        scenario = read_json_scenario(path)
+        _refuse_extremes(path, scenario)
         from crossover.engine import check_scenario
         from crossover.plausibility import scenario_warnings
 
@@ -67,3 +70,9 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
             )
         ],
     )
+
+
+def _refuse_extremes(path: Path, scenario: Scenario) -> None:
+    extremes = extreme_numbers(scenario)
+    if extremes:
+        raise ScenarioError(str(path), extremes)
