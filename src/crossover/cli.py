@@ -350,6 +350,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def _error(line: str) -> None:
     """One line of an error on stderr; typed text in it shows its control characters, inert."""
-    from crossover.inert import visible
+    from crossover.inert import cut_long_values, visible
 
-    click.echo(visible(line), err=True)
+    click.echo(cut_long_values(visible(line)), err=True)

@@ -40,6 +40,14 @@ def clip(text: str, limit: int = ECHO_LIMIT) -> str:
     return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
+_LONG_PIECE = re.compile(r"'[^']{%d,}'|\"[^\"]{%d,}\"|\S{%d,}" % ((ECHO_LIMIT + 1,) * 3))
+
+
+def cut_long_values(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A message with every quoted value or unbroken run longer than `limit` cut to it."""
+    return _LONG_PIECE.sub(lambda m: clip(m.group(0), limit), text)
+
+
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
     """A typed value as an error or warning repeats it: quoted, visible and cut to `limit`."""
     return f"'{clip(visible(str(value)), limit)}'"

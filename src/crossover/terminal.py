@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from crossover.engine.results import Results
-from crossover.inert import visible
+from crossover.inert import cut_long_values, visible
 from crossover.scenario import Scenario
 from crossover.summary import key_figures, money, price
 
@@ -22,7 +22,7 @@ def _console() -> Console:
 
 def safe(text: str) -> str:
     """Client text for rich markup: shown as typed, its markup and control characters inert."""
-    return escape(visible(text))
+    return escape(cut_long_values(visible(text)))
 
 
 def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:

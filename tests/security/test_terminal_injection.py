@@ -62,3 +62,32 @@ def test_escape_sequences_in_an_error_line_are_shown_not_run(
     assert code == 65
     _inert(err)
     assert "h100\\x1b]0;pwned\\x07[red]x" in err
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        ("client", "client_name"),
+        ("client", "prepared_by"),
+        ("tiers", 0, "tier"),
+        ("tiers", 0, "api_model"),
+        ("deployments", 0, "deployment"),
+        ("deployments", 0, "instance"),
+        ("deployments", 0, "gpu"),
+        ("deployments", 0, "model"),
+    ],
+)
+@pytest.mark.parametrize("command", ["analyse", "validate"])
+def test_a_100000_character_value_is_echoed_at_most_200_characters_long(
+    command: str, place: tuple[Any, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def change(data: Any) -> None:
+        target = data
+        for key in place[:-1]:
+            target = target[key]
+        target[place[-1]] = "x" * 100_000
+
+    path = scenario(tmp_path, change)
+    _, out, err = run([command, str(path)], capsys)
+    for line in (out + err).splitlines():
+        assert "x" * 201 not in line
