@@ -40,7 +40,8 @@ def clip(text: str, limit: int = ECHO_LIMIT) -> str:
     return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
-_LONG_PIECE = re.compile(r"'[^']{%d,}'|\"[^\"]{%d,}\"|\S{%d,}" % ((ECHO_LIMIT + 1,) * 3))
+_LONG = ECHO_LIMIT + 1
+_LONG_PIECE = re.compile(rf"'[^']{{{_LONG},}}'|\"[^\"]{{{_LONG},}}\"|\S{{{_LONG},}}")
 
 
 def cut_long_values(text: str, limit: int = ECHO_LIMIT) -> str:
