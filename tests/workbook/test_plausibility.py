@@ -193,3 +193,20 @@ def test_warnings_are_kept_beside_errors(
     assert lines[2] == (
         "  Warning: Workload!C9 (cache_hit_pct): read as 0.35%; if you meant 35%, type 35 or 35%"
     )
+
+
+def test_one_validate_run_lists_a_field_error_a_share_total_and_an_unknown_gpu(
+    filled_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def change(workbook: Any) -> None:
+        named(workbook, "cache_hit_pct").value = 150
+        table_cell(workbook, "Tiers", 0, "share_pct").value = 65
+        table_cell(workbook, "Deployments", 0, "gpu").value = "h100-sxmm"
+
+    spoil(filled_path, change)
+    code, _, err = run(["validate", str(filled_path)], capsys)
+    assert code == 65
+    assert err.splitlines()[0] == f"Error: {filled_path}: 3 problem(s) to fix:"
+    assert "cache_hit_pct): expected a percentage (between 0 and 100), found 150" in err
+    assert "the tiers' shares add up to 95%, expected 100%" in err
+    assert "h100-sxmm" in err

@@ -41,6 +41,7 @@ from crossover.workbook.coerce import (
     show,
 )
 from crossover.workbook.layout import FieldSpec, SectionSpec
+from crossover.workbook.partial import around_stand_in, stand_in
 from crossover.workbook.preflight import assert_defusedxml, preflight
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
@@ -65,6 +66,8 @@ def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
     scenario = reading.validate(raw)
     if scenario is not None:
         reading.check(scenario)
+    else:
+        reading.check_what_read(raw)
     problems = sorted(reading.problems, key=_file_order)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
@@ -537,7 +540,7 @@ class _Reading:
         self._report((spec.key,), self.places[(spec.key,)], problem)
         return None
 
-    def check(self, scenario: Scenario) -> None:
+    def check(self, scenario: Scenario, stand_ins: tuple[Loc, ...] = ()) -> None:
         """The catalogue-aware checks, where what they look at was read whole."""
         if any(len(loc) == 1 for loc in self.unread):
             # A section or table that could not be read leaves references dangling (a tier's
@@ -549,7 +552,17 @@ class _Reading:
         ):
             if any(_covers(unread, problem.loc) for unread in self.unread):
                 continue
+            if any(around_stand_in(loc, problem.loc) for loc in stand_ins):
+                continue
             self.problems.append(problem.model_copy(update={"where": self.where(problem.loc)}))
+
+    def check_what_read(self, raw: dict[str, Any]) -> None:
+        """The checks on what did read, when some values did not: one run lists every problem."""
+        bad = [p.loc for p in self.problems if p.severity == "error"]
+        bad += [loc for loc in self.unread if loc not in bad]
+        scenario = stand_in(raw, bad, _field_at)
+        if scenario is not None:
+            self.check(scenario, tuple(bad))
 
 
 def _file_order(problem: Problem) -> tuple[int, int, int]:
