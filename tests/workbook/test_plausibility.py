@@ -210,3 +210,36 @@ def test_one_validate_run_lists_a_field_error_a_share_total_and_an_unknown_gpu(
     assert "cache_hit_pct): expected a percentage (between 0 and 100), found 150" in err
     assert "the tiers' shares add up to 95%, expected 100%" in err
     assert "h100-sxmm" in err
+
+
+def _drop_names(workbook: Any) -> None:
+    for name in list(workbook.defined_names):
+        del workbook.defined_names[name]
+
+
+def _drop_tables(workbook: Any) -> None:
+    for sheet in workbook.worksheets:
+        for name in list(sheet.tables):
+            del sheet.tables[name]
+
+
+@pytest.mark.parametrize(
+    ("change", "lost"),
+    [
+        (_drop_names, "defined names"),
+        (lambda wb: (_drop_names(wb), _drop_tables(wb)), "defined names and none of its tables"),
+        (_drop_tables, "tables"),
+    ],
+)
+def test_a_workbook_that_lost_its_names_or_tables_gets_one_message(
+    filled_path: Path, change: Any, lost: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spoil(filled_path, change)
+    code, out, err = run(["validate", str(filled_path)], capsys)
+    assert (code, out) == (65, "")
+    assert err == (
+        f"Error: {filled_path}: the workbook has none of the template's {lost}, which is how "
+        "the tool finds each answer: the program that last saved it (Google Sheets, Numbers or "
+        "a converter, say) dropped them. Copy the answers into a fresh template (crossover "
+        "template new.xlsx), save it from Excel or LibreOffice, and send that\n"
+    )

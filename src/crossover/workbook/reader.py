@@ -61,6 +61,9 @@ def read_workbook(path: Path) -> Scenario:
 def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
     """The Scenario and the warnings (problems that do not stop an analysis), or raise."""
     values, formulas = _open(path)
+    lost = _lost_structure(values)
+    if lost:
+        raise _unreadable(path, lost)
     reading = _Reading(values, formulas)
     raw = reading.read_sections()
     scenario = reading.validate(raw)
@@ -114,6 +117,38 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             "LibreOffice, save it as an Excel workbook and send it again",
         ) from None
     return values, formulas
+
+
+def _lost_structure(workbook: Workbook) -> str | None:
+    """One sentence when the workbook kept none of the template's names or none of its tables.
+
+    Google Sheets, Numbers and some converters save a copy without them; a problem per
+    missing name would be dozens of lines with one cause.
+    """
+    names = {name.lower() for name in workbook.defined_names} | {
+        name.lower() for sheet in workbook.worksheets for name in sheet.defined_names
+    }
+    tables = {name.lower() for sheet in workbook.worksheets for name in sheet.tables}
+    wanted_names = {
+        item.name.lower() for spec in layout.sections() if not spec.is_table for item in spec.fields
+    }
+    wanted_tables = {spec.table.lower() for spec in layout.sections() if spec.table}
+    lost = [
+        what
+        for what, kept in (
+            ("defined names", names & wanted_names),
+            ("tables", tables & wanted_tables),
+        )
+        if not kept
+    ]
+    if not lost:
+        return None
+    return (
+        f"the workbook has none of the template's {' and none of its '.join(lost)}, which is "
+        "how the tool finds each answer: the program that last saved it (Google Sheets, "
+        "Numbers or a converter, say) dropped them. Copy the answers into a fresh template "
+        "(crossover template new.xlsx), save it from Excel or LibreOffice, and send that"
+    )
 
 
 def _has_formulas(workbook: Workbook) -> bool:
