@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossover.workbook import layout
@@ -273,6 +273,7 @@ def _in_locale(value: Decimal, locale: str) -> str:
     return integer + (point + decimals if decimals else "")
 
 
+@settings(deadline=None)
 @given(
     value=st.decimals(min_value=0, max_value=10_000_000, places=3, allow_nan=False),
     locale=st.sampled_from(["en", "de", "fr", "ch", "plain"]),
