@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 
 import click
 
-from crossover.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, CrossoverError, ProblemsError
+from crossover.errors import (
+    EXIT_DATA,
+    EXIT_INTERNAL,
+    EXIT_IOERR,
+    EXIT_USAGE,
+    CrossoverError,
+    ProblemsError,
+)
 
 SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +64,7 @@ def analyse(file: Path, json_path: Path | None) -> None:
         return
     print_results(results)
     if json_path is not None:
-        write_text_atomic(json_path, results.model_dump_json(indent=2) + "\n")
+        write_text_atomic(json_path, results.model_dump_json(indent=2) + "\n", inputs=[file])
         click.echo(f"Results written to {json_path}")
 
 
@@ -210,24 +217,34 @@ def validate(file: Path) -> None:
       crossover validate client.xlsx
     """
     from crossover.catalogue import load_catalogue
-    from crossover.inputs import load_scenario_with_warnings
+    from crossover.inputs import analyse_file
     from crossover.terminal import print_scenario_summary
 
-    scenario, warnings = load_scenario_with_warnings(file, load_catalogue())
-    print_scenario_summary(file, scenario, warnings)
+    # The analysis runs too: some warnings (an API bill far from the stated one) need it.
+    results = analyse_file(file, load_catalogue())
+    print_scenario_summary(file, results.scenario, [str(w) for w in results.warnings])
 
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default="template.xlsx")
-def template(path: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def template(path: Path, force: bool) -> None:
     """Write the blank client workbook, with drop-downs from the catalogue.
+
+    An existing file is never replaced without --force: it may be a filled client workbook.
 
     \b
     Example:
       crossover template acme-llm-costs.xlsx
     """
+    from crossover.errors import InputError
     from crossover.workbook import write_template
 
+    if (path.exists() or path.is_symlink()) and not force:
+        raise InputError(
+            f"{path}: already exists (it may be a filled workbook); give another name, or "
+            "--force to replace it"
+        )
     write_template(path)
     click.echo(f"Template written to {path}")
 
@@ -377,11 +394,9 @@ def batch(
 
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
-    from crossover.engine import analyse as run
-    from crossover.inputs import load_scenario
+    from crossover.inputs import analyse_file
 
-    catalogue = load_catalogue()
-    return run(load_scenario(file, catalogue), catalogue)
+    return analyse_file(file, load_catalogue())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -398,15 +413,29 @@ def main(argv: list[str] | None = None) -> None:
     except ProblemsError as e:
         if len(e.problems) == 1 and not e.problems[0].loc and not e.problems[0].where:
             # A file-level problem (unreadable, not a workbook): one line says it all.
-            click.echo(f"Error: {e.source}: {e.problems[0].message}", err=True)
+            _error(f"Error: {e.source}: {e.problems[0].message}")
             sys.exit(EXIT_DATA)
-        click.echo(f"Error: {e.source}: {len(e.problems)} problem(s) to fix:", err=True)
-        for problem in e.problems:
-            click.echo(f"  {problem.describe()}", err=True)
+        errors = [p for p in e.problems if getattr(p, "severity", "error") == "error"]
+        warnings = [p for p in e.problems if p not in errors]
+        _error(f"Error: {e.source}: {len(errors)} problem(s) to fix:")
+        for problem in errors:
+            _error(f"  {problem.describe()}")
+        for problem in warnings:
+            _error(f"  Warning: {problem.describe()}")
         sys.exit(EXIT_DATA)
     except CrossoverError as e:
-        click.echo(f"Error: {e}", err=True)
+        _error(f"Error: {e}")
         sys.exit(e.exit_code)
+    except OSError as e:
+        # What the commands do not explain themselves: the file and the system's reason.
+        from crossover.delivery.files import reason
+
+        where = f"{e.filename}: " if e.filename else ""
+        _error(f"Error: {where}{reason(e)}")
+        sys.exit(EXIT_IOERR)
+    except RecursionError:
+        _error("Error: the input is nested too deeply to read")
+        sys.exit(EXIT_DATA)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_INTERNAL)
@@ -418,8 +447,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # an internal error: one line unless --debug
         if debug:
             raise
-        click.echo(
-            f"Error: internal error ({type(e).__name__}: {e}); run with --debug for details",
-            err=True,
-        )
+        _error(f"Error: internal error ({type(e).__name__}: {e}); run with --debug for details")
         sys.exit(EXIT_INTERNAL)
+
+
+def _error(line: str) -> None:
+    """One line of an error on stderr; typed text in it shows its control characters, inert."""
+    from crossover.inert import cut_long_values, visible
+
+    click.echo(cut_long_values(visible(line)), err=True)

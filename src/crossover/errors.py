@@ -11,6 +11,7 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_DATA = 65
 EXIT_UNAVAILABLE = 69
+EXIT_IOERR = 74
 
 
 class Described(Protocol):
@@ -51,3 +52,9 @@ class ServiceUnavailableError(CrossoverError):
     """Raised when an outside service (SMTP) cannot be reached or refuses us."""
 
     exit_code = EXIT_UNAVAILABLE
+
+
+class OutputError(CrossoverError):
+    """Raised when an output cannot be written: disk full, read-only folder, not a regular file."""
+
+    exit_code = EXIT_IOERR

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
-from crossover.scenario import Problem, Scenario, ScenarioError, load_json_scenario
+from crossover.limits import extreme_numbers, read_json_scenario
+from crossover.scenario import Problem, Scenario, ScenarioError
+
+if TYPE_CHECKING:
+    from crossover.engine.results import Results
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 
@@ -13,6 +18,22 @@ WORKBOOK_SUFFIXES = (".xlsx",)
 def load_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     """Read and check a scenario; ScenarioError lists every problem, with its cell or field."""
     return load_scenario_with_warnings(path, catalogue)[0]
+
+
+def analyse_file(path: Path, catalogue: Catalogue) -> Results:
+    """Read, check and analyse a scenario file; every warning on the way travels in the results."""
+    from crossover.engine import analyse
+    from crossover.engine.results import InputWarning
+    from crossover.plausibility import results_warnings
+
+    scenario, read_warnings = load_scenario_with_warnings(path, catalogue)
+    results = analyse(scenario, catalogue)
+    warnings = [InputWarning.of(p) for p in read_warnings]
+    # The engine repeats the catalogue checks' warnings; each is kept once, with its cell.
+    said = {(w.field, w.message) for w in warnings}
+    warnings += [w for w in results.warnings if (w.field, w.message) not in said]
+    warnings += results_warnings(results)
+    return results.model_copy(update={"warnings": warnings})
 
 
 def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scenario, list[Problem]]:
@@ -27,15 +48,18 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
         from crossover.workbook import read_workbook_with_warnings
 
         read: tuple[Scenario, list[Problem]] = read_workbook_with_warnings(path)
+        _refuse_extremes(path, read[0])
         return read
     if suffix == ".json":
-        scenario = load_json_scenario(path)
+        scenario = read_json_scenario(path)
+        _refuse_extremes(path, scenario)
         from crossover.engine import check_scenario
+        from crossover.plausibility import scenario_warnings
 
-        problems = check_scenario(scenario, catalogue)
+        problems = check_scenario(scenario, catalogue) + scenario_warnings(scenario, catalogue)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            raise ScenarioError(str(path), errors)
+            raise ScenarioError(str(path), errors + [p for p in problems if p not in errors])
         return scenario, [p for p in problems if p.severity == "warning"]
     raise ScenarioError(
         str(path),
@@ -46,3 +70,9 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
             )
         ],
     )
+
+
+def _refuse_extremes(path: Path, scenario: Scenario) -> None:
+    extremes = extreme_numbers(scenario)
+    if extremes:
+        raise ScenarioError(str(path), extremes)

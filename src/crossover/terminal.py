@@ -10,13 +10,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from crossover.engine.results import RateEstimate, Results
-from crossover.scenario import Problem, Scenario
+from crossover.inert import cut_long_values, visible
+from crossover.scenario import Scenario
 from crossover.summary import key_figures, money, payback_text, plan_name, plan_routes, price
 
 
 def _console() -> Console:
     # Piped output (a file, a pager, CI logs) gets a wide page rather than rich's 80 columns.
     return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def safe(text: str) -> str:
+    """Client text for rich markup: shown as typed, its markup and control characters inert."""
+    return escape(cut_long_values(visible(text)))
 
 
 def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
@@ -35,7 +41,7 @@ def print_results(results: Results) -> None:
     figures.add_column(style="bold")
     figures.add_column(justify="right")
     for label, value in key_figures(results):
-        figures.add_row(label, value)
+        figures.add_row(label, safe(value))
     console.print(figures)
 
     scenarios = Table(title="Monthly cost by scenario (today's volume)", title_justify="left")
@@ -57,7 +63,7 @@ def print_results(results: Results) -> None:
     for d in results.deployments:
         sizing = Table(
             show_header=False,
-            title=f"Deployment {escape(d.deployment)} ({'sized for ' + results.sized_for if d.routed else 'option, no tier routed'})",
+            title=f"Deployment {safe(d.deployment)} ({'sized for ' + results.sized_for if d.routed else 'option, no tier routed'})",
             title_justify="left",
         )
         sizing.add_column(style="bold")
@@ -87,14 +93,14 @@ def print_results(results: Results) -> None:
         if d.break_even_utilisation is not None:
             rows.append(("Break-even utilisation", f"{d.break_even_utilisation:.1%}"))
         for label, value in rows:
-            sizing.add_row(label, escape(value))
+            sizing.add_row(label, safe(value))
         console.print(sizing)
 
-    console.print(f"[bold]Why:[/bold] {escape(results.recommendation.reason)}")
+    console.print(f"[bold]Why:[/bold] {safe(results.recommendation.reason)}")
     for risk in results.recommendation.risks:
-        console.print(f"  [yellow]risk[/yellow] {escape(risk.message)}")
+        console.print(f"  [yellow]risk[/yellow] {safe(risk.message)}")
     for warning in results.warnings:
-        console.print(f"  [yellow]warning[/yellow] {escape(warning)}")
+        console.print(f"  [yellow]warning[/yellow] {safe(str(warning))}")
 
 
 def plans_table(results: Results) -> Table:
@@ -130,7 +136,7 @@ def plans_table(results: Results) -> Table:
     return table
 
 
-def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Problem]) -> None:
+def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[str]) -> None:
     """What `validate` read: enough to see that the workbook says what the client meant."""
     console = _console()
     w = scenario.workload
@@ -150,9 +156,9 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[Proble
         lines.append(
             f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}"
         )
-    lines += [f"  Warning: {p.describe()}" for p in warnings]
+    lines += [f"  Warning: {warning}" for warning in warnings]
     for line in lines:
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(visible(line), markup=False, soft_wrap=True)
 
 
 def print_estimate(figures: RateEstimate) -> None:

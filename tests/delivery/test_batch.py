@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from delivery_fixtures import EXAMPLES_DIR, example_raw, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -24,12 +26,12 @@ from crossover.delivery.batch import (
     WorkerState,
     batch,
     collect_inputs,
-    csv_text,
     render_input,
     run_batch,
     write_summaries,
 )
 from crossover.errors import InputError
+from crossover.inert import csv_text
 
 GOOD = ["document-intelligence.json", "small-startup.json", "regulated-healthcare.xlsx"]
 BROKEN_JSON = '{"client": {"client_name": "Broken Co"}, "workload": '
@@ -273,3 +275,27 @@ def test_a_missing_path_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:
     code, _, err = run_cli(["batch", str(tmp_path / "nope")], capsys)
     assert code == 2
     assert "does not exist" in err
+
+
+def test_summary_csv_quotes_every_field_and_neutralises_after_separators(
+    tmp_path: Path,
+) -> None:
+    outcome = Outcome(
+        input="a.json", ok=True, client="Acme;=1+1;", verdict="v", outputs=(), seconds=0.1
+    )
+    _, csv_path = write_summaries([outcome], tmp_path)
+    text = csv_path.read_text(encoding="utf-8")
+    assert '"Acme;\'=1+1;"' in text
+    # Opened in a locale that separates with ";", no cell starts a formula.
+    for row in csv.reader(io.StringIO(text.replace('"', "")), delimiter=";"):
+        assert not any(cell.lstrip().startswith(("=", "+", "-", "@")) for cell in row)
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="=+-@\t\r\n,;| ax1", max_size=30))
+def test_no_piece_of_a_csv_cell_starts_a_formula_whatever_the_separator(text: str) -> None:
+    cell = csv_text(text)
+    for separator in ",;\t|\n\r":
+        for piece in cell.split(separator)[1:]:
+            assert not piece.lstrip().startswith(("=", "+", "-", "@"))
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -557,16 +557,16 @@ def test_invalid_results_json_is_a_data_error(report: Path, capsys: Any) -> None
         (
             ["--to", "cfo@x.example\nBcc: evil@x.example"],
             "--to 'cfo@x.example\\nBcc: evil@x.example': not an email address (give one "
-            "address per option, like cfo@client.example)",
+            "address per option, like cfo@client.example, in ASCII)",
         ),
         (
             ["--to", "a@x.example, b@x.example"],
             "--to 'a@x.example, b@x.example': not an email address (give one address per "
-            "option, like cfo@client.example)",
+            "option, like cfo@client.example, in ASCII)",
         ),
         (
             ["--to", "cfo@x.example", "--subject", "Hi\r\nBcc: e@x"],
-            "--subject: must be a single line",
+            "--subject 'Hi\\r\\nBcc: e@x': must be a single line without control characters",
         ),
     ],
 )
@@ -667,3 +667,105 @@ def test_templates_refuse_a_missing_value() -> None:
         _environment().get_template("message.txt.j2").render({})
     with pytest.raises(UndefinedError):
         _environment().get_template("message.html.j2").render({})
+
+
+# -- header injection through encoded words and control characters (issue 13) -------------
+
+ENCODED_CRLF = "Acme =?utf-8?q?x=0D=0AReply-To:_a@evil.example?="
+ENCODED_BLANK_LINE = "Acme =?utf-8?q?=0D=0A=0D=0Aplain_text?="
+
+
+def _dry_run_message(
+    tmp_path: Path, catalogue: Catalogue, client_name: str, capsys: Any, *extra: str
+) -> EmailMessage:
+    raw = example_raw()
+    raw["client"]["client_name"] = client_name
+    pdf = blank_pdf(tmp_path / "r.pdf")
+    (tmp_path / "r-results.json").write_text(analyse_raw(raw, catalogue).model_dump_json())
+    code, _, err = run_cli(
+        ["email", str(pdf), "--to", "cfo@x.example", "--dry-run", *extra], capsys
+    )
+    assert (code, err) == (0, "")
+    message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.mark.parametrize("name", [ENCODED_CRLF, ENCODED_BLANK_LINE])
+def test_an_encoded_word_in_the_client_name_never_becomes_a_header(
+    name: str,
+    tmp_path: Path,
+    catalogue: Catalogue,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    # Python 3.11.7 (no CVE-2024-6923 fix) decodes the encoded CR LF into a real header line
+    # unless the guard keeps the encoded word from being one.
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    message = _dry_run_message(tmp_path, catalogue, name, capsys)
+    assert "Reply-To" not in message
+    assert sorted(message.keys()) == [
+        "Content-Type",
+        "Date",
+        "MIME-Version",
+        "Message-ID",
+        "Subject",
+        "To",
+    ]
+    assert "\r" not in message["Subject"] and "\n" not in message["Subject"]
+    assert message["Subject"].startswith("LLM hosting report for Acme =\u2060?utf-8?q?")
+    _, _, attachment = parts(message)
+    assert attachment.get_content() == (tmp_path / "r.pdf").read_bytes()
+
+
+def test_an_encoded_word_in_the_subject_option_stays_text(
+    tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    message = _dry_run_message(tmp_path, catalogue, "Acme", capsys, "--subject", ENCODED_CRLF)
+    assert "Reply-To" not in message
+    assert message["Subject"] == "Acme =\u2060?utf-8?q?x=0D=0AReply-To:_a@evil.example?="
+
+
+def test_nul_esc_and_bel_in_the_client_name_never_reach_the_subject(
+    tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    message = _dry_run_message(
+        tmp_path, catalogue, "Ac\x00me\x1b]0;x\x07 Ltd\u2028Bcc: e@x", capsys
+    )
+    # The email package may fold the line; unfolded, the subject is the name with spaces.
+    subject = " ".join(message["Subject"].split())
+    assert subject.startswith("LLM hosting report for Ac me ]0;x Ltd Bcc: e@x: ")
+    assert "Bcc" not in message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--to", "cfo@x.example", "--subject", "Report\u2028Bcc: e@x"],
+            "--subject 'Report\\u2028Bcc: e@x': must be a single line without control characters",
+        ),
+        (
+            ["--to", "cfo@x.example", "--subject", "Report\x00\x1b[2J\x07"],
+            "--subject 'Report\\x00\\x1b[2J\\x07': must be a single line without control "
+            "characters",
+        ),
+        (
+            ["--to", "jané@exämple.example"],
+            "--to 'jané@exämple.example': not an email address (give one address per option, "
+            "like cfo@client.example, in ASCII)",
+        ),
+        (
+            ["--to", "=?utf-8?q?x=0D=0ABcc:_e@x.example?= <cfo@x.example>"],
+            "--to '=?utf-8?q?x=0D=0ABcc:_e@x.example?= <cfo@x.example>': not an email "
+            "address (give one address per option, like cfo@client.example, in ASCII)",
+        ),
+    ],
+)
+def test_control_characters_encoded_words_and_non_ascii_addresses_are_refused(
+    report: Path, args: list[str], message: str, capsys: Any
+) -> None:
+    code, _, err = run_cli(["email", str(report), *args, "--dry-run"], capsys)
+    assert (code, err) == (65, f"Error: {message}\n")

@@ -217,3 +217,19 @@ def test_analyse_refuses_a_scenario_with_errors_and_lists_them_all(
         ("tiers", 1, "deployment"),
         ("tiers", 0, "api_model"),
     ]
+
+
+def test_two_overrides_differing_only_in_capitals_are_duplicates(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        price_overrides=[
+            {"api_model": "openai/gpt-4o", "input_per_mtok": 2.0, "output_per_mtok": 8.0},
+            {"api_model": "OpenAI/GPT-4o", "input_per_mtok": 2.5, "output_per_mtok": 10.0},
+        ]
+    )
+    assert (
+        ("price_overrides", 1, "api_model"),
+        "error",
+        "'OpenAI/GPT-4o (realtime)' appears more than once; each row needs its own api_model",
+    ) in _problems(scenario, fixture_catalogue)

@@ -269,7 +269,7 @@ def test_the_memory_fit_rule_picks_replica_sizes(
     assert (a.gpus_per_replica, a.memory_fit) == (2, "comfortable")
     assert (b.gpus_per_replica, b.memory_fit) == (1, "tight")
     assert b.memory_fit_ratio == pytest.approx(70.6 / 80)
-    assert any("little room for KV cache" in w for w in results.warnings)
+    assert any("little room for KV cache" in w.message for w in results.warnings)
 
 
 def test_catalogue_prices_apply_the_plan(make_scenario: Any, fixture_catalogue: Catalogue) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossover.workbook import layout
@@ -34,7 +35,6 @@ TIER = layout.section("tiers").field("tier")
         (INPUT, Cell("1,234,567.50"), 1234567.5),
         (INPUT, Cell(" 720 "), 720.0),
         (INPUT, Cell("0.125"), 0.125),
-        (INPUT, Cell("1.234"), 1.234),
         (INPUT, Cell("\u22123"), -3.0),
         (INPUT, Cell(720, formula="=500+220"), 720.0),
         (CACHE, Cell("15%"), 15.0),
@@ -102,7 +102,12 @@ def test_blank_cells_are_blank(value: Any) -> None:
         (INPUT, Cell("nan"), 'expected a number of millions of tokens per day, found "nan"'),
         (INPUT, Cell("inf"), 'expected a number of millions of tokens per day, found "inf"'),
         (INPUT, Cell("1_000"), 'expected a number of millions of tokens per day, found "1_000"'),
-        (INPUT, Cell("$500"), 'expected a number of millions of tokens per day, found "$500"'),
+        (
+            INPUT,
+            Cell("$500"),
+            'expected a number of millions of tokens per day, found "$500", which is not a '
+            "plain number: type the number alone",
+        ),
         (INPUT, Cell(True), "expected a number of millions of tokens per day, found TRUE"),
         (
             INPUT,
@@ -196,3 +201,93 @@ def test_a_number_typed_as_text_reads_as_itself(number: float) -> None:
 def test_a_real_percent_cell_reads_as_the_percentage_shown(percent: Any) -> None:
     stored = float(percent) / 100
     assert coerce(CACHE, Cell(stored, "0.0%")) == pytest.approx(float(percent), abs=1e-9)
+
+
+# -- ambiguous number text and money text (issue 13) --------------------------------------
+
+PRICE = layout.section("price_overrides").field("input_per_mtok")
+WEEK_COST = layout.section("operations").field("engineer_week_cost")
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "readings"),
+    [
+        (PRICE, "0,125", "0.125 or 125: type 0.125 or 125"),
+        (PRICE, "0,500", "0.5 or 500: type 0.5 or 500"),
+        (INPUT, "1.200", "1.2 or 1,200: type 1.2 or 1200"),
+        (PRICE, "2.490", "2.49 or 2,490: type 2.49 or 2490"),
+        (INPUT, "-12.500", "-12.5 or -12,500: type -12.5 or -12500"),
+    ],
+)
+def test_ambiguous_number_text_is_refused_with_both_readings(
+    field: layout.FieldSpec, text: str, readings: str
+) -> None:
+    with pytest.raises(UnreadableCellError) as refused:
+        coerce(field, Cell(text))
+    assert str(refused.value) == (
+        f'expected {field.expects}, found "{text}", which could be {readings} without the ambiguity'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("$3,000", 3000.0),
+        ("US$ 3,000", 3000.0),
+        ("3,000 USD", 3000.0),
+        ("-$250", -250.0),
+        ("$-250", -250.0),
+        ("3k", 3000.0),
+        ("$2.5k", 2500.0),
+        ("1.1m", 1100000.0),
+        ("$1.5 M", 1500000.0),
+        ("0.2bn", 200000000.0),
+    ],
+)
+def test_money_text_with_a_dollar_sign_or_multiplier_is_read(text: str, expected: float) -> None:
+    assert coerce(WEEK_COST, Cell(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [("€3,000", "euros"), ("3000 EUR", "euros"), ("£3k", "pounds sterling"), ("¥300", "yen")],
+)
+def test_money_in_another_currency_is_refused_clearly(text: str, currency: str) -> None:
+    with pytest.raises(UnreadableCellError) as refused:
+        coerce(WEEK_COST, Cell(text))
+    assert str(refused.value) == (
+        f'expected an amount in US dollars, found "{text}", an amount in {currency}: this '
+        "field is in US dollars, so convert the amount (the report shows the client's "
+        "currency at the exchange rate on the Client sheet)"
+    )
+
+
+def _in_locale(value: Decimal, locale: str) -> str:
+    """A number as a person in that locale types it, with the fewest decimals."""
+    english = f"{value:,f}"
+    integer, _, decimals = english.partition(".")
+    decimals = decimals.rstrip("0")
+    group = {"en": ",", "de": ".", "fr": "\u00a0", "ch": "'", "plain": ""}[locale]
+    point = {"en": ".", "de": ",", "fr": ",", "ch": ".", "plain": "."}[locale]
+    integer = integer.replace(",", group)
+    return integer + (point + decimals if decimals else "")
+
+
+@settings(deadline=None)
+@given(
+    value=st.decimals(min_value=0, max_value=10_000_000, places=3, allow_nan=False),
+    locale=st.sampled_from(["en", "de", "fr", "ch", "plain"]),
+)
+def test_number_text_in_any_locale_is_read_right_or_refused(value: Decimal, locale: str) -> None:
+    text = _in_locale(value, locale)
+    try:
+        read = coerce(INPUT, Cell(text))
+    except UnreadableCellError:
+        return
+    # Only a German or French reading with exactly three decimals can be taken for thousands
+    # (1,250 is 1250 by the contract); every other text reads as the number meant.
+    if locale in ("de", "fr") and len(text.rpartition(",")[2]) == 3 and "," in text:
+        assume_thousands = float(text.replace(".", "").replace("\u00a0", "").replace(",", ""))
+        assert read in (float(value), assume_thousands)
+    else:
+        assert read == float(value)

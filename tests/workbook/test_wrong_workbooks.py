@@ -313,7 +313,7 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
         _header,
         [
             f"Tiers!B4:{TIERS_END}4 (Tiers table header): the table has no column api_model (the "
-            '"API model today" column), which is required; give one column that header'
+            '"API model today" column), which is required; give one column that header',
         ],
     ),
     "rows typed below a table": (
@@ -374,9 +374,13 @@ def test_each_mistake_is_named_by_its_cell(
         main(["validate", str(filled_path)])
     assert exited.value.code == EXIT_DATA
     printed = capsys.readouterr().err.splitlines()
+    problems = raised.value.problems
+    errors = [p.describe() for p in problems if p.severity == "error"]
+    warnings = [p.describe() for p in problems if p.severity == "warning"]
     assert printed == [
-        f"Error: {filled_path}: {len(expected)} problem(s) to fix:",
-        *(f"  {line}" for line in expected),
+        f"Error: {filled_path}: {len(errors)} problem(s) to fix:",
+        *(f"  {line}" for line in errors),
+        *(f"  Warning: {line}" for line in warnings),
     ]
 
 

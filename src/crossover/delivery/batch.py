@@ -33,6 +33,7 @@ from crossover.catalogue import Catalogue
 from crossover.delivery.files import write_text_atomic
 from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 from crossover.errors import CrossoverError, InputError
+from crossover.inert import csv_text
 from crossover.scenario import ScenarioError
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ SUMMARY_JSON = "summary.json"
 SUMMARY_CSV = "summary.csv"
 
 # Spreadsheets read a cell starting with these as a formula (or, for tab and CR, split it).
-_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_jobs() -> int:
@@ -102,11 +102,10 @@ Renderer = Callable[[Path, BatchOptions, WorkerState], Outcome]
 
 def render_input(path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
     """Analyse one scenario file and write its report files; errors propagate to the worker."""
-    from crossover.engine import analyse
-    from crossover.inputs import load_scenario
+    from crossover.inputs import analyse_file
     from crossover.summary import money, verdict
 
-    results = analyse(load_scenario(path, state.catalogue), state.catalogue)
+    results = analyse_file(path, state.catalogue)
     written = write_outputs(results, options.out_dir, options.formats, state.brand)
     return Outcome(
         input=str(path),
@@ -424,7 +423,7 @@ def _is_scenario_file(path: Path) -> bool:
         and path.suffix.lower() in INPUT_SUFFIXES
         and not name.startswith((".", "~$"))
         and name != SUMMARY_JSON
-        and not name.endswith("-results.json")
+        and not name.endswith(("-results.json", ".manifest.json"))
     )
 
 
@@ -459,7 +458,8 @@ CSV_COLUMNS = (
 
 def summary_csv(outcomes: Sequence[Outcome]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every field quoted: a spreadsheet whose locale separates with ";" still sees one cell.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for o in outcomes:
         writer.writerow(
@@ -478,13 +478,6 @@ def summary_csv(outcomes: Sequence[Outcome]) -> str:
     return buffer.getvalue()
 
 
-def csv_text(value: str | None) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(_CSV_TRIGGERS) else value
-
-
 # -- the command -------------------------------------------------------------------------
 
 
@@ -496,10 +489,9 @@ def batch(
     Raises InputError (exit 65) after all that when any input failed.
     """
     from rich.console import Console
-    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from crossover.terminal import print_table
+    from crossover.terminal import print_table, safe
 
     inputs = collect_inputs(paths)
     state = prepare_workers(options)
@@ -527,16 +519,16 @@ def batch(
         )
     rows = [
         [
-            escape(o.input),
-            escape(o.client or ""),
-            escape(o.verdict or "") if o.ok else "[red]failed[/red]",
-            escape(o.monthly_savings or ""),
-            escape(", ".join(o.outputs)) if o.ok else escape(o.error or ""),
+            safe(o.input),
+            safe(o.client or ""),
+            safe(o.verdict or "") if o.ok else "[red]failed[/red]",
+            safe(o.monthly_savings or ""),
+            safe(", ".join(o.outputs)) if o.ok else safe(o.error or ""),
         ]
         for o in outcomes
     ]
     print_table(
-        f"Batch: {len(outcomes)} input(s) into {escape(str(options.out_dir))}",
+        f"Batch: {len(outcomes)} input(s) into {safe(str(options.out_dir))}",
         ["Input", "Client", "Verdict", "Monthly savings", "Output files, or the error"],
         rows,
     )

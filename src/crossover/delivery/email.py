@@ -9,6 +9,8 @@ message, an exception, a repr or a log line.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import os
 import re
 import smtplib
@@ -28,8 +30,10 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateNotFoun
 from pydantic import ValidationError
 
 from crossover.delivery.files import write_bytes_atomic
+from crossover.delivery.outputs import manifest_path
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
+from crossover.inert import echo, header_text, is_unsafe_char
 from crossover.summary import key_figures, verdict
 
 Security = Literal["starttls", "tls", "none"]
@@ -182,15 +186,20 @@ def _address(value: str, what: str) -> str:
     """One address, as given; refuses lists, header breaks and things that are not addresses."""
     text = value.strip()
     name, addr_spec = parseaddr(text)
+    # No control character, no encoded word ("=?") to be decoded into a header, and an
+    # ASCII mailbox: SMTP without SMTPUTF8 cannot carry any other.
     well_formed = (
-        not any(ch in text for ch in "\r\n,;")
+        not any(ch in text for ch in ",;")
+        and not any(is_unsafe_char(ch) for ch in text)
+        and "=?" not in text
+        and addr_spec.isascii()
         and _ADDR_SPEC.fullmatch(addr_spec) is not None
         and text in (addr_spec, formataddr((name, addr_spec)))
     )
     if not well_formed:
         raise InputError(
-            f"{what} {value!r}: not an email address (give one address per option, "
-            "like cfo@client.example)"
+            f"{what} {echo(value)}: not an email address (give one address per option, "
+            "like cfo@client.example, in ASCII)"
         )
     return text
 
@@ -230,6 +239,32 @@ def load_results(pdf: Path) -> Results:
         ) from None
 
 
+def check_same_run(pdf: Path, document: bytes) -> None:
+    """Refuse a PDF and a results JSON that the report's manifest shows came from different runs."""
+    manifest = manifest_path(pdf)
+    try:
+        listed = json.loads(manifest.read_bytes())["files"]
+        results = results_path(pdf)
+        actual = {
+            pdf.name: hashlib.sha256(document).hexdigest(),
+            results.name: hashlib.sha256(results.read_bytes()).hexdigest(),
+        }
+    except FileNotFoundError:
+        # Reports written before manifests existed: nothing to compare against.
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{manifest}: not a readable report manifest; render the report again"
+        ) from None
+    mixed = sorted(name for name, digest in actual.items() if listed.get(name) != digest)
+    if mixed:
+        raise InputError(
+            f"{pdf}: {' and '.join(mixed)} do not match the manifest {manifest.name}: the "
+            "files beside each other come from different runs (a write was interrupted or a "
+            "file was replaced); render the report again"
+        )
+
+
 def build_message(
     pdf: Path,
     to: Sequence[str],
@@ -242,10 +277,13 @@ def build_message(
         raise InputError("--to: give at least one recipient")
     recipients = [_address(a, "--to") for a in to]
     copies = [_address(a, "--cc") for a in cc]
-    if subject is not None and any(ch in subject for ch in "\r\n"):
-        raise InputError("--subject: must be a single line")
+    if subject is not None and any(is_unsafe_char(ch) for ch in subject):
+        raise InputError(
+            f"--subject {echo(subject)}: must be a single line without control characters"
+        )
     document = _read_pdf(pdf)
     results = load_results(pdf)
+    check_same_run(pdf, document)
     context = _context(results, pdf.name)
 
     message = EmailMessage(policy=policy.SMTP)
@@ -254,7 +292,11 @@ def build_message(
     message["To"] = ", ".join(recipients)
     if copies:
         message["Cc"] = ", ".join(copies)
-    message["Subject"] = subject if subject is not None else default_subject(results)
+    _set_header(
+        message,
+        "Subject",
+        header_text(subject if subject is not None else default_subject(results)),
+    )
     message["Date"] = formatdate(localtime=True)
     domain = _addr_spec(sender).rpartition("@")[2] if sender else "crossover.invalid"
     message["Message-ID"] = make_msgid(domain=domain)
@@ -266,8 +308,20 @@ def build_message(
 
 
 def default_subject(results: Results) -> str:
-    client = " ".join(results.scenario.client.client_name.split())
+    client = header_text(results.scenario.client.client_name)
     return f"LLM hosting report for {client}: {verdict(results)}"
+
+
+def _set_header(message: EmailMessage, name: str, value: str) -> None:
+    """Set a header and check that it holds exactly the text given.
+
+    The email package parses what it is given; on an interpreter that decodes an encoded
+    word it missed, the header would differ from the text, so that is refused here rather
+    than sent.
+    """
+    message[name] = value
+    if str(message[name]) != value:
+        raise InputError(f"{name} {echo(value)}: cannot be written as a single header line")
 
 
 def _read_pdf(pdf: Path) -> bytes:

@@ -77,9 +77,14 @@ class Column(Generic[Row]):
 
 def write_results_workbook(results: Results, path: Path) -> None:
     """Write the inputs as read and every computed figure to an .xlsx file, atomically."""
+    write_bytes_atomic(path, results_workbook_bytes(results))
+
+
+def results_workbook_bytes(results: Results) -> bytes:
+    """The results workbook as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
     build_results_workbook(results).save(buffer)
-    write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def build_results_workbook(results: Results) -> Workbook:
@@ -429,7 +434,7 @@ def _summary_sheet(sheet: Worksheet, results: Results) -> None:
         row += 1
     for title, lines in (
         ("Risks", [risk.message for risk in results.recommendation.risks]),
-        ("Warnings", results.warnings),
+        ("Warnings", [str(warning) for warning in results.warnings]),
     ):
         row += 1
         put(sheet, row, 1, title)

@@ -23,6 +23,7 @@ from crossover.engine.recommend import choose_scenario, risks
 from crossover.engine.results import (
     Calibration,
     DeploymentResult,
+    InputWarning,
     PlanAnalysis,
     Recommendation,
     Results,
@@ -55,7 +56,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ScenarioError("scenario", errors)
-    warnings = [p.describe() for p in problems if p.severity == "warning"]
+    warnings = [InputWarning.of(p) for p in problems if p.severity == "warning"]
 
     resolved, _ = resolve_deployments(scenario, catalogue)
     prices = {
@@ -94,8 +95,10 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     calibration = _calibration(scenario, costs["api_only"].monthly_cost_usd)
     if calibration.flagged:
         warnings.append(
-            "The API cost priced from the catalogue differs from the client's current bill by "
-            "more than 20%: check the volumes and prices, or the bill."
+            InputWarning(
+                message="The API cost priced from the catalogue differs from the client's "
+                "current bill by more than 20%: check the volumes and prices, or the bill.",
+            )
         )
     premium = None
     if scenario.compliance.flags:

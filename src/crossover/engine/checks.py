@@ -171,17 +171,18 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
 
 
 def _duplicates(section: str, field: str, values: list[str]) -> list[Problem]:
+    # Ids differ only in capitals by mistake (Llama70 and llama70): they count as one.
     seen: set[str] = set()
     problems = []
     for i, value in enumerate(values):
-        if value in seen:
+        if value.casefold() in seen:
             problems.append(
                 Problem(
                     loc=(section, i, field),
                     message=f"{value!r} appears more than once; each row needs its own {field}",
                 )
             )
-        seen.add(value)
+        seen.add(value.casefold())
     return problems
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from crossover.scenario import (
     ApiMode,
@@ -13,8 +13,10 @@ from crossover.scenario import (
     KvPrecision,
     Precision,
     PricePlan,
+    Problem,
     Route,
     Scenario,
+    format_loc,
 )
 
 ScenarioName = Literal["api_only", "proposed", "all_self_hosted"]
@@ -26,6 +28,33 @@ PriceSource = Literal["catalogue", "override"]
 
 class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class InputWarning(_Result):
+    """A value that reads but looks wrong: which field, which cell, and what to check."""
+
+    field: str | None = None
+    """The scenario field: 'workload.cache_hit_pct', 'tiers[2].share_pct'."""
+    cell: str | None = None
+    """Where in the client's workbook, when it came from one: 'Workload!C9 (cache_hit_pct)'."""
+    message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> InputWarning:
+        return cls(
+            field=format_loc(problem.loc) or None, cell=problem.where, message=problem.message
+        )
+
+    def __str__(self) -> str:
+        place = self.cell or self.field
+        return f"{place}: {self.message}" if place else self.message
+
+
+def _structured(value: object) -> object:
+    """Results saved before warnings had fields held plain sentences."""
+    if isinstance(value, list):
+        return [{"message": item} if isinstance(item, str) else item for item in value]
+    return value
 
 
 class Sourced(_Result):
@@ -467,7 +496,7 @@ class Results(_Result):
     horizon: Horizon
     recommendation: Recommendation
     calibration: Calibration
-    warnings: list[str]
+    warnings: Annotated[list[InputWarning], BeforeValidator(_structured)]
     sources: list[Sourced]
     """Every catalogue figure the analysis used."""
     display_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from crossover.delivery.files import write_bytes_atomic
+from crossover.delivery.files import write_set
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
@@ -19,6 +19,7 @@ __all__ = [
     "default_brand",
     "load_brand",
     "render_report",
+    "report_files",
     "report_stem",
 ]
 
@@ -53,7 +54,16 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
         raise InputError(
             f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
         )
-    stem = report_stem(results)
+    outputs = report_files(results, out_dir, formats, brand)
+    write_set(outputs)
+    return [path for path, _ in outputs]
+
+
+def report_files(
+    results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str | None = None
+) -> list[tuple[Path, bytes]]:
+    """The report's files rendered in memory, not yet written: pdf, html, then the results JSON."""
+    stem = stem or report_stem(results)
     html = render_html(results, brand)
     outputs: list[tuple[Path, bytes]] = []
     if "pdf" in formats:
@@ -63,9 +73,7 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
     outputs.append(
         (out_dir / f"{stem}-results.json", (results.model_dump_json(indent=2) + "\n").encode())
     )
-    for path, data in outputs:
-        write_bytes_atomic(path, data)
-    return [path for path, _ in outputs]
+    return outputs
 
 
 def report_stem(results: Results) -> str:

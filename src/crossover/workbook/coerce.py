@@ -21,6 +21,25 @@ _PLAIN = re.compile(r"\d+(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?")
 _GROUPED = re.compile(r"\d{1,3}(?P<sep>[,'" + _SPACES + r"])\d{3}((?P=sep)\d{3})*(\.\d+)?")
 # Digits and separators that do not form one of the shapes above: 1.234,5 or 1,5 or 1.234.567
 _SEPARATED = re.compile(r"[\d.,'" + _SPACES + r"]*\d[\d.,'" + _SPACES + r"]*")
+# One separator before exactly three digits reads two ways: 1.200 is 1.2 here and 1,200 in
+# Germany; 0,125 is 0.125 there and, taken as thousands, 125. A comma before three digits
+# after a non-zero lead (1,200) is read as thousands, as the contract fixes.
+_POINT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+_COMMA_DECIMAL = re.compile(r"0,\d{3}")
+# Money typed with its currency: $3,000, US$ 3,000, 3000 USD, €3,000, 1.5m, 250k.
+_CURRENCIES = (
+    ("US$", "US dollars"),
+    ("USD", "US dollars"),
+    ("$", "US dollars"),
+    ("EUR", "euros"),
+    ("€", "euros"),
+    ("GBP", "pounds sterling"),
+    ("£", "pounds sterling"),
+    ("JPY", "yen"),
+    ("¥", "yen"),
+    ("CHF", "Swiss francs"),
+)
+_MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})([T ]00:00(:00)?)?")
@@ -132,8 +151,13 @@ def _number(spec: FieldSpec, cell: Cell) -> float:
     return float(value)
 
 
+def is_money(spec: FieldSpec) -> bool:
+    """A field holding an amount or price in US dollars."""
+    return spec.unit.startswith("USD")
+
+
 def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
-    """A number typed as text: 1,200 / 1 200 / 1'200 / 15% / −3; ambiguous shapes refused."""
+    """A number typed as text: 1,200 / 1 200 / 1'200 / 15% / −3 / $3,000 / 1.5m; ambiguous shapes refused."""
     body = text.strip().replace("\u2212", "-")
     percent = body.endswith("%")
     if percent:
@@ -142,7 +166,53 @@ def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
         body = body[:-1].rstrip(_SPACES)
     sign = ""
     if body[:1] in ("-", "+"):
-        sign, body = body[0], body[1:]
+        sign, body = body[0], body[1:].lstrip(_SPACES)
+    body, factor = _money(spec, cell, body)
+    if body[:1] in ("-", "+") and not sign:
+        sign, body = body[0], body[1:].lstrip(_SPACES)
+    value = _magnitude(spec, cell, sign, body)
+    # Through Decimal, so that 1.1m is 1100000 and not 1100000.0000000002.
+    return value if factor == 1 else float(Decimal(repr(value)) * Decimal(int(factor)))
+
+
+def _money(spec: FieldSpec, cell: Cell, body: str) -> tuple[str, float]:
+    """The digits of money text without its currency and multiplier, and the multiplier."""
+    currency = None
+    for symbol, name in _CURRENCIES:
+        if body.upper().startswith(symbol):
+            currency, body = name, body[len(symbol) :].lstrip(_SPACES)
+            break
+        if body.upper().endswith(symbol):
+            currency, body = name, body[: -len(symbol)].rstrip(_SPACES)
+            break
+    factor = 1.0
+    suffix = re.search(r"(?<=[\d" + _SPACES + r"])(k|m|mn|bn)$", body, re.IGNORECASE)
+    if suffix is not None:
+        factor = _MULTIPLIERS[suffix[1].lower()]
+        body = body[: suffix.start()].rstrip(_SPACES)
+    if (currency is not None or suffix is not None) and not is_money(spec):
+        raise _expected(spec, cell, ", which is not a plain number: type the number alone")
+    if currency is not None and currency != "US dollars":
+        raise _expected(
+            spec,
+            cell,
+            f", an amount in {currency}: this field is in US dollars, so convert the amount "
+            "(the report shows the client's currency at the exchange rate on the Client sheet)",
+        )
+    return body, factor
+
+
+def _magnitude(spec: FieldSpec, cell: Cell, sign: str, body: str) -> float:
+    if _POINT_THOUSANDS.fullmatch(body) or _COMMA_DECIMAL.fullmatch(body):
+        as_decimal = float(body.replace(",", "."))
+        as_thousands = float(re.sub("[.,]", "", body))
+        raise _expected(
+            spec,
+            cell,
+            f", which could be {sign}{format_number(as_decimal)} or "
+            f"{sign}{as_thousands:,.0f}: type {sign}{format_number(as_decimal)} or "
+            f"{sign}{format_number(as_thousands)} without the ambiguity",
+        )
     if _PLAIN.fullmatch(body):
         return float(sign + body)
     if _GROUPED.fullmatch(body):

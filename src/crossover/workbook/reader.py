@@ -28,6 +28,8 @@ from pydantic import ValidationError
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
+from crossover.inert import echo
+from crossover.plausibility import scenario_warnings
 from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
 from crossover.workbook import layout
 from crossover.workbook.coerce import (
@@ -39,6 +41,7 @@ from crossover.workbook.coerce import (
     show,
 )
 from crossover.workbook.layout import FieldSpec, SectionSpec
+from crossover.workbook.partial import around_stand_in, stand_in
 from crossover.workbook.preflight import assert_defusedxml, preflight
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
@@ -58,16 +61,23 @@ def read_workbook(path: Path) -> Scenario:
 def read_workbook_with_warnings(path: Path) -> tuple[Scenario, list[Problem]]:
     """The Scenario and the warnings (problems that do not stop an analysis), or raise."""
     values, formulas = _open(path)
+    lost = _lost_structure(values)
+    if lost:
+        raise _unreadable(path, lost)
     reading = _Reading(values, formulas)
     raw = reading.read_sections()
     scenario = reading.validate(raw)
     if scenario is not None:
         reading.check(scenario)
+    else:
+        reading.check_what_read(raw)
     problems = sorted(reading.problems, key=_file_order)
     errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
     if errors or scenario is None:
-        raise ScenarioError(str(path), errors)
-    return scenario, [p for p in problems if p.severity == "warning"]
+        # Warnings are kept beside the errors: fixing one should not hide the other.
+        raise ScenarioError(str(path), errors + warnings)
+    return scenario, warnings
 
 
 def _open(path: Path) -> tuple[Workbook, Workbook]:
@@ -107,6 +117,38 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             "LibreOffice, save it as an Excel workbook and send it again",
         ) from None
     return values, formulas
+
+
+def _lost_structure(workbook: Workbook) -> str | None:
+    """One sentence when the workbook kept none of the template's names or none of its tables.
+
+    Google Sheets, Numbers and some converters save a copy without them; a problem per
+    missing name would be dozens of lines with one cause.
+    """
+    names = {name.lower() for name in workbook.defined_names} | {
+        name.lower() for sheet in workbook.worksheets for name in sheet.defined_names
+    }
+    tables = {name.lower() for sheet in workbook.worksheets for name in sheet.tables}
+    wanted_names = {
+        item.name.lower() for spec in layout.sections() if not spec.is_table for item in spec.fields
+    }
+    wanted_tables = {spec.table.lower() for spec in layout.sections() if spec.table}
+    lost = [
+        what
+        for what, kept in (
+            ("defined names", names & wanted_names),
+            ("tables", tables & wanted_tables),
+        )
+        if not kept
+    ]
+    if not lost:
+        return None
+    return (
+        f"the workbook has none of the template's {' and none of its '.join(lost)}, which is "
+        "how the tool finds each answer: the program that last saved it (Google Sheets, "
+        "Numbers or a converter, say) dropped them. Copy the answers into a fresh template "
+        "(crossover template new.xlsx), save it from Excel or LibreOffice, and send that"
+    )
 
 
 def _has_formulas(workbook: Workbook) -> bool:
@@ -282,7 +324,7 @@ class _Reading:
         if (
             item.kind == "percent"
             and isinstance(value, float)
-            and 0 < abs(value) < 1
+            and (0 < abs(value) < 1 or value == 1)
             and not is_percent_format(cell.number_format)
         ):
             self._report(
@@ -332,7 +374,10 @@ class _Reading:
             )
             return None
         sheet, table = found
-        first_column, header_row, last_column, last_row = _bounds(table.ref)
+        bounds = self._table_bounds(spec, sheet, table.ref)
+        if bounds is None:
+            return None
+        first_column, header_row, last_column, last_row = bounds
         first_data = header_row + 1
         last_data = last_row - (table.totalsRowCount or 0)
         self.places[(spec.key,)] = _where(sheet, table.ref, f"{spec.table} table")
@@ -519,16 +564,40 @@ class _Reading:
 
     # --- checking ------------------------------------------------------------------------
 
-    def check(self, scenario: Scenario) -> None:
+    def _table_bounds(
+        self, spec: SectionSpec, sheet: str, ref: str
+    ) -> tuple[int, int, int, int] | None:
+        problem = _table_bounds_problem(ref)
+        if problem is None:
+            return _bounds(ref)
+        where = f"{sheet}!{ref}" if len(ref) <= 30 else f"{spec.table} table"
+        self.places[(spec.key,)] = f"{where} ({spec.table} table)"
+        self._report((spec.key,), self.places[(spec.key,)], problem)
+        return None
+
+    def check(self, scenario: Scenario, stand_ins: tuple[Loc, ...] = ()) -> None:
         """The catalogue-aware checks, where what they look at was read whole."""
         if any(len(loc) == 1 for loc in self.unread):
             # A section or table that could not be read leaves references dangling (a tier's
             # deployment, say): checking would only add problems that are not really there.
             return
-        for problem in check_scenario(scenario, load_catalogue()):
+        catalogue = load_catalogue()
+        for problem in check_scenario(scenario, catalogue) + scenario_warnings(
+            scenario, catalogue, percent_fractions=False
+        ):
             if any(_covers(unread, problem.loc) for unread in self.unread):
                 continue
+            if any(around_stand_in(loc, problem.loc) for loc in stand_ins):
+                continue
             self.problems.append(problem.model_copy(update={"where": self.where(problem.loc)}))
+
+    def check_what_read(self, raw: dict[str, Any]) -> None:
+        """The checks on what did read, when some values did not: one run lists every problem."""
+        bad = [p.loc for p in self.problems if p.severity == "error"]
+        bad += [loc for loc in self.unread if loc not in bad]
+        scenario = stand_in(raw, bad, _field_at)
+        if scenario is not None:
+            self.check(scenario, tuple(bad))
 
 
 def _file_order(problem: Problem) -> tuple[int, int, int]:
@@ -592,6 +661,27 @@ def _merged_range(sheet: Worksheet, coordinate: str) -> str | None:
         if coordinate in merged:
             return str(merged.coord)
     return None
+
+
+def _table_bounds_problem(ref: str) -> str | None:
+    """Why a table's range cannot be read, or None: checked before a single cell is read."""
+    try:
+        first_column, first_row, last_column, last_row = _bounds(ref)
+    except (ValueError, TypeError, AssertionError):
+        return f"the table's range {echo(ref)} is not a range of cells; recreate the table"
+    rows, columns = last_row - first_row, last_column - first_column + 1
+    if rows > MAX_TABLE_ROWS or columns > MAX_TABLE_COLUMNS:
+        return (
+            f"the table's range {ref} spans {rows:,} rows and {columns:,} columns, more than "
+            f"the {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns a table may hold; "
+            "resize it to the rows you filled (Table Design > Resize Table)"
+        )
+    return None
+
+
+MAX_TABLE_ROWS = 1_000
+"""The schema reads at most 200 rows; a range far beyond that was stretched, by hand or hostile."""
+MAX_TABLE_COLUMNS = 64
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:

@@ -24,6 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 from pydantic import BaseModel
 
 from crossover.catalogue import api_prices, load_catalogue
+from crossover.delivery.files import write_bytes_atomic
 from crossover.scenario import Scenario
 from crossover.workbook import layout
 from crossover.workbook.layout import FieldSpec, SectionSpec
@@ -117,7 +118,7 @@ def save_workbook(workbook: Workbook, path: Path) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             target.writestr(info, source.read(member))
-    path.write_bytes(fixed.getvalue())
+    write_bytes_atomic(path, fixed.getvalue())
 
 
 def fill_workbook(workbook: Workbook, scenario: Scenario) -> None:
