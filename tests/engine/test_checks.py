@@ -163,6 +163,50 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             ),
         ),
         (
+            {
+                "workload": {"input_mtok_per_day": 101, "output_mtok_per_day": 20},
+                "tiers": [
+                    {
+                        "tier": "a",
+                        "api_model": "openai/gpt-4o-mini",
+                        "input_mtok_per_day": 60,
+                        "output_mtok_per_day": 15,
+                    },
+                    {
+                        "tier": "b",
+                        "api_model": "openai/gpt-4o-mini",
+                        "input_mtok_per_day": 40,
+                        "output_mtok_per_day": 5,
+                    },
+                ],
+            },
+            (
+                ("workload", "input_mtok_per_day"),
+                "error",
+                "the workload's 101 Mtok/day does not match the tiers' own volumes, which add up "
+                "to 100 Mtok/day; leave it blank or make them agree (within 0.5%)",
+            ),
+        ),
+        (
+            {
+                "tiers": [
+                    {
+                        "tier": "a",
+                        "api_model": "openai/gpt-4o-mini",
+                        "input_mtok_per_day": 60,
+                        "output_mtok_per_day": 15,
+                    },
+                    {"tier": "b", "share_pct": 50, "api_model": "openai/gpt-4o-mini"},
+                ],
+            },
+            (
+                ("tiers", 1, "input_mtok_per_day"),
+                "error",
+                "tier 'b' gives no volume of its own while other tiers do: give every tier its "
+                "input and output Mtok per day, or every tier a share_pct",
+            ),
+        ),
+        (
             {"operations": {"providers": "aws, azure"}},
             (
                 ("operations", "providers"),
@@ -233,3 +277,30 @@ def test_two_overrides_differing_only_in_capitals_are_duplicates(
         "error",
         "'OpenAI/GPT-4o (realtime)' appears more than once; each row needs its own api_model",
     ) in _problems(scenario, fixture_catalogue)
+
+
+def test_blank_workload_totals_are_the_tiers_own_volumes(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        workload={"peak_to_average": 2},
+        tiers=[
+            {
+                "tier": "a",
+                "api_model": "openai/gpt-4o-mini",
+                "input_mtok_per_day": 60.5,
+                "output_mtok_per_day": 15,
+            },
+            {
+                "tier": "b",
+                "api_model": "openai/gpt-4o-mini",
+                "input_mtok_per_day": "40",
+                "output_mtok_per_day": 0,
+            },
+        ],
+    )
+    assert (scenario.workload.input_mtok_per_day, scenario.workload.output_mtok_per_day) == (
+        100.5,
+        15,
+    )
+    assert _problems(scenario, fixture_catalogue) == []
