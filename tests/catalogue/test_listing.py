@@ -11,23 +11,25 @@ from crossover.catalogue import Catalogue, api_prices
 from crossover.catalogue.listing import KINDS, catalogue_table
 
 SNAPSHOT_DAY = date(2026, 11, 27)
+SEEN_DAYS = {"2026-11-27", "2026-11-09", "2026-09-20", "2026-09-25", "2026-09-26", "2026-10-24", "2026-02-01", "2026-04-01", "2026-11-04", "2026-12-01", "2025-12-09", "2026-10-27"}
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) -> None:
     headers, rows = catalogue_table(kind, catalogue)
-    assert headers[-2:] == ["Source", "As of"]
+    assert headers[-2:] in (["Source", "As of"], ["Source", "Seen"])
     assert rows
     for row in rows:
         assert len(row) == len(headers)
         assert all(isinstance(cell, str) and cell for cell in row)
         assert len(row[-2]) >= 3
-        assert date.fromisoformat(row[-1]) == SNAPSHOT_DAY
+        # Prices carry the day each was seen at its source; other entries the catalogue's day.
+        assert row[-1] in SEEN_DAYS if headers[-1] == "Seen" else row[-1] == "2026-11-27"
 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 10), ("instances", 35), ("plans", 2), ("models", 5), ("throughput", 33)],
+    [("gpus", 10), ("instances", 35), ("plans", 6), ("models", 5), ("throughput", 33)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)
@@ -57,7 +59,8 @@ def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
     by_model = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
     haiku = by_model["anthropic/claude-haiku-4-5"]
     assert [haiku[h] for h in headers[1:7]] == ["1.00", "0.10", "5.00", "0.50", "0.05", "2.50"]
-    assert haiku["Source"] == "genai-prices 0.2.3 (Anthropic price list)"
+    assert haiku["Source"] == "Anthropic published price list, as collected in the genai-prices dataset"
+    assert haiku["Seen"] == "2026-11-04"
     groq = by_model["groq/llama-3.3-70b-versatile"]
     # No cache-read price: shown as a dash (the engine then prices cached input as input).
     assert [groq[h] for h in headers[1:7]] == ["0.59", "—", "0.79", "—", "—", "—"]
@@ -72,8 +75,8 @@ def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
     )
 
 
-def test_haiku_realtime_price() -> None:
-    price = api_prices.lookup("anthropic/claude-haiku-4-5", "realtime", SNAPSHOT_DAY)
+def test_haiku_realtime_price(catalogue: Catalogue) -> None:
+    price = catalogue.api_price("anthropic/claude-haiku-4-5", "realtime", SNAPSHOT_DAY)
     assert price is not None
     assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
         1.0,
@@ -82,8 +85,8 @@ def test_haiku_realtime_price() -> None:
     )
 
 
-def test_haiku_batch_price() -> None:
-    price = api_prices.lookup("anthropic/claude-haiku-4-5", "batch", SNAPSHOT_DAY)
+def test_haiku_batch_price(catalogue: Catalogue) -> None:
+    price = catalogue.api_price("anthropic/claude-haiku-4-5", "batch", SNAPSHOT_DAY)
     assert price is not None
     assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
         0.5,
@@ -92,8 +95,8 @@ def test_haiku_batch_price() -> None:
     )
 
 
-def test_gpt_4o_mini_realtime_price() -> None:
-    price = api_prices.lookup("openai/gpt-4o-mini", "realtime", SNAPSHOT_DAY)
+def test_gpt_4o_mini_realtime_price(catalogue: Catalogue) -> None:
+    price = catalogue.api_price("openai/gpt-4o-mini", "realtime", SNAPSHOT_DAY)
     assert price is not None
     assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
         0.15,
@@ -102,16 +105,16 @@ def test_gpt_4o_mini_realtime_price() -> None:
     )
 
 
-def test_groq_has_no_batch_price() -> None:
-    assert api_prices.lookup("groq/llama-3.3-70b-versatile", "batch", SNAPSHOT_DAY) is None
+def test_groq_has_no_batch_price(catalogue: Catalogue) -> None:
+    assert catalogue.api_price("groq/llama-3.3-70b-versatile", "batch", SNAPSHOT_DAY) is None
 
 
-def test_resolve_keeps_a_canonical_id() -> None:
-    assert api_prices.resolve("anthropic/claude-haiku-4-5") == "anthropic/claude-haiku-4-5"
+def test_resolve_keeps_a_canonical_id(catalogue: Catalogue) -> None:
+    assert catalogue.resolve_api_model("anthropic/claude-haiku-4-5") == "anthropic/claude-haiku-4-5"
 
 
-def test_resolve_rejects_an_unknown_model() -> None:
-    assert api_prices.resolve("nonsense/model") is None
+def test_resolve_rejects_an_unknown_model(catalogue: Catalogue) -> None:
+    assert catalogue.resolve_api_model("nonsense/model") is None
 
 
 def test_installed_genai_prices_is_the_pinned_release() -> None:

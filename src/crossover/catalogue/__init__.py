@@ -9,27 +9,32 @@ from importlib.resources import files
 
 import yaml
 
-from crossover.catalogue import api_prices
-from crossover.catalogue.api_prices import ApiPrice
+from crossover.catalogue.api_prices import ApiPrice, ApiPriceBook
 from crossover.catalogue.models import (
     BYTES_PER_PARAM,
+    STALE_AFTER_DAYS,
+    ApiPriceOverlayFile,
     CatalogueFile,
     Gpu,
     Instance,
     OpenModel,
     PricePlanAssumption,
+    PriceSeen,
     Throughput,
 )
 from crossover.scenario import ApiMode, Precision, PricePlan
 
 __all__ = [
     "BYTES_PER_PARAM",
+    "STALE_AFTER_DAYS",
     "ApiPrice",
+    "ApiPriceBook",
     "Catalogue",
     "Gpu",
     "Instance",
     "OpenModel",
     "PricePlanAssumption",
+    "PriceSeen",
     "Throughput",
     "load_catalogue",
 ]
@@ -42,17 +47,16 @@ class Catalogue:
     version: str
     gpus: dict[str, Gpu]
     instances: dict[str, Instance]
-    price_plans: dict[PricePlan, PricePlanAssumption]
+    price_plans: tuple[PricePlanAssumption, ...]
     models: dict[str, OpenModel]
     throughput: dict[tuple[str, Precision, str], Throughput]
+    api: ApiPriceBook
+    """The API prices: the engine reads them from here and nowhere else."""
 
     @property
     def versions(self) -> dict[str, str]:
         """The data releases a result depends on, named in every report."""
-        return {
-            "catalogue": self.version,
-            "genai-prices": api_prices.genai_prices_version(),
-        }
+        return {"catalogue": self.version, **self.api.versions()}
 
     def rate(self, model: str, precision: Precision, gpu: str) -> Throughput | None:
         return self.throughput.get((model, precision, gpu))
@@ -84,8 +88,19 @@ class Catalogue:
             ),
         )
 
+    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption:
+        """The reserved discount of a provider for a term: its own row, else the default one."""
+        rows = [p for p in self.price_plans if p.plan == plan]
+        return next((p for p in rows if p.cloud == cloud), None) or next(
+            p for p in rows if p.cloud is None
+        )
+
     def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
-        """USD per GPU-hour of an instance on a plan; None when the catalogue has no price."""
+        """USD per GPU-hour of an instance on a plan; None when the catalogue has no price.
+
+        The one place a GPU price is read: reserved plans take the provider's stated discount
+        off the on-demand price.
+        """
         on_demand = instance.on_demand_usd_per_gpu_hour
         if plan == "spot":
             return instance.spot_usd_per_gpu_hour
@@ -93,17 +108,33 @@ class Catalogue:
             return None
         if plan == "on_demand":
             return on_demand
-        return on_demand * (1 - self.price_plans[plan].discount_vs_on_demand_pct / 100)
+        discount = self.price_plan(plan, instance.cloud).discount_vs_on_demand_pct
+        return on_demand * (1 - discount / 100)
+
+    def price_basis(
+        self, instance: Instance, plan: PricePlan
+    ) -> list[PriceSeen | PricePlanAssumption]:
+        """The dated observations gpu_hour_price rests on, for the report's sources."""
+        if plan == "spot":
+            return [instance.spot] if instance.spot else []
+        if instance.on_demand is None:
+            return []
+        if plan == "on_demand":
+            return [instance.on_demand]
+        return [instance.on_demand, self.price_plan(plan, instance.cloud)]
 
     def api_price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         """The catalogue's API price for a canonical provider/model id; None if not offered."""
-        return api_prices.lookup(model_ref, mode, on)
+        return self.api.price(model_ref, mode, on)
 
     def resolve_api_model(self, model_ref: str) -> str | None:
-        return api_prices.resolve(model_ref)
+        return self.api.resolve(model_ref)
 
     def known_api_models(self) -> list[str]:
-        return api_prices.known_models()
+        return self.api.known_models()
+
+    def listed_api_models(self) -> list[str]:
+        return self.api.listed_models()
 
 
 @cache
@@ -114,18 +145,75 @@ def load_catalogue() -> Catalogue:
     # catalogue time. The same safe loader otherwise.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = CatalogueFile.model_validate(yaml.load(text, Loader=loader))
-    return build_catalogue(data)
+    return build_catalogue(data, shipped_api_prices())
 
 
-def build_catalogue(data: CatalogueFile) -> Catalogue:
+def shipped_api_prices() -> ApiPriceBook:
+    """genai-prices' snapshot with crossover's overlay (data/api_price_overlay.yaml) on top."""
+    text = files("crossover.catalogue.data").joinpath("api_price_overlay.yaml").read_text("utf-8")
+    overlay = ApiPriceOverlayFile.model_validate(yaml.safe_load(text))
+    return ApiPriceBook(rows=overlay_rows(overlay), overlay_name=overlay.version)
+
+
+def overlay_rows(overlay: ApiPriceOverlayFile) -> tuple[ApiPrice, ...]:
+    """The overlay's rows as prices; time-of-day rows weighted by the stated peak share."""
+    rows = [
+        ApiPrice(
+            model=r.model,
+            mode=r.mode,
+            input_per_mtok=r.input_per_mtok,
+            cached_input_per_mtok=r.cached_input_per_mtok,
+            output_per_mtok=r.output_per_mtok,
+            source=r.source,
+            seen=r.seen,
+            provenance=r.provenance,
+        )
+        for r in overlay.prices
+    ]
+    share = overlay.peak_hours_per_week / HOURS_PER_WEEK
+
+    def blend(peak: float | None, off_peak: float | None) -> float | None:
+        if peak is None or off_peak is None:
+            return None
+        return share * peak + (1 - share) * off_peak
+
+    for t in overlay.time_of_day:
+        input_price = blend(t.peak.input_per_mtok, t.off_peak.input_per_mtok)
+        output_price = blend(t.peak.output_per_mtok, t.off_peak.output_per_mtok)
+        assert input_price is not None and output_price is not None
+        rows.append(
+            ApiPrice(
+                model=t.model,
+                mode="realtime",
+                input_per_mtok=input_price,
+                cached_input_per_mtok=blend(
+                    t.peak.cached_input_per_mtok, t.off_peak.cached_input_per_mtok
+                ),
+                output_per_mtok=output_price,
+                source=f"{t.source}; peak and off-peak prices weighted "
+                f"{overlay.peak_hours_per_week}/{HOURS_PER_WEEK} to "
+                f"{HOURS_PER_WEEK - overlay.peak_hours_per_week}/{HOURS_PER_WEEK}, assuming "
+                f"{overlay.peak_share_basis}",
+                seen=t.seen,
+                provenance=t.provenance,
+            )
+        )
+    return tuple(rows)
+
+
+HOURS_PER_WEEK = 168
+
+
+def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
     """Index validated catalogue data by id, refusing dangling references."""
     catalogue = Catalogue(
         version=data.version,
         gpus={g.id: g for g in data.gpus},
         instances={i.id: i for i in data.instances},
-        price_plans={p.plan: p for p in data.price_plans},
+        price_plans=tuple(data.price_plans),
         models={m.id: m for m in data.models},
         throughput={(t.model, t.precision, t.gpu): t for t in data.throughput},
+        api=api,
     )
     dangling = [
         f"gpu {g.id}: reference_instance {g.reference_instance}"
@@ -136,6 +224,15 @@ def build_catalogue(data: CatalogueFile) -> Catalogue:
     dangling += [
         f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
     ]
+    for term in ("reserved_1y", "reserved_3y"):
+        clouds = [p.cloud for p in data.price_plans if p.plan == term]
+        if None not in clouds:
+            dangling.append(f"price_plans: no default {term} row (one without a cloud)")
+        dangling += [
+            f"price_plans: {term} {c or 'default'} twice"
+            for c in set(clouds)
+            if clouds.count(c) > 1
+        ]
     dangling += [
         f"throughput {t.model}/{t.precision}/{t.gpu}"
         for t in data.throughput

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from crossover.catalogue import Catalogue, api_prices
-from crossover.catalogue.api_prices import ApiPrice
+from crossover.catalogue import Catalogue
+from crossover.catalogue.api_prices import SNAPSHOT_SEEN, ApiPrice
 from crossover.scenario import PRECISIONS
 
 KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices")
@@ -17,6 +17,8 @@ NONE = "—"
 """Shown where the catalogue has no figure (no spot price, no batch API, unsupported precision)."""
 
 _PROVENANCE = ["Source", "As of"]
+_SEEN = ["Source", "Seen"]
+"""Prices end in the day they were seen at their source."""
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -26,7 +28,7 @@ _T = TypeVar("_T")
 def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) -> Table:
     """Column headers and display rows for one kind of catalogue entry.
 
-    `on` is the date API prices are read at; by default the day the price snapshot was checked.
+    `on` is the date API prices are read at; by default the day the price snapshot was seen.
     """
     try:
         build = _BUILDERS[kind]
@@ -36,7 +38,7 @@ def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) 
         raise KeyError(
             f"unknown catalogue kind {kind!r}: {hint}choose one of {', '.join(KINDS)}"
         ) from None
-    return build(catalogue, on or api_prices.SNAPSHOT_AS_OF)
+    return build(catalogue, on or SNAPSHOT_SEEN)
 
 
 def _gpus(catalogue: Catalogue, _on: date) -> Table:
@@ -75,35 +77,43 @@ def _instances(catalogue: Catalogue, _on: date) -> Table:
         "Region",
         "On-demand $/GPU-h",
         "Spot $/GPU-h",
-        *_PROVENANCE,
+        "Spot seen",
+        *_SEEN,
     ]
-    rows = [
-        [
-            instance.id,
-            instance.gpu,
-            str(instance.gpus_per_instance),
-            instance.region or NONE,
-            _optional(instance.on_demand_usd_per_gpu_hour, _usd),
-            _optional(instance.spot_usd_per_gpu_hour, _usd),
-            instance.source,
-            instance.as_of.isoformat(),
-        ]
-        for instance in catalogue.instances.values()
-    ]
+    rows = []
+    for instance in catalogue.instances.values():
+        # The on-demand price's source and day, else the spot one's (spot-only instances).
+        main = instance.on_demand or instance.spot
+        assert main is not None
+        rows.append(
+            [
+                instance.id,
+                instance.gpu,
+                str(instance.gpus_per_instance),
+                instance.region or NONE,
+                _optional(instance.on_demand_usd_per_gpu_hour, _usd),
+                _optional(instance.spot_usd_per_gpu_hour, _usd),
+                instance.spot.seen.isoformat() if instance.spot else NONE,
+                main.source,
+                main.seen.isoformat(),
+            ]
+        )
     return headers, rows
 
 
 def _plans(catalogue: Catalogue, _on: date) -> Table:
-    headers = ["Plan", "Discount vs on-demand %", "Basis", *_PROVENANCE]
+    headers = ["Plan", "Provider", "Discount vs on-demand %", "Range %", "Basis", *_SEEN]
     rows = [
         [
             plan.plan,
+            plan.cloud or "any other",
             _number(plan.discount_vs_on_demand_pct),
+            f"{_number(plan.range_pct[0])}-{_number(plan.range_pct[1])}",
             plan.basis,
             plan.source,
-            plan.as_of.isoformat(),
+            plan.seen.isoformat(),
         ]
-        for plan in catalogue.price_plans.values()
+        for plan in catalogue.price_plans
     ]
     return headers, rows
 
@@ -164,7 +174,7 @@ def _throughput(catalogue: Catalogue, _on: date) -> Table:
     return headers, rows
 
 
-def _prices(_catalogue: Catalogue, on: date) -> Table:
+def _prices(catalogue: Catalogue, on: date) -> Table:
     headers = [
         "API model",
         "Input $/Mtok",
@@ -173,22 +183,22 @@ def _prices(_catalogue: Catalogue, on: date) -> Table:
         "Batch input $/Mtok",
         "Batch cached $/Mtok",
         "Batch output $/Mtok",
-        *_PROVENANCE,
+        *_SEEN,
     ]
     rows = []
-    for model in api_prices.listed_models():
-        realtime = api_prices.lookup(model, "realtime", on)
-        batch = api_prices.lookup(model, "batch", on)
+    for model in catalogue.listed_api_models():
+        realtime = catalogue.api_price(model, "realtime", on)
+        batch = catalogue.api_price(model, "batch", on)
         # Models without both an input and an output token price (embeddings, speech) show
-        # dashes; their provenance is still the snapshot.
+        # dashes and no source.
         quoted = realtime or batch
         rows.append(
             [
                 model,
                 *_price_cells(realtime),
                 *_price_cells(batch),
-                quoted.source if quoted else f"genai-prices {api_prices.genai_prices_version()}",
-                (quoted.as_of if quoted else api_prices.SNAPSHOT_AS_OF).isoformat(),
+                quoted.source if quoted else NONE,
+                quoted.seen.isoformat() if quoted else NONE,
             ]
         )
     return headers, rows

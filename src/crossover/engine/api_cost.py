@@ -62,7 +62,7 @@ def resolve_prices(
             base.output_per_mtok,
         )
         source: PriceSource = "catalogue"
-        reference = f"{base.source}, as of {base.as_of.isoformat()}"
+        reference, seen = base.source, base.seen
     elif base is None:
         assert override.input_per_mtok is not None and override.output_per_mtok is not None
         input_price, cached, output_price = (
@@ -71,6 +71,7 @@ def resolve_prices(
             override.output_per_mtok,
         )
         source, reference = "override", "price override (the client's negotiated price)"
+        seen = None
     else:
         input_price = _pick(override.input_per_mtok, base.input_per_mtok)
         cached = (
@@ -80,6 +81,7 @@ def resolve_prices(
         )
         output_price = _pick(override.output_per_mtok, base.output_per_mtok)
         source, reference = "override", f"price override; blanks from {base.source}"
+        seen = base.seen
     return TierPrices(
         input_per_mtok=input_price,
         # economics §2: where there is no cache-read price, cached input costs as input.
@@ -87,6 +89,7 @@ def resolve_prices(
         output_per_mtok=output_price,
         source=source,
         reference=reference,
+        seen=seen,
     )
 
 
@@ -122,9 +125,8 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "api_mode"),
-                    message=f"{tier.api_model} has no batch price in the catalogue (the provider "
-                    "offers no batch API); use realtime, or add a batch row to the price "
-                    "overrides table",
+                    message=f"{tier.api_model}: the price list has no batch price for this "
+                    "model; price it in PriceOverrides, or use realtime",
                 )
             )
         elif outcome == "unpriced":

@@ -314,14 +314,16 @@ def _gpu_hour_price(
     if spec.gpu_hour_price is not None:
         return spec.gpu_hour_price, "the client's workbook"
     price = catalogue.gpu_hour_price(instance, spec.price_plan)
+    basis = catalogue.price_basis(instance, spec.price_plan)
+    seen = f"{basis[0].source}, seen {basis[0].seen.isoformat()}" if basis else "no price"
     if spec.price_plan in ("reserved_1y", "reserved_3y"):
-        plan = catalogue.price_plans[spec.price_plan]
+        plan = catalogue.price_plan(spec.price_plan, instance.cloud)
         source = (
             f"{instance.id} on-demand list price less an assumed "
-            f"{plan.discount_vs_on_demand_pct:g}% {spec.price_plan} discount ({instance.source})"
+            f"{plan.discount_vs_on_demand_pct:g}% {spec.price_plan} discount ({seen})"
         )
     else:
-        source = f"{instance.id} {spec.price_plan.replace('_', '-')} price ({instance.source})"
+        source = f"{instance.id} {spec.price_plan.replace('_', '-')} price ({seen})"
     return price, source
 
 
