@@ -11,7 +11,20 @@ from crossover.catalogue import Catalogue, api_prices
 from crossover.catalogue.listing import KINDS, catalogue_table
 
 SNAPSHOT_DAY = date(2026, 11, 27)
-SEEN_DAYS = {"2026-11-27", "2026-11-09", "2026-09-20", "2026-09-25", "2026-09-26", "2026-10-24", "2026-02-01", "2026-04-01", "2026-11-04", "2026-12-01", "2025-12-09", "2026-10-27"}
+SEEN_DAYS = {
+    "2026-11-27",
+    "2026-11-09",
+    "2026-09-20",
+    "2026-09-25",
+    "2026-09-26",
+    "2026-10-24",
+    "2026-02-01",
+    "2026-04-01",
+    "2026-11-04",
+    "2026-12-01",
+    "2025-12-09",
+    "2026-10-27",
+}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -59,7 +72,10 @@ def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
     by_model = {row[0]: dict(zip(headers, row, strict=True)) for row in rows}
     haiku = by_model["anthropic/claude-haiku-4-5"]
     assert [haiku[h] for h in headers[1:7]] == ["1.00", "0.10", "5.00", "0.50", "0.05", "2.50"]
-    assert haiku["Source"] == "Anthropic published price list, as collected in the genai-prices dataset"
+    assert (
+        haiku["Source"]
+        == "Anthropic published price list, as collected in the genai-prices dataset"
+    )
     assert haiku["Seen"] == "2026-11-04"
     groq = by_model["groq/llama-3.3-70b-versatile"]
     # No cache-read price: shown as a dash (the engine then prices cached input as input).
@@ -119,3 +135,53 @@ def test_resolve_rejects_an_unknown_model(catalogue: Catalogue) -> None:
 
 def test_installed_genai_prices_is_the_pinned_release() -> None:
     assert version("genai-prices") == api_prices.PINNED_VERSION
+
+
+@pytest.mark.parametrize(
+    ("model", "prices"),
+    [
+        # Anthropic's batch table: half the realtime price; no batch cache-read price given,
+        # so cached input is priced as input (economics §2).
+        ("anthropic/claude-opus-4-1", (7.5, None, 37.5)),
+        ("anthropic/claude-opus-4-0", (7.5, None, 37.5)),
+        ("anthropic/claude-sonnet-4-0", (1.5, None, 7.5)),
+    ],
+)
+def test_the_overlay_adds_batch_prices_the_snapshot_lacks(
+    catalogue: Catalogue, model: str, prices: tuple[float, float | None, float]
+) -> None:
+    price = catalogue.api_price(model, "batch", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == prices
+    assert price.source.startswith("Anthropic, Message Batches documentation")
+
+
+def test_the_overlay_wins_over_the_snapshots_stale_deepseek_chat_price(
+    catalogue: Catalogue,
+) -> None:
+    price = catalogue.api_price("deepseek/deepseek-chat", "realtime", SNAPSHOT_DAY)
+    assert price is not None
+    # V3.2 since December 2025, not the snapshot's February 2025 0.27 / 0.07 / 1.10.
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == (
+        0.28,
+        0.028,
+        0.42,
+    )
+    assert price.seen == date(2025, 12, 9)
+
+
+def test_deepseek_peak_prices_are_weighted_by_the_stated_peak_share(
+    catalogue: Catalogue,
+) -> None:
+    price = catalogue.api_price("deepseek/deepseek-v4-pro", "realtime", SNAPSHOT_DAY)
+    assert price is not None
+    # 35 peak hours of 168: 35/168 × 1.32 + 133/168 × 0.66 = 0.7975 (input),
+    # 35/168 × 3.96 + 133/168 × 1.98 = 2.3925 (output), 0.044 / 0.022 -> 0.02658 (cache).
+    assert price.input_per_mtok == pytest.approx(0.7975)
+    assert price.output_per_mtok == pytest.approx(2.3925)
+    assert price.cached_input_per_mtok == pytest.approx(0.022 * 203 / 168)
+    assert "35/168" in price.source
+
+
+def test_the_overlay_is_named_among_the_data_releases(catalogue: Catalogue) -> None:
+    assert catalogue.versions["API price overlay"] == "2026-12-01"
