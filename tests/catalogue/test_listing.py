@@ -8,7 +8,8 @@ from importlib.metadata import version
 import pytest
 
 from crossover.catalogue import Catalogue, api_prices
-from crossover.catalogue.listing import KINDS, catalogue_table
+from crossover.catalogue.listing import KINDS, Filters, catalogue_table, filtered, to_csv
+from crossover.terminal import print_catalogue
 
 SNAPSHOT_DAY = date(2026, 11, 27)
 SEEN_DAYS = {
@@ -185,3 +186,33 @@ def test_deepseek_peak_prices_are_weighted_by_the_stated_peak_share(
 
 def test_the_overlay_is_named_among_the_data_releases(catalogue: Catalogue) -> None:
     assert catalogue.versions["API price overlay"] == "2026-12-01"
+
+
+def test_filters_keep_the_rows_a_reader_asks_for(catalogue: Catalogue) -> None:
+    _, rows = filtered(
+        catalogue_table("instances", catalogue), Filters(provider="lambda", gpu="h100-sxm")
+    )
+    assert [r[0] for r in rows] == ["lambda/gpu_8x_h100_sxm5"]
+    _, prices = filtered(
+        catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-1")
+    )
+    assert [r[0] for r in prices] == ["anthropic/claude-opus-4-1"]
+    _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="coreweave"))
+    assert [(r[0], r[1]) for r in plans] == [
+        ("reserved_1y", "coreweave"),
+        ("reserved_3y", "coreweave"),
+    ]
+
+
+def test_csv_quotes_what_needs_it() -> None:
+    assert to_csv(["a", "b"], [["1, 2", 'say "x"']]) == 'a,b\n"1, 2","say ""x"""\n'
+
+
+def test_the_terminal_table_fits_100_columns(
+    catalogue: Catalogue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind in KINDS:
+        headers, rows = catalogue_table(kind, catalogue)
+        print_catalogue(kind, headers, rows)
+        lines = capsys.readouterr().out.splitlines()
+        assert max(len(line) for line in lines) <= 100, kind

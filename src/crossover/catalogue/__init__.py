@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -37,6 +37,8 @@ __all__ = [
     "PriceSeen",
     "Throughput",
     "load_catalogue",
+    "shipped_catalogue",
+    "with_local_overlay",
 ]
 
 
@@ -52,11 +54,16 @@ class Catalogue:
     throughput: dict[tuple[str, Precision, str], Throughput]
     api: ApiPriceBook
     """The API prices: the engine reads them from here and nowhere else."""
+    local_overlay: str | None = None
+    """The refreshed-price overlay laid over the shipped instance prices, if any."""
 
     @property
     def versions(self) -> dict[str, str]:
         """The data releases a result depends on, named in every report."""
-        return {"catalogue": self.version, **self.api.versions()}
+        found = {"catalogue": self.version, **self.api.versions()}
+        if self.local_overlay is not None:
+            found["local price overlay"] = self.local_overlay
+        return found
 
     def rate(self, model: str, precision: Precision, gpu: str) -> Throughput | None:
         return self.throughput.get((model, precision, gpu))
@@ -139,6 +146,12 @@ class Catalogue:
 
 @cache
 def load_catalogue() -> Catalogue:
+    """The catalogue reports use: the shipped data with the user's refreshed prices, if any."""
+    return with_local_overlay(shipped_catalogue())
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
     """Read and validate the shipped YAML once per process."""
     text = files("crossover.catalogue.data").joinpath("catalogue.yaml").read_text("utf-8")
     # libyaml's loader (in PyYAML's wheels) parses it ten times faster: most of a cold start's
@@ -146,6 +159,23 @@ def load_catalogue() -> Catalogue:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = CatalogueFile.model_validate(yaml.load(text, Loader=loader))
     return build_catalogue(data, shipped_api_prices())
+
+
+def with_local_overlay(catalogue: Catalogue) -> Catalogue:
+    """The catalogue with the prices of `crossover catalogue refresh`, when the user has run it.
+
+    Reads one local file; never the network.
+    """
+    from crossover.catalogue import refresh
+
+    overlay = refresh.read_overlay(refresh.overlay_path())
+    if overlay is None:
+        return catalogue
+    return replace(
+        catalogue,
+        instances=refresh.apply_overlay(catalogue.instances, overlay),
+        local_overlay=overlay.name,
+    )
 
 
 def shipped_api_prices() -> ApiPriceBook:

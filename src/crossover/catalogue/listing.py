@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -237,3 +240,57 @@ def _usd(value: float) -> str:
     """Two to four decimals: 6.88, 2.7447, 0.075, 1.00."""
     text = f"{value:,.4f}"
     return text[:-2] + text[-2:].rstrip("0")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader looks up: None keeps every row."""
+
+    provider: str | None = None
+    gpu: str | None = None
+    model: str | None = None
+
+
+# The columns each filter reads, where a table has them.
+_PROVIDER_COLUMNS = ("Instance", "Reference instance", "API model")
+_GPU_COLUMNS = ("GPU",)
+_MODEL_COLUMNS = ("Model", "API model")
+
+
+def filtered(table: Table, filters: Filters) -> Table:
+    """The rows matching every filter given; a filter a table has no column for keeps all."""
+    headers, rows = table
+
+    def cells(row: list[str], columns: tuple[str, ...]) -> list[str]:
+        return [row[headers.index(c)] for c in columns if c in headers]
+
+    def keep(row: list[str]) -> bool:
+        if filters.provider is not None:
+            provider = filters.provider.lower()
+            found = cells(row, _PROVIDER_COLUMNS)
+            if "Provider" in headers:
+                found.append(row[headers.index("Provider")])
+            if found and not any(c == provider or c.startswith(provider + "/") for c in found):
+                return False
+        if filters.gpu is not None and headers[0] == "GPU":
+            if row[0] != filters.gpu.lower():
+                return False
+        elif filters.gpu is not None:
+            found = cells(row, _GPU_COLUMNS)
+            if found and filters.gpu.lower() not in found:
+                return False
+        if filters.model is not None:
+            found = cells(row, _MODEL_COLUMNS)
+            if found and not any(filters.model.lower() in c for c in found):
+                return False
+        return True
+
+    return headers, [row for row in rows if keep(row)]
+
+
+def to_csv(headers: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue()
