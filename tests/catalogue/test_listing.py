@@ -216,3 +216,39 @@ def test_the_terminal_table_fits_100_columns(
         print_catalogue(kind, headers, rows)
         lines = capsys.readouterr().out.splitlines()
         assert max(len(line) for line in lines) <= 100, kind
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "openai/gpt-4o-mini-tts",  # speech
+        "openai/gpt-4o-transcribe",  # transcription
+        "mistral/mistral-embed",  # embeddings
+        "openai/gpt-image-1",  # images
+        "google/gemini-2.5-flash-tts",
+        "openai/gpt-realtime",  # live audio
+        "openai/text-davinci-003",  # retired
+        "anthropic/claude-2",  # retired
+    ],
+)
+def test_the_drop_down_leaves_out_what_is_not_a_current_chat_model(
+    catalogue: Catalogue, model: str
+) -> None:
+    assert model not in catalogue.listed_api_models()
+
+
+def test_every_model_in_the_drop_down_is_priceable(catalogue: Catalogue) -> None:
+    listed = catalogue.listed_api_models()
+    assert len(listed) > 100
+    unpriced = [m for m in listed if catalogue.api_price(m, "realtime", SNAPSHOT_DAY) is None]
+    assert unpriced == []
+    assert {"anthropic/claude-haiku-4-5", "openai/gpt-4o-mini", "deepseek/deepseek-chat"} <= set(
+        listed
+    )
+
+
+def test_a_retired_model_is_still_known_and_priced(catalogue: Catalogue) -> None:
+    assert catalogue.resolve_api_model("anthropic/claude-2") == "anthropic/claude-2"
+    assert catalogue.is_retired_api_model("anthropic/claude-2")
+    assert not catalogue.is_retired_api_model("anthropic/claude-haiku-4-5")
+    assert catalogue.api_price("anthropic/claude-2", "realtime", SNAPSHOT_DAY) is not None

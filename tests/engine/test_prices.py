@@ -133,3 +133,15 @@ def test_an_old_instance_price_is_flagged_and_a_fresh_one_is_not(
     # 2026-03-01 to 2026-12-04: 31+30+31+30+31+31+30+31+30 + 3 = 278 days.
     assert [(s.what, s.age_days) for s in stale] == [("aws/p5.48xlarge (8 × H100 SXM)", 278)]
     assert analyse(scenario, made_up_catalogue).stale_prices == []
+
+
+def test_a_retired_api_model_typed_in_is_accepted_with_a_warning(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        tiers=[{"tier": "all", "share_pct": 100, "api_model": "anthropic/claude-2"}]
+    )
+    assert analyse(scenario, fixture_catalogue).warnings == [
+        "tiers[0].api_model: anthropic/claude-2 is retired by its provider: it is priced at "
+        "its last published price; price the model the client will move to instead"
+    ]

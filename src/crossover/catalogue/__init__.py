@@ -13,6 +13,7 @@ from crossover.catalogue.api_prices import ApiPrice, ApiPriceBook
 from crossover.catalogue.models import (
     BYTES_PER_PARAM,
     STALE_AFTER_DAYS,
+    ApiModelListFile,
     ApiPriceOverlayFile,
     CatalogueFile,
     Gpu,
@@ -143,6 +144,9 @@ class Catalogue:
     def listed_api_models(self) -> list[str]:
         return self.api.listed_models()
 
+    def is_retired_api_model(self, model_ref: str) -> bool:
+        return self.api.is_retired(model_ref)
+
 
 @cache
 def load_catalogue() -> Catalogue:
@@ -182,7 +186,14 @@ def shipped_api_prices() -> ApiPriceBook:
     """genai-prices' snapshot with crossover's overlay (data/api_price_overlay.yaml) on top."""
     text = files("crossover.catalogue.data").joinpath("api_price_overlay.yaml").read_text("utf-8")
     overlay = ApiPriceOverlayFile.model_validate(yaml.safe_load(text))
-    return ApiPriceBook(rows=overlay_rows(overlay), overlay_name=overlay.version)
+    listed = files("crossover.catalogue.data").joinpath("api_models.yaml").read_text("utf-8")
+    models = ApiModelListFile.model_validate(yaml.safe_load(listed))
+    return ApiPriceBook(
+        rows=overlay_rows(overlay),
+        overlay_name=overlay.version,
+        not_chat=tuple(models.not_chat),
+        retired=frozenset(models.retired),
+    )
 
 
 def overlay_rows(overlay: ApiPriceOverlayFile) -> tuple[ApiPrice, ...]:

@@ -132,6 +132,16 @@ class ApiPriceBook:
     use_snapshot: bool = True
     overlay_name: str | None = None
     """Named in every report: the overlay release the rows come from."""
+    not_chat: tuple[str, ...] = ()
+    """Text marking a model id as not a chat or completion model: never offered."""
+    retired: frozenset[str] = frozenset()
+    """Models withdrawn by their provider: accepted when typed, with a warning."""
+
+    def is_retired(self, model_ref: str) -> bool:
+        if model_ref in self.retired:
+            return True
+        entry = _index().get(model_ref) if self.use_snapshot else None
+        return entry is not None and bool(entry[1].deprecated)
 
     def _row(self, model_ref: str, mode: ApiMode) -> ApiPrice | None:
         return next((r for r in self.rows if r.model == model_ref and r.mode == mode), None)
@@ -158,14 +168,15 @@ class ApiPriceBook:
         return sorted(known)
 
     def listed_models(self) -> list[str]:
-        """The ids offered in drop-downs: current, priceable models of the main API providers."""
+        """The ids offered in drop-downs: current, priceable chat models of the main providers."""
         if not self.use_snapshot:
             return self.known_models()
         listed = {
             ref
-            for ref, (provider, model) in _index().items()
+            for ref, (provider, _) in _index().items()
             if provider.id in LISTED_PROVIDERS
-            and not model.deprecated
+            and not self.is_retired(ref)
+            and not any(marker in ref.partition("/")[2] for marker in self.not_chat)
             and self.price(ref, "realtime", SNAPSHOT_SEEN) is not None
         }
         return sorted(listed | {r.model for r in self.rows})

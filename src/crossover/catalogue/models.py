@@ -218,6 +218,17 @@ class ApiPriceOverlayFile(BaseModel):
     time_of_day: list[TimeOfDayRow] = []
 
 
+class ApiModelListFile(BaseModel):
+    """data/api_models.yaml: which API models the workbook offers, and which are retired."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checked: date
+    not_chat: list[Annotated[str, Field(min_length=2)]]
+    """Text that marks a model id as not a chat or completion model."""
+    retired: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]]
+
+
 class CatalogueFile(BaseModel):
     """The YAML data shipped in crossover/catalogue/data."""
 
