@@ -143,8 +143,8 @@ def refresh() -> None:
     """
     from datetime import date
 
-    from crossover.catalogue import load_catalogue, shipped_catalogue
-    from crossover.catalogue.refresh import RefreshError, overlay_path, refresh, write_overlay
+    from crossover.catalogue import load_catalogue, overlay_path, shipped_catalogue
+    from crossover.catalogue.refresh import RefreshError, refresh, write_overlay
 
     shipped = shipped_catalogue()
     try:
@@ -160,8 +160,8 @@ def refresh() -> None:
 @catalogue.command()
 def diff() -> None:
     """What moved between the shipped prices and your last refresh."""
-    from crossover.catalogue import shipped_catalogue
-    from crossover.catalogue.refresh import moves, overlay_path, read_overlay
+    from crossover.catalogue import overlay_path, shipped_catalogue
+    from crossover.catalogue.refresh import moves, read_overlay
     from crossover.terminal import print_catalogue
 
     path = overlay_path()

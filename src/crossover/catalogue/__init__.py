@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import yaml
 
@@ -38,6 +40,7 @@ __all__ = [
     "PriceSeen",
     "Throughput",
     "load_catalogue",
+    "overlay_path",
     "shipped_catalogue",
     "with_local_overlay",
 ]
@@ -165,14 +168,32 @@ def shipped_catalogue() -> Catalogue:
     return build_catalogue(data, shipped_api_prices())
 
 
+def data_dir() -> Path:
+    """The user's data folder for crossover (CROSSOVER_DATA_DIR overrides it, for tests)."""
+    override = os.environ.get("CROSSOVER_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("crossover", appauthor=False))
+
+
+def overlay_path() -> Path:
+    """Where `crossover catalogue refresh` writes its prices."""
+    return data_dir() / "price-overlay.json"
+
+
 def with_local_overlay(catalogue: Catalogue) -> Catalogue:
     """The catalogue with the prices of `crossover catalogue refresh`, when the user has run it.
 
     Reads one local file; never the network.
     """
+    path = overlay_path()
+    if not path.is_file():
+        return catalogue
     from crossover.catalogue import refresh
 
-    overlay = refresh.read_overlay(refresh.overlay_path())
+    overlay = refresh.read_overlay(path)
     if overlay is None:
         return catalogue
     return replace(

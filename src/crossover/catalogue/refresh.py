@@ -12,10 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -40,23 +38,12 @@ AZURE_URL = "https://prices.azure.com/api/retail/prices"
 AWS_URL = (
     "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv"
 )
-OVERLAY_FILE = "price-overlay.json"
 
 
 class RefreshError(CrossoverError):
     """A refresh that could not be trusted (nothing was written), or a damaged local overlay."""
 
     exit_code = EXIT_UNAVAILABLE
-
-
-def data_dir() -> Path:
-    """The user's data folder for crossover (CROSSOVER_DATA_DIR overrides it, for tests)."""
-    override = os.environ.get("CROSSOVER_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("crossover", appauthor=False))
 
 
 class LocalPrice(BaseModel):
@@ -79,10 +66,6 @@ class LocalOverlay(BaseModel):
     @property
     def name(self) -> str:
         return f"refreshed {self.refreshed.isoformat()}"
-
-
-def overlay_path() -> Path:
-    return data_dir() / OVERLAY_FILE
 
 
 def read_overlay(path: Path) -> LocalOverlay | None:
@@ -121,6 +104,8 @@ def _read_capped(stream: io.BufferedIOBase | Any, max_bytes: int) -> bytes:
 
 def http_get(url: str, max_bytes: int) -> bytes:
     """GET with a timeout and a size cap."""
+    import urllib.request  # only a refresh needs HTTP: every other command starts faster
+
     request = urllib.request.Request(url, headers={"User-Agent": "crossover catalogue refresh"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
@@ -131,6 +116,8 @@ def http_get(url: str, max_bytes: int) -> bytes:
 
 def http_lines(url: str, max_bytes: int) -> Iterator[str]:
     """The lines of a large text answer, read as they arrive, with a timeout and a size cap."""
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "crossover catalogue refresh"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
