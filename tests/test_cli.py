@@ -68,7 +68,7 @@ def test_analyse_writes_the_json_results(
     ):
         assert key in deployment
     assert set(results["recommendation"]) >= {"scenario", "required_by_compliance", "risks"}
-    assert set(results["catalogue_versions"]) == {"catalogue", "genai-prices"}
+    assert set(results["catalogue_versions"]) == {"catalogue", "genai-prices", "API price overlay"}
 
 
 @pytest.mark.parametrize(

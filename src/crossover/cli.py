@@ -81,33 +81,123 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
-@cli.command()
-@click.argument(
-    "kind",
-    type=click.Choice(["gpus", "instances", "plans", "models", "throughput", "prices"]),
-    default="gpus",
-)
-def catalogue(kind: str) -> None:
-    """Show what the tool knows, with sources and dates.
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def catalogue(ctx: click.Context) -> None:
+    """Look up what the tool knows, with sources and the day each price was seen.
+
+    Without a subcommand: the GPUs.
 
     \b
-    Example:
-      crossover catalogue throughput
+    Examples:
+      crossover catalogue instances --gpu h100-sxm
+      crossover catalogue prices --provider anthropic --csv
+      crossover catalogue refresh
     """
-    from crossover.catalogue import load_catalogue
-    from crossover.catalogue.listing import calibration_summary, catalogue_table
-    from crossover.terminal import print_table
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(_listings["gpus"])
 
-    data = load_catalogue()
-    headers, rows = catalogue_table(kind, data)
-    print_table(f"Catalogue: {kind} (version {data.version})", headers, rows)
-    if kind == "throughput":
-        headers, rows = calibration_summary(data)
-        print_table(
-            "The rate model's calibration: modelled ÷ measured output tokens/s, per engine",
-            headers,
-            rows,
+
+def _listing(kind: str, summary: str) -> click.Command:
+    @click.option("--provider", help="Only this provider (aws, lambda, anthropic, ...).")
+    @click.option("--gpu", help="Only this GPU id (h100-sxm, ...).")
+    @click.option("--model", help="Only model ids containing this text.")
+    @click.option("--json", "as_json", is_flag=True, help="Every column as JSON, sources included.")
+    @click.option("--csv", "as_csv", is_flag=True, help="Every column as CSV, sources included.")
+    def command(
+        provider: str | None, gpu: str | None, model: str | None, as_json: bool, as_csv: bool
+    ) -> None:
+        from crossover.catalogue import load_catalogue
+        from crossover.catalogue.listing import Filters, catalogue_table, filtered, to_csv
+        from crossover.terminal import print_catalogue
+
+        catalogue = load_catalogue()
+        headers, rows = filtered(
+            catalogue_table(kind, catalogue), Filters(provider=provider, gpu=gpu, model=model)
         )
+        if as_json:
+            click.echo(json.dumps([dict(zip(headers, r, strict=True)) for r in rows], indent=2))
+        elif as_csv:
+            click.echo(to_csv(headers, rows), nl=False)
+        else:
+            releases = ", ".join(f"{k} {v}" for k, v in catalogue.versions.items())
+            print_catalogue(f"Catalogue: {kind} ({releases})", headers, rows)
+            if kind == "throughput":
+                from crossover.catalogue.listing import calibration_summary
+
+                print_catalogue(
+                    "The rate model's calibration: modelled ÷ measured output tokens/s",
+                    *calibration_summary(catalogue),
+                )
+
+    command.__doc__ = summary
+    return catalogue.command(kind)(command)
+
+
+_listings = {
+    kind: _listing(kind, summary)
+    for kind, summary in (
+        ("gpus", "GPUs: memory, bandwidth and dense compute per precision."),
+        ("instances", "Rentable instances and their prices per GPU-hour, each dated."),
+        ("plans", "Reserved and committed discounts per provider, with their ranges."),
+        ("models", "Open-weight models: size and attention shape."),
+        ("throughput", "The rate model against every published serving measurement."),
+        ("prices", "API prices per million tokens, realtime and batch, each dated."),
+    )
+}
+
+
+@catalogue.command()
+def refresh() -> None:
+    """Fetch today's on-demand prices from the AWS and Azure public price lists.
+
+    Writes a dated overlay in your data folder (never the package); reports then use it and
+    say so. A failed, slow or implausible answer changes nothing. The only command that uses
+    the network.
+    """
+    from datetime import date
+
+    from crossover.catalogue import load_catalogue, overlay_path, shipped_catalogue
+    from crossover.catalogue.refresh import RefreshError, refresh, write_overlay
+
+    shipped = shipped_catalogue()
+    try:
+        overlay = refresh(shipped.instances, date.today())
+    except RefreshError as e:
+        raise RefreshError(f"refresh failed, nothing changed: {e}") from None
+    path = overlay_path()
+    write_overlay(overlay, path)
+    load_catalogue.cache_clear()
+    click.echo(f"Wrote {len(overlay.prices)} on-demand prices, seen {overlay.refreshed}, to {path}")
+
+
+@catalogue.command()
+def diff() -> None:
+    """What moved between the shipped prices and your last refresh."""
+    from crossover.catalogue import overlay_path, shipped_catalogue
+    from crossover.catalogue.refresh import moves, read_overlay
+    from crossover.terminal import print_catalogue
+
+    path = overlay_path()
+    overlay = read_overlay(path)
+    if overlay is None:
+        click.echo(f"No refreshed prices ({path} does not exist): reports use the shipped ones.")
+        return
+    rows = [
+        [
+            m.instance,
+            "—" if m.shipped is None else f"{m.shipped:.4f}",
+            f"{m.refreshed:.4f}",
+            "—" if m.change_pct is None else f"{m.change_pct:+.1f}%",
+        ]
+        for m in moves(shipped_catalogue().instances, overlay)
+        if m.change_pct != 0
+    ]
+    title = f"On-demand $/GPU-h: shipped vs {overlay.name} ({path})"
+    if not rows:
+        click.echo(f"{title}: nothing moved.")
+        return
+    print_catalogue(title, ["Instance", "Shipped", "Refreshed", "Change"], rows)
 
 
 @cli.command()

@@ -34,6 +34,27 @@ def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
     _console().print(table)
 
 
+CATALOGUE_WIDTH = 100
+"""Catalogue tables fit this many columns."""
+_LONG_COLUMNS = ("Source", "Basis", "Name", "Same model on APIs", "Reference instance")
+"""Left out of the terminal table to fit; --json and --csv carry them."""
+
+
+def print_catalogue(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A catalogue table in at most 100 columns: the long text columns left to --json/--csv."""
+    keep = [i for i, h in enumerate(headers) if h not in _LONG_COLUMNS]
+    table = Table(title=title, title_justify="left")
+    for i in keep:
+        # Ids are looked up whole: the first column never wraps, the figures fold instead.
+        table.add_column(headers[i], overflow="fold", no_wrap=i == 0 or "een" in headers[i])
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    console = Console(highlight=False, width=min(_console().width, CATALOGUE_WIDTH))
+    console.print(table)
+    if len(keep) < len(headers):
+        console.print("Sources and long text: add --json or --csv.")
+
+
 def print_results(results: Results) -> None:
     """The key figures, the scenarios, the sizing, the risks and the warnings."""
     console = _console()

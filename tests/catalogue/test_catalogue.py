@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
@@ -86,13 +87,36 @@ def test_the_yaml_loads_with_its_version(catalogue: Catalogue) -> None:
 def test_every_entry_is_dated_no_later_than_it_was_gathered(catalogue: Catalogue) -> None:
     entries = [
         *catalogue.gpus.values(),
-        *catalogue.instances.values(),
-        *catalogue.price_plans.values(),
         *catalogue.models.values(),
         *catalogue.engines.values(),
         *catalogue.measurements,
     ]
     assert max(entry.as_of.isoformat() for entry in entries) <= "2026-12-04"
+
+
+def test_every_price_is_dated_the_day_it_was_seen_and_no_later_than_the_check(
+    catalogue: Catalogue,
+) -> None:
+    seen = [
+        *(i.on_demand for i in catalogue.instances.values() if i.on_demand),
+        *(i.spot for i in catalogue.instances.values() if i.spot),
+        *catalogue.price_plans,
+    ]
+    assert all(s.seen <= date(2026, 12, 1) for s in seen)
+    # Dated observations, not one assembly day for all.
+    assert len({s.seen for s in seen}) >= 6
+
+
+@pytest.mark.parametrize("word", ["3rd-party", "SkyPilot", "@", "code table", ".csv", ".yml"])
+def test_client_facing_price_sources_carry_no_technical_provenance(
+    catalogue: Catalogue, word: str
+) -> None:
+    sources = [
+        *(i.on_demand.source for i in catalogue.instances.values() if i.on_demand),
+        *(i.spot.source for i in catalogue.instances.values() if i.spot),
+        *(p.source for p in catalogue.price_plans),
+    ]
+    assert [s for s in sources if word in s] == []
 
 
 @pytest.mark.parametrize("gpu", REQUIRED_GPUS)
@@ -150,10 +174,10 @@ def test_aws_node_holds_the_right_gpus(
         ("aws/p4d.24xlarge", 2.74470525, 1.20125),
         # 5.672 / 4; spot 2.73 / 4.
         ("aws/g5.12xlarge", 1.418, 0.6825),
-        # 49.24 / 8, no spot price.
-        ("coreweave/hgx-h100-8x", 6.155, None),
-        # the 8x H100 node priced per GPU-hour: 23.92 / 8.
-        ("lambda/gpu_8x_h100_sxm5", 2.99, None),
+        # 49.24 / 8; spot 19.71 / 8.
+        ("coreweave/hgx-h100-8x", 6.155, 2.46375),
+        # 68.80 / 8; spot 34.11 / 8.
+        ("coreweave/b200-8x", 8.6, 4.26375),
     ],
 )
 def test_price_is_per_gpu_hour(
@@ -181,18 +205,97 @@ def test_reserved_plans_are_cheaper_than_on_demand(catalogue: Catalogue, plan: s
     assert 0 < reserved < 6.88
 
 
-def test_three_years_commit_cheaper_than_one(catalogue: Catalogue) -> None:
-    plans = catalogue.price_plans
-    assert (
-        0
-        < plans["reserved_1y"].discount_vs_on_demand_pct
-        < plans["reserved_3y"].discount_vs_on_demand_pct
-    )
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "coreweave", "lambda", "runpod"])
+def test_three_years_commit_cheaper_than_one(catalogue: Catalogue, cloud: str) -> None:
+    one = catalogue.price_plan("reserved_1y", cloud).discount_vs_on_demand_pct
+    three = catalogue.price_plan("reserved_3y", cloud).discount_vs_on_demand_pct
+    assert 0 < one < three
 
 
-def test_reserved_plans_say_they_are_assumptions(catalogue: Catalogue) -> None:
-    for plan in catalogue.price_plans.values():
-        assert "assumption" in plan.basis.lower()
+def test_default_reserved_plans_say_they_are_assumptions(catalogue: Catalogue) -> None:
+    for plan in catalogue.price_plans:
+        if plan.cloud is None:
+            assert "assumption" in plan.basis.lower()
+
+
+@pytest.mark.parametrize(
+    ("cloud", "plan", "point", "low", "high"),
+    [
+        # Hyperscalers: the low end of the published 35-45% and 55-60% ranges.
+        ("aws", "reserved_1y", 35, 35, 45),
+        ("aws", "reserved_3y", 55, 55, 60),
+        # CoreWeave advertises "up to 60%".
+        ("coreweave", "reserved_1y", 35, 35, 60),
+        ("coreweave", "reserved_3y", 55, 55, 60),
+        # Lambda: 1.85 reserved against 3.99 on demand, 1 - 1.85 / 3.99 = 53.6%.
+        ("lambda", "reserved_1y", 35, 35, 53.6),
+        ("lambda", "reserved_3y", 53.6, 53.6, 53.6),
+    ],
+)
+def test_reserved_discounts_are_per_provider_ranges(
+    catalogue: Catalogue, cloud: str, plan: str, point: float, low: float, high: float
+) -> None:
+    row = catalogue.price_plan(plan, cloud)  # type: ignore[arg-type]
+    assert (row.discount_vs_on_demand_pct, row.range_pct) == (point, (low, high))
+
+
+def test_the_engine_prices_a_reserved_lambda_node_with_lambdas_discount(
+    catalogue: Catalogue,
+) -> None:
+    node = catalogue.instances["lambda/gpu_8x_h100_sxm5"]
+    # 3.99 × (1 - 0.536) = 1.85136 per GPU-hour.
+    assert catalogue.gpu_hour_price(node, "reserved_3y") == pytest.approx(1.85136)
+    assert [type(b).__name__ for b in catalogue.price_basis(node, "reserved_3y")] == [
+        "PriceSeen",
+        "PricePlanAssumption",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("instance", "usd", "seen", "source_starts"),
+    [
+        # price-observations 2026-12-01: the neocloud prices were stale and too low.
+        ("lambda/gpu_8x_h100_sxm5", 3.99, "2026-09-25", "Lambda"),
+        ("lambda/gpu_8x_a100_80gb_sxm4", 2.79, "2026-09-20", "Lambda"),
+        ("lambda/gpu_1x_h100_pcie", 3.29, "2026-09-25", "Lambda"),
+        ("runpod/1x_h100-sxm_secure", 3.99, "2026-11-09", "RunPod"),
+        ("runpod/1x_a100-80gb_secure", 1.79, "2026-11-09", "RunPod"),
+        # 49.24 / 8 and 68.80 / 8 from CoreWeave's page, 2026-09-20.
+        ("coreweave/hgx-h100-8x", 6.155, "2026-09-20", "CoreWeave"),
+        ("coreweave/b200-8x", 8.6, "2026-09-20", "CoreWeave"),
+        ("coreweave/hgx-h200-8x", 6.305, "2026-10-24", "CoreWeave"),
+        # Prices whose own source says "Feb 2026" are dated so.
+        ("coreweave/a100-80gb-8x", 2.7, "2026-02-01", "CoreWeave"),
+        ("aws/p5.48xlarge", 6.88, "2026-11-09", "AWS"),
+        ("azure/standard_nd96isr_h100_v5", 12.29, "2026-11-09", "Microsoft Azure"),
+        ("gcp/a3-highgpu-8g", 10.97875, "2026-09-26", "Google Cloud"),
+    ],
+)
+def test_corrected_on_demand_rows(
+    catalogue: Catalogue, instance: str, usd: float, seen: str, source_starts: str
+) -> None:
+    price = catalogue.instances[instance].on_demand
+    assert price is not None
+    assert (price.usd_per_gpu_hour, price.seen.isoformat()) == (usd, seen)
+    assert price.source.startswith(source_starts)
+
+
+@pytest.mark.parametrize(
+    "instance",
+    ["runpod/1x_h100-sxm_secure", "runpod/1x_h200-sxm_secure", "runpod/1x_a100-80gb_secure"],
+)
+def test_runpod_community_cloud_is_not_passed_off_as_spot(
+    catalogue: Catalogue, instance: str
+) -> None:
+    assert catalogue.instances[instance].spot is None
+
+
+def test_b200_bandwidth_is_dgx_b200s_8_tbs(catalogue: Catalogue) -> None:
+    assert catalogue.gpus["b200"].memory_bandwidth_tbs == 8.0
+
+
+def test_gcp_l4_is_left_out_for_want_of_a_sourced_host_price(catalogue: Catalogue) -> None:
+    assert not [i for i in catalogue.instances if i.startswith("gcp/g2")]
 
 
 def test_kv_bytes_of_llama_70b_at_fp16_are_320_kib(catalogue: Catalogue) -> None:

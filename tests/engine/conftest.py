@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from crossover.catalogue import Catalogue, build_catalogue
+from crossover.catalogue import Catalogue, build_catalogue, shipped_api_prices
 from crossover.catalogue.models import CatalogueFile
 from crossover.scenario import Scenario
 
 AS_OF = date(2026, 11, 27)
 SRC = {"source": "test fixture", "as_of": AS_OF}
+SEEN = {"source": "test fixture", "seen": AS_OF}
 
 
 def _tflops(bf16: float) -> dict[str, float | None]:
@@ -59,9 +60,8 @@ FIXTURE = {
             "instance_type": "p5.48xlarge",
             "gpu": "h100-sxm",
             "gpus_per_instance": 8,
-            "on_demand_usd_per_gpu_hour": 6.88,
-            "spot_usd_per_gpu_hour": 3.79,
-            **SRC,
+            "on_demand": {"usd_per_gpu_hour": 6.88, **SEEN},
+            "spot": {"usd_per_gpu_hour": 3.79, **SEEN},
         },
         {
             "id": "runpod/1x_a100-80gb_secure",
@@ -69,13 +69,24 @@ FIXTURE = {
             "instance_type": "1x_A100-80GB_SECURE",
             "gpu": "a100-80gb",
             "gpus_per_instance": 1,
-            "on_demand_usd_per_gpu_hour": 1.64,
-            **SRC,
+            "on_demand": {"usd_per_gpu_hour": 1.64, **SEEN},
         },
     ],
     "price_plans": [
-        {"plan": "reserved_1y", "discount_vs_on_demand_pct": 40, "basis": "assumption", **SRC},
-        {"plan": "reserved_3y", "discount_vs_on_demand_pct": 60, "basis": "assumption", **SRC},
+        {
+            "plan": "reserved_1y",
+            "discount_vs_on_demand_pct": 40,
+            "range_pct": [30, 50],
+            "basis": "assumption",
+            **SEEN,
+        },
+        {
+            "plan": "reserved_3y",
+            "discount_vs_on_demand_pct": 60,
+            "range_pct": [55, 65],
+            "basis": "assumption",
+            **SEEN,
+        },
     ],
     "models": [
         {
@@ -183,8 +194,14 @@ FIXTURE["measurements"] = [
 
 
 @pytest.fixture(scope="session")
+def fixture_catalogue_file() -> CatalogueFile:
+    """The fixture's data, for tests that pair it with API prices of their own."""
+    return CatalogueFile.model_validate(FIXTURE)
+
+
+@pytest.fixture(scope="session")
 def fixture_catalogue() -> Catalogue:
-    return build_catalogue(CatalogueFile.model_validate(FIXTURE))
+    return build_catalogue(CatalogueFile.model_validate(FIXTURE), shipped_api_prices())
 
 
 def _make_scenario(**sections: Any) -> Scenario:

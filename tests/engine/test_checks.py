@@ -72,9 +72,8 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             (
                 ("tiers", 0, "api_mode"),
                 "error",
-                "groq/llama-3.3-70b-versatile has no batch price in the catalogue (the provider "
-                "offers no batch API); use realtime, or add a batch row to the price overrides "
-                "table",
+                "groq/llama-3.3-70b-versatile: the price list has no batch price for this model; "
+                "price it in PriceOverrides, or use realtime",
             ),
         ),
         (

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from crossover.catalogue import api_prices, load_catalogue
+from crossover.catalogue import load_catalogue
 from crossover.scenario import Scenario, load_json_scenario
 from crossover.workbook import layout, write_filled, write_template
 
@@ -215,7 +215,7 @@ def _list_values(workbook: Workbook, name: str) -> list[Any]:
 def test_drop_downs_offer_the_catalogue_and_the_schema_choices(workbook: Workbook) -> None:
     catalogue = load_catalogue()
     expected = {
-        "list_api_model": api_prices.listed_models(),
+        "list_api_model": catalogue.listed_api_models(),
         "list_model": sorted(catalogue.models),
         "list_gpu": sorted(catalogue.gpus),
         "list_instance": sorted(catalogue.instances),

@@ -249,9 +249,8 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
     "batch on a model with no batch price": (
         _cell("Tiers", 1, "api_model", "groq/llama-3.3-70b-versatile"),
         [
-            "Tiers!E6 (api_mode): groq/llama-3.3-70b-versatile has no batch price in the "
-            "catalogue (the provider offers no batch API); use realtime, or add a batch row to "
-            "the price overrides table"
+            "Tiers!E6 (api_mode): groq/llama-3.3-70b-versatile: the price list has no batch "
+            "price for this model; price it in PriceOverrides, or use realtime"
         ],
     ),
     "prefill without decode": (

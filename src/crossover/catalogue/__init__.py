@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import yaml
 
-from crossover.catalogue import api_prices
-from crossover.catalogue.api_prices import ApiPrice
+from crossover.catalogue.api_prices import ApiPrice, ApiPriceBook
 from crossover.catalogue.models import (
     BYTES_PER_PARAM,
+    STALE_AFTER_DAYS,
+    ApiModelListFile,
+    ApiPriceOverlayFile,
     CatalogueFile,
     EngineFacts,
     Gpu,
@@ -20,12 +24,15 @@ from crossover.catalogue.models import (
     Measurement,
     OpenModel,
     PricePlanAssumption,
+    PriceSeen,
 )
 from crossover.scenario import ApiMode, Engine, PricePlan
 
 __all__ = [
     "BYTES_PER_PARAM",
+    "STALE_AFTER_DAYS",
     "ApiPrice",
+    "ApiPriceBook",
     "Catalogue",
     "EngineFacts",
     "Gpu",
@@ -33,7 +40,11 @@ __all__ = [
     "Measurement",
     "OpenModel",
     "PricePlanAssumption",
+    "PriceSeen",
     "load_catalogue",
+    "overlay_path",
+    "shipped_catalogue",
+    "with_local_overlay",
 ]
 
 
@@ -44,19 +55,23 @@ class Catalogue:
     version: str
     gpus: dict[str, Gpu]
     instances: dict[str, Instance]
-    price_plans: dict[PricePlan, PricePlanAssumption]
+    price_plans: tuple[PricePlanAssumption, ...]
     models: dict[str, OpenModel]
     engines: dict[Engine, EngineFacts]
     measurements: tuple[Measurement, ...]
     """Published serving runs the rate model is calibrated on (economics §3a)."""
+    api: ApiPriceBook
+    """The API prices: the engine reads them from here and nowhere else."""
+    local_overlay: str | None = None
+    """The refreshed-price overlay laid over the shipped instance prices, if any."""
 
     @property
     def versions(self) -> dict[str, str]:
         """The data releases a result depends on, named in every report."""
-        return {
-            "catalogue": self.version,
-            "genai-prices": api_prices.genai_prices_version(),
-        }
+        found = {"catalogue": self.version, **self.api.versions()}
+        if self.local_overlay is not None:
+            found["local price overlay"] = self.local_overlay
+        return found
 
     def instance_for(self, gpu: str, instance: str | None, min_gpus: int = 1) -> Instance | None:
         """The named instance, or the GPU's reference one; where a replica needs more GPUs
@@ -89,8 +104,19 @@ class Catalogue:
             ),
         )
 
+    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption:
+        """The reserved discount of a provider for a term: its own row, else the default one."""
+        rows = [p for p in self.price_plans if p.plan == plan]
+        return next((p for p in rows if p.cloud == cloud), None) or next(
+            p for p in rows if p.cloud is None
+        )
+
     def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
-        """USD per GPU-hour of an instance on a plan; None when the catalogue has no price."""
+        """USD per GPU-hour of an instance on a plan; None when the catalogue has no price.
+
+        The one place a GPU price is read: reserved plans take the provider's stated discount
+        off the on-demand price.
+        """
         on_demand = instance.on_demand_usd_per_gpu_hour
         if plan == "spot":
             return instance.spot_usd_per_gpu_hour
@@ -98,21 +124,46 @@ class Catalogue:
             return None
         if plan == "on_demand":
             return on_demand
-        return on_demand * (1 - self.price_plans[plan].discount_vs_on_demand_pct / 100)
+        discount = self.price_plan(plan, instance.cloud).discount_vs_on_demand_pct
+        return on_demand * (1 - discount / 100)
+
+    def price_basis(
+        self, instance: Instance, plan: PricePlan
+    ) -> list[PriceSeen | PricePlanAssumption]:
+        """The dated observations gpu_hour_price rests on, for the report's sources."""
+        if plan == "spot":
+            return [instance.spot] if instance.spot else []
+        if instance.on_demand is None:
+            return []
+        if plan == "on_demand":
+            return [instance.on_demand]
+        return [instance.on_demand, self.price_plan(plan, instance.cloud)]
 
     def api_price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         """The catalogue's API price for a canonical provider/model id; None if not offered."""
-        return api_prices.lookup(model_ref, mode, on)
+        return self.api.price(model_ref, mode, on)
 
     def resolve_api_model(self, model_ref: str) -> str | None:
-        return api_prices.resolve(model_ref)
+        return self.api.resolve(model_ref)
 
     def known_api_models(self) -> list[str]:
-        return api_prices.known_models()
+        return self.api.known_models()
+
+    def listed_api_models(self) -> list[str]:
+        return self.api.listed_models()
+
+    def is_retired_api_model(self, model_ref: str) -> bool:
+        return self.api.is_retired(model_ref)
 
 
 @cache
 def load_catalogue() -> Catalogue:
+    """The catalogue reports use: the shipped data with the user's refreshed prices, if any."""
+    return with_local_overlay(shipped_catalogue())
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
     """Read and validate the shipped YAML once per process."""
     data = files("crossover.catalogue.data")
     # libyaml's loader (in PyYAML's wheels) parses it ten times faster: most of a cold start's
@@ -121,7 +172,7 @@ def load_catalogue() -> Catalogue:
     raw = {}
     for name in ("catalogue.yaml", "measurements.yaml"):
         raw.update(yaml.load(data.joinpath(name).read_text("utf-8"), Loader=loader))
-    catalogue = build_catalogue(CatalogueFile.model_validate(raw))
+    catalogue = build_catalogue(CatalogueFile.model_validate(raw), shipped_api_prices())
     # The rate model refuses a measurement the hardware cannot have produced; it lives in the
     # engine (it owns the physics), so it is imported here, after the catalogue exists.
     from crossover.engine.rates import check_measurements
@@ -130,16 +181,115 @@ def load_catalogue() -> Catalogue:
     return catalogue
 
 
-def build_catalogue(data: CatalogueFile) -> Catalogue:
+def data_dir() -> Path:
+    """The user's data folder for crossover (CROSSOVER_DATA_DIR overrides it, for tests)."""
+    override = os.environ.get("CROSSOVER_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("crossover", appauthor=False))
+
+
+def overlay_path() -> Path:
+    """Where `crossover catalogue refresh` writes its prices."""
+    return data_dir() / "price-overlay.json"
+
+
+def with_local_overlay(catalogue: Catalogue) -> Catalogue:
+    """The catalogue with the prices of `crossover catalogue refresh`, when the user has run it.
+
+    Reads one local file; never the network.
+    """
+    path = overlay_path()
+    if not path.is_file():
+        return catalogue
+    from crossover.catalogue import refresh
+
+    overlay = refresh.read_overlay(path)
+    if overlay is None:
+        return catalogue
+    return replace(
+        catalogue,
+        instances=refresh.apply_overlay(catalogue.instances, overlay),
+        local_overlay=overlay.name,
+    )
+
+
+def shipped_api_prices() -> ApiPriceBook:
+    """genai-prices' snapshot with crossover's overlay (data/api_price_overlay.yaml) on top."""
+    text = files("crossover.catalogue.data").joinpath("api_price_overlay.yaml").read_text("utf-8")
+    overlay = ApiPriceOverlayFile.model_validate(yaml.safe_load(text))
+    listed = files("crossover.catalogue.data").joinpath("api_models.yaml").read_text("utf-8")
+    models = ApiModelListFile.model_validate(yaml.safe_load(listed))
+    return ApiPriceBook(
+        rows=overlay_rows(overlay),
+        overlay_name=overlay.version,
+        not_chat=tuple(models.not_chat),
+        retired=frozenset(models.retired),
+    )
+
+
+def overlay_rows(overlay: ApiPriceOverlayFile) -> tuple[ApiPrice, ...]:
+    """The overlay's rows as prices; time-of-day rows weighted by the stated peak share."""
+    rows = [
+        ApiPrice(
+            model=r.model,
+            mode=r.mode,
+            input_per_mtok=r.input_per_mtok,
+            cached_input_per_mtok=r.cached_input_per_mtok,
+            output_per_mtok=r.output_per_mtok,
+            source=r.source,
+            seen=r.seen,
+            provenance=r.provenance,
+        )
+        for r in overlay.prices
+    ]
+    share = overlay.peak_hours_per_week / HOURS_PER_WEEK
+
+    def blend(peak: float | None, off_peak: float | None) -> float | None:
+        if peak is None or off_peak is None:
+            return None
+        return share * peak + (1 - share) * off_peak
+
+    for t in overlay.time_of_day:
+        input_price = blend(t.peak.input_per_mtok, t.off_peak.input_per_mtok)
+        output_price = blend(t.peak.output_per_mtok, t.off_peak.output_per_mtok)
+        assert input_price is not None and output_price is not None
+        rows.append(
+            ApiPrice(
+                model=t.model,
+                mode="realtime",
+                input_per_mtok=input_price,
+                cached_input_per_mtok=blend(
+                    t.peak.cached_input_per_mtok, t.off_peak.cached_input_per_mtok
+                ),
+                output_per_mtok=output_price,
+                source=f"{t.source}; peak and off-peak prices weighted "
+                f"{overlay.peak_hours_per_week}/{HOURS_PER_WEEK} to "
+                f"{HOURS_PER_WEEK - overlay.peak_hours_per_week}/{HOURS_PER_WEEK}, assuming "
+                f"{overlay.peak_share_basis}",
+                seen=t.seen,
+                provenance=t.provenance,
+            )
+        )
+    return tuple(rows)
+
+
+HOURS_PER_WEEK = 168
+
+
+def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
     """Index validated catalogue data by id, refusing dangling references."""
     catalogue = Catalogue(
         version=data.version,
         gpus={g.id: g for g in data.gpus},
         instances={i.id: i for i in data.instances},
-        price_plans={p.plan: p for p in data.price_plans},
+        price_plans=tuple(data.price_plans),
         models={m.id: m for m in data.models},
         engines={e.id: e for e in data.engines},
         measurements=tuple(data.measurements),
+        api=api,
     )
     dangling = [
         f"gpu {g.id}: reference_instance {g.reference_instance}"
@@ -153,6 +303,15 @@ def build_catalogue(data: CatalogueFile) -> Catalogue:
     dangling += [
         f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
     ]
+    for term in ("reserved_1y", "reserved_3y"):
+        clouds = [p.cloud for p in data.price_plans if p.plan == term]
+        if None not in clouds:
+            dangling.append(f"price_plans: no default {term} row (one without a cloud)")
+        dangling += [
+            f"price_plans: {term} {c or 'default'} twice"
+            for c in set(clouds)
+            if clouds.count(c) > 1
+        ]
     dangling += [
         f"measurement {m.id}: {what} {ref}"
         for m in data.measurements

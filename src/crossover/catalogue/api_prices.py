@@ -1,4 +1,4 @@
-"""API prices per million tokens, from genai-prices' bundled snapshot (never its network updater)."""
+"""API prices per million tokens: crossover's dated overlay over genai-prices' bundled snapshot."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from crossover.scenario import ApiMode
 # genai-prices selects a provider's batch prices with this request context.
 _BATCH_CONTEXT = {"processing": "batch"}
 
-# The snapshot carries no date of its own: pyproject pins the release, and this is the day
-# that release's figures were checked against the providers' pages. Bump both together.
+# The snapshot carries no date of its own: pyproject pins the release, and its newest price
+# entries date from about this day (checked when the pin was last bumped). Bump both together.
 PINNED_VERSION = "0.2.3"
-SNAPSHOT_AS_OF = date(2026, 11, 27)
+SNAPSHOT_SEEN = date(2026, 11, 4)
 
 # Providers offered in the workbook's drop-down: the ones a client's bill comes from.
 # Every other genai-prices provider is still accepted when typed in.
@@ -26,7 +26,7 @@ LISTED_PROVIDERS = ("anthropic", "openai", "google", "mistral", "groq", "deepsee
 
 @dataclass(frozen=True)
 class ApiPrice:
-    """USD per million tokens for one model in one mode, with where it came from."""
+    """USD per million tokens for one model in one mode, with where and when it was seen."""
 
     model: str
     mode: ApiMode
@@ -34,7 +34,11 @@ class ApiPrice:
     cached_input_per_mtok: float | None
     output_per_mtok: float
     source: str
-    as_of: date
+    """The publisher and page, in words a client reads."""
+    seen: date
+    """The day the price was seen at that source (its own date where it gives one)."""
+    provenance: str = ""
+    """How the figure reached the catalogue (dataset, release): for maintainers."""
 
 
 def _usd(value: Any) -> float | None:
@@ -66,23 +70,7 @@ def _index() -> dict[str, tuple[Any, Any]]:
     return index
 
 
-def known_models() -> list[str]:
-    """Every provider/model id the snapshot prices."""
-    return sorted(_index())
-
-
-def listed_models() -> list[str]:
-    """The ids offered in drop-downs: current models of the main API providers."""
-    return [
-        ref
-        for ref, (provider, model) in sorted(_index().items())
-        if provider.id in LISTED_PROVIDERS and not model.deprecated
-    ]
-
-
-def resolve(model_ref: str) -> str | None:
-    """The canonical provider/model id for what a client typed, or None when unknown."""
-    ref = model_ref.strip().lower()
+def _resolve_in_snapshot(ref: str) -> str | None:
     if ref in _index():
         return ref
     provider_id, _, name = ref.partition("/")
@@ -99,13 +87,8 @@ def _batch_variant(model: Any) -> Any | None:
     return next((v for v in model.price_variants or () if v.when == _BATCH_CONTEXT), None)
 
 
-def offers_batch(model_ref: str) -> bool:
-    _, model = _index()[model_ref]
-    return _batch_variant(model) is not None
-
-
-def lookup(model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
-    """The catalogue price of a canonical model id in a mode on a date; None if not offered.
+def _snapshot_price(model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
+    """The snapshot's price of a canonical model id in a mode on a date; None if not offered.
 
     cached_input_per_mtok is None where the provider publishes no cache-read price for that
     mode (economics §2 then prices cached input as input).
@@ -131,10 +114,78 @@ def lookup(model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         input_per_mtok=input_price,
         cached_input_per_mtok=_usd(prices.cache_read_mtok),
         output_per_mtok=output_price,
-        source=f"genai-prices {genai_prices_version()} ({provider.name} price list)",
-        as_of=_snapshot_date(),
+        source=f"{provider.name} published price list, as collected in the genai-prices dataset",
+        seen=SNAPSHOT_SEEN,
+        provenance=f"genai-prices {genai_prices_version()} bundled snapshot",
     )
 
 
-def _snapshot_date() -> date:
-    return SNAPSHOT_AS_OF
+@dataclass(frozen=True)
+class ApiPriceBook:
+    """Every API price the engine may use: dated rows that win over an optional snapshot.
+
+    The shipped book lays crossover's overlay (data/api_price_overlay.yaml) over genai-prices;
+    a test builds one from made-up rows alone (use_snapshot=False).
+    """
+
+    rows: tuple[ApiPrice, ...] = ()
+    use_snapshot: bool = True
+    overlay_name: str | None = None
+    """Named in every report: the overlay release the rows come from."""
+    not_chat: tuple[str, ...] = ()
+    """Text marking a model id as not a chat or completion model: never offered."""
+    retired: frozenset[str] = frozenset()
+    """Models withdrawn by their provider: accepted when typed, with a warning."""
+
+    def is_retired(self, model_ref: str) -> bool:
+        if model_ref in self.retired:
+            return True
+        entry = _index().get(model_ref) if self.use_snapshot else None
+        return entry is not None and bool(entry[1].deprecated)
+
+    def _row(self, model_ref: str, mode: ApiMode) -> ApiPrice | None:
+        return next((r for r in self.rows if r.model == model_ref and r.mode == mode), None)
+
+    def versions(self) -> dict[str, str]:
+        found = {}
+        if self.use_snapshot:
+            found["genai-prices"] = genai_prices_version()
+        if self.overlay_name is not None:
+            found["API price overlay"] = self.overlay_name
+        return found
+
+    def resolve(self, model_ref: str) -> str | None:
+        """The canonical provider/model id for what a client typed, or None when unknown."""
+        ref = model_ref.strip().lower()
+        if any(r.model == ref for r in self.rows):
+            return ref
+        return _resolve_in_snapshot(ref) if self.use_snapshot else None
+
+    def known_models(self) -> list[str]:
+        known = {r.model for r in self.rows}
+        if self.use_snapshot:
+            known.update(_index())
+        return sorted(known)
+
+    def listed_models(self) -> list[str]:
+        """The ids offered in drop-downs: current, priceable chat models of the main providers."""
+        if not self.use_snapshot:
+            return self.known_models()
+        listed = {
+            ref
+            for ref, (provider, _) in _index().items()
+            if provider.id in LISTED_PROVIDERS
+            and not self.is_retired(ref)
+            and not any(marker in ref.partition("/")[2] for marker in self.not_chat)
+            and self.price(ref, "realtime", SNAPSHOT_SEEN) is not None
+        }
+        return sorted(listed | {r.model for r in self.rows})
+
+    def price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
+        """The price of a canonical model id in a mode; the overlay's row wins."""
+        row = self._row(model_ref, mode)
+        if row is not None:
+            return row
+        if self.use_snapshot and model_ref in _index():
+            return _snapshot_price(model_ref, mode, on)
+        return None

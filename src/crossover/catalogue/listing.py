@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from crossover.catalogue import Catalogue, api_prices
-from crossover.catalogue.api_prices import ApiPrice
+from crossover.catalogue import Catalogue
+from crossover.catalogue.api_prices import SNAPSHOT_SEEN, ApiPrice
 from crossover.scenario import PRECISIONS
 
 KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices")
@@ -17,6 +20,8 @@ NONE = "—"
 """Shown where the catalogue has no figure (no spot price, no batch API, unsupported precision)."""
 
 _PROVENANCE = ["Source", "As of"]
+_SEEN = ["Source", "Seen"]
+"""Prices end in the day they were seen at their source."""
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -26,7 +31,7 @@ _T = TypeVar("_T")
 def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) -> Table:
     """Column headers and display rows for one kind of catalogue entry.
 
-    `on` is the date API prices are read at; by default the day the price snapshot was checked.
+    `on` is the date API prices are read at; by default the day the price snapshot was seen.
     """
     try:
         build = _BUILDERS[kind]
@@ -36,7 +41,7 @@ def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) 
         raise KeyError(
             f"unknown catalogue kind {kind!r}: {hint}choose one of {', '.join(KINDS)}"
         ) from None
-    return build(catalogue, on or api_prices.SNAPSHOT_AS_OF)
+    return build(catalogue, on or SNAPSHOT_SEEN)
 
 
 def _gpus(catalogue: Catalogue, _on: date) -> Table:
@@ -75,35 +80,43 @@ def _instances(catalogue: Catalogue, _on: date) -> Table:
         "Region",
         "On-demand $/GPU-h",
         "Spot $/GPU-h",
-        *_PROVENANCE,
+        "Spot seen",
+        *_SEEN,
     ]
-    rows = [
-        [
-            instance.id,
-            instance.gpu,
-            str(instance.gpus_per_instance),
-            instance.region or NONE,
-            _optional(instance.on_demand_usd_per_gpu_hour, _usd),
-            _optional(instance.spot_usd_per_gpu_hour, _usd),
-            instance.source,
-            instance.as_of.isoformat(),
-        ]
-        for instance in catalogue.instances.values()
-    ]
+    rows = []
+    for instance in catalogue.instances.values():
+        # The on-demand price's source and day, else the spot one's (spot-only instances).
+        main = instance.on_demand or instance.spot
+        assert main is not None
+        rows.append(
+            [
+                instance.id,
+                instance.gpu,
+                str(instance.gpus_per_instance),
+                instance.region or NONE,
+                _optional(instance.on_demand_usd_per_gpu_hour, _usd),
+                _optional(instance.spot_usd_per_gpu_hour, _usd),
+                instance.spot.seen.isoformat() if instance.spot else NONE,
+                main.source,
+                main.seen.isoformat(),
+            ]
+        )
     return headers, rows
 
 
 def _plans(catalogue: Catalogue, _on: date) -> Table:
-    headers = ["Plan", "Discount vs on-demand %", "Basis", *_PROVENANCE]
+    headers = ["Plan", "Provider", "Discount vs on-demand %", "Range %", "Basis", *_SEEN]
     rows = [
         [
             plan.plan,
+            plan.cloud or "any other",
             _number(plan.discount_vs_on_demand_pct),
+            f"{_number(plan.range_pct[0])}-{_number(plan.range_pct[1])}",
             plan.basis,
             plan.source,
-            plan.as_of.isoformat(),
+            plan.seen.isoformat(),
         ]
-        for plan in catalogue.price_plans.values()
+        for plan in catalogue.price_plans
     ]
     return headers, rows
 
@@ -252,7 +265,7 @@ def _error(factor: float) -> str:
     return f"±{factor - 1:.0%}"
 
 
-def _prices(_catalogue: Catalogue, on: date) -> Table:
+def _prices(catalogue: Catalogue, on: date) -> Table:
     headers = [
         "API model",
         "Input $/Mtok",
@@ -261,22 +274,22 @@ def _prices(_catalogue: Catalogue, on: date) -> Table:
         "Batch input $/Mtok",
         "Batch cached $/Mtok",
         "Batch output $/Mtok",
-        *_PROVENANCE,
+        *_SEEN,
     ]
     rows = []
-    for model in api_prices.listed_models():
-        realtime = api_prices.lookup(model, "realtime", on)
-        batch = api_prices.lookup(model, "batch", on)
+    for model in catalogue.listed_api_models():
+        realtime = catalogue.api_price(model, "realtime", on)
+        batch = catalogue.api_price(model, "batch", on)
         # Models without both an input and an output token price (embeddings, speech) show
-        # dashes; their provenance is still the snapshot.
+        # dashes and no source.
         quoted = realtime or batch
         rows.append(
             [
                 model,
                 *_price_cells(realtime),
                 *_price_cells(batch),
-                quoted.source if quoted else f"genai-prices {api_prices.genai_prices_version()}",
-                (quoted.as_of if quoted else api_prices.SNAPSHOT_AS_OF).isoformat(),
+                quoted.source if quoted else NONE,
+                quoted.seen.isoformat() if quoted else NONE,
             ]
         )
     return headers, rows
@@ -315,3 +328,57 @@ def _usd(value: float) -> str:
     """Two to four decimals: 6.88, 2.7447, 0.075, 1.00."""
     text = f"{value:,.4f}"
     return text[:-2] + text[-2:].rstrip("0")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader looks up: None keeps every row."""
+
+    provider: str | None = None
+    gpu: str | None = None
+    model: str | None = None
+
+
+# The columns each filter reads, where a table has them.
+_PROVIDER_COLUMNS = ("Instance", "Reference instance", "API model")
+_GPU_COLUMNS = ("GPU",)
+_MODEL_COLUMNS = ("Model", "API model")
+
+
+def filtered(table: Table, filters: Filters) -> Table:
+    """The rows matching every filter given; a filter a table has no column for keeps all."""
+    headers, rows = table
+
+    def cells(row: list[str], columns: tuple[str, ...]) -> list[str]:
+        return [row[headers.index(c)] for c in columns if c in headers]
+
+    def keep(row: list[str]) -> bool:
+        if filters.provider is not None:
+            provider = filters.provider.lower()
+            found = cells(row, _PROVIDER_COLUMNS)
+            if "Provider" in headers:
+                found.append(row[headers.index("Provider")])
+            if found and not any(c == provider or c.startswith(provider + "/") for c in found):
+                return False
+        if filters.gpu is not None and headers[0] == "GPU":
+            if row[0] != filters.gpu.lower():
+                return False
+        elif filters.gpu is not None:
+            found = cells(row, _GPU_COLUMNS)
+            if found and filters.gpu.lower() not in found:
+                return False
+        if filters.model is not None:
+            found = cells(row, _MODEL_COLUMNS)
+            if found and not any(filters.model.lower() in c for c in found):
+                return False
+        return True
+
+    return headers, [row for row in rows if keep(row)]
+
+
+def to_csv(headers: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -7,7 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from crossover.scenario import Engine, KvPrecision, Precision, PricePlan
+from crossover.scenario import ApiMode, Engine, KvPrecision, Precision
+
+STALE_AFTER_DAYS = 90
+"""A price seen at its source longer ago than this before the report date is flagged stale."""
 
 CatalogueId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._/-]*$", max_length=80)]
 Usd = Annotated[float, Field(gt=0)]
@@ -61,8 +64,33 @@ class Gpu(_Entry):
         return self
 
 
-class Instance(_Entry):
-    """A rentable GPU machine and its hourly prices, per GPU."""
+class _Seen(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
+
+    source: Annotated[str, Field(min_length=3)]
+    """Where the price was read, in words a client understands: publisher, page or document."""
+    seen: date
+    """The day the price was seen at that source: the source's own date where it gives one,
+    else the day it was read there; never the day the catalogue was assembled."""
+    provenance: str = ""
+    """How the figure reached the catalogue (dataset, commit, transcription): for maintainers."""
+
+
+class PriceSeen(_Seen):
+    """One hourly price of an instance, per GPU, as seen at its source on a day."""
+
+    usd_per_gpu_hour: Usd
+    """The instance's hourly price divided by its GPU count, unrounded."""
+
+
+class Instance(BaseModel):
+    """A rentable GPU machine and its hourly prices, per GPU, each dated at its source."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
 
     id: CatalogueId
     """cloud/type, e.g. aws/p5.48xlarge."""
@@ -71,24 +99,53 @@ class Instance(_Entry):
     gpu: CatalogueId
     gpus_per_instance: Annotated[int, Field(ge=1, le=16)]
     region: str | None = None
-    on_demand_usd_per_gpu_hour: Usd | None = None
-    spot_usd_per_gpu_hour: Usd | None = None
-    """Spot prices move daily; where a range was observed this is its upper end (conservative)."""
+    on_demand: PriceSeen | None = None
+    spot: PriceSeen | None = None
+    """Spot (interruptible) prices move daily; where a range was seen this is its upper end."""
+
+    @property
+    def on_demand_usd_per_gpu_hour(self) -> float | None:
+        return self.on_demand.usd_per_gpu_hour if self.on_demand else None
+
+    @property
+    def spot_usd_per_gpu_hour(self) -> float | None:
+        return self.spot.usd_per_gpu_hour if self.spot else None
 
     @model_validator(mode="after")
     def _id_names_cloud(self) -> Instance:
         if not self.id.startswith(f"{self.cloud}/"):
             raise ValueError(f"instance id {self.id!r} must start with {self.cloud + '/'!r}")
+        if self.on_demand is None and self.spot is None:
+            raise ValueError(f"instance {self.id!r} has neither an on_demand nor a spot price")
         return self
 
 
-class PricePlanAssumption(_Entry):
-    """A reserved-capacity discount: an assumption, since no public dataset publishes them."""
+Pct = Annotated[float, Field(ge=0, lt=100)]
 
-    plan: PricePlan
-    discount_vs_on_demand_pct: Annotated[float, Field(ge=0, lt=100)]
+
+class PricePlanAssumption(_Seen):
+    """A reserved or committed discount off on-demand: the point the engine uses and the range
+    published for the provider, which the uncertainty simulation may draw from."""
+
+    plan: Literal["reserved_1y", "reserved_3y"]
+    cloud: str | None = None
+    """The provider it applies to; None: every provider without a row of its own."""
+    discount_vs_on_demand_pct: Pct
+    """The stated point the engine uses."""
+    range_pct: tuple[Pct, Pct]
+    """Lowest and highest discount published or quoted for this provider and term."""
     basis: str
-    """Why this discount is a fair assumption."""
+    """Why the point is a fair assumption."""
+
+    @model_validator(mode="after")
+    def _point_in_range(self) -> PricePlanAssumption:
+        low, high = self.range_pct
+        if not low <= self.discount_vs_on_demand_pct <= high:
+            raise ValueError(
+                f"{self.plan} {self.cloud or 'default'}: the point "
+                f"{self.discount_vs_on_demand_pct:g}% lies outside its range {low:g}-{high:g}%"
+            )
+        return self
 
 
 class OpenModel(_Entry):
@@ -171,6 +228,57 @@ class Measurement(_Entry):
                 f"{self.tensor_parallel}"
             )
         return self
+
+
+class ApiPriceRow(_Seen):
+    """One API price in crossover's overlay on genai-prices, USD per million tokens."""
+
+    model: Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]
+    mode: ApiMode
+    input_per_mtok: Usd
+    cached_input_per_mtok: Usd | None = None
+    output_per_mtok: Usd
+
+
+class TokenPrices(BaseModel):
+    """Input, cache-read and output prices, USD per million tokens."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    input_per_mtok: Usd
+    cached_input_per_mtok: Usd | None = None
+    output_per_mtok: Usd
+
+
+class TimeOfDayRow(_Seen):
+    """A realtime price that depends on the hour: weighted by the overlay's peak share."""
+
+    model: Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]
+    peak: TokenPrices
+    off_peak: TokenPrices
+
+
+class ApiPriceOverlayFile(BaseModel):
+    """data/api_price_overlay.yaml: prices the genai-prices snapshot lacks or gets wrong."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    peak_hours_per_week: Annotated[int, Field(ge=0, le=168)]
+    peak_share_basis: str
+    prices: list[ApiPriceRow]
+    time_of_day: list[TimeOfDayRow] = []
+
+
+class ApiModelListFile(BaseModel):
+    """data/api_models.yaml: which API models the workbook offers, and which are retired."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checked: date
+    not_chat: list[Annotated[str, Field(min_length=2)]]
+    """Text that marks a model id as not a chat or completion model."""
+    retired: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]]
 
 
 class CatalogueFile(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from crossover.catalogue import Catalogue
+from crossover.catalogue import STALE_AFTER_DAYS, Catalogue, PricePlanAssumption
 from crossover.engine.api_cost import api_month_usd, resolve_prices
 from crossover.engine.checks import check_scenario
 from crossover.engine.compare import named_plans, summary, tier_choices
@@ -31,6 +31,7 @@ from crossover.engine.results import (
     ScenarioName,
     Scenarios,
     Sourced,
+    StalePrice,
     TierPrices,
     TierResult,
     UtilisationCurve,
@@ -139,6 +140,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         risks=chosen_risks,
         proposal_risks=proposal_risks,
     )
+    sources = _sources(scenario, deployments, deployment_results, prices, catalogue)
     return Results(
         scenario=scenario,
         catalogue_versions=catalogue.versions,
@@ -166,7 +168,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         recommendation=recommendation,
         calibration=calibration,
         warnings=warnings,
-        sources=_sources(scenario, deployments, deployment_results, prices, catalogue),
+        sources=sources,
+        stale_prices=_stale(sources, scenario.client.report_date),
         display_currency=scenario.client.currency,
         usd_fx_rate=scenario.client.usd_fx_rate,
         sensitivity=sensitivity(scenario, deployments, prices),
@@ -438,9 +441,13 @@ def _sources(
 ) -> list[Sourced]:
     """Every catalogue figure the analysis leaned on, once each."""
     found: dict[tuple[str, str], Sourced] = {}
+    on = scenario.client.report_date
 
-    def add(what: str, value: str, source: str, as_of: date | None) -> None:
-        found.setdefault((what, value), Sourced(what=what, value=value, source=source, as_of=as_of))
+    def add(what: str, value: str, source: str, as_of: date | None, *, price: bool = False) -> None:
+        stale = price and as_of is not None and (on - as_of).days > STALE_AFTER_DAYS
+        found.setdefault(
+            (what, value), Sourced(what=what, value=value, source=source, as_of=as_of, stale=stale)
+        )
 
     for tier in scenario.tiers:
         p = prices[tier.tier]
@@ -449,7 +456,8 @@ def _sources(
             f"input ${p.input_per_mtok:g}, cached input ${p.cached_input_per_mtok:g}, "
             f"output ${p.output_per_mtok:g} per Mtok",
             p.reference,
-            None,
+            p.seen,
+            price=True,
         )
     for dep in deployments.values():
         g, m, i = dep.gpu, dep.model, dep.instance
@@ -466,22 +474,27 @@ def _sources(
             m.as_of,
         )
         if dep.spec.gpu_hour_price is None and i is not None:
-            add(
-                f"{i.id} ({i.gpus_per_instance} × {g.name})",
-                f"on-demand ${i.on_demand_usd_per_gpu_hour or 0:g}/GPU-hour"
-                if i.on_demand_usd_per_gpu_hour
-                else "no on-demand price",
-                i.source,
-                i.as_of,
-            )
-            if dep.price_plan in ("reserved_1y", "reserved_3y"):
-                plan = catalogue.price_plans[dep.price_plan]
-                add(
-                    f"{plan.plan} discount (assumption)",
-                    f"{plan.discount_vs_on_demand_pct:g}% off on-demand",
-                    f"{plan.basis} ({plan.source})",
-                    plan.as_of,
-                )
+            for basis in catalogue.price_basis(i, dep.price_plan):
+                if isinstance(basis, PricePlanAssumption):
+                    add(
+                        f"{basis.plan} discount"
+                        + (f", {basis.cloud}" if basis.cloud else "")
+                        + " (assumption)",
+                        f"{basis.discount_vs_on_demand_pct:g}% off on-demand "
+                        f"(published range {basis.range_pct[0]:g}-{basis.range_pct[1]:g}%)",
+                        f"{basis.basis} ({basis.source})",
+                        basis.seen,
+                        price=True,
+                    )
+                else:
+                    kind = "spot" if dep.price_plan == "spot" else "on-demand"
+                    add(
+                        f"{i.id} ({i.gpus_per_instance} × {g.name})",
+                        f"{kind} ${basis.usd_per_gpu_hour:g}/GPU-hour",
+                        basis.source,
+                        basis.seen,
+                        price=True,
+                    )
     for d in deployment_results:
         r = d.rates
         if r.kind == "modelled" and r.error is not None:
@@ -501,3 +514,18 @@ def _sources(
                 max(m.as_of for m in measured) if measured else None,
             )
     return list(found.values())
+
+
+def _stale(sources: list[Sourced], on: date) -> list[StalePrice]:
+    """The prices used that were seen longer ago than the catalogue's stale age."""
+    return [
+        StalePrice(
+            what=s.what,
+            source=s.source,
+            seen=s.as_of,
+            age_days=(on - s.as_of).days,
+            limit_days=STALE_AFTER_DAYS,
+        )
+        for s in sources
+        if s.stale and s.as_of is not None
+    ]

@@ -64,7 +64,7 @@ def resolve_prices(
             base.output_per_mtok,
         )
         source: PriceSource = "catalogue"
-        reference = f"{base.source}, as of {base.as_of.isoformat()}"
+        reference, seen = base.source, base.seen
     elif base is None:
         assert override.input_per_mtok is not None and override.output_per_mtok is not None
         input_price, cached, output_price = (
@@ -73,6 +73,7 @@ def resolve_prices(
             override.output_per_mtok,
         )
         source, reference = "override", "price override (the client's negotiated price)"
+        seen = None
     else:
         input_price = _pick(override.input_per_mtok, base.input_per_mtok)
         cached = (
@@ -82,6 +83,7 @@ def resolve_prices(
         )
         output_price = _pick(override.output_per_mtok, base.output_per_mtok)
         source, reference = "override", f"price override; blanks from {base.source}"
+        seen = base.seen
     return TierPrices(
         input_per_mtok=input_price,
         # economics §2: where there is no cache-read price, cached input costs as input.
@@ -89,6 +91,7 @@ def resolve_prices(
         output_per_mtok=output_price,
         source=source,
         reference=reference,
+        seen=seen,
     )
 
 
@@ -124,9 +127,8 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "api_mode"),
-                    message=f"{tier.api_model} has no batch price in the catalogue (the provider "
-                    "offers no batch API); use realtime, or add a batch row to the price "
-                    "overrides table",
+                    message=f"{tier.api_model}: the price list has no batch price for this "
+                    "model; price it in PriceOverrides, or use realtime",
                 )
             )
         elif outcome == "unpriced":
@@ -135,6 +137,16 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                     loc=("tiers", i, "api_model"),
                     message=f"the catalogue has no token price for {tier.api_model}; "
                     "price it in the price overrides table",
+                )
+            )
+        canonical = catalogue.resolve_api_model(tier.api_model)
+        if canonical is not None and catalogue.is_retired_api_model(canonical):
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "api_model"),
+                    severity="warning",
+                    message=f"{tier.api_model} is retired by its provider: it is priced at its "
+                    "last published price; price the model the client will move to instead",
                 )
             )
     for i, override in enumerate(scenario.price_overrides):

@@ -81,14 +81,16 @@ def gpu_hour_price(
     if spec.gpu_hour_price is not None:
         return spec.gpu_hour_price, "the client's workbook"
     price = catalogue.gpu_hour_price(instance, plan)
+    basis = catalogue.price_basis(instance, plan)
+    seen = f"{basis[0].source}, seen {basis[0].seen.isoformat()}" if basis else "no price"
     if plan in ("reserved_1y", "reserved_3y"):
-        assumption = catalogue.price_plans[plan]
+        assumption = catalogue.price_plan(plan, instance.cloud)
         source = (
             f"{instance.id} on-demand list price less an assumed "
-            f"{assumption.discount_vs_on_demand_pct:g}% {plan} discount ({instance.source})"
+            f"{assumption.discount_vs_on_demand_pct:g}% {plan} discount ({seen})"
         )
     else:
-        source = f"{instance.id} {plan.replace('_', '-')} price ({instance.source})"
+        source = f"{instance.id} {plan.replace('_', '-')} price ({seen})"
     return price, source
 
 

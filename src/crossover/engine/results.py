@@ -66,6 +66,22 @@ class Sourced(_Result):
     """The figure with its unit, as the catalogue states it."""
     source: str
     as_of: date | None
+    """The day the figure was seen at its source (for a price) or gathered; None: the report
+    date (the client's own figures)."""
+    stale: bool = False
+    """A price seen longer ago than the catalogue's stale age before the report date."""
+
+
+class StalePrice(_Result):
+    """A price the analysis used that was seen at its source long before the report date."""
+
+    what: str
+    source: str
+    seen: date
+    age_days: int
+    """Days from the day it was seen to the report date."""
+    limit_days: int
+    """The catalogue's stale age: older prices are flagged."""
 
 
 class TierPrices(_Result):
@@ -78,6 +94,8 @@ class TierPrices(_Result):
     """catalogue, or override (the client's negotiated price)."""
     reference: str
     """Where the price comes from: the catalogue's source, or 'price override'."""
+    seen: date | None = None
+    """The day the catalogue's price was seen at its source; None for the client's own price."""
 
 
 class TierResult(_Result):
@@ -499,6 +517,8 @@ class Results(_Result):
     warnings: Annotated[list[InputWarning], BeforeValidator(_structured)]
     sources: list[Sourced]
     """Every catalogue figure the analysis used."""
+    stale_prices: list[StalePrice] = []
+    """Prices used that were seen more than the stale age before the report date."""
     display_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     usd_fx_rate: float
     sensitivity: list[SensitivityBar]

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from pydantic import BaseModel
 
-from crossover.catalogue import api_prices, load_catalogue
+from crossover.catalogue import load_catalogue
 from crossover.delivery.files import write_bytes_atomic
 from crossover.scenario import Scenario
 from crossover.workbook import layout
@@ -73,7 +73,7 @@ def catalogue_lists() -> dict[str, tuple[str | int, ...]]:
     """The drop-down lists drawn from the catalogues."""
     catalogue = load_catalogue()
     return {
-        "list_api_model": tuple(api_prices.listed_models()),
+        "list_api_model": tuple(catalogue.listed_api_models()),
         "list_model": tuple(sorted(catalogue.models)),
         "list_gpu": tuple(sorted(catalogue.gpus)),
         "list_instance": tuple(sorted(catalogue.instances)),

@@ -1,0 +1,335 @@
+"""`crossover catalogue refresh`: on-demand prices from the providers' public price lists.
+
+The only code in crossover that touches the network, and only when the user asks. It reads
+the Azure Retail Prices API and the AWS Price List bulk offer files (neither needs an
+account) for the instances the catalogue knows, checks every answer, and writes a dated
+local overlay in the user's data folder. Anything wrong (no answer, a timeout, an oversized or
+malformed reply, an empty one, a price far from the shipped one) changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from crossover.catalogue.models import Instance, PriceSeen
+from crossover.errors import EXIT_UNAVAILABLE, CrossoverError
+
+TIMEOUT_S = 30.0
+"""Per connection and per read; a price list slower than this is given up."""
+AZURE_MAX_BYTES = 2_000_000
+"""One Azure answer for one machine in one region is a few kilobytes."""
+AWS_MAX_BYTES = 6_000_000_000
+"""A region's EC2 offer file is several gigabytes of CSV, read line by line, never held."""
+PLAUSIBLE_RATIO = 3.0
+"""A refreshed price more than this many times above or below the shipped one is nonsense."""
+
+AZURE_URL = "https://prices.azure.com/api/retail/prices"
+AWS_URL = (
+    "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv"
+)
+
+
+class RefreshError(CrossoverError):
+    """A refresh that could not be trusted (nothing was written), or a damaged local overlay."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+
+class LocalPrice(BaseModel):
+    """One refreshed on-demand price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    instance: str
+    price: PriceSeen
+
+
+class LocalOverlay(BaseModel):
+    """The local overlay file: the day of the refresh and the prices it found."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    refreshed: date
+    prices: list[LocalPrice]
+
+    @property
+    def name(self) -> str:
+        return f"refreshed {self.refreshed.isoformat()}"
+
+
+def read_overlay(path: Path) -> LocalOverlay | None:
+    """The local overlay at path; None when there is none. A damaged one is an error."""
+    if not path.is_file():
+        return None
+    try:
+        return LocalOverlay.model_validate_json(path.read_bytes())
+    except ValidationError as error:
+        raise RefreshError(
+            f"{path}: the local price overlay is damaged ({error.error_count()} problems); "
+            "run `crossover catalogue refresh` again, or delete the file to use the shipped prices"
+        ) from None
+
+
+def apply_overlay(instances: dict[str, Instance], overlay: LocalOverlay) -> dict[str, Instance]:
+    """The instances with their refreshed on-demand prices; unknown ids are ignored."""
+    updated = dict(instances)
+    for row in overlay.prices:
+        if row.instance in updated:
+            updated[row.instance] = updated[row.instance].model_copy(
+                update={"on_demand": row.price}
+            )
+    return updated
+
+
+# --- reading the price lists -------------------------------------------------------------
+
+
+def _read_capped(stream: io.BufferedIOBase | Any, max_bytes: int) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise RefreshError(f"the answer is larger than {max_bytes:,} bytes")
+    return bytes(data)
+
+
+def http_get(url: str, max_bytes: int) -> bytes:
+    """GET with a timeout and a size cap."""
+    import urllib.request  # only a refresh needs HTTP: every other command starts faster
+
+    request = urllib.request.Request(url, headers={"User-Agent": "crossover catalogue refresh"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return _read_capped(response, max_bytes)
+    except OSError as error:  # URLError, timeouts and refused connections are OSErrors
+        raise RefreshError(f"{urllib.parse.urlsplit(url).netloc}: {error}") from None
+
+
+def http_lines(url: str, max_bytes: int) -> Iterator[str]:
+    """The lines of a large text answer, read as they arrive, with a timeout and a size cap."""
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": "crossover catalogue refresh"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            read = 0
+            for raw in response:
+                read += len(raw)
+                if read > max_bytes:
+                    raise RefreshError(f"the answer is larger than {max_bytes:,} bytes")
+                yield raw.decode("utf-8")
+    except OSError as error:
+        raise RefreshError(f"{urllib.parse.urlsplit(url).netloc}: {error}") from None
+
+
+def azure_url(instance: Instance) -> str:
+    query = (
+        f"serviceName eq 'Virtual Machines' and armSkuName eq '{instance.instance_type}' "
+        f"and armRegionName eq '{instance.region}' and priceType eq 'Consumption'"
+    )
+    return f"{AZURE_URL}?{urllib.parse.urlencode({'$filter': query})}"
+
+
+def azure_hourly(payload: bytes, instance: Instance) -> float:
+    """The Linux pay-as-you-go hourly price of one machine from a Retail Prices API answer."""
+    try:
+        items = json.loads(payload)["Items"]
+        rows = [
+            float(item["retailPrice"])
+            for item in items
+            if item["armSkuName"] == instance.instance_type
+            and item["armRegionName"] == instance.region
+            and item["type"] == "Consumption"
+            and item["unitOfMeasure"] == "1 Hour"
+            and "Spot" not in item["skuName"]
+            and "Low Priority" not in item["skuName"]
+            and "Windows" not in item["productName"]
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise RefreshError(
+            f"Azure: the answer for {instance.id} is not a price list ({error!r})"
+        ) from None
+    if len(rows) != 1:
+        raise RefreshError(
+            f"Azure: expected one Linux pay-as-you-go price for {instance.id}, found {len(rows)}"
+        )
+    return rows[0]
+
+
+_AWS_COLUMNS = (
+    "TermType",
+    "Unit",
+    "PricePerUnit",
+    "Currency",
+    "Instance Type",
+    "Operating System",
+    "Tenancy",
+    "Pre Installed S/W",
+    "CapacityStatus",
+    "License Model",
+)
+
+
+def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> dict[str, float]:
+    """Linux, shared-tenancy on-demand hourly prices from an EC2 offer file (CSV form).
+
+    The file opens with five lines of metadata, then the header row.
+    """
+    wanted = {i.instance_type: i for i in instances}
+    rows = iter(lines)
+    for _ in range(5):
+        next(rows, None)
+    reader = csv.DictReader(rows)
+    missing = [c for c in _AWS_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise RefreshError(f"AWS: the offer file lacks the columns {', '.join(missing)}")
+    found: dict[str, float] = {}
+    for row in reader:
+        instance = wanted.get(row["Instance Type"])
+        if (
+            instance is None
+            or row["TermType"] != "OnDemand"
+            or row["Unit"] != "Hrs"
+            or row["Currency"] != "USD"
+            or row["Operating System"] != "Linux"
+            or row["Tenancy"] != "Shared"
+            or row["Pre Installed S/W"] != "NA"
+            or row["CapacityStatus"] != "Used"
+            or row["License Model"] != "No License required"
+        ):
+            continue
+        try:
+            price = float(row["PricePerUnit"])
+        except ValueError:
+            raise RefreshError(
+                f"AWS: {instance.id} has a price that is not a number: {row['PricePerUnit']!r}"
+            ) from None
+        if instance.id in found and found[instance.id] != price:
+            raise RefreshError(f"AWS: {instance.id} has two different on-demand prices")
+        found[instance.id] = price
+    return found
+
+
+# --- the refresh -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fetchers:
+    """How the price lists are read: the network by default, recorded answers in tests."""
+
+    get: Callable[[str, int], bytes] = http_get
+    lines: Callable[[str, int], Iterable[str]] = http_lines
+
+
+@dataclass(frozen=True)
+class Move:
+    """One instance's on-demand price: shipped, and as refreshed."""
+
+    instance: str
+    shipped: float | None
+    refreshed: float
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.shipped is None:
+            return None
+        return (self.refreshed - self.shipped) / self.shipped * 100
+
+
+def _checked(instance: Instance, hourly: float) -> float:
+    per_gpu = hourly / instance.gpus_per_instance
+    shipped = instance.on_demand_usd_per_gpu_hour
+    if not per_gpu > 0:
+        raise RefreshError(f"{instance.id}: a price of {hourly!r} per hour is not a price")
+    if (
+        shipped is not None
+        and not shipped / PLAUSIBLE_RATIO <= per_gpu <= shipped * PLAUSIBLE_RATIO
+    ):
+        raise RefreshError(
+            f"{instance.id}: {per_gpu:g} USD per GPU-hour is more than {PLAUSIBLE_RATIO:g} times "
+            f"away from the shipped {shipped:g}; not trusted"
+        )
+    return per_gpu
+
+
+def refresh(
+    instances: dict[str, Instance], today: date, fetchers: Fetchers | None = None
+) -> LocalOverlay:
+    """Every AWS and Azure instance's on-demand price as listed today; RefreshError if any
+    answer is missing or implausible (nothing is then written)."""
+    fetch = fetchers or Fetchers()
+    prices: list[LocalPrice] = []
+    azure = [i for i in instances.values() if i.cloud == "azure" and i.region]
+    for instance in azure:
+        hourly = azure_hourly(fetch.get(azure_url(instance), AZURE_MAX_BYTES), instance)
+        prices.append(
+            LocalPrice(
+                instance=instance.id,
+                price=PriceSeen(
+                    usd_per_gpu_hour=_checked(instance, hourly),
+                    seen=today,
+                    source=f"Microsoft Azure, Retail Prices API, {instance.region}",
+                    provenance=f"crossover catalogue refresh: {hourly:g} USD/h per instance",
+                ),
+            )
+        )
+    # Only instances priced in one named region: a row quoting several regions is left alone.
+    aws = [
+        i
+        for i in instances.values()
+        if i.cloud == "aws" and i.region and re.fullmatch(r"[a-z]{2}-[a-z]+-\d", i.region)
+    ]
+    for region in sorted({i.region for i in aws if i.region}):
+        in_region = [i for i in aws if i.region == region]
+        found = aws_hourly(fetch.lines(AWS_URL.format(region=region), AWS_MAX_BYTES), in_region)
+        for instance in in_region:
+            if instance.id not in found:
+                if instance.on_demand is None:
+                    continue  # sold without an on-demand price (Capacity Blocks)
+                raise RefreshError(f"AWS: no on-demand price for {instance.id} in {region}")
+            hourly = found[instance.id]
+            prices.append(
+                LocalPrice(
+                    instance=instance.id,
+                    price=PriceSeen(
+                        usd_per_gpu_hour=_checked(instance, hourly),
+                        seen=today,
+                        source=f"AWS, Price List offer file for Amazon EC2, {region}",
+                        provenance=f"crossover catalogue refresh: {hourly:g} USD/h per instance",
+                    ),
+                )
+            )
+    if not prices:
+        raise RefreshError("the price lists returned no price for any instance")
+    return LocalOverlay(refreshed=today, prices=prices)
+
+
+def write_overlay(overlay: LocalOverlay, path: Path) -> None:
+    """Atomically: a reader sees the old overlay or the new one, never half of one."""
+    from crossover.delivery.files import write_text_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, overlay.model_dump_json(indent=2) + "\n")
+
+
+def moves(shipped: dict[str, Instance], overlay: LocalOverlay) -> list[Move]:
+    """How each refreshed price compares with the shipped one."""
+    return [
+        Move(
+            instance=row.instance,
+            shipped=shipped[row.instance].on_demand_usd_per_gpu_hour
+            if row.instance in shipped
+            else None,
+            refreshed=row.price.usd_per_gpu_hour,
+        )
+        for row in overlay.prices
+    ]
