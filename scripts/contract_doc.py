@@ -76,7 +76,10 @@ def _row(field: FieldSpec, model: type[BaseModel]) -> str:
     blank = "required" if field.required else _balanced(field.blank_means)
     listed = _list_items(model, field)
     allowed = listed if listed is not None else _allowed(field)
-    cells = [f"`{field.name}`", field.label, type_unit, blank, allowed, field.description]
+    name = f"`{field.name}`"
+    if field.group is not None:
+        name += f" (JSON `{'.'.join(field.path)}`)"
+    cells = [name, field.label, type_unit, blank, allowed, field.description]
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 

@@ -39,7 +39,7 @@ def test_every_field_of_the_schema_has_a_row_with_its_label_and_unit() -> None:
     for spec in layout.sections():
         lines = chunks[spec.key].splitlines()
         for field in spec.fields:
-            row = next(line for line in lines if line.startswith(f"| `{field.name}` |"))
+            row = next(line for line in lines if line.startswith(f"| `{field.name}`"))
             assert f"| {field.label} |" in row
             assert field.unit in row
 
