@@ -172,3 +172,64 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "crossover", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("crossover, version ")
+
+
+ESTIMATE = [
+    "estimate",
+    "--model",
+    "llama-3.3-70b",
+    "--gpu",
+    "h200",
+    "--gpus",
+    "1",
+    "--input-tokens",
+    "1000",
+    "--output-tokens",
+    "1000",
+]
+
+
+def test_estimate_prints_the_rates_and_their_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([*ESTIMATE, "--precision", "fp8", "--tpot-ms", "50"], capsys)
+    assert (code, err) == (0, "")
+    for label in ("Output tokens/s per GPU", "capped by", "Time to first token", "left out"):
+        assert label in out
+
+
+def test_estimate_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([*ESTIMATE, "--precision", "fp4", "--json", "-"], capsys)
+    figures = json.loads(out)
+    assert code == 0
+    for key in ("output_tps_per_gpu", "prefill_tps", "decode_tps", "batch", "batch_limited_by"):
+        assert key in figures
+    assert {"tpot_ms", "ttft_s", "calibration"} <= figures.keys()
+    # Without --tpot-ms the figure is throughput-bound: never capped by latency.
+    assert figures["tpot_target_ms"] is None and figures["batch_limited_by"] != "latency"
+    # H200 has no FP4 tensor cores: fp4 weights multiply at fp8.
+    assert figures["compute_precision"] == "fp8"
+    error = figures["calibration"]
+    assert error["left_out_worst_error_factor"] >= error["left_out_median_error_factor"] >= 1
+
+
+def test_estimate_on_b200_at_fp4_runs_at_the_fp4_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [a if a != "h200" else "b200" for a in ESTIMATE]
+    code, out, _ = run([*args, "--precision", "fp4", "--json", "-"], capsys)
+    assert code == 0 and json.loads(out)["compute_precision"] == "fp4"
+
+
+def test_estimate_refuses_an_unreachable_latency_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run([*ESTIMATE, "--precision", "fp8", "--tpot-ms", "5"], capsys)
+    assert (code, out) == (65, "")
+    assert err.startswith("Error: 5 ms per output token cannot be met: one request alone takes ")
+    assert err.count("\n") == 1
+
+
+def test_estimate_refuses_a_request_that_does_not_fit(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [*ESTIMATE[:4], "h100-sxm", "--gpus", "1", "--input-tokens", "8000"]
+    args += ["--output-tokens", "1000", "--precision", "fp8"]
+    code, _, err = run(args, capsys)
+    assert code == 65
+    assert "a 9,000-token request does not fit" in err
+    assert "--kv-precision fp8" in err
