@@ -158,6 +158,7 @@ SECTIONS = [
     ("crossover", "Where self-hosting crosses over"),
     ("utilisation", "Utilisation: the number that decides"),
     ("payback", "Payback and horizon"),
+    ("options", "Options compared"),
     ("beyond-cost", "What is not about cost"),
     ("assumptions", "Assumptions and sources"),
 ]

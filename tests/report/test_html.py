@@ -54,8 +54,29 @@ def test_the_recommendation_is_the_engines(rendered: Rendered) -> None:
     box = rendered.dom.find(".//div[@class='recommendation']")
     assert box is not None
     verdict = box.find(".//strong[@data-verdict]")
-    assert verdict is not None and verdict.attrib["data-verdict"] == rec.scenario
-    assert rec.reason in text_of(box)
+    assert verdict is not None
+    if rec.best_beats_proposal:
+        # The best plan leads, with what it saves over the proposal, from the engine.
+        assert verdict.attrib["data-verdict"] == "best"
+        shown = {f.path for f in figures_in(box)}
+        assert "recommendation.best_saves_vs_proposal_usd" in shown
+    else:
+        assert verdict.attrib["data-verdict"] == rec.scenario
+        assert rec.reason in text_of(box)
+
+
+def test_the_options_section_shows_every_plan_and_tier_choice(rendered: Rendered) -> None:
+    results = rendered.results
+    section = rendered.dom.find(".//section[@id='options']")
+    assert section is not None
+    shown = {f.path for f in figures_in(section)}
+    for i, _ in enumerate(results.plans):
+        assert {f"plans.{i}.horizon_cost_usd", f"plans.{i}.billed_gpus"} <= shown
+    rows = [tr.attrib["data-plan"] for tr in section.iter("tr") if "data-plan" in tr.attrib]
+    assert rows == [p.name for p in results.plans]
+    for c, choice in enumerate(results.tier_choices):
+        for m, _ in enumerate(choice.moves):
+            assert f"tier_choices.{c}.moves.{m}.horizon_cost_change_usd" in shown
 
 
 def test_every_risk_is_named_and_the_calibration_flag_shown_when_raised(rendered: Rendered) -> None:
@@ -91,7 +112,7 @@ def test_the_page_is_standalone(rendered: Rendered) -> None:
     if results.crossover.status != "no_self_hosting":
         charts = 3 + len(results.utilisation_curves) + (results.monte_carlo is not None)
     images = list(root.iter("img"))
-    assert len(images) == 1 + charts  # the logo, and every chart
+    assert len(images) == 1 + charts + 1  # the logo, every chart, and the plans compared
     for img in images:
         assert img.attrib["src"].startswith(
             ("data:image/svg+xml;base64,", "data:image/png;base64,")

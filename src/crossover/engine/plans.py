@@ -27,6 +27,8 @@ EXHAUSTIVE_LIMIT = 100_000
 RANKED = 8
 """The cheapest routings kept in order, for the alternatives shown beside the best."""
 
+DENSE_TIERS = 20
+"""Up to this many tiers a deployment's table has a slot for every set of tiers (2^20 at most)."""
 TIE_TOLERANCE = 1e-9
 """Relative: horizon costs closer than this are equal (the same figures summed in another order)."""
 
@@ -155,7 +157,16 @@ class PlanSearch:
         bits = np.int64(1) << np.arange(len(self.tiers), dtype=np.int64)
         for d in range(len(self.deployment_ids)):
             masks = ((choices == d) * bits).sum(axis=1)
-            unique, inverse = np.unique(masks, return_inverse=True)
+            if len(self.tiers) <= DENSE_TIERS:
+                # Every set of tiers has a slot: look-ups by index, no sort of the routings.
+                present = np.zeros(1 << len(self.tiers), dtype=bool)
+                present[masks] = True
+                unique = np.flatnonzero(present)
+                inverse = np.zeros(len(present), dtype=np.int64)
+                inverse[unique] = np.arange(len(unique))
+                inverse = inverse[masks]
+            else:
+                unique, inverse = np.unique(masks, return_inverse=True)
             h, m0, b0 = self._tabled(d, unique)
             horizon += h[inverse]
             month0 += m0[inverse]
@@ -283,12 +294,11 @@ class PlanSearch:
             exhaustive = False
         e = self.evaluate(choices)
         order = _ranked(e)
-        ranked = [tuple(int(c) for c in choices[i]) for i in order]
-        best = [self.plan(c) for c in ranked[:RANKED]]
-        self_hosted_only = [
-            tuple(int(c) for c in choices[i]) for i in order if (choices[i] != API).all()
-        ]
-        all_self = self.plan(self_hosted_only[0]) if self_hosted_only else None
+        best = [self.plan(_choice(choices[i])) for i in order[:RANKED]]
+        self_hosted_only = order[(choices[order] != API).all(axis=1)]
+        all_self = (
+            self.plan(_choice(choices[self_hosted_only[0]])) if len(self_hosted_only) else None
+        )
         return SearchOutcome(best, all_self, total, len(choices), exhaustive)
 
     def _all_routings(self) -> IntArray:
@@ -324,6 +334,10 @@ class PlanSearch:
                     if best != current:
                         current, improved = best, True
         return np.array(sorted(seen), dtype=np.int64)
+
+
+def _choice(row: IntArray) -> tuple[int, ...]:
+    return tuple(int(c) for c in row)
 
 
 def _whole(x: FloatArray) -> IntArray:
