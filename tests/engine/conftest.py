@@ -123,7 +123,13 @@ FIXTURE = {
 
 # The fixture's measurements are made by the model itself with these efficiencies, worked out
 # here from economics §3a's formulas, so a fit on them must find these values again.
-TRUE_EFFICIENCY = {"e_bw": 0.7, "e_f": 0.5, "t_step_s": 0.002, "t_allreduce_s": 10e-6}
+TRUE_EFFICIENCY = {
+    "e_bw": 0.7,
+    "e_f": 0.5,
+    "t_step_s": 0.002,
+    "t_allreduce_s": 10e-6,
+    "e_prefill": 0.6,
+}
 RUNS = [
     # model, params_b, layers, precision bytes, gpu, vram, bw TB/s, TFLOPS, tp, i, o, concurrency
     ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 2, 1000, 1000, 64),
@@ -134,6 +140,9 @@ RUNS = [
     ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 300, 300, 128),
     ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 4000, 100, 8),
     ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 1, 2048, 1),
+    # Short requests in large batches: decode bound by compute, which pins e_f.
+    ("qwen2.5-14b", 14.7, 48, 2.0, "a100-80gb", 80, 2.039, 312, 1, 16, 16, 256),
+    ("llama-3.3-70b", 70.6, 80, 1.0, "h100-sxm", 80, 3.35, 1979, 4, 16, 32, 256),
 ]
 
 
@@ -147,7 +156,7 @@ def _measured(run: tuple[Any, ...]) -> float:
     memory = (weights + batch * (i + o / 2) * kv) / (tp * bw * 1e12 * e["e_bw"])
     compute = 2 * params * batch / (tp * tflops * 1e12 * e["e_f"])
     decode = batch / (max(memory, compute) + overhead)
-    prefill = tp * tflops * 1e12 * e["e_f"] / (2 * params)
+    prefill = tp * tflops * 1e12 * e["e_prefill"] / (2 * params)
     return o / (i / prefill + o / decode)
 
 

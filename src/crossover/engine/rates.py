@@ -111,17 +111,15 @@ class Efficiency:
     e_bw: float
     """Share of memory bandwidth decode achieves."""
     e_f: float
-    """Share of dense compute achieved, in prefill and in compute-bound decode alike."""
+    """Share of dense compute achieved in compute-bound decode."""
     t_step_s: float
     """Fixed cost of a decode step (scheduling, sampling, kernel launches), seconds."""
     e_link: float
     """What a replica split over PCIe-only GPUs keeps of both (activations cross the bus)."""
     t_allreduce_s: float
     """Cost of one all-reduce of a split replica's activations: two a layer, every step."""
-
-    @property
-    def e_prefill(self) -> float:
-        return self.e_f
+    e_prefill: float
+    """Share of dense compute achieved reading prompts (prefill): large matrix products."""
 
     def on(self, replica: Replica) -> Efficiency:
         """The efficiencies on this replica: the link's share taken where GPUs talk over PCIe."""
@@ -133,6 +131,7 @@ class Efficiency:
             self.t_step_s,
             1.0,
             self.t_allreduce_s,
+            self.e_prefill * self.e_link,
         )
 
     def step_overhead_s(self, replica: Replica) -> float:
@@ -345,11 +344,17 @@ def serving_rate(
 
 # --- Calibration ----------------------------------------------------------------------------
 
-LOWER = Efficiency(e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0)
-UPPER = Efficiency(e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6)
+LOWER = Efficiency(
+    e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0, e_prefill=0.05
+)
+UPPER = Efficiency(
+    e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6, e_prefill=1.0
+)
 """The efficiencies stay within 5% … 100% of the roofline, the step cost within 0 … 5 ms and
 an all-reduce within 0 … 50 µs (a few µs on NVLink for decode-sized messages)."""
-START = Efficiency(e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6)
+START = Efficiency(
+    e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6, e_prefill=0.5
+)
 SHRINKAGE = 1.0
 """Weight that pulls an engine's efficiencies towards the fit on every engine's measurements,
 per unit of log efficiency (and per 5 ms of step cost): an engine with few measurements keeps
@@ -362,7 +367,14 @@ ALLREDUCE_SCALE_S = 10e-6
 
 def _to_vector(e: Efficiency) -> FloatArray:
     return np.array(
-        [math.log(e.e_bw), math.log(e.e_f), e.t_step_s, math.log(e.e_link), e.t_allreduce_s]
+        [
+            math.log(e.e_bw),
+            math.log(e.e_f),
+            e.t_step_s,
+            math.log(e.e_link),
+            e.t_allreduce_s,
+            math.log(e.e_prefill),
+        ]
     )
 
 
@@ -373,10 +385,11 @@ def _from_vector(x: FloatArray) -> Efficiency:
         t_step_s=float(x[2]),
         e_link=math.exp(x[3]),
         t_allreduce_s=float(x[4]),
+        e_prefill=math.exp(x[5]),
     )
 
 
-_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S])
+_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S, 1.0])
 
 
 @dataclass(frozen=True)
@@ -436,6 +449,7 @@ class _Runs:
         """Each run's output tokens/s as serving_rate models it (vectorised, same formulas)."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
         e_bw, e_f = efficiency.e_bw * link, efficiency.e_f * link
+        e_prefill = efficiency.e_prefill * link
         t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
         n = self.gpus
         context = self.inputs + self.outputs / 2
@@ -456,7 +470,7 @@ class _Runs:
         )
         compute = 2 * self.params * batch / (n * self.flops * e_f)
         decode = batch / (np.maximum(memory, compute) + t_step)
-        prefill = n * self.flops * e_f / (2 * self.params)
+        prefill = n * self.flops * e_prefill / (2 * self.params)
         per_request = self.inputs / prefill + self.outputs / decode
         modelled: FloatArray = self.replicas * self.outputs / per_request
         return modelled
@@ -595,7 +609,7 @@ def check_measurements(catalogue: Catalogue) -> None:
             }
         )
         runs = _Runs.of([ideal], [m])
-        bound = float(runs.modelled(Efficiency(1.0, 1.0, 0.0, 1.0, 0.0))[0])
+        bound = float(runs.modelled(Efficiency(1.0, 1.0, 0.0, 1.0, 0.0, 1.0))[0])
         if not m.output_tps <= bound:
             impossible.append(
                 f"{m.id} ({m.source}): {m.output_tps:g} output tokens/s measured, more than the "
