@@ -1,4 +1,4 @@
-"""The scenario: everything a client tells us, validated (the input contract of workbook.md)."""
+"""The scenario: everything a client tells us, validated (the input contract, docs/workbook.md)."""
 
 from __future__ import annotations
 

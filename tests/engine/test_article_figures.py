@@ -1,4 +1,4 @@
-"""economics.md §8: every figure of the domain article, computed through the engine."""
+"""docs/economics.md §8: every figure of the domain article, computed through the engine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The engine's rules one by one, each against a figure worked out by hand from economics.md."""
+"""The engine's rules one by one, each against a figure worked out by hand from docs/economics.md."""
 
 from __future__ import annotations
 

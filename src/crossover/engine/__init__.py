@@ -1,4 +1,4 @@
-"""The economics: pure functions from a validated scenario to every figure (economics.md)."""
+"""The economics: pure functions from a validated scenario to every figure (docs/economics.md)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ __all__ = ["Results", "analyse", "check_scenario"]
 
 
 def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
-    """Every figure of economics.md for one scenario; ScenarioError if it breaks a rule."""
+    """Every figure of docs/economics.md for one scenario; ScenarioError if it breaks a rule."""
     problems = check_scenario(scenario, catalogue)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

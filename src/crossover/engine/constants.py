@@ -1,4 +1,4 @@
-"""The units and constants of economics.md."""
+"""The units and constants of docs/economics.md."""
 
 HOURS_PER_MONTH = 8760 / 12
 """730: the cloud providers' billing month."""

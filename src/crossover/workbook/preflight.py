@@ -1,7 +1,7 @@
 """Refuse broken or hostile workbook files before openpyxl sees a byte of them.
 
 openpyxl trusts the file name's extension, expands zip members without limit and reads
-macro-enabled files silently (../shared/docs/stack-notes.md). Every check here costs
+macro-enabled files silently (SECURITY.md, What we measured). Every check here costs
 milliseconds and ends in one plain sentence.
 """
 
