@@ -141,7 +141,7 @@ def test_a_retired_api_model_typed_in_is_accepted_with_a_warning(
     scenario = make_scenario(
         tiers=[{"tier": "all", "share_pct": 100, "api_model": "anthropic/claude-2"}]
     )
-    assert analyse(scenario, fixture_catalogue).warnings == [
+    assert [str(w) for w in analyse(scenario, fixture_catalogue).warnings] == [
         "tiers[0].api_model: anthropic/claude-2 is retired by its provider: it is priced at "
         "its last published price; price the model the client will move to instead"
     ]

@@ -287,7 +287,9 @@ def test_errors_are_stated_fitted_and_left_out(fixture_catalogue: Catalogue) -> 
     assert calibration.error("sglang") == calibration.overall
 
 
-def test_a_measurement_above_the_roofline_is_refused_naming_its_source() -> None:
+def test_a_measurement_above_the_roofline_is_refused_naming_its_source(
+    fixture_catalogue: Catalogue,
+) -> None:
     impossible = {
         **FIXTURE["measurements"][0],
         "id": "too-fast",
@@ -295,7 +297,7 @@ def test_a_measurement_above_the_roofline_is_refused_naming_its_source() -> None
         "source": "a blog that counted input tokens",
     }
     data = {**FIXTURE, "measurements": [*FIXTURE["measurements"], impossible]}
-    catalogue = build_catalogue(CatalogueFile.model_validate(data))
+    catalogue = build_catalogue(CatalogueFile.model_validate(data), fixture_catalogue.api)
     with pytest.raises(ImpossibleMeasurementError, match=r"too-fast \(a blog that counted"):
         check_measurements(catalogue)
 

@@ -31,11 +31,17 @@ def test_a_report_a_year_on_lists_its_prices_as_not_seen_recently(
     assert "stale" in text
 
 
-def test_a_report_on_the_check_day_names_its_price_data_and_flags_nothing(
+def test_a_report_on_the_check_day_names_its_price_data_and_flags_only_old_prices(
     catalogue: Catalogue, brand: Brand
 ) -> None:
     text = _assumptions(catalogue, brand, date(2026, 12, 1))
-    assert "Prices not seen recently" not in text
+    scenario = load_scenario(EXAMPLES[0], catalogue)
+    client = scenario.client.model_copy(update={"report_date": date(2026, 12, 1)})
+    stale = analyse(scenario.model_copy(update={"client": client}), catalogue).stale_prices
+    # The best plan rents a Lambda machine on a 1-year plan whose discount was quoted in April
+    # 2026: 244 days before the report, so it is flagged; nothing seen within 90 days is.
+    assert [(s.seen.isoformat(), s.age_days) for s in stale] == [("2026-04-01", 244)]
+    assert "Prices not seen recently" in text
     assert "API price overlay 2026-12-01" in text
     assert "genai-prices 0.2.3" in text
     assert '"Seen" is the day each price was read at its source' in text

@@ -24,7 +24,7 @@ def with_tiers_ref(path: Path, ref: str) -> Path:
         for info in source.infolist():
             data = source.read(info)
             if info.filename.startswith("xl/tables/") and b'displayName="Tiers"' in data:
-                data = re.sub(rb'ref="B4:G12"', f'ref="{ref}"'.encode(), data)
+                data = re.sub(rb'ref="B4:[A-Z]+12"', f'ref="{ref}"'.encode(), data)
             target.writestr(info, data)
     return path
 

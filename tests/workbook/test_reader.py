@@ -173,20 +173,21 @@ def test_a_missing_optional_column_gets_a_warning(filled_path: Path) -> None:
     assert _warnings(filled_path) == [
         'Deployments!G4 (Deployments table header): the column "comments" is not one the tool '
         "reads, so it is ignored",
-        "Deployments!B4:M4 (Deployments table header): the table has no column instance (the "
+        "Deployments!B4:O4 (Deployments table header): the table has no column instance (the "
         '"Instance" column), so every row takes its blank value (the cheapest allowed instance)',
     ]
 
 
 def test_the_checks_warnings_name_their_cell(filled_path: Path) -> None:
-    spoil(
-        filled_path,
-        lambda wb: setattr(table_cell(wb, "Deployments", 0, "gpus_per_replica"), "value", 1),
-    )
+    def one_gpu_on_tensorrt_llm(workbook: Workbook) -> None:
+        # TensorRT-LLM keeps 90% of what the weights leave: room for a few requests.
+        table_cell(workbook, "Deployments", 0, "gpus_per_replica").value = 1
+        table_cell(workbook, "Deployments", 0, "engine").value = "trt-llm"
+
+    spoil(filled_path, one_gpu_on_tensorrt_llm)
     assert _warnings(filled_path) == [
         "Deployments!I5 (gpus_per_replica): llama70-h100: weights fill 88% of 1 × 80 GB, "
-        "leaving little room for KV cache: throughput will fall well short of the catalogue's "
-        "figure"
+        "leaving little room for KV cache: few requests fit at once, so throughput is low"
     ]
 
 

@@ -35,6 +35,8 @@ EVERYTHING: dict[str, Any] = {
         "peak_to_average": 3.5,
         "monthly_growth_pct": -2.5,
         "cache_hit_pct": 42.5,
+        "input_tokens_per_request": 2400,
+        "output_tokens_per_request": 350.5,
     },
     "tiers": [
         {
@@ -46,6 +48,9 @@ EVERYTHING: dict[str, Any] = {
             "deployment": "llama70-p5",
             "candidates": ["llama70-p5", "qwen14-a100"],
             "locked": True,
+            "input_tokens_per_request": 1800,
+            "output_tokens_per_request": 250,
+            "tpot_ms": 35.5,
         },
         {
             "tier": "statements",
@@ -78,6 +83,8 @@ EVERYTHING: dict[str, Any] = {
             "tps_per_gpu": 2100.5,
             "prefill_tps_per_gpu": 9000,
             "decode_tps_per_gpu": 1200,
+            "engine": "trt-llm",
+            "kv_precision": "fp8",
         },
         {
             "deployment": "qwen14-a100",
@@ -225,7 +232,8 @@ def test_examples_round_trip(example: Path, tmp_path: Path) -> None:
 def _move_workload_inputs(workbook: Workbook) -> None:
     """Cut the Workload inputs and paste them elsewhere, as Excel does: names follow."""
     sheet = workbook["Workload"]
-    sheet.move_range("C5:C9", rows=10, cols=5)
+    last = 4 + len(layout.section("workload").fields)
+    sheet.move_range(f"C5:C{last}", rows=10, cols=5)
     for field in layout.section("workload").fields:
         ((_, reference),) = workbook.defined_names[field.name].destinations
         row = int(reference.split("$")[-1]) + 10
@@ -278,7 +286,7 @@ def _deployments_on_another_sheet(workbook: Workbook) -> None:
     target.add_table(
         Table(
             displayName="Deployments",
-            ref=f"C{header_row + 2}:N{last_row + 2}",  # type: ignore[operator]
+            ref=f"C{header_row + 2}:{get_column_letter(last_column + 1)}{last_row + 2}",  # type: ignore[operator]
         )
     )
 

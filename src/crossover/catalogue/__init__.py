@@ -172,13 +172,10 @@ def shipped_catalogue() -> Catalogue:
     raw = {}
     for name in ("catalogue.yaml", "measurements.yaml"):
         raw.update(yaml.load(data.joinpath(name).read_text("utf-8"), Loader=loader))
-    catalogue = build_catalogue(CatalogueFile.model_validate(raw), shipped_api_prices())
-    # The rate model refuses a measurement the hardware cannot have produced; it lives in the
-    # engine (it owns the physics), so it is imported here, after the catalogue exists.
-    from crossover.engine.rates import check_measurements
-
-    check_measurements(catalogue)
-    return catalogue
+    # The rate model refuses a measurement the hardware cannot have produced when it first
+    # calibrates on this catalogue (engine/rates.py owns the physics); loading stays light, so a
+    # hostile workbook is refused before numpy and the engine are imported.
+    return build_catalogue(CatalogueFile.model_validate(raw), shipped_api_prices())
 
 
 def data_dir() -> Path:

@@ -197,6 +197,7 @@ def calibration_summary(catalogue: Catalogue) -> Table:
         "Runs",
         "Bandwidth eff.",
         "Compute eff.",
+        "Prefill eff.",
         "Step ms",
         "PCIe link",
         "Median error",
@@ -213,6 +214,7 @@ def calibration_summary(catalogue: Catalogue) -> Table:
                 str(error.measurements),
                 f"{efficiency.e_bw:.0%}",
                 f"{efficiency.e_f:.0%}",
+                f"{efficiency.e_prefill:.0%}",
                 f"{efficiency.t_step_s * 1000:.1f}",
                 f"{efficiency.e_link:.0%}",
                 *(
@@ -231,7 +233,7 @@ def calibration_summary(catalogue: Catalogue) -> Table:
         [
             "All engines",
             str(overall.measurements),
-            *[NONE] * 4,
+            *[NONE] * 5,
             *(
                 _error(f)
                 for f in (

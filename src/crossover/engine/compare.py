@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from crossover.engine.horizon import payback_weeks
@@ -59,7 +61,9 @@ def named_plans(
     if outcome.all_self_hosted is not None:
         named.append(("all_self_hosted", outcome.all_self_hosted))
     shown = {cost.choice for _, cost in named}
-    others = [c for c in outcome.ranked[1:] if c.choice not in shown][:ALTERNATIVES]
+    others = [
+        c for c in outcome.ranked[1:] if c.choice not in shown and math.isfinite(c.horizon_usd)
+    ][:ALTERNATIVES]
     named += [("alternative", c) for c in others]
     return [plan_result(n, c, api_only, setup_usd, exhaustive) for n, c in named]
 
@@ -89,6 +93,8 @@ def tier_choices(search: PlanSearch, best: PlanCost, proposed: PlanCost) -> list
                         horizon_cost_change_usd=float(e.horizon_usd[i]) - best.horizon_usd,
                     )
                     for i, o in enumerate(others)
+                    # An option the rate model says cannot serve the tier here is no choice.
+                    if math.isfinite(float(e.horizon_usd[i]))
                 ),
                 key=lambda m: m.horizon_cost_change_usd,
             )

@@ -294,6 +294,8 @@ class PlanSearch:
             exhaustive = False
         e = self.evaluate(choices)
         order = _ranked(e)
+        # Routings the rate model says cannot be served (infinite cost) are never shown.
+        order = order[np.isfinite(e.horizon_usd[order])]
         best = [self.plan(_choice(choices[i])) for i in order[:RANKED]]
         self_hosted_only = order[(choices[order] != API).all(axis=1)]
         all_self = (

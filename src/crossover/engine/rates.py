@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import least_squares
 
 from crossover.catalogue import Catalogue, EngineFacts, Gpu, Measurement, OpenModel
 from crossover.catalogue.models import BYTES_PER_PARAM
@@ -478,6 +477,9 @@ class _Runs:
 
 def _fit(runs: _Runs, prior: Efficiency | None, start: Efficiency | None = None) -> Efficiency:
     """Least squares on the log error; with a prior, shrunk towards it (see SHRINKAGE)."""
+    # scipy costs a quarter second to import: only a fit pays it, not every catalogue load.
+    from scipy.optimize import least_squares
+
     log_measured = np.log(runs.measured)
     centre = _to_vector(prior) if prior is not None else None
 
@@ -623,15 +625,19 @@ def check_measurements(catalogue: Catalogue) -> None:
         )
 
 
-_CALIBRATIONS: dict[int, tuple[Catalogue, Calibration]] = {}
-"""calibrate's results by catalogue (held, so an id is never reused while cached)."""
+_CALIBRATIONS: dict[tuple[int, ...], tuple[tuple[object, ...], Calibration]] = {}
+"""calibrate's results by the catalogue parts a fit reads (held, so no id is reused while
+cached): copies of a catalogue with other prices share one fit."""
 
 
 def calibrate(catalogue: Catalogue) -> Calibration:
     """Fit each engine's efficiencies on the catalogue's measurements, with every error."""
-    cached = _CALIBRATIONS.get(id(catalogue))
-    if cached is not None and cached[0] is catalogue:
+    parts = (catalogue.measurements, catalogue.models, catalogue.gpus, catalogue.engines)
+    key = tuple(id(part) for part in parts)
+    cached = _CALIBRATIONS.get(key)
+    if cached is not None:
         return cached[1]
+    check_measurements(catalogue)
     measurements = list(catalogue.measurements)
     if len(measurements) < 4:
         raise ValueError("the rate model needs at least 4 measurements to calibrate on")
@@ -667,5 +673,5 @@ def calibrate(catalogue: Catalogue) -> Calibration:
             for engine in fitted
         },
     )
-    _CALIBRATIONS[id(catalogue)] = (catalogue, calibration)
+    _CALIBRATIONS[key] = (parts, calibration)
     return calibration

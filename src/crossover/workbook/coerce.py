@@ -245,10 +245,15 @@ def _choice(spec: FieldSpec, cell: Cell) -> str | int:
         raise _expected(spec, cell)
     if not isinstance(cell.value, str):
         raise _expected(spec, cell)
-    # "Self host", "self-host" and "SELF_HOST" all mean self_host.
-    typed = re.sub(r"[\s-]+", "_", cell.value.strip().lower())
-    if typed in spec.choices:
-        return typed
+
+    # "Self host", "self-host" and "SELF_HOST" all mean self_host; "TRT LLM" means trt-llm.
+    def folded(text: str) -> str:
+        return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+    typed = folded(cell.value)
+    for choice in spec.choices:
+        if isinstance(choice, str) and folded(choice) == typed:
+            return choice
     raise _expected(spec, cell)
 
 
