@@ -11,7 +11,8 @@ from rich.table import Table
 
 from crossover.engine.results import Results
 from crossover.scenario import Problem, Scenario
-from crossover.summary import key_figures, money, price
+from crossover.summary import display, key_figures, money, price
+from crossover.wording import Words
 
 
 def _console() -> Console:
@@ -90,8 +91,9 @@ def print_results(results: Results) -> None:
         console.print(sizing)
 
     console.print(f"[bold]Why:[/bold] {escape(results.recommendation.reason)}")
-    for risk in results.recommendation.risks:
-        console.print(f"  [yellow]risk[/yellow] {escape(risk.message)}")
+    words = Words(results, display(results))
+    for risk in words.risks_of_proposal():
+        console.print(f"  [yellow]risk[/yellow] {escape(words.risk(risk))}")
     for warning in results.warnings:
         console.print(f"  [yellow]warning[/yellow] {escape(warning)}")
 
