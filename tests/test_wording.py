@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from crossover.catalogue import Catalogue
+from crossover.engine import analyse
 from crossover.formatting import display_for
-from crossover.wording import api_model_name, confidence_sentence, plain_source, plan_name
+from crossover.inputs import load_scenario
+from crossover.wording import Words, api_model_name, confidence_sentence, plain_source, plan_name
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "document-intelligence.json"
 
 USD = display_for("USD", 1.0)
 EUR = display_for("EUR", 0.92)
@@ -145,3 +152,46 @@ def test_ids_become_names() -> None:
     assert api_model_name("anthropic/claude-haiku-4-5") == "Claude Haiku 4.5 (Anthropic)"
     assert api_model_name("openai/gpt-4o-mini") == "GPT 4o mini (OpenAI)"
     assert api_model_name("nobody/unknown") == "nobody/unknown"
+
+
+def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue) -> None:
+    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
+    s, c = results.scenarios, results.calibration
+    # Every API cost scaled by bill / list-price bill, the self-hosted costs unchanged:
+    # 13,100 / 37,473 × (37,473 − 5,110) − (4,000 + 400 + 3,750) ≈ 3,164 a month.
+    self_hosted = (
+        s.proposed.gpu_month_usd + s.proposed.overhead_month_usd + s.proposed.ops_month_usd
+    )
+    expected = (
+        13_100 / c.catalogue_api_month_usd * (s.api_only.api_month_usd - s.proposed.api_month_usd)
+        - self_hosted
+    )
+    assert c.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
+    assert round(expected) == 3164
+    assert Words(results, USD).bill_caveat() == (
+        "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
+        "prices: if the bill is right, the monthly savings are $3,164, not $24,213."
+    )
+    assert Words(results, EUR).bill_caveat() == (
+        "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
+        "prices: if the bill is right, the monthly savings are €2,911, not €22,276."
+    )
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"),
+    [
+        ("Jane Doe, Crossover Advisory", "Jane Doe, Crossover Advisory"),
+        ("Jane Doe", "Jane Doe, Crossover Advisory"),
+        ("Crossover Advisory", "Crossover Advisory"),
+        (None, "Crossover Advisory"),
+    ],
+)
+def test_the_author_names_the_brand_once(
+    catalogue: Catalogue, author: str | None, shown: str
+) -> None:
+    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
+    client = results.scenario.client.model_copy(update={"prepared_by": author})
+    scenario = results.scenario.model_copy(update={"client": client})
+    words = Words(results.model_copy(update={"scenario": scenario}), USD)
+    assert words.prepared_by("Crossover Advisory") == shown

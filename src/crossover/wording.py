@@ -12,8 +12,11 @@ from typing import Literal
 
 from crossover import formatting
 from crossover.catalogue.api_prices import model_name as api_model_display_name
-from crossover.engine.results import Results, Risk, SensitivityBar, Sourced
+from crossover.engine.results import DeploymentResult, Results, Risk, SensitivityBar, Sourced
 from crossover.formatting import Display
+
+CLIENT_PRICE = "the client's workbook"
+"""How the engine names a GPU-hour price the client typed in."""
 
 PLAN_NAMES = {
     "on_demand": "on-demand",
@@ -133,6 +136,15 @@ class Words:
         self.display = display
         self._deployments = {d.deployment: d for d in results.deployments}
 
+    def prepared_by(self, brand_name: str) -> str:
+        """'Jane Doe, Crossover Advisory': the brand once, even when the author names it too."""
+        author = (self.results.scenario.client.prepared_by or "").strip()
+        if not author or author == brand_name:
+            return brand_name
+        if author.endswith(brand_name) or brand_name in author.split(", "):
+            return author
+        return f"{author}, {brand_name}"
+
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
 
@@ -150,6 +162,16 @@ class Words:
         if len(alike) > 1:
             name += f" ({d.precision}, {plan_name(d.price_plan)})"
         return name
+
+    def gpu_price_note(self, d: DeploymentResult) -> str:
+        """Where a deployment's GPU-hour price comes from, in words (the source is in the sources table)."""
+        if d.gpu_hour_price_source == CLIENT_PRICE:
+            return "GPU-hour price: from your workbook."
+        return (
+            f"GPU-hour price: the {plan_name(d.price_plan)} price of cloud instance {d.instance}"
+            f"{', an assumed discount off on-demand' if d.price_plan.startswith('reserved') else ''}"
+            "; its source is listed under Assumptions and sources."
+        )
 
     def api_model(self, model_ref: str) -> str:
         return api_model_name(model_ref)
@@ -213,6 +235,22 @@ class Words:
             "before relying on the figures."
         )
 
+    def bill_caveat(self) -> str | None:
+        """When the client's bill and the list-price bill disagree, what the savings are if the
+        bill is right: said in the headline, not only among the risks."""
+        c = self.results.calibration
+        at_bill = c.monthly_savings_at_client_bill_usd
+        if not c.flagged or c.client_bill_usd is None or at_bill is None:
+            return None
+        if not self.results.scenarios.proposed.tiers_self_hosted:
+            return None
+        return (
+            f"But your stated API bill is {self.money(c.client_bill_usd)} a month while these "
+            f"volumes cost {self.money(c.catalogue_api_month_usd)} at list prices: if the bill "
+            f"is right, the monthly savings are {self.money(at_bill)}, not "
+            f"{self.money(self.results.monthly_savings_usd)}."
+        )
+
     def risks_of_proposal(self) -> list[Risk]:
         """The proposal's risks and, when something else is recommended, those too, once each."""
         rec = self.results.recommendation
@@ -224,6 +262,32 @@ class Words:
 
     def driver(self, bar: SensitivityBar) -> str:
         return DRIVER_LABELS[bar.driver]
+
+    glossary = GLOSSARY
+
+    def tornado_note(self) -> str:
+        """What the tornado shows about a loss: only speak of crossing zero when a bar does."""
+        ends = [
+            v
+            for b in self.results.sensitivity
+            for v in (b.monthly_savings_usd_low, b.monthly_savings_usd_high)
+        ]
+        base = self.results.monthly_savings_usd
+        if not ends:
+            return ""
+        if base > 0 and min(ends) < 0:
+            return (
+                "Bars that cross the “No saving” line belong to drivers that, alone, turn the "
+                "saving into a loss."
+            )
+        if base <= 0 and max(ends) > 0:
+            return (
+                "Bars that cross the “No saving” line belong to drivers that, alone, turn the "
+                "loss into a saving."
+            )
+        if base > 0:
+            return "No driver alone, moved this far, turns the saving into a loss."
+        return "No driver alone, moved this far, turns the loss into a saving."
 
     def drivers(self, bars: list[SensitivityBar]) -> str:
         return ", ".join(DRIVER_LABELS[bar.driver] for bar in bars)

@@ -71,7 +71,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         _deployment_result(model, deployments[d.deployment], sized, costs[sized_name])
         for d in scenario.deployments
     ]
-    calibration = _calibration(scenario, costs["api_only"].monthly_cost_usd)
+    calibration = _calibration(scenario, costs["api_only"], costs["proposed"])
     if calibration.flagged:
         warnings.append(
             "The API cost priced from the catalogue differs from the client's current bill by "
@@ -300,7 +300,8 @@ def _utilisation_curve(model: CostModel, d: DeploymentResult) -> UtilisationCurv
     )
 
 
-def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibration:
+def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibration:
+    catalogue_api_month_usd = api_only.monthly_cost_usd
     bill = scenario.client.current_monthly_api_bill
     if bill is None:
         return Calibration(
@@ -312,12 +313,18 @@ def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibrat
         )
     bill_usd = bill / scenario.client.usd_fx_rate
     difference = (catalogue_api_month_usd - bill_usd) / bill_usd * 100 if bill_usd > 0 else None
+    at_bill = None
+    if catalogue_api_month_usd > 0:
+        scale = bill_usd / catalogue_api_month_usd
+        self_hosted = proposed.monthly_cost_usd - proposed.api_month_usd
+        at_bill = scale * (api_only.api_month_usd - proposed.api_month_usd) - self_hosted
     return Calibration(
         catalogue_api_month_usd=catalogue_api_month_usd,
         client_bill_display=bill,
         client_bill_usd=bill_usd,
         difference_pct=difference,
         flagged=difference is None or abs(difference) > CALIBRATION_TOLERANCE_PCT,
+        monthly_savings_at_client_bill_usd=at_bill,
     )
 
 

@@ -291,6 +291,9 @@ class Calibration(_Result):
     """(catalogue − client) / client × 100."""
     flagged: bool
     """More than 20% apart: the report asks which is right."""
+    monthly_savings_at_client_bill_usd: float | None = None
+    """The month-0 savings if the client's bill is right and the difference lies in the API
+    prices: every API cost scaled by bill / catalogue, the self-hosted costs unchanged."""
 
 
 class Results(_Result):
