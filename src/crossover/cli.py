@@ -177,7 +177,14 @@ def _output_options(out_dir_help: str) -> Callable[[F], F]:
 @cli.command()
 @click.argument("file", type=SCENARIO_FILE)
 @_output_options("Folder for the report files.")
-def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None) -> None:
+@click.option(
+    "--name",
+    help="File name for this version's outputs (e.g. acme-v2), instead of the client's name "
+    "and the report date.",
+)
+def report(
+    file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None, name: str | None
+) -> None:
     """Render the client report (PDF and HTML) with the results JSON beside it.
 
     Files are named from the client and the report date and written atomically: a failure
@@ -186,6 +193,7 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
     \b
     Example:
       crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
+      crossover report client-v2.xlsx --name acme-v2     # acme-v2.pdf, acme-v2.html, …
     """
     from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 
@@ -196,7 +204,7 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
         from crossover.report import brand_or_default
 
         chosen_brand = brand_or_default(brand)
-    for path in write_outputs(results, out_dir, formats, chosen_brand):
+    for path in write_outputs(results, out_dir, formats, chosen_brand, name):
         click.echo(f"Wrote {path}")
 
 
