@@ -280,6 +280,43 @@ def batch(
     run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout))
 
 
+@cli.command()
+@click.argument("old", type=SCENARIO_FILE)
+@click.argument("new", type=SCENARIO_FILE)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the comparison as JSON here ('-' for stdout).",
+)
+def diff(old: Path, new: Path, json_path: Path | None) -> None:
+    """Compare two versions of a client's scenario: what changed and what it did to the savings.
+
+    Each changed input is put in one at a time, in the scenario's order, and credited with
+    the change in monthly savings it makes; the steps add up to the whole change.
+
+    \b
+    Example:
+      crossover diff acme-v1.xlsx acme-v2.xlsx --json acme-diff.json
+    """
+    from crossover.catalogue import load_catalogue
+    from crossover.delivery.files import write_text_atomic
+    from crossover.diff import diff_scenarios
+    from crossover.inputs import load_scenario
+    from crossover.terminal import print_diff
+
+    catalogue = load_catalogue()
+    new_scenario = load_scenario(new, catalogue)
+    result = diff_scenarios(load_scenario(old, catalogue), new_scenario, catalogue)
+    if json_path is not None and str(json_path) == "-":
+        click.echo(result.model_dump_json(indent=2))
+        return
+    print_diff(result, new_scenario.client.currency, new_scenario.client.usd_fx_rate)
+    if json_path is not None:
+        write_text_atomic(json_path, result.model_dump_json(indent=2) + "\n")
+        click.echo(f"Comparison written to {json_path}")
+
+
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
     from crossover.engine import analyse as run
