@@ -270,10 +270,10 @@ def test_sends_over_starttls_with_login_to_every_recipient(
 
     text, html, attachment = parts(message)
     assert "Recommendation: Adopt the proposed split" in text
-    assert "Monthly savings:       $24,213" in text
-    assert "Payback:               1.6 weeks" in text
+    assert "Monthly savings:       $20,693" in text
+    assert "Payback:               1.9 weeks" in text
     shown = parse_html(html)
-    assert "Monthly savings" in shown.text and "$24,213" in shown.text
+    assert "Monthly savings" in shown.text and "$20,693" in shown.text
     assert "script" not in shown.tags
 
     assert attachment.get_content_type() == "application/pdf"

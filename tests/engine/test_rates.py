@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossover.catalogue import Catalogue, EngineFacts, Gpu, OpenModel, build_catalogue
+from crossover.catalogue import (
+    Catalogue,
+    EngineFacts,
+    Gpu,
+    OpenModel,
+    build_catalogue,
+    shipped_api_prices,
+)
 from crossover.catalogue.models import CatalogueFile
 from crossover.engine.rates import (
     DoesNotFitError,
@@ -295,7 +302,7 @@ def test_a_measurement_above_the_roofline_is_refused_naming_its_source() -> None
         "source": "a blog that counted input tokens",
     }
     data = {**FIXTURE, "measurements": [*FIXTURE["measurements"], impossible]}
-    catalogue = build_catalogue(CatalogueFile.model_validate(data))
+    catalogue = build_catalogue(CatalogueFile.model_validate(data), shipped_api_prices())
     with pytest.raises(ImpossibleMeasurementError, match=r"too-fast \(a blog that counted"):
         check_measurements(catalogue)
 

@@ -89,6 +89,8 @@ def tier_choices(search: PlanSearch, best: PlanCost, proposed: PlanCost) -> list
                         horizon_cost_change_usd=float(e.horizon_usd[i]) - best.horizon_usd,
                     )
                     for i, o in enumerate(others)
+                    # An infinite horizon cost: the option cannot serve the tier at all.
+                    if np.isfinite(e.horizon_usd[i])
                 ),
                 key=lambda m: m.horizon_cost_change_usd,
             )

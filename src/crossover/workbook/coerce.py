@@ -245,11 +245,16 @@ def _choice(spec: FieldSpec, cell: Cell) -> str | int:
         raise _expected(spec, cell)
     if not isinstance(cell.value, str):
         raise _expected(spec, cell)
-    # "Self host", "self-host" and "SELF_HOST" all mean self_host.
-    typed = re.sub(r"[\s-]+", "_", cell.value.strip().lower())
-    if typed in spec.choices:
-        return typed
-    raise _expected(spec, cell)
+    # "Self host", "self-host" and "SELF_HOST" all mean self_host; "TRT LLM" means trt-llm.
+    by_spelling = {_spelling(str(c)): c for c in spec.choices}
+    choice = by_spelling.get(_spelling(cell.value))
+    if choice is None:
+        raise _expected(spec, cell)
+    return choice
+
+
+def _spelling(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
 
 
 def _flag(spec: FieldSpec, cell: Cell) -> bool:
