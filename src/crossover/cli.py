@@ -272,6 +272,12 @@ def batch(
     run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout))
 
 
+from crossover.web.cli import COMMANDS as WEB_COMMANDS  # noqa: E402  (the portal's commands)
+
+for _command in WEB_COMMANDS:
+    cli.add_command(_command)
+
+
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
     from crossover.engine import analyse as run
