@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -89,6 +91,8 @@ def serve(
         command += ["--database-url", database_url]
     children = [subprocess.Popen(command) for _ in range(workers)]
     click.echo(f"crossover portal on http://{host}:{port}/ (data in {data_dir.resolve()})")
+    # SIGTERM (a service manager, a test) unwinds like Ctrl-C, so the workers are stopped too.
+    signal.signal(signal.SIGTERM, _exit)
     try:
         run_simple(host, port, app, threaded=True)
     finally:
@@ -96,6 +100,10 @@ def serve(
             child.terminate()
         for child in children:
             child.wait(10)
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command()

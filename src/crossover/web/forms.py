@@ -31,7 +31,7 @@ class NewLinkForm(FlaskForm):
     days = IntegerField(
         "Link valid for (days)", default=30, validators=[InputRequired(), NumberRange(1, 365)]
     )
-    submit = SubmitField("Issue a new link (the old one stops working)")
+    submit = SubmitField("Issue a new link")
 
 
 class UploadForm(FlaskForm):
