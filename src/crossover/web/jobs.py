@@ -37,6 +37,12 @@ def report_dir(app: Flask, upload_id: int) -> Path:
 def claim(worker: str, lease_s: float) -> Job | None:
     """Take the oldest queued job, or a running one whose worker's lease has passed."""
     now = utcnow()
+    # A job whose workers died on every attempt (it kills them) is given up, not taken again.
+    db.session.execute(
+        update(Job)
+        .where(Job.state == "running", Job.lease_until < now, Job.attempts >= MAX_ATTEMPTS)
+        .values(state="failed", finished_at=now, error="its worker stopped on every attempt")
+    )
     candidate = db.session.scalars(
         select(Job)
         .where(
