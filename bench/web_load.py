@@ -130,6 +130,7 @@ def main() -> None:
         sound = EXAMPLE.read_bytes()
         broken = _with_mistakes(Path(folder) / "broken.xlsx").read_bytes()
         port = _free_port()
+        log = (Path(folder) / "server.log").open("w")
         env = {**os.environ, "CROSSOVER_DATABASE_URL": ""}
         server = subprocess.Popen(
             [
@@ -143,10 +144,12 @@ def main() -> None:
                 str(data),
                 "--workers",
                 str(args.workers),
+                # urllib's cookie jar sends Secure cookies over HTTPS only, even to localhost.
+                "--insecure-cookies",
             ],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://localhost:{port}"
         try:
@@ -168,12 +171,19 @@ def main() -> None:
                 outcomes = [f.result(timeout=args.timeout) for f in futures]
             uploads_done = time.perf_counter() - started
             expected_sound = (args.uploads + 1) // 2
-            assert sum(ok for _, ok in outcomes) == expected_sound
+            received = sum(ok for _, ok in outcomes)
+            assert received == expected_sound, (
+                f"{received} of {expected_sound} sound uploads received"
+            )
             stored, jobs = _wait_for_reports(data, args.uploads, expected_sound, args.timeout)
             drained = time.perf_counter() - started
+        except Exception:
+            print((Path(folder) / "server.log").read_text()[-3000:], file=sys.stderr)
+            raise
         finally:
             server.terminate()
             server.wait(30)
+            log.close()
     times = [s for s, _ in outcomes]
     report_times = [j for j in jobs]
     print(

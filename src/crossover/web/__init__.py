@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -31,6 +32,9 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     app = Flask(__name__)
     app.config.update(config)
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -51,6 +55,15 @@ def create_app(config: Mapping[str, Any]) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     return app
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # Write-ahead logging lets readers and the one writer proceed together, and a writer waits
+    # for the lock instead of failing: concurrent uploads on one SQLite file all get stored.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 @login_manager.user_loader

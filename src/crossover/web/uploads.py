@@ -15,6 +15,9 @@ from crossover.web.validation import validate_upload
 def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upload:
     """Store the bytes (before anything can refuse them), validate, record; a sound one gets a report job."""
     uploads = Path(current_app.config["DATA_DIR"]) / "uploads"
+    client_id = client.id
+    # No transaction stays open while the file is read: other uploads write meanwhile.
+    db.session.commit()
     stored = store(uploads, data, filename)
     result = validate_upload(
         uploads / stored.blob,
@@ -22,7 +25,7 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         memory_mb=int(current_app.config["VALIDATION_MEMORY_MB"]),
     )
     upload = Upload(
-        client_id=client.id,
+        client_id=client_id,
         sha256=stored.sha256,
         blob=stored.blob,
         filename=filename[:255],
@@ -39,7 +42,7 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
     audit(
         uploaded_by,
         "upload",
-        client.id,
+        client_id,
         ip=request.remote_addr,
         upload_id=upload.id,
         sha256=stored.sha256,

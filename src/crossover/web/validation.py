@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -19,6 +21,7 @@ DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MEMORY_MB = 512
 """Memory the child may add to what the forkserver already holds."""
 _PRELOAD = ["crossover.web.validation_child"]
+_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,20 @@ def validate_upload(
 ) -> Validation:
     """Read and check the file at `path` in a child; a child that overruns or dies is a refusal."""
     started = time.perf_counter()
+    # As many children read at once as there are CPUs; the others wait their turn, and the
+    # time limit counts from a child's start, so a busy server refuses no sound workbook.
+    with _SLOTS:
+        result = _in_child(path, timeout_s, memory_mb)
+    return Validation(
+        result.sound,
+        result.problems,
+        result.warnings,
+        result.figures,
+        time.perf_counter() - started,
+    )
+
+
+def _in_child(path: Path, timeout_s: float, memory_mb: int) -> Validation:
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(  # type: ignore[attr-defined]
@@ -68,13 +85,7 @@ def validate_upload(
         if process.is_alive():
             process.kill()
         process.join()
-    return Validation(
-        result.sound,
-        result.problems,
-        result.warnings,
-        result.figures,
-        time.perf_counter() - started,
-    )
+    return result
 
 
 def said(message: str, where: str = "") -> dict[str, str]:
