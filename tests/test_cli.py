@@ -173,3 +173,16 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "crossover", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("crossover, version ")
+
+
+def test_report_name_gives_a_version_its_own_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "xlsx", "--name", "Acme v2"],
+        capsys,
+    )
+    assert code == 0, out
+    # The version's name, as a file-name slug, in place of the client's name and date.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-v2-results.xlsx"]
+    assert f"Wrote {tmp_path / 'acme-v2-results.xlsx'}" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -267,3 +268,37 @@ def test_the_desk_needs_a_signed_in_consultant(app: Flask, desk: FlaskClient) ->
         response = visitor.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_the_desk_compares_two_versions_with_crossover_diff(
+    app: Flask, desk: FlaskClient, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    client_id, token = invite(desk)
+    visitor = app.test_client()
+    upload(visitor, token, EXAMPLE.read_bytes())
+    assert "Compare two versions" not in desk.get(f"/desk/clients/{client_id}").text
+    workbook = load_workbook(EXAMPLE)
+    sheet, cell = next(iter(workbook.defined_names["peak_to_average"].destinations))
+    before = workbook[sheet][cell.replace("$", "")].value
+    workbook[sheet][cell.replace("$", "")] = before + 1
+    changed = tmp_path / "v2.xlsx"
+    workbook.save(changed)
+    upload(visitor, token, changed.read_bytes())
+    assert "Compare two versions" in desk.get(f"/desk/clients/{client_id}").text
+    page = desk.get(f"/desk/clients/{client_id}/diff")
+    assert page.status_code == 200
+    rows = re.findall(
+        r"<tr><td[^>]*>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>",
+        page.text.split('class="diff-changes"')[1].split("</table>")[0],
+    )
+    assert rows == [("workload.peak_to_average", str(before), str(before + 1))]
+    steps = re.findall(
+        r"<tr><td[^>]*>([^<]+)</td><td>([^<]+)</td></tr>",
+        page.text.split('class="diff-attribution"')[1].split("</table>")[0],
+    )
+    assert [field for field, _ in steps] == ["workload.peak_to_average"]
+    assert "Monthly savings" in page.text
+    # Versions are chosen by id; an unknown one is refused.
+    assert desk.get(f"/desk/clients/{client_id}/diff?old=1&new=99").status_code == 400

@@ -30,7 +30,8 @@ from pydantic import ValidationError
 from crossover.delivery.files import write_bytes_atomic
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
-from crossover.summary import key_figures, verdict
+from crossover.summary import display, key_figures, verdict
+from crossover.wording import Words
 
 Security = Literal["starttls", "tls", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "tls", "none")
@@ -286,6 +287,7 @@ def _read_pdf(pdf: Path) -> bytes:
 
 def _context(results: Results, attachment: str) -> dict[str, object]:
     client = results.scenario.client
+    words = Words(results, display(results))
     return {
         "client_name": client.client_name,
         "prepared_by": client.prepared_by,
@@ -297,7 +299,7 @@ def _context(results: Results, attachment: str) -> dict[str, object]:
             for label, value in key_figures(results)
             if label not in ("Client", "Recommendation")
         ],
-        "risks": [risk.message for risk in results.recommendation.risks],
+        "risks": [words.risk(risk) for risk in words.risks_of_proposal()],
         "attachment": attachment,
     }
 

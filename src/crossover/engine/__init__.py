@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import api_month_usd, resolve_prices
 from crossover.engine.checks import check_scenario
@@ -73,7 +71,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         _deployment_result(model, deployments[d.deployment], sized, costs[sized_name])
         for d in scenario.deployments
     ]
-    calibration = _calibration(scenario, costs["api_only"].monthly_cost_usd)
+    calibration = _calibration(scenario, costs["api_only"], costs["proposed"])
     if calibration.flagged:
         warnings.append(
             "The API cost priced from the catalogue differs from the client's current bill by "
@@ -302,7 +300,8 @@ def _utilisation_curve(model: CostModel, d: DeploymentResult) -> UtilisationCurv
     )
 
 
-def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibration:
+def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibration:
+    catalogue_api_month_usd = api_only.monthly_cost_usd
     bill = scenario.client.current_monthly_api_bill
     if bill is None:
         return Calibration(
@@ -314,12 +313,18 @@ def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibrat
         )
     bill_usd = bill / scenario.client.usd_fx_rate
     difference = (catalogue_api_month_usd - bill_usd) / bill_usd * 100 if bill_usd > 0 else None
+    at_bill = None
+    if catalogue_api_month_usd > 0:
+        scale = bill_usd / catalogue_api_month_usd
+        self_hosted = proposed.monthly_cost_usd - proposed.api_month_usd
+        at_bill = scale * (api_only.api_month_usd - proposed.api_month_usd) - self_hosted
     return Calibration(
         catalogue_api_month_usd=catalogue_api_month_usd,
         client_bill_display=bill,
         client_bill_usd=bill_usd,
         difference_pct=difference,
         flagged=difference is None or abs(difference) > CALIBRATION_TOLERANCE_PCT,
+        monthly_savings_at_client_bill_usd=at_bill,
     )
 
 
@@ -330,52 +335,105 @@ def _sources(
     catalogue: Catalogue,
 ) -> list[Sourced]:
     """Every catalogue figure the analysis leaned on, once each."""
-    found: dict[tuple[str, str], Sourced] = {}
+    found: dict[tuple[str, ...], Sourced] = {}
 
-    def add(what: str, value: str, source: str, as_of: date | None) -> None:
-        found.setdefault((what, value), Sourced(what=what, value=value, source=source, as_of=as_of))
+    def add(key: tuple[str, ...], entry: Sourced) -> None:
+        found.setdefault(key, entry)
 
     for tier in scenario.tiers:
         p = prices[tier.tier]
+        api_model = catalogue.resolve_api_model(tier.api_model) or tier.api_model
         add(
-            f"{tier.api_model} {tier.api_mode} prices",
-            f"input ${p.input_per_mtok:g}, cached input ${p.cached_input_per_mtok:g}, "
-            f"output ${p.output_per_mtok:g} per Mtok",
-            p.reference,
-            None,
+            ("api_prices", api_model, tier.api_mode),
+            Sourced(
+                kind="api_prices",
+                subject=api_model,
+                name=api_model,
+                figures={
+                    "input_usd_per_mtok": p.input_per_mtok,
+                    "cached_input_usd_per_mtok": p.cached_input_per_mtok,
+                    "output_usd_per_mtok": p.output_per_mtok,
+                },
+                api_mode=tier.api_mode,
+                source=p.reference,
+                as_of=None,
+            ),
         )
     for dep in deployments.values():
         g, m, i = dep.gpu, dep.model, dep.instance
+        figures = {"vram_gb": g.vram_gb, "bandwidth_tbs": g.memory_bandwidth_tbs}
         add(
-            f"{g.name} memory",
-            f"{g.vram_gb:g} GB, {g.memory_bandwidth_tbs:g} TB/s",
-            g.source,
-            g.as_of,
+            ("gpu", g.id),
+            Sourced(
+                kind="gpu",
+                subject=g.id,
+                name=g.name,
+                figures=figures,
+                source=g.source,
+                as_of=g.as_of,
+            ),
         )
-        add(f"{m.name} parameters", f"{m.params_b:g} B", m.source, m.as_of)
+        add(
+            ("model", m.id),
+            Sourced(
+                kind="model",
+                subject=m.id,
+                name=m.name,
+                figures={"params_b": m.params_b},
+                source=m.source,
+                as_of=m.as_of,
+            ),
+        )
         if dep.spec.gpu_hour_price is None:
+            instance = {"gpus_per_instance": float(i.gpus_per_instance)}
+            if i.on_demand_usd_per_gpu_hour:
+                instance["on_demand_usd_per_gpu_hour"] = i.on_demand_usd_per_gpu_hour
             add(
-                f"{i.id} ({i.gpus_per_instance} × {g.name})",
-                f"on-demand ${i.on_demand_usd_per_gpu_hour or 0:g}/GPU-hour"
-                if i.on_demand_usd_per_gpu_hour
-                else "no on-demand price",
-                i.source,
-                i.as_of,
+                ("instance", i.id),
+                Sourced(
+                    kind="instance",
+                    subject=i.id,
+                    name=i.id,
+                    figures=instance,
+                    gpu_name=g.name,
+                    source=i.source,
+                    as_of=i.as_of,
+                ),
             )
             if dep.spec.price_plan in ("reserved_1y", "reserved_3y"):
                 plan = catalogue.price_plans[dep.spec.price_plan]
                 add(
-                    f"{plan.plan} discount (assumption)",
-                    f"{plan.discount_vs_on_demand_pct:g}% off on-demand",
-                    f"{plan.basis} ({plan.source})",
-                    plan.as_of,
+                    ("price_plan", plan.plan),
+                    Sourced(
+                        kind="price_plan",
+                        subject=plan.plan,
+                        name=plan.plan,
+                        figures={"discount_pct": plan.discount_vs_on_demand_pct},
+                        source=plan.source,
+                        as_of=plan.as_of,
+                    ),
                 )
         r = dep.rates
         if r.kind != "client-supplied":
+            rates = {}
+            if r.prefill_tps_per_gpu is not None:
+                rates["prefill_tps_per_gpu"] = r.prefill_tps_per_gpu
+            if r.decode_tps_per_gpu is not None:
+                rates["decode_tps_per_gpu"] = r.decode_tps_per_gpu
+            if r.tps_per_gpu is not None:
+                rates["tps_per_gpu"] = r.tps_per_gpu
             add(
-                f"{m.name} {dep.spec.precision} on {g.name} ({r.kind})",
-                f"prefill {r.prefill_tps_per_gpu:g}, decode {r.decode_tps_per_gpu:g} tokens/s per GPU",
-                r.source,
-                r.as_of,
+                ("serving_rates", m.id, dep.spec.precision, g.id),
+                Sourced(
+                    kind="serving_rates",
+                    subject=m.id,
+                    name=m.name,
+                    figures=rates,
+                    gpu_name=g.name,
+                    precision=dep.spec.precision,
+                    rate_kind=r.kind,
+                    source=r.source,
+                    as_of=r.as_of,
+                ),
             )
     return list(found.values())

@@ -18,14 +18,32 @@ class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
-class Sourced(_Result):
-    """A catalogue figure used in the analysis, for the report's sources section."""
+SourceKind = Literal["api_prices", "gpu", "model", "instance", "price_plan", "serving_rates"]
 
-    what: str
-    """What the figure is, in words: 'H100 SXM memory', 'aws/p5.48xlarge on-demand price'."""
-    value: str
-    """The figure with its unit, as the catalogue states it."""
+
+class Sourced(_Result):
+    """A catalogue figure used in the analysis, for the report's sources section (numbers only)."""
+
+    kind: SourceKind
+    subject: str
+    """The catalogue id it is about: an API model, GPU, model, instance or price plan."""
+    name: str
+    """The catalogue's own name for it (the id where the catalogue has none)."""
+    figures: dict[str, float]
+    """The figures, keyed by what and unit: api_prices: input_usd_per_mtok,
+    cached_input_usd_per_mtok, output_usd_per_mtok; gpu: vram_gb, bandwidth_tbs; model:
+    params_b; instance: gpus_per_instance, on_demand_usd_per_gpu_hour (absent: no on-demand
+    price); price_plan: discount_pct; serving_rates: prefill_tps_per_gpu, decode_tps_per_gpu."""
+    api_mode: ApiMode | None = None
+    """api_prices: realtime or batch."""
+    gpu_name: str | None = None
+    """instance and serving_rates: the GPU's name."""
+    precision: Precision | None = None
+    """serving_rates: the precision served."""
+    rate_kind: RateKind | None = None
+    """serving_rates: benchmark or estimate."""
     source: str
+    """Where the catalogue has it from, as the catalogue states it."""
     as_of: date | None
 
 
@@ -226,6 +244,8 @@ class Horizon(_Result):
 
 
 class Risk(_Result):
+    """A named risk with the figures that trigger it; the edge writes the sentence."""
+
     code: Literal[
         "low_utilisation",
         "payback_beyond_horizon",
@@ -236,8 +256,15 @@ class Risk(_Result):
         "no_crossover",
         "compliance_premium",
     ]
-    message: str
-    """One plain sentence, with the figure that triggers it."""
+    deployment: str | None = None
+    """The deployment it concerns (low_utilisation, estimated_rate, memory_tight, quality_change)."""
+    tier: str | None = None
+    """The tier it concerns (quality_change)."""
+    value: float | None = None
+    """The triggering figure: average utilisation or memory-fit ratio (fractions), the horizon
+    in months, or the calibration difference in percent."""
+    threshold: float | None = None
+    """The line it crosses: the low-utilisation fraction, the calibration tolerance in percent."""
 
 
 class Recommendation(_Result):
@@ -264,6 +291,9 @@ class Calibration(_Result):
     """(catalogue − client) / client × 100."""
     flagged: bool
     """More than 20% apart: the report asks which is right."""
+    monthly_savings_at_client_bill_usd: float | None = None
+    """The month-0 savings if the client's bill is right and the difference lies in the API
+    prices: every API cost scaled by bill / catalogue, the self-hosted costs unchanged."""
 
 
 class Results(_Result):
@@ -312,16 +342,23 @@ SensitivityDriver = Literal[
 ]
 
 
+SensitivityUnit = Literal["mtok_per_day", "ratio", "usd", "fte", "usd_per_gpu_hour", "none"]
+
+
 class SensitivityBar(_Result):
     """One bar of the tornado: a driver moved down and up on its own, everything else kept."""
 
     driver: SensitivityDriver
-    label: str
-    """The driver in words: 'Daily volume'."""
-    low_value: str
-    """The driver at its low end, with its unit: '75 Mtok/day (−25%)'."""
-    high_value: str
-    """The driver at its high end: '125 Mtok/day (+25%)'."""
+    move_pct: float
+    """How far the driver moves each way, percent (uncertainty.sensitivity_pct)."""
+    unit: SensitivityUnit
+    """The unit of low_value and high_value."""
+    low_value: float | None
+    """The driver at its low end in its unit (USD for money); None where it has no single
+    value (several deployments' rates or prices): only the move is shown."""
+    high_value: float | None
+    low_floored: bool
+    """The low end stopped at its floor (a peak-to-average ratio cannot go below 1)."""
     monthly_savings_usd_low: float
     """Monthly savings (api_only − proposed, month 0) with the driver at its low end."""
     monthly_savings_usd_high: float
@@ -368,8 +405,6 @@ class MonteCarlo(_Result):
     cumulative_savings_usd_p50: float
     cumulative_savings_usd_p90: float
     histogram: Histogram
-    confidence: str
-    """One sentence for the executive summary: the probability and the likely savings."""
 
 
 # Results names the two classes above before they exist: resolve them now, not on first use.

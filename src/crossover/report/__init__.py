@@ -41,7 +41,9 @@ _TRANSLITERATIONS = str.maketrans(
 )
 
 
-def render_report(results: Results, out_dir: Path, formats: set[str], brand: Brand) -> list[Path]:
+def render_report(
+    results: Results, out_dir: Path, formats: set[str], brand: Brand, name: str | None = None
+) -> list[Path]:
     """Write the report as `<client-slug>-<report-date>.pdf` / `.html` and the results JSON beside them.
 
     Everything is rendered in memory first and each file is replaced atomically, so a failed
@@ -53,7 +55,7 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
         raise InputError(
             f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
         )
-    stem = report_stem(results)
+    stem = report_stem(results, name)
     html = render_html(results, brand)
     outputs: list[tuple[Path, bytes]] = []
     if "pdf" in formats:
@@ -68,10 +70,16 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
     return [path for path, _ in outputs]
 
 
-def report_stem(results: Results) -> str:
-    """'acme-legal-ltd-2026-11-27': the client's name as a file-name slug, and the report date."""
+def report_stem(results: Results, version: str | None = None) -> str:
+    """'acme-legal-ltd-2026-11-27': the client's name as a file-name slug, and the report date;
+    a version's name (`report --name`) in its place, as a slug too: 'acme-v2' -> 'acme-v2'."""
     client = results.scenario.client
-    name = client.client_name.translate(_TRANSLITERATIONS)
+    if version is not None:
+        return _slug(version)
+    return f"{_slug(client.client_name)}-{client.report_date.isoformat()}"
+
+
+def _slug(text: str) -> str:
+    name = text.translate(_TRANSLITERATIONS)
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"
-    return f"{slug}-{client.report_date.isoformat()}"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"

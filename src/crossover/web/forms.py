@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from crossover.web.storage import suffix_of
@@ -57,3 +57,14 @@ class EmailForm(FlaskForm):
 class NoteForm(FlaskForm):
     text = StringField("Note", validators=[InputRequired(), Length(max=2000)])
     submit = SubmitField("Add note")
+
+
+class DiffForm(FlaskForm):
+    """Which two versions to compare: a GET form that only reads, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    old = SelectField("From version", coerce=int)
+    new = SelectField("To version", coerce=int)
+    submit = SubmitField("Compare")

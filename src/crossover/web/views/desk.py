@@ -20,7 +20,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from crossover.errors import CrossoverError
-from crossover.web.forms import ActionForm, EmailForm, InviteForm, NewLinkForm, NoteForm
+from crossover.formatting import Display, money, mtok, weeks
+from crossover.web.forms import ActionForm, DiffForm, EmailForm, InviteForm, NewLinkForm, NoteForm
 from crossover.web.jobs import enqueue, report_dir
 from crossover.web.links import new_link
 from crossover.web.models import AuditEvent, Client, Job, Note, Upload, audit, db
@@ -219,6 +220,54 @@ def email(upload_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(said, "ok")
     return redirect(url_for("desk.version", upload_id=upload.id))
+
+
+@bp.get("/clients/<int:client_id>/diff")
+def diff(client_id: int) -> ResponseReturnValue:
+    """Two sound versions compared with `crossover diff`'s own function: inputs, figures, waterfall."""
+    from crossover.catalogue import load_catalogue
+    from crossover.diff import diff_scenarios
+    from crossover.formatting import display_for
+    from crossover.inputs import load_scenario
+
+    found = db.get_or_404(Client, client_id)
+    sound = [u for u in found.uploads if u.sound]
+    form = DiffForm(request.args)
+    choices = [(u.id, f"#{u.id}, {u.uploaded_at:%Y-%m-%d %H:%M} UTC, {u.filename}") for u in sound]
+    form.old.choices = form.new.choices = choices
+    if len(sound) < 2:
+        return render_template("desk/diff.html", client=found, form=form, result=None)
+    if not request.args:
+        form.old.data, form.new.data = sound[1].id, sound[0].id
+    elif not form.validate():
+        abort(400)
+    old, new = (next(u for u in sound if u.id == form[f].data) for f in ("old", "new"))
+    uploads = Path(current_app.config["DATA_DIR"]) / "uploads"
+    catalogue = load_catalogue()
+    # Both files were read and found sound in the bounded child when they came in.
+    new_scenario = load_scenario(uploads / new.blob, catalogue)
+    result = diff_scenarios(load_scenario(uploads / old.blob, catalogue), new_scenario, catalogue)
+    shown = display_for(new_scenario.client.currency, new_scenario.client.usd_fx_rate)
+    return render_template(
+        "desk/diff.html",
+        client=found,
+        form=form,
+        result=result,
+        old=old,
+        new=new,
+        figure=lambda name, value: _figure_text(name, value, shown),
+        money=lambda usd: money(usd, shown),
+    )
+
+
+def _figure_text(name: str, value: float | None, shown: Display) -> str:
+    if name == "payback_weeks":
+        return weeks(value, shown)
+    if value is None:
+        return "never" if name == "crossover_mtok_per_day" else "–"
+    if name == "crossover_mtok_per_day":
+        return f"{mtok(value, shown)}/day"
+    return money(value, shown)
 
 
 @bp.get("/audit")
