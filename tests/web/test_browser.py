@@ -232,6 +232,23 @@ def test_a_client_round_trip_and_the_desk(
     assert "Adopt the proposed split" in portal.inner_text("main")
     _shots(portal, "client-released", shots)
 
+    # A third version with one input changed; the desk compares it with the second.
+    workbook = load_workbook(EXAMPLE)
+    sheet, cell = next(iter(workbook.defined_names["peak_to_average"].destinations))
+    workbook[sheet][cell.replace("$", "")] = workbook[sheet][cell.replace("$", "")].value + 1
+    third = tmp_path / "acme-costs-v3.xlsx"
+    workbook.save(third)
+    portal.set_input_files("#workbook", str(third))
+    portal.click("input[value='Upload and check']")
+    portal.wait_for_selector("#result h2:has-text('Received')")
+    desk.click("nav >> text=Clients")
+    desk.click("table >> text=Acme Legal")
+    desk.click("#compare-link")
+    changes = desk.inner_text("table.diff-changes tbody")
+    assert changes.split("\t")[0] == "workload.peak_to_average"
+    assert "workload.peak_to_average" in desk.inner_text("table.diff-attribution")
+    _shots(desk, "desk-diff", shots)
+
     desk.click("nav >> text=Audit log")
     log = desk.inner_text("table")
     for action in ("sign_in", "invite", "upload", "release", "email"):

@@ -120,6 +120,9 @@ def worker(data_dir: Path, database_url: str | None) -> None:
     """
     from crossover.web.jobs import run_worker
 
+    # SIGTERM unwinds the worker, which stops a render in progress (its job's lease then
+    # passes and another worker takes it) instead of leaving the render child orphaned.
+    signal.signal(signal.SIGTERM, _exit)
     run_worker(_app(data_dir, database_url))
 
 
