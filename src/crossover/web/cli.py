@@ -128,7 +128,12 @@ def worker(data_dir: Path, database_url: str | None) -> None:
 
 @click.group()
 def users() -> None:
-    """Consultant accounts for the portal's desk."""
+    """Consultant accounts for the portal's desk.
+
+    \b
+    Example:
+      crossover users add me@firm.example --data ./portal-data
+    """
 
 
 @users.command("add")
