@@ -527,6 +527,12 @@ def diff(old: Path, new: Path, json_path: Path | None) -> None:
         click.echo(f"Comparison written to {json_path}")
 
 
+from crossover.web.cli import COMMANDS as WEB_COMMANDS  # noqa: E402  (the portal's commands)
+
+for _command in WEB_COMMANDS:
+    cli.add_command(_command)
+
+
 def _analyse(file: Path) -> Any:
     from crossover.catalogue import load_catalogue
     from crossover.inputs import analyse_file
