@@ -16,13 +16,14 @@ report: $(BIN)/python
 	$(BIN)/pip install -q .
 	$(BIN)/crossover report $(EXAMPLE) -o output
 
-## Install the test extras and run the whole suite.
+## Install the test extras and run the whole suite (the portal's on SQLite and on a PostgreSQL
+## server started for the run).
 test: $(BIN)/python
 	bash scripts/install-system-packages.sh --test
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest
 
 ## Regenerate inputs/template.xlsx and the example workbooks from the JSON examples.
 examples: $(BIN)/python

@@ -233,3 +233,19 @@ def test_estimate_refuses_a_request_that_does_not_fit(capsys: pytest.CaptureFixt
     assert code == 65
     assert "a 9,000-token request does not fit" in err
     assert "--kv-precision fp8" in err
+
+
+def test_report_name_gives_a_version_its_own_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "xlsx", "--name", "Acme v2"],
+        capsys,
+    )
+    assert code == 0, out
+    # The version's name, as a file-name slug, in place of the client's name and date.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "acme-v2-results.xlsx",
+        "acme-v2.manifest.json",
+    ]
+    assert f"Wrote {tmp_path / 'acme-v2-results.xlsx'}" in out

@@ -171,8 +171,8 @@ def refresh() -> None:
     click.echo(f"Wrote {len(overlay.prices)} on-demand prices, seen {overlay.refreshed}, to {path}")
 
 
-@catalogue.command()
-def diff() -> None:
+@catalogue.command("diff")
+def catalogue_diff() -> None:
     """What moved between the shipped prices and your last refresh."""
     from crossover.catalogue import overlay_path, shipped_catalogue
     from crossover.catalogue.refresh import moves, read_overlay
@@ -387,7 +387,14 @@ def _output_options(out_dir_help: str) -> Callable[[F], F]:
 @cli.command()
 @click.argument("file", type=SCENARIO_FILE)
 @_output_options("Folder for the report files.")
-def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None) -> None:
+@click.option(
+    "--name",
+    help="File name for this version's outputs (e.g. acme-v2), instead of the client's name "
+    "and the report date.",
+)
+def report(
+    file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None, name: str | None
+) -> None:
     """Render the client report (PDF and HTML) with the results JSON beside it.
 
     Files are named from the client and the report date and written atomically: a failure
@@ -396,6 +403,7 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
     \b
     Example:
       crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
+      crossover report client-v2.xlsx --name acme-v2     # acme-v2.pdf, acme-v2.html, …
     """
     from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 
@@ -406,7 +414,7 @@ def report(file: Path, out_dir: Path, formats: frozenset[str], brand: Path | Non
         from crossover.report import brand_or_default
 
         chosen_brand = brand_or_default(brand)
-    for path in write_outputs(results, out_dir, formats, chosen_brand):
+    for path in write_outputs(results, out_dir, formats, chosen_brand, name):
         click.echo(f"Wrote {path}")
 
 
@@ -480,6 +488,49 @@ def batch(
 
     jobs = jobs or default_jobs()
     run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout))
+
+
+@cli.command()
+@click.argument("old", type=SCENARIO_FILE)
+@click.argument("new", type=SCENARIO_FILE)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the comparison as JSON here ('-' for stdout).",
+)
+def diff(old: Path, new: Path, json_path: Path | None) -> None:
+    """Compare two versions of a client's scenario: what changed and what it did to the savings.
+
+    Each changed input is put in one at a time, in the scenario's order, and credited with
+    the change in monthly savings it makes; the steps add up to the whole change.
+
+    \b
+    Example:
+      crossover diff acme-v1.xlsx acme-v2.xlsx --json acme-diff.json
+    """
+    from crossover.catalogue import load_catalogue
+    from crossover.delivery.files import write_text_atomic
+    from crossover.diff import diff_scenarios
+    from crossover.inputs import load_scenario
+    from crossover.terminal import print_diff
+
+    catalogue = load_catalogue()
+    new_scenario = load_scenario(new, catalogue)
+    result = diff_scenarios(load_scenario(old, catalogue), new_scenario, catalogue)
+    if json_path is not None and str(json_path) == "-":
+        click.echo(result.model_dump_json(indent=2))
+        return
+    print_diff(result, new_scenario.client.currency, new_scenario.client.usd_fx_rate)
+    if json_path is not None:
+        write_text_atomic(json_path, result.model_dump_json(indent=2) + "\n")
+        click.echo(f"Comparison written to {json_path}")
+
+
+from crossover.web.cli import COMMANDS as WEB_COMMANDS  # noqa: E402  (the portal's commands)
+
+for _command in WEB_COMMANDS:
+    cli.add_command(_command)
 
 
 def _analyse(file: Path) -> Any:

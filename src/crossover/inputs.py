@@ -10,7 +10,7 @@ from crossover.limits import extreme_numbers, read_json_scenario
 from crossover.scenario import Problem, Scenario, ScenarioError
 
 if TYPE_CHECKING:
-    from crossover.engine.results import Results
+    from crossover.engine.results import InputWarning, Results
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 
@@ -23,17 +23,23 @@ def load_scenario(path: Path, catalogue: Catalogue) -> Scenario:
 def analyse_file(path: Path, catalogue: Catalogue) -> Results:
     """Read, check and analyse a scenario file; every warning on the way travels in the results."""
     from crossover.engine import analyse
-    from crossover.engine.results import InputWarning
-    from crossover.plausibility import results_warnings
 
     scenario, read_warnings = load_scenario_with_warnings(path, catalogue)
     results = analyse(scenario, catalogue)
+    return results.model_copy(update={"warnings": all_warnings(read_warnings, results)})
+
+
+def all_warnings(read_warnings: list[Problem], results: Results) -> list[InputWarning]:
+    """The reader's warnings with their cells, then the analysis's own, each once."""
+    from crossover.engine.results import InputWarning
+    from crossover.plausibility import results_warnings
+
     warnings = [InputWarning.of(p) for p in read_warnings]
     # The engine repeats the catalogue checks' warnings; each is kept once, with its cell.
     said = {(w.field, w.message) for w in warnings}
     warnings += [w for w in results.warnings if (w.field, w.message) not in said]
     warnings += results_warnings(results)
-    return results.model_copy(update={"warnings": warnings})
+    return warnings
 
 
 def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scenario, list[Problem]]:

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from crossover import formatting
 from crossover.engine.results import RateEstimate, Results
+from crossover.formatting import Display, display_for
 from crossover.inert import cut_long_values, visible
 from crossover.scenario import Scenario
-from crossover.summary import key_figures, money, payback_text, plan_name, plan_routes, price
+from crossover.summary import (
+    display,
+    key_figures,
+    money,
+    payback_text,
+    plan_name,
+    plan_routes,
+    price,
+)
+from crossover.wording import Words
+
+if TYPE_CHECKING:
+    from crossover.diff import ScenarioDiff
 
 
 def _console() -> Console:
@@ -118,8 +134,9 @@ def print_results(results: Results) -> None:
         console.print(sizing)
 
     console.print(f"[bold]Why:[/bold] {safe(results.recommendation.reason)}")
-    for risk in results.recommendation.risks:
-        console.print(f"  [yellow]risk[/yellow] {safe(risk.message)}")
+    words = Words(results, display(results))
+    for risk in words.risks_of_proposal():
+        console.print(f"  [yellow]risk[/yellow] {safe(words.risk(risk))}")
     for warning in results.warnings:
         console.print(f"  [yellow]warning[/yellow] {safe(str(warning))}")
 
@@ -221,3 +238,51 @@ def print_estimate(figures: RateEstimate) -> None:
     for label, value in rows:
         table.add_row(label, value)
     _console().print(table)
+
+
+def print_diff(diff: ScenarioDiff, currency: str, usd_fx_rate: float) -> None:
+    """The changed inputs, the key figures before and after, and the savings waterfall."""
+    console = _console()
+    shown = display_for(currency, usd_fx_rate)
+    changes = Table(title="Inputs that changed", title_justify="left")
+    for header in ("Input", "Old", "New"):
+        changes.add_column(header, overflow="fold")
+    for change in diff.changes:
+        changes.add_row(safe(change.field), safe(_value(change.old)), safe(_value(change.new)))
+    console.print(changes)
+    figures = Table(title="Key figures", title_justify="left")
+    for header in ("Figure", "Old", "New"):
+        figures.add_column(header, justify="left" if header == "Figure" else "right")
+    for figure in diff.figures:
+        show = _figure_format(figure.figure)
+        figures.add_row(figure.figure, show(figure.old, shown), show(figure.new, shown))
+    console.print(figures)
+    steps = Table(
+        title="What moved the monthly savings (one change at a time)", title_justify="left"
+    )
+    steps.add_column("Change", overflow="fold")
+    steps.add_column("Monthly savings", justify="right")
+    for step in diff.attribution:
+        steps.add_row(safe(step.field), formatting.money(step.monthly_savings_usd_delta, shown))
+    console.print(steps)
+
+
+def _value(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def _figure_format(name: str) -> Callable[[float | None, Display], str]:
+    def money(value: float | None, shown: Display) -> str:
+        return "—" if value is None else formatting.money(value, shown)
+
+    def weeks(value: float | None, shown: Display) -> str:
+        return formatting.weeks(value, shown)
+
+    def volume(value: float | None, shown: Display) -> str:
+        return "never" if value is None else f"{formatting.mtok(value, shown)}/day"
+
+    if name == "payback_weeks":
+        return weeks
+    if name == "crossover_mtok_per_day":
+        return volume
+    return money

@@ -21,6 +21,8 @@ from pypdf import PdfReader
 from crossover.catalogue import Catalogue
 from crossover.delivery.results_workbook import put, write_results_workbook
 from crossover.engine.results import Results
+from crossover.summary import display
+from crossover.wording import DRIVER_LABELS, Words
 
 # openpyxl writes floats with 16 significant digits ("%.16g"); Excel shows 15.
 REL = 1e-15
@@ -50,6 +52,20 @@ def table(sheet: Worksheet) -> list[dict[str, Any]]:
 
 def labelled(sheet: Worksheet) -> dict[str, Any]:
     return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+
+
+def labelled_usd(sheet: Worksheet) -> dict[str, Any]:
+    """The summary's figures in US dollars: the column beside the display currency, if any."""
+    found = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0]:
+            found[row[0]] = row[3] if len(row) > 3 and row[3] is not None else row[1]
+    return found
+
+
+def words_for(data: dict[str, Any]) -> Words:
+    results = Results.model_validate_json(json.dumps(data))
+    return Words(results, display(results))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +175,8 @@ def test_every_horizon_month_equals_the_json(
     months = data["horizon"]["months"]
     assert len(rows) == len(months) == data["scenario"]["operations"]["horizon_months"]
     for row, month in zip(rows, months, strict=True):
-        assert row["Month (0 = setup)"] == month["month"]
+        # Months are counted from 1 as in the PDF; the engine's are 0-based.
+        assert row["Month (1 = setup)"] == month["month"] + 1
         assert same(row["Volume factor"], month["volume_factor"])
         assert same(row["Total volume (Mtok/day)"], month["total_mtok_per_day"])
         assert same(row["API only (USD)"], month["api_only_usd"])
@@ -178,7 +195,11 @@ def test_the_summary_and_the_inputs_equal_the_json(
 ) -> None:
     path, data = workbooks[stem]
     workbook = load_workbook(path)
-    summary = labelled(workbook["Summary"])
+    summary = labelled_usd(workbook["Summary"])
+    shown = labelled(workbook["Summary"])
+    fx = data["usd_fx_rate"]
+    # Money in the client's currency first, the engine's US dollars beside it.
+    assert same(shown["Monthly savings"], data["monthly_savings_usd"] * fx)
     assert summary["Client"] == data["scenario"]["client"]["client_name"]
     assert same(summary["Monthly savings"], data["monthly_savings_usd"])
     assert same(summary["Setup cost"], data["setup_cost_usd"])
@@ -359,9 +380,12 @@ def test_every_sensitivity_bar_equals_the_json(
     path, data = workbooks[stem]
     rows = table(load_workbook(path)["Sensitivity"])
     assert len(rows) == len(data["sensitivity"]) > 0
-    for row, bar in zip(rows, data["sensitivity"], strict=True):
-        assert row["Driver"] == bar["label"]
-        assert row["Low end"] == bar["low_value"] and row["High end"] == bar["high_value"]
+    words = words_for(data)
+    bars = Results.model_validate_json(json.dumps(data)).sensitivity
+    for row, bar, typed in zip(rows, data["sensitivity"], bars, strict=True):
+        assert row["Driver"] == DRIVER_LABELS[bar["driver"]]
+        assert row["Low end"] == words.sensitivity_end(typed, "low")
+        assert row["High end"] == words.sensitivity_end(typed, "high")
         assert same(row["Monthly savings at the low end (USD)"], bar["monthly_savings_usd_low"])
         assert same(row["Monthly savings at the high end (USD)"], bar["monthly_savings_usd_high"])
         low, high = bar["payback_weeks_low"], bar["payback_weeks_high"]
@@ -393,7 +417,7 @@ def test_the_simulation_and_the_ranges_equal_the_json(catalogue: Catalogue, tmp_
     assert same(shown["Monthly savings, median"], simulation["monthly_savings_usd_p50"])
     assert same(shown["Monthly savings, 90th percentile"], simulation["monthly_savings_usd_p90"])
     assert same(shown["Savings over the horizon, median"], simulation["cumulative_savings_usd_p50"])
-    assert shown["In one sentence"] == simulation["confidence"]
+    assert shown["In one sentence"] == words_for(data).confidence()
     assert shown["Simulated futures"] == 1000
     rows = list(workbook["Simulation"].iter_rows(values_only=True))
     header = rows.index(("Monthly savings from (USD)", "Up to (USD)", "Draws"))

@@ -298,16 +298,27 @@ def test_every_catalogue_figure_used_is_listed_with_its_source(
             {"deployment": "a", "model": "llama-3.3-70b", "precision": "fp8", "gpu": "h100-sxm"}
         ]
     )
-    whats = [s.what for s in analyse(scenario, fixture_catalogue).sources]
-    assert whats == [
-        "anthropic/claude-haiku-4-5 realtime prices",
-        "H100 SXM memory",
-        "Llama 3.3 70B parameters and attention shape",
-        "aws/p5.48xlarge (8 × H100 SXM)",
-        "reserved_3y discount (assumption)",
-        "vLLM memory and batch settings",
-        "vLLM serving efficiency",
+    sources = analyse(scenario, fixture_catalogue).sources
+    assert [(s.kind, s.subject) for s in sources] == [
+        ("api_prices", "anthropic/claude-haiku-4-5"),
+        ("gpu", "h100-sxm"),
+        ("model", "llama-3.3-70b"),
+        ("instance", "aws/p5.48xlarge"),
+        ("price_plan", "reserved_3y"),
+        ("engine", "vllm"),
+        ("serving_efficiency", "vllm"),
     ]
+    # Numbers only, money in USD: the words and the currency are the report's.
+    by_kind = {s.kind: s for s in sources}
+    assert by_kind["model"].figures["params_b"] == 70.6
+    assert set(by_kind["price_plan"].figures) == {"discount_pct", "range_low_pct", "range_high_pct"}
+    assert set(by_kind["engine"].figures) == {"mem_fraction", "max_batch"}
+    assert set(by_kind["api_prices"].figures) == {
+        "input_usd_per_mtok",
+        "cached_input_usd_per_mtok",
+        "output_usd_per_mtok",
+    }
+    assert all("$" not in s.model_dump_json() for s in sources)
 
 
 def test_the_proposals_risks_are_named_even_when_the_api_is_recommended(

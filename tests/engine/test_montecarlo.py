@@ -14,7 +14,6 @@ from crossover.engine import analyse
 from crossover.engine.api_cost import resolve_prices
 from crossover.engine.horizon import payback_weeks
 from crossover.engine.montecarlo import (
-    confidence_sentence,
     draw_inputs,
     evaluate_draw,
     simulate,
@@ -263,13 +262,6 @@ def test_summary_percentiles_histogram_and_sentence_agree(fixture_catalogue: Cat
     known = [weeks for weeks in paybacks if weeks is not None]
     assert known == sorted(known)
     assert paybacks[: len(known)] == known  # "never" only at the slow end
-    assert mc.confidence == confidence_sentence(
-        mc.probability_proposal_cheaper,
-        mc.monthly_savings_usd_p10,
-        mc.monthly_savings_usd_p90,
-        24,
-        self_hosting=True,
-    )
 
 
 def test_the_results_json_carries_the_simulation_and_the_tornado(
@@ -284,80 +276,6 @@ def test_the_results_json_carries_the_simulation_and_the_tornado(
     assert [bar["driver"] for bar in data["sensitivity"]] == [
         bar.driver for bar in results.sensitivity
     ]
-
-
-@pytest.mark.parametrize(
-    ("probability", "low", "high", "months", "self_hosting", "sentence"),
-    [
-        (
-            0.8,
-            1234.4,
-            5678.6,
-            24,
-            True,
-            "In 8 of 10 simulated futures the proposal is cheaper over 24 months; savings most "
-            "likely between $1,234 and $5,679 a month.",
-        ),
-        (
-            0.55,
-            -2000,
-            3000,
-            36,
-            True,
-            "In 6 of 10 simulated futures the proposal is cheaper over 36 months; savings most "
-            "likely between −$2,000 and $3,000 a month.",
-        ),
-        (
-            1.0,
-            7700,
-            7700,
-            24,
-            True,
-            "In every simulated future the proposal is cheaper over 24 months; savings of "
-            "$7,700 a month.",
-        ),
-        (
-            0.97,
-            100,
-            900,
-            24,
-            True,
-            "In more than 9 of 10 simulated futures the proposal is cheaper over 24 months; "
-            "savings most likely between $100 and $900 a month.",
-        ),
-        (
-            0.01,
-            -9000,
-            -1000,
-            12,
-            True,
-            "In fewer than 1 of 10 simulated futures is the proposal cheaper over 12 months; "
-            "savings most likely between −$9,000 and −$1,000 a month (a loss).",
-        ),
-        (
-            0.0,
-            -5004.2,
-            -5004.2,
-            24,
-            True,
-            "In no simulated future is the proposal cheaper over 24 months; savings of −$5,004 "
-            "a month (a loss).",
-        ),
-        (
-            0.0,
-            0,
-            0,
-            24,
-            False,
-            "The proposal self-hosts no tier, so it costs the same as API only in every "
-            "simulated future.",
-        ),
-    ],
-)
-def test_the_confidence_sentence(
-    probability: float, low: float, high: float, months: int, self_hosting: bool, sentence: str
-) -> None:
-    assert confidence_sentence(probability, low, high, months, self_hosting) == sentence
 
 
 @pytest.mark.parametrize(

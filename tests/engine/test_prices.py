@@ -77,8 +77,8 @@ def test_the_sources_name_each_api_price_and_the_day_it_was_seen(
     make_scenario: Any, made_up_catalogue: Catalogue
 ) -> None:
     sources = analyse(_acme(make_scenario), made_up_catalogue).sources
-    assert [(s.what, s.source, s.as_of, s.stale) for s in sources] == [
-        ("acme/chat-1 realtime prices", "Acme, price page", date(2026, 11, 1), False)
+    assert [(s.kind, s.subject, s.api_mode, s.source, s.as_of, s.stale) for s in sources] == [
+        ("api_prices", "acme/chat-1", "realtime", "Acme, price page", date(2026, 11, 1), False)
     ]
 
 
@@ -88,8 +88,8 @@ def test_a_price_seen_more_than_90_days_before_the_report_is_flagged_stale(
     results = analyse(_acme(make_scenario, api_mode="batch"), made_up_catalogue)
     # 2026-06-01 to 2026-12-04: 29 + 31 + 31 + 30 + 31 + 30 + 3 = 186 days.
     [stale] = results.stale_prices
-    assert (stale.what, stale.seen, stale.age_days, stale.limit_days) == (
-        "acme/chat-1 batch prices",
+    assert (stale.kind, stale.subject, stale.api_mode) == ("api_prices", "acme/chat-1", "batch")
+    assert (stale.seen, stale.age_days, stale.limit_days) == (
         date(2026, 6, 1),
         186,
         90,
@@ -131,7 +131,9 @@ def test_an_old_instance_price_is_flagged_and_a_fresh_one_is_not(
     )
     stale = analyse(scenario, catalogue).stale_prices
     # 2026-03-01 to 2026-12-04: 31+30+31+30+31+31+30+31+30 + 3 = 278 days.
-    assert [(s.what, s.age_days) for s in stale] == [("aws/p5.48xlarge (8 × H100 SXM)", 278)]
+    assert [(s.kind, s.subject, s.age_days) for s in stale] == [
+        ("instance", "aws/p5.48xlarge", 278)
+    ]
     assert analyse(scenario, made_up_catalogue).stale_prices == []
 
 

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossover.catalogue import Catalogue, EngineFacts, Gpu, OpenModel, build_catalogue
+from crossover.catalogue import (
+    Catalogue,
+    EngineFacts,
+    Gpu,
+    OpenModel,
+    build_catalogue,
+    shipped_api_prices,
+)
 from crossover.catalogue.models import CatalogueFile
 from crossover.engine.rates import (
     DoesNotFitError,

@@ -9,7 +9,12 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import Results, analyse
+from crossover.formatting import display_for
 from crossover.scenario import Scenario
+from crossover.wording import Words
+
+USD = display_for("USD", 1.0)
+EUR = display_for("EUR", 0.92)
 
 Edit = Callable[[dict[str, Any], Results, float], None]
 
@@ -176,25 +181,46 @@ def test_bars_come_largest_swing_first_and_each_driver_moves_savings_its_own_way
     assert setup.payback_weeks_high == pytest.approx(1.25 * results.payback_weeks, rel=1e-12)
 
 
-def test_the_bounds_are_described_with_their_units(fixture_catalogue: Catalogue) -> None:
+def test_the_bounds_are_numbers_in_their_units_and_words_at_the_edge(
+    fixture_catalogue: Catalogue,
+) -> None:
     results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    words = {bar.driver: (bar.label, bar.low_value, bar.high_value) for bar in results.sensitivity}
-    assert words["daily_volume"] == (
-        "Daily volume",
-        "1,725 Mtok/day (−25%)",
-        "2,875 Mtok/day (+25%)",
-    )
-    assert words["peak_to_average"] == ("Peak ÷ average demand", "1.35 (−25%)", "2.25 (+25%)")
-    assert words["setup_cost"] == (
-        "Engineering setup cost",
-        "$27,000 (−25%)",
-        "$45,000 (+25%)",
-    )
-    assert words["ops_fte"] == ("Ops staff", "0.375 FTE (−25%)", "0.625 FTE (+25%)")
-    assert words["throughput"] == ("Serving throughput", "−25% on every rate", "+25% on every rate")
-    # Two deployments at two prices: the move, not one price.
-    assert words["gpu_hour_price"][1:] == ("−25% on every price", "+25% on every price")
-    assert words["api_prices"][1:] == ("−25% on every price", "+25% on every price")
+    bars = {bar.driver: bar for bar in results.sensitivity}
+    # The engine: the driver's value at each end in its unit (2,300 Mtok/day, ratio 1.8,
+    # setup 6 weeks × 2 engineers × $3,000 = $36,000, 0.5 FTE), money in USD.
+    ends = {d: (b.unit, b.low_value, b.high_value) for d, b in bars.items()}
+    assert ends["daily_volume"] == ("mtok_per_day", 2300 * 0.75, 2300 * 1.25)
+    assert ends["peak_to_average"] == ("ratio", 1.8 * 0.75, 1.8 * 1.25)
+    assert ends["setup_cost"] == ("usd", 36_000 * 0.75, 36_000 * 1.25)
+    assert ends["ops_fte"] == ("fte", 0.5 * 0.75, 0.5 * 1.25)
+    assert ends["throughput"] == ("none", None, None)
+    # The edge writes them, money in the display currency.
+    for display, setup in ((USD, ("$27,000", "$45,000")), (EUR, ("€24,840", "€41,400"))):
+        words = Words(results, display)
+        shown = {
+            d: (words.driver(b), words.sensitivity_end(b, "low"), words.sensitivity_end(b, "high"))
+            for d, b in bars.items()
+        }
+        assert shown["daily_volume"] == (
+            "Daily volume",
+            "1,725 Mtok/day (−25%)",
+            "2,875 Mtok/day (+25%)",
+        )
+        assert shown["peak_to_average"] == ("Peak ÷ average demand", "1.35 (−25%)", "2.25 (+25%)")
+        assert shown["setup_cost"] == (
+            "Engineering setup cost",
+            f"{setup[0]} (−25%)",
+            f"{setup[1]} (+25%)",
+        )
+        assert shown["ops_fte"] == ("Ops staff", "0.38 FTE (−25%)", "0.63 FTE (+25%)")
+        assert shown["throughput"] == (
+            "Serving throughput",
+            "−25% on every rate",
+            "+25% on every rate",
+        )
+        # Two deployments at two prices: the move, not one price.
+        assert shown["gpu_hour_price"][1:] == ("−25% on every price", "+25% on every price")
+        assert shown["api_prices"][1:] == ("−25% on every price", "+25% on every price")
 
 
 def test_one_gpu_price_is_named_and_the_peak_ratio_stops_at_flat_traffic(
@@ -206,8 +232,16 @@ def test_one_gpu_price_is_named_and_the_peak_ratio_stops_at_flat_traffic(
     results = analyse(Scenario.model_validate(raw), fixture_catalogue)
     bars = {bar.driver: bar for bar in results.sensitivity}
     price = results.deployments[0].gpu_hour_price_usd
-    assert bars["gpu_hour_price"].low_value == f"${price * 0.75:,.2f} per GPU-hour (−25%)"
-    assert bars["peak_to_average"].low_value == "1 (flat traffic: the ratio cannot go below 1)"
+    assert bars["gpu_hour_price"].low_value == price * 0.75
+    words = Words(results, USD)
+    assert words.sensitivity_end(bars["gpu_hour_price"], "low") == (
+        f"${price * 0.75:,.2f} per GPU-hour (−25%)"
+    )
+    assert bars["peak_to_average"].low_floored
+    assert bars["peak_to_average"].low_value == 1
+    assert words.sensitivity_end(bars["peak_to_average"], "low") == (
+        "1 (flat traffic: the ratio cannot go below 1)"
+    )
     # Floored at 1, the low end is today's traffic: the same savings as the base case.
     assert bars["peak_to_average"].monthly_savings_usd_low == results.monthly_savings_usd
 

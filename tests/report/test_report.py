@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 import crossover.report
+from crossover.delivery.outputs import output_stem
 from crossover.engine.results import Results
 from crossover.errors import InputError
-from crossover.report import render_report, report_stem
+from crossover.report import render_report
 from crossover.report.brand import Brand
 
 from .helpers import HOSTILE_NAME, Rendered, with_client_name
@@ -17,7 +18,7 @@ from .helpers import HOSTILE_NAME, Rendered, with_client_name
 
 def test_files_are_named_from_the_client_and_the_report_date(rendered: Rendered) -> None:
     client = rendered.results.scenario.client
-    stem = report_stem(rendered.results)
+    stem = output_stem(rendered.results)
     assert stem.endswith(client.report_date.isoformat())
     assert [p.name for p in rendered.paths] == [
         f"{stem}.pdf",
@@ -49,7 +50,7 @@ def test_the_client_slug_is_a_safe_file_name(
     example_results: dict[str, Results], name: str, slug: str
 ) -> None:
     results = with_client_name(next(iter(example_results.values())), name)
-    assert report_stem(results) == f"{slug}-{results.scenario.client.report_date.isoformat()}"
+    assert output_stem(results) == f"{slug}-{results.scenario.client.report_date.isoformat()}"
 
 
 def test_only_the_formats_asked_for_are_written(
@@ -78,7 +79,7 @@ def test_a_failed_render_leaves_the_earlier_report_untouched(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     results = next(iter(example_results.values()))
-    stem = report_stem(results)
+    stem = output_stem(results)
     earlier = {
         f"{stem}{suffix}": f"earlier {suffix}".encode()
         for suffix in (".pdf", ".html", "-results.json")

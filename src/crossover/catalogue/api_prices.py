@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -81,6 +82,19 @@ def _resolve_in_snapshot(ref: str) -> str | None:
             model = provider.find_model(name)
             return f"{provider.id}/{model.id}" if model is not None else None
     return None
+
+
+def model_name(model_ref: str) -> str:
+    """The provider's own name for a model, and the provider: 'Claude Haiku 4.5 (Anthropic)'.
+
+    The id itself for a model the snapshot does not know.
+    """
+    found = _index().get(model_ref.strip().lower())
+    if found is None:
+        return model_ref
+    provider, model = found
+    name = re.sub(r"^gpt\b", "GPT", model.name or model.id)
+    return f"{name} ({provider.name})"
 
 
 def _batch_variant(model: Any) -> Any | None:

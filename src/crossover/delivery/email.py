@@ -34,7 +34,8 @@ from crossover.delivery.outputs import manifest_path
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
 from crossover.inert import echo, header_text, is_unsafe_char
-from crossover.summary import key_figures, verdict
+from crossover.summary import display, key_figures, verdict
+from crossover.wording import Words
 
 Security = Literal["starttls", "tls", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "tls", "none")
@@ -340,6 +341,7 @@ def _read_pdf(pdf: Path) -> bytes:
 
 def _context(results: Results, attachment: str) -> dict[str, object]:
     client = results.scenario.client
+    words = Words(results, display(results))
     return {
         "client_name": client.client_name,
         "prepared_by": client.prepared_by,
@@ -351,7 +353,7 @@ def _context(results: Results, attachment: str) -> dict[str, object]:
             for label, value in key_figures(results)
             if label not in ("Client", "Recommendation")
         ],
-        "risks": [risk.message for risk in results.recommendation.risks],
+        "risks": [words.risk(risk) for risk in words.risks_of_proposal()],
         "attachment": attachment,
     }
 

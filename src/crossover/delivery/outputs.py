@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,13 +20,38 @@ REPORT_FORMATS = frozenset({"pdf", "html"})
 """What crossover.report renders; xlsx (the results workbook) is written here."""
 
 
-def output_stem(results: Results, name: str | None = None) -> str:
-    """The one place an output set's file names come from: a given name, or client and date."""
-    if name:
-        return name
-    from crossover.report import report_stem
+# Letters that do not decompose into a base letter plus accents (NFKD keeps ü → u, é → e).
+_TRANSLITERATIONS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+    }
+)
 
-    return report_stem(results)
+
+def output_stem(results: Results, name: str | None = None) -> str:
+    """The one place an output set's file names come from: 'acme-legal-ltd-2026-11-27', the
+    client's name as a file-name slug and the report date; a version's name (`report --name`)
+    in its place, as a slug too: 'Acme v2' -> 'acme-v2'."""
+    if name is not None:
+        return _slug(name)
+    client = results.scenario.client
+    return f"{_slug(client.client_name)}-{client.report_date.isoformat()}"
+
+
+def _slug(text: str) -> str:
+    name = text.translate(_TRANSLITERATIONS)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"
 
 
 def manifest_path(stem_path: Path) -> Path:
@@ -38,6 +65,7 @@ def write_outputs(
     out_dir: Path,
     formats: frozenset[str],
     brand: Brand | None,
+    name: str | None = None,
     inputs: tuple[Path, ...] = (),
 ) -> list[Path]:
     """Render every asked-for format in memory, then write them as one set with its manifest.
@@ -45,8 +73,9 @@ def write_outputs(
     Every file is complete on disk before any is renamed into place, and the manifest, written
     last, names the run and each file's SHA-256: a set mixed by a failure between renames
     shows itself (`crossover email` checks it). Returns the paths written, manifest excluded.
+    name: the files' stem (a version's name) instead of the client's name and report date.
     """
-    stem = output_stem(results)
+    stem = output_stem(results, name)
     files: list[tuple[Path, bytes]] = []
     report_formats = set(formats & REPORT_FORMATS)
     if report_formats:

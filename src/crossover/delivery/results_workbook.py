@@ -1,7 +1,9 @@
 """The results as an Excel workbook of plain values, for the consultant who keeps working in Excel.
 
-Every figure is copied from `Results` as computed (money in US dollars, full precision); the
-number formats only change how a cell looks. No cell holds a formula: text that a spreadsheet
+Every figure is copied from `Results` as computed (money in US dollars, full precision, in
+columns headed USD); the summary shows money in the client's display currency with the US
+dollars beside it, and sentences use the display currency. The number formats only change
+how a cell looks. No cell holds a formula: text that a spreadsheet
 would read as one (=, +, -, @, tab, CR first) is stored as quote-prefixed text.
 """
 
@@ -16,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from babel.numbers import get_currency_symbol
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,7 +37,8 @@ from crossover.engine.results import (
     SensitivityBar,
     TierResult,
 )
-from crossover.summary import crossover_text, payback_text, verdict
+from crossover.summary import crossover_text, display, payback_text, verdict
+from crossover.wording import DRIVER_LABELS, Words
 
 # Number formats: how a value looks, never what it is.
 USD = '"$"#,##0.00'
@@ -96,8 +100,9 @@ def build_results_workbook(results: Results) -> Workbook:
     _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
     _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
     _table_sheet(workbook, "Crossover curve", results.crossover.curve, _CURVE_COLUMNS)
-    _table_sheet(workbook, "Sensitivity", results.sensitivity, _SENSITIVITY_COLUMNS)
-    _simulation_sheet(workbook.create_sheet("Simulation"), results.monte_carlo)
+    words = Words(results, display(results))
+    _table_sheet(workbook, "Sensitivity", results.sensitivity, _sensitivity_columns(words))
+    _simulation_sheet(workbook.create_sheet("Simulation"), results.monte_carlo, words)
     _inputs_sheets(workbook, results)
     return workbook
 
@@ -239,23 +244,26 @@ _CURVE_COLUMNS: list[Column[CostCurvePoint]] = [
 ]
 
 
-_SENSITIVITY_COLUMNS: list[Column[SensitivityBar]] = [
-    Column("Driver", lambda b: b.label),
-    Column("Low end", lambda b: b.low_value),
-    Column("High end", lambda b: b.high_value),
-    Column("Monthly savings at the low end (USD)", lambda b: b.monthly_savings_usd_low, USD),
-    Column("Monthly savings at the high end (USD)", lambda b: b.monthly_savings_usd_high, USD),
-    Column("Payback at the low end (weeks)", lambda b: _or_never(b.payback_weeks_low), DECIMAL),
-    Column("Payback at the high end (weeks)", lambda b: _or_never(b.payback_weeks_high), DECIMAL),
-    Column("Swing (USD/month)", lambda b: b.swing, USD),
-]
+def _sensitivity_columns(words: Words) -> list[Column[SensitivityBar]]:
+    return [
+        Column("Driver", lambda b: DRIVER_LABELS[b.driver]),
+        Column("Low end", lambda b: words.sensitivity_end(b, "low")),
+        Column("High end", lambda b: words.sensitivity_end(b, "high")),
+        Column("Monthly savings at the low end (USD)", lambda b: b.monthly_savings_usd_low, USD),
+        Column("Monthly savings at the high end (USD)", lambda b: b.monthly_savings_usd_high, USD),
+        Column("Payback at the low end (weeks)", lambda b: _or_never(b.payback_weeks_low), DECIMAL),
+        Column(
+            "Payback at the high end (weeks)", lambda b: _or_never(b.payback_weeks_high), DECIMAL
+        ),
+        Column("Swing (USD/month)", lambda b: b.swing, USD),
+    ]
 
 
 def _or_never(weeks: float | None) -> float | str:
     return "never" if weeks is None else weeks
 
 
-def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None) -> None:
+def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None, words: Words) -> None:
     for c, text in enumerate(("Figure", "Value", "Unit"), start=1):
         _header(sheet, 1, c, text)
     sheet.freeze_panes = "A2"
@@ -265,7 +273,7 @@ def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None) -> None:
         return
     m = simulation
     rows: list[SummaryRow] = [
-        ("In one sentence", m.confidence, "", None),
+        ("In one sentence", words.confidence(), "", None),
         (
             "Chance the proposal costs less over the horizon",
             m.probability_proposal_cheaper,
@@ -311,7 +319,7 @@ def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None) -> None:
 
 def _horizon_columns(results: Results) -> list[Column[HorizonMonth]]:
     columns: list[Column[HorizonMonth]] = [
-        Column("Month (0 = setup)", lambda m: m.month, THOUSANDS),
+        Column("Month (1 = setup)", lambda m: m.month + 1, THOUSANDS),
         Column("Volume factor", lambda m: m.volume_factor, FACTOR),
         Column("Total volume (Mtok/day)", lambda m: m.total_mtok_per_day, MTOK),
         Column("API only (USD)", lambda m: m.api_only_usd, USD),
@@ -423,17 +431,28 @@ def _sizing_sheet(sheet: Worksheet, deployments: list[DeploymentResult]) -> None
 
 def _summary_sheet(sheet: Worksheet, results: Results) -> None:
     sheet.title = "Summary"
-    for c, text in enumerate(("Figure", "Value", "Unit"), start=1):
+    currency = results.display_currency
+    in_usd = currency != "USD"
+    headers = ("Figure", "Value", "Unit") + (("In US dollars",) if in_usd else ())
+    for c, text in enumerate(headers, start=1):
         _header(sheet, 1, c, text)
+    shown = _money_format(currency, display(results).locale)
     row = 2
     for label, value, unit, number_format in _summary_rows(results):
         put(sheet, row, 1, label)
         sheet.cell(row=row, column=1).font = _LABEL_FONT
-        put(sheet, row, 2, value, number_format)
-        put(sheet, row, 3, unit)
+        if number_format == USD and isinstance(value, float) and in_usd:
+            # The client reads their own currency; the engine's US dollars stay beside it.
+            put(sheet, row, 2, value * results.usd_fx_rate, shown)
+            put(sheet, row, 3, unit.replace("USD", currency))
+            put(sheet, row, 4, value, USD)
+        else:
+            put(sheet, row, 2, value, number_format)
+            put(sheet, row, 3, unit)
         row += 1
+    words = Words(results, display(results))
     for title, lines in (
-        ("Risks", [risk.message for risk in results.recommendation.risks]),
+        ("Risks of the proposal", [words.risk(r) for r in words.risks_of_proposal()]),
         ("Warnings", [str(warning) for warning in results.warnings]),
     ):
         row += 1
@@ -482,8 +501,8 @@ def _summary_rows(results: Results) -> list[SummaryRow]:
         ("Horizon", len(results.horizon.months), "months", THOUSANDS),
         _or_text(
             "Payback month in the horizon",
-            results.horizon.payback_month,
-            "month (0 = setup)",
+            None if results.horizon.payback_month is None else results.horizon.payback_month + 1,
+            "month (1 = setup)",
             THOUSANDS,
             "not within the horizon",
         ),
@@ -522,6 +541,12 @@ def _summary_rows(results: Results) -> list[SummaryRow]:
         for name, version in results.catalogue_versions.items()
     ]
     return rows
+
+
+def _money_format(currency: str, locale: str) -> str:
+    """An Excel number format with the currency's symbol: '"€"#,##0.00'."""
+    symbol = get_currency_symbol(currency, locale=locale).replace('"', "")
+    return f'"{symbol}"#,##0.00'
 
 
 def _or_text(

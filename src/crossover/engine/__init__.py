@@ -93,7 +93,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         _deployment_result(model, deployments[d.deployment], sized, costs[sized_name])
         for d in scenario.deployments
     ]
-    calibration = _calibration(scenario, costs["api_only"].monthly_cost_usd)
+    calibration = _calibration(scenario, costs["api_only"], costs["proposed"])
     if calibration.flagged:
         warnings.append(
             InputWarning(
@@ -411,7 +411,8 @@ def _utilisation_curve(model: CostModel, d: DeploymentResult) -> UtilisationCurv
     )
 
 
-def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibration:
+def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibration:
+    catalogue_api_month_usd = api_only.monthly_cost_usd
     bill = scenario.client.current_monthly_api_bill
     if bill is None:
         return Calibration(
@@ -423,12 +424,18 @@ def _calibration(scenario: Scenario, catalogue_api_month_usd: float) -> Calibrat
         )
     bill_usd = bill / scenario.client.usd_fx_rate
     difference = (catalogue_api_month_usd - bill_usd) / bill_usd * 100 if bill_usd > 0 else None
+    at_bill = None
+    if catalogue_api_month_usd > 0:
+        scale = bill_usd / catalogue_api_month_usd
+        self_hosted = proposed.monthly_cost_usd - proposed.api_month_usd
+        at_bill = scale * (api_only.api_month_usd - proposed.api_month_usd) - self_hosted
     return Calibration(
         catalogue_api_month_usd=catalogue_api_month_usd,
         client_bill_display=bill,
         client_bill_usd=bill_usd,
         difference_pct=difference,
         flagged=difference is None or abs(difference) > CALIBRATION_TOLERANCE_PCT,
+        monthly_savings_at_client_bill_usd=at_bill,
     )
 
 
@@ -440,59 +447,100 @@ def _sources(
     catalogue: Catalogue,
 ) -> list[Sourced]:
     """Every catalogue figure the analysis leaned on, once each."""
-    found: dict[tuple[str, str], Sourced] = {}
+    found: dict[tuple[str, ...], Sourced] = {}
     on = scenario.client.report_date
 
-    def add(what: str, value: str, source: str, as_of: date | None, *, price: bool = False) -> None:
-        stale = price and as_of is not None and (on - as_of).days > STALE_AFTER_DAYS
-        found.setdefault(
-            (what, value), Sourced(what=what, value=value, source=source, as_of=as_of, stale=stale)
-        )
+    def add(key: tuple[str, ...], entry: Sourced, *, price: bool = False) -> None:
+        if price and entry.as_of is not None and (on - entry.as_of).days > STALE_AFTER_DAYS:
+            entry = entry.model_copy(update={"stale": True})
+        found.setdefault(key, entry)
 
     for tier in scenario.tiers:
         p = prices[tier.tier]
+        api_model = catalogue.resolve_api_model(tier.api_model) or tier.api_model
         add(
-            f"{tier.api_model} {tier.api_mode} prices",
-            f"input ${p.input_per_mtok:g}, cached input ${p.cached_input_per_mtok:g}, "
-            f"output ${p.output_per_mtok:g} per Mtok",
-            p.reference,
-            p.seen,
+            ("api_prices", api_model, tier.api_mode, p.reference),
+            Sourced(
+                kind="api_prices",
+                subject=api_model,
+                name=api_model,
+                figures={
+                    "input_usd_per_mtok": p.input_per_mtok,
+                    "cached_input_usd_per_mtok": p.cached_input_per_mtok,
+                    "output_usd_per_mtok": p.output_per_mtok,
+                },
+                api_mode=tier.api_mode,
+                source=p.reference,
+                as_of=p.seen,
+            ),
             price=True,
         )
     for dep in deployments.values():
         g, m, i = dep.gpu, dep.model, dep.instance
         add(
-            f"{g.name} memory",
-            f"{g.vram_gb:g} GB, {g.memory_bandwidth_tbs:g} TB/s",
-            g.source,
-            g.as_of,
+            ("gpu", g.id),
+            Sourced(
+                kind="gpu",
+                subject=g.id,
+                name=g.name,
+                figures={"vram_gb": g.vram_gb, "bandwidth_tbs": g.memory_bandwidth_tbs},
+                source=g.source,
+                as_of=g.as_of,
+            ),
         )
         add(
-            f"{m.name} parameters and attention shape",
-            f"{m.params_b:g} B, {m.layers} layers, {m.kv_heads} KV heads of {m.head_dim}",
-            m.source,
-            m.as_of,
+            ("model", m.id),
+            Sourced(
+                kind="model",
+                subject=m.id,
+                name=m.name,
+                figures={
+                    "params_b": m.params_b,
+                    "layers": float(m.layers),
+                    "kv_heads": float(m.kv_heads),
+                    "head_dim": float(m.head_dim),
+                },
+                source=m.source,
+                as_of=m.as_of,
+            ),
         )
         if dep.spec.gpu_hour_price is None and i is not None:
             for basis in catalogue.price_basis(i, dep.price_plan):
                 if isinstance(basis, PricePlanAssumption):
                     add(
-                        f"{basis.plan} discount"
-                        + (f", {basis.cloud}" if basis.cloud else "")
-                        + " (assumption)",
-                        f"{basis.discount_vs_on_demand_pct:g}% off on-demand "
-                        f"(published range {basis.range_pct[0]:g}-{basis.range_pct[1]:g}%)",
-                        f"{basis.basis} ({basis.source})",
-                        basis.seen,
+                        ("price_plan", basis.plan, basis.cloud or ""),
+                        Sourced(
+                            kind="price_plan",
+                            subject=basis.plan,
+                            name=basis.plan,
+                            figures={
+                                "discount_pct": basis.discount_vs_on_demand_pct,
+                                "range_low_pct": basis.range_pct[0],
+                                "range_high_pct": basis.range_pct[1],
+                            },
+                            cloud=basis.cloud,
+                            note=basis.basis,
+                            source=basis.source,
+                            as_of=basis.seen,
+                        ),
                         price=True,
                     )
                 else:
-                    kind = "spot" if dep.price_plan == "spot" else "on-demand"
+                    plan = "spot" if dep.price_plan == "spot" else "on_demand"
                     add(
-                        f"{i.id} ({i.gpus_per_instance} × {g.name})",
-                        f"{kind} ${basis.usd_per_gpu_hour:g}/GPU-hour",
-                        basis.source,
-                        basis.seen,
+                        ("instance", i.id, plan),
+                        Sourced(
+                            kind="instance",
+                            subject=i.id,
+                            name=i.id,
+                            figures={
+                                "gpus_per_instance": float(i.gpus_per_instance),
+                                f"{plan}_usd_per_gpu_hour": basis.usd_per_gpu_hour,
+                            },
+                            gpu_name=g.name,
+                            source=basis.source,
+                            as_of=basis.seen,
+                        ),
                         price=True,
                     )
     for d in deployment_results:
@@ -500,18 +548,31 @@ def _sources(
         if r.kind == "modelled" and r.error is not None:
             engine = catalogue.engines[r.error.engine]
             add(
-                f"{engine.name} memory and batch settings",
-                f"{engine.mem_fraction:.0%} of memory, at most {engine.max_batch_on(d.gpu):,} "
-                "sequences at once",
-                engine.source,
-                engine.as_of,
+                ("engine", r.error.engine, d.gpu),
+                Sourced(
+                    kind="engine",
+                    subject=r.error.engine,
+                    name=engine.name,
+                    figures={
+                        "mem_fraction": engine.mem_fraction,
+                        "max_batch": float(engine.max_batch_on(d.gpu)),
+                    },
+                    gpu_name=d.gpu_name,
+                    source=engine.source,
+                    as_of=engine.as_of,
+                ),
             )
             measured = [m for m in catalogue.measurements if m.engine == r.error.engine]
             add(
-                f"{engine.name} serving efficiency",
-                f"fitted on {len(measured)} published runs",
-                "; ".join(sorted({m.source.split(",")[0] for m in measured})),
-                max(m.as_of for m in measured) if measured else None,
+                ("serving_efficiency", r.error.engine),
+                Sourced(
+                    kind="serving_efficiency",
+                    subject=r.error.engine,
+                    name=engine.name,
+                    figures={"measurements": float(len(measured))},
+                    source="; ".join(sorted({m.source.split(",")[0] for m in measured})),
+                    as_of=max(m.as_of for m in measured) if measured else None,
+                ),
             )
     return list(found.values())
 
@@ -520,7 +581,11 @@ def _stale(sources: list[Sourced], on: date) -> list[StalePrice]:
     """The prices used that were seen longer ago than the catalogue's stale age."""
     return [
         StalePrice(
-            what=s.what,
+            kind=s.kind,
+            subject=s.subject,
+            name=s.name,
+            api_mode=s.api_mode,
+            cloud=s.cloud,
             source=s.source,
             seen=s.as_of,
             age_days=(on - s.as_of).days,

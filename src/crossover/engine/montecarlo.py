@@ -7,7 +7,6 @@ scalar engine itself on one draw: the tests hold the two together.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,13 +110,6 @@ def monte_carlo(
         cumulative_savings_usd_p50=float(cumulative[1]),
         cumulative_savings_usd_p90=float(cumulative[2]),
         histogram=Histogram(edges_usd=edges.tolist(), counts=counts.tolist()),
-        confidence=confidence_sentence(
-            probability,
-            float(savings[0]),
-            float(savings[2]),
-            scenario.operations.horizon_months,
-            proposed.has_self_hosting,
-        ),
     )
 
 
@@ -242,38 +234,6 @@ def evaluate_draw(
     )
 
 
-def confidence_sentence(
-    probability: float,
-    savings_p10_usd: float,
-    savings_p90_usd: float,
-    horizon_months: int,
-    self_hosting: bool,
-) -> str:
-    """One sentence for the executive summary: how often the proposal wins, and by how much."""
-    if not self_hosting:
-        return (
-            "The proposal self-hosts no tier, so it costs the same as API only in every "
-            "simulated future."
-        )
-    over = f"over {horizon_months} months"
-    if probability == 1:
-        share = f"In every simulated future the proposal is cheaper {over}"
-    elif probability >= 0.95:
-        share = f"In more than 9 of 10 simulated futures the proposal is cheaper {over}"
-    elif probability >= 0.05:
-        tenths = math.floor(probability * 10 + 0.5)
-        share = f"In {tenths} of 10 simulated futures the proposal is cheaper {over}"
-    elif probability > 0:
-        share = f"In fewer than 1 of 10 simulated futures is the proposal cheaper {over}"
-    else:
-        share = f"In no simulated future is the proposal cheaper {over}"
-    low, high = _money(savings_p10_usd), _money(savings_p90_usd)
-    loss = " (a loss)" if round(savings_p90_usd) < 0 else ""
-    if low == high:
-        return f"{share}; savings of {low} a month{loss}."
-    return f"{share}; savings most likely between {low} and {high} a month{loss}."
-
-
 @dataclass(frozen=True)
 class _Site:
     """A deployment of the proposal, with what does not change from month to month."""
@@ -352,9 +312,3 @@ def _sample(rng: np.random.Generator, given: Range, distribution: str, n: int) -
     alpha = 1 + PERT_LAMBDA * (likely - low) / (high - low)
     beta = 1 + PERT_LAMBDA * (high - likely) / (high - low)
     return low + (high - low) * rng.beta(alpha, beta, n)
-
-
-def _money(usd: float) -> str:
-    """Whole dollars with thousands separators; a negative amount with a true minus sign."""
-    whole_dollars = round(usd)
-    return f"−${-whole_dollars:,}" if whole_dollars < 0 else f"${whole_dollars:,}"

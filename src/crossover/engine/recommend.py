@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossover.engine.constants import LOW_UTILISATION
+from crossover.engine.constants import CALIBRATION_TOLERANCE_PCT, LOW_UTILISATION
 from crossover.engine.results import (
     Calibration,
     Crossover,
@@ -82,8 +82,8 @@ def risks(
         calibration_risks.append(
             Risk(
                 code="calibration_mismatch",
-                message="The API cost priced from the catalogue differs from your current bill "
-                "by more than 20%: check volumes and prices before relying on the figures.",
+                value=calibration.difference_pct,
+                threshold=CALIBRATION_TOLERANCE_PCT,
             )
         )
     chosen_risks = self_hosting if chosen != "api_only" else []
@@ -102,38 +102,22 @@ def _self_hosting_risks(
     routed = [d for d in deployments if d.routed]
     if routed:
         if compliance_premium_month_usd is not None and compliance_premium_month_usd > 0:
-            found.append(
-                Risk(
-                    code="compliance_premium",
-                    message="Staying compliant costs more each month than the API would: a "
-                    "premium paid to keep the data in, not a loss.",
-                )
-            )
+            found.append(Risk(code="compliance_premium", value=compliance_premium_month_usd))
         # The horizon's own month-by-month test (growth, re-sizing), not month 0's payback.
         if not scenario.compliance.flags and payback_month is None:
             found.append(
-                Risk(
-                    code="payback_beyond_horizon",
-                    message="The engineering setup does not pay back within the "
-                    f"{scenario.operations.horizon_months}-month horizon.",
-                )
+                Risk(code="payback_beyond_horizon", value=scenario.operations.horizon_months)
             )
         if crossover.status == "never" and not scenario.compliance.flags:
-            found.append(
-                Risk(
-                    code="no_crossover",
-                    message="At these prices self-hosting never becomes cheaper than the API, "
-                    "however much the volume grows.",
-                )
-            )
+            found.append(Risk(code="no_crossover"))
         for d in routed:
             if d.average_utilisation is not None and d.average_utilisation < LOW_UTILISATION:
                 found.append(
                     Risk(
                         code="low_utilisation",
-                        message=f"{d.deployment} would average {d.average_utilisation:.0%} "
-                        f"utilisation, below the {LOW_UTILISATION:.0%} at which self-hosting "
-                        "reliably pays; you pay for idle GPUs around the clock.",
+                        deployment=d.deployment,
+                        value=d.average_utilisation,
+                        threshold=LOW_UTILISATION,
                     )
                 )
         for d in routed:
@@ -142,31 +126,16 @@ def _self_hosting_risks(
                 found.append(
                     Risk(
                         code="extrapolated_rate",
-                        message=f"{d.deployment}'s serving rate is modelled with no published "
-                        f"run of {d.gpu_name} at {d.precision} behind it: runs left out of the "
-                        f"fit were typically {_error_pct(error.left_out_median_error_factor)} "
-                        f"off, at worst {_error_pct(error.left_out_worst_error_factor)}. Measure "
-                        "it on your own traffic before committing.",
+                        deployment=d.deployment,
+                        value=error.left_out_median_error_factor,
+                        threshold=error.left_out_worst_error_factor,
                     )
                 )
             if d.precision in ("int4", "fp4"):
-                found.append(
-                    Risk(
-                        code="low_precision",
-                        message=f"{d.deployment} serves {d.model_name} with {d.precision} "
-                        "weights: published 4-bit accuracy holds for the models and tasks "
-                        "tested, not for every model. Compare it with the full-precision model "
-                        "on your own evaluation set before switching.",
-                    )
-                )
+                found.append(Risk(code="low_precision", deployment=d.deployment))
             if d.memory_fit == "tight":
                 found.append(
-                    Risk(
-                        code="memory_tight",
-                        message=f"{d.deployment}'s weights fill {d.memory_fit_ratio:.0%} of its "
-                        "GPU memory, leaving little for the KV cache: real throughput may fall "
-                        "well short of the rate used.",
-                    )
+                    Risk(code="memory_tight", deployment=d.deployment, value=d.memory_fit_ratio)
                 )
         for tier in scenario.tiers:
             deployment = next((d for d in routed if tier.tier in d.tiers), None)
@@ -174,15 +143,6 @@ def _self_hosting_risks(
                 deployment.model, []
             ):
                 found.append(
-                    Risk(
-                        code="quality_change",
-                        message=f"Tier {tier.tier} would move from {tier.api_model} to "
-                        f"{deployment.model_name}: evaluate it on your own data before switching.",
-                    )
+                    Risk(code="quality_change", deployment=deployment.deployment, tier=tier.tier)
                 )
     return found
-
-
-def _error_pct(factor: float) -> str:
-    """A ratio of rates as the percentage it is off: 1.25 → '25%'."""
-    return f"{factor - 1:.0%}"

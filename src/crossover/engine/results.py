@@ -57,14 +57,38 @@ def _structured(value: object) -> object:
     return value
 
 
-class Sourced(_Result):
-    """A catalogue figure used in the analysis, for the report's sources section."""
+SourceKind = Literal[
+    "api_prices", "gpu", "model", "instance", "price_plan", "engine", "serving_efficiency"
+]
 
-    what: str
-    """What the figure is, in words: 'H100 SXM memory', 'aws/p5.48xlarge on-demand price'."""
-    value: str
-    """The figure with its unit, as the catalogue states it."""
+
+class Sourced(_Result):
+    """A catalogue figure used in the analysis, for the report's sources section (numbers only)."""
+
+    kind: SourceKind
+    subject: str
+    """The catalogue id it is about: an API model, GPU, model, instance, price plan or engine."""
+    name: str
+    """The catalogue's own name for it (the id where the catalogue has none)."""
+    figures: dict[str, float]
+    """The figures, keyed by what and unit: api_prices: input_usd_per_mtok,
+    cached_input_usd_per_mtok, output_usd_per_mtok; gpu: vram_gb, bandwidth_tbs; model:
+    params_b, layers, kv_heads, head_dim; instance: gpus_per_instance and
+    on_demand_usd_per_gpu_hour or spot_usd_per_gpu_hour (the plan's price; absent: none);
+    price_plan: discount_pct, range_low_pct, range_high_pct; engine: mem_fraction (of GPU
+    memory), max_batch (sequences at once on gpu_name); serving_efficiency: measurements (the
+    published runs the efficiencies were fitted on)."""
+    api_mode: ApiMode | None = None
+    """api_prices: realtime or batch."""
+    gpu_name: str | None = None
+    """instance and engine: the GPU's name."""
+    cloud: str | None = None
+    """price_plan: the provider the discount applies to (None: every provider without its own)."""
+    note: str | None = None
+    """price_plan: why the stated discount is a fair assumption, as the catalogue states it."""
     source: str
+    """Where the catalogue has it from, as the catalogue states it (serving_efficiency: the
+    publishers of the runs)."""
     as_of: date | None
     """The day the figure was seen at its source (for a price) or gathered; None: the report
     date (the client's own figures)."""
@@ -75,7 +99,14 @@ class Sourced(_Result):
 class StalePrice(_Result):
     """A price the analysis used that was seen at its source long before the report date."""
 
-    what: str
+    kind: SourceKind
+    """The kind of the Sourced row the price is in: api_prices, instance or price_plan."""
+    subject: str
+    name: str
+    api_mode: ApiMode | None = None
+    """api_prices: realtime or batch."""
+    cloud: str | None = None
+    """price_plan: the provider the discount applies to."""
     source: str
     seen: date
     age_days: int
@@ -366,6 +397,8 @@ class Horizon(_Result):
 
 
 class Risk(_Result):
+    """A named risk with the figures that trigger it; the edge writes the sentence."""
+
     code: Literal[
         "low_utilisation",
         "payback_beyond_horizon",
@@ -377,8 +410,18 @@ class Risk(_Result):
         "no_crossover",
         "compliance_premium",
     ]
-    message: str
-    """One plain sentence, with the figure that triggers it."""
+    deployment: str | None = None
+    """The deployment it concerns (low_utilisation, extrapolated_rate, low_precision,
+    memory_tight, quality_change)."""
+    tier: str | None = None
+    """The tier it concerns (quality_change)."""
+    value: float | None = None
+    """The triggering figure: average utilisation or memory-fit ratio (fractions), the horizon
+    in months, the calibration difference in percent, the compliance premium in USD a month,
+    or (extrapolated_rate) the left-out median error factor of the rate model."""
+    threshold: float | None = None
+    """The line it crosses: the low-utilisation fraction, the calibration tolerance in percent;
+    extrapolated_rate: the left-out worst error factor."""
 
 
 class Recommendation(_Result):
@@ -452,7 +495,7 @@ class TierChoice(_Result):
     proposed_route: str
     locked: bool
     moves: list[TierMove]
-    """Every other option of the tier, cheapest first."""
+    """Every other option that can serve the tier, cheapest first."""
 
 
 class SearchSummary(_Result):
@@ -488,6 +531,9 @@ class Calibration(_Result):
     """(catalogue − client) / client × 100."""
     flagged: bool
     """More than 20% apart: the report asks which is right."""
+    monthly_savings_at_client_bill_usd: float | None = None
+    """The month-0 savings if the client's bill is right and the difference lies in the API
+    prices: every API cost scaled by bill / catalogue, the self-hosted costs unchanged."""
 
 
 class Results(_Result):
@@ -544,16 +590,23 @@ SensitivityDriver = Literal[
 ]
 
 
+SensitivityUnit = Literal["mtok_per_day", "ratio", "usd", "fte", "usd_per_gpu_hour", "none"]
+
+
 class SensitivityBar(_Result):
     """One bar of the tornado: a driver moved down and up on its own, everything else kept."""
 
     driver: SensitivityDriver
-    label: str
-    """The driver in words: 'Daily volume'."""
-    low_value: str
-    """The driver at its low end, with its unit: '75 Mtok/day (−25%)'."""
-    high_value: str
-    """The driver at its high end: '125 Mtok/day (+25%)'."""
+    move_pct: float
+    """How far the driver moves each way, percent (uncertainty.sensitivity_pct)."""
+    unit: SensitivityUnit
+    """The unit of low_value and high_value."""
+    low_value: float | None
+    """The driver at its low end in its unit (USD for money); None where it has no single
+    value (several deployments' rates or prices): only the move is shown."""
+    high_value: float | None
+    low_floored: bool
+    """The low end stopped at its floor (a peak-to-average ratio cannot go below 1)."""
     monthly_savings_usd_low: float
     """Monthly savings (api_only − proposed, month 0) with the driver at its low end."""
     monthly_savings_usd_high: float
@@ -600,8 +653,6 @@ class MonteCarlo(_Result):
     cumulative_savings_usd_p50: float
     cumulative_savings_usd_p90: float
     histogram: Histogram
-    confidence: str
-    """One sentence for the executive summary: the probability and the likely savings."""
 
 
 # Results names the two classes above before they exist: resolve them now, not on first use.

@@ -5,20 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crossover.engine.horizon import payback_weeks, setup_cost_usd
-from crossover.engine.results import SensitivityBar, SensitivityDriver, TierPrices
+from crossover.engine.results import (
+    SensitivityBar,
+    SensitivityDriver,
+    SensitivityUnit,
+    TierPrices,
+)
 from crossover.engine.scenarios import CostModel, routings
 from crossover.engine.sizing import ResolvedDeployment
 from crossover.scenario import Scenario
 
-LABELS: dict[SensitivityDriver, str] = {
-    "daily_volume": "Daily volume",
-    "peak_to_average": "Peak ÷ average demand",
-    "throughput": "Serving throughput",
-    "gpu_hour_price": "GPU-hour price",
-    "api_prices": "API prices",
-    "setup_cost": "Engineering setup cost",
-    "ops_fte": "Ops staff",
-}
+DRIVERS: tuple[SensitivityDriver, ...] = (
+    "daily_volume",
+    "peak_to_average",
+    "throughput",
+    "gpu_hour_price",
+    "api_prices",
+    "setup_cost",
+    "ops_fte",
+)
 """The drivers in the order they are tried (the tornado sorts them by swing)."""
 
 
@@ -132,19 +137,25 @@ def sensitivity(
     pct = scenario.uncertainty.sensitivity_pct
     down, up = 1 - pct / 100, 1 + pct / 100
     bars = []
-    for driver, label in LABELS.items():
+    for driver in DRIVERS:
         low_savings, low_weeks = savings_and_payback(
             perturb(scenario, deployments, prices, _moved(driver, down))
         )
         high_savings, high_weeks = savings_and_payback(
             perturb(scenario, deployments, prices, _moved(driver, up))
         )
+        unit, value = _value(scenario, deployments, driver)
+        low = None if value is None else value * down
+        high = None if value is None else value * up
+        floored = driver == "peak_to_average" and low is not None and low < 1
         bars.append(
             SensitivityBar(
                 driver=driver,
-                label=label,
-                low_value=_describe(scenario, deployments, driver, down, -pct),
-                high_value=_describe(scenario, deployments, driver, up, pct),
+                move_pct=pct,
+                unit=unit,
+                low_value=max(1.0, low) if floored and low is not None else low,
+                high_value=high,
+                low_floored=floored,
                 monthly_savings_usd_low=low_savings,
                 monthly_savings_usd_high=high_savings,
                 payback_weeks_low=low_weeks,
@@ -168,34 +179,23 @@ def _moved(driver: SensitivityDriver, factor: float) -> Perturbation:
     }[driver]
 
 
-def _describe(
+def _value(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
     driver: SensitivityDriver,
-    factor: float,
-    pct: float,
-) -> str:
-    """The driver's value at one end, with its unit, and the move in percent."""
-    move = f"{pct:+g}%".replace("-", "−")
+) -> tuple[SensitivityUnit, float | None]:
+    """The driver's value as entered, in its unit; None where no single value stands for it."""
     workload, ops = scenario.workload, scenario.operations
     if driver == "daily_volume":
-        return f"{_plain(workload.total_mtok_per_day * factor)} Mtok/day ({move})"
+        return "mtok_per_day", workload.total_mtok_per_day
     if driver == "peak_to_average":
-        ratio = workload.peak_to_average * factor
-        if ratio < 1:
-            return "1 (flat traffic: the ratio cannot go below 1)"
-        return f"{_plain(ratio)} ({move})"
+        return "ratio", workload.peak_to_average
     if driver == "setup_cost":
-        return f"${setup_cost_usd(scenario) * factor:,.0f} ({move})"
+        return "usd", setup_cost_usd(scenario)
     if driver == "ops_fte":
-        return f"{_plain(ops.ops_fte * factor)} FTE ({move})"
+        return "fte", ops.ops_fte
     if driver == "gpu_hour_price":
         hourly = {d.gpu_hour_price_usd for d in deployments.values()}
         if len(hourly) == 1:
-            return f"${hourly.pop() * factor:,.2f} per GPU-hour ({move})"
-    return f"{move} on every {'rate' if driver == 'throughput' else 'price'}"
-
-
-def _plain(value: float) -> str:
-    """1234.5 -> '1,234', 2.5 -> '2.5', 0.1875 -> '0.188': enough digits to read."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+            return "usd_per_gpu_hour", hourly.pop()
+    return "none", None

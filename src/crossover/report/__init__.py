@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 from crossover.delivery.files import write_set
+from crossover.delivery.outputs import output_stem
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
@@ -20,29 +19,14 @@ __all__ = [
     "load_brand",
     "render_report",
     "report_files",
-    "report_stem",
 ]
 
 FORMATS = frozenset({"pdf", "html"})
-# Letters that do not decompose into a base letter plus accents (NFKD keeps ü → u, é → e).
-_TRANSLITERATIONS = str.maketrans(
-    {
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-    }
-)
 
 
-def render_report(results: Results, out_dir: Path, formats: set[str], brand: Brand) -> list[Path]:
+def render_report(
+    results: Results, out_dir: Path, formats: set[str], brand: Brand, name: str | None = None
+) -> list[Path]:
     """Write the report as `<client-slug>-<report-date>.pdf` / `.html` and the results JSON beside them.
 
     Everything is rendered in memory first and each file is replaced atomically, so a failed
@@ -54,16 +38,15 @@ def render_report(results: Results, out_dir: Path, formats: set[str], brand: Bra
         raise InputError(
             f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
         )
-    outputs = report_files(results, out_dir, formats, brand)
+    outputs = report_files(results, out_dir, formats, brand, output_stem(results, name))
     write_set(outputs)
     return [path for path, _ in outputs]
 
 
 def report_files(
-    results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str | None = None
+    results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str
 ) -> list[tuple[Path, bytes]]:
     """The report's files rendered in memory, not yet written: pdf, html, then the results JSON."""
-    stem = stem or report_stem(results)
     html = render_html(results, brand)
     outputs: list[tuple[Path, bytes]] = []
     if "pdf" in formats:
@@ -74,12 +57,3 @@ def report_files(
         (out_dir / f"{stem}-results.json", (results.model_dump_json(indent=2) + "\n").encode())
     )
     return outputs
-
-
-def report_stem(results: Results) -> str:
-    """'acme-legal-ltd-2026-11-27': the client's name as a file-name slug, and the report date."""
-    client = results.scenario.client
-    name = client.client_name.translate(_TRANSLITERATIONS)
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "client"
-    return f"{slug}-{client.report_date.isoformat()}"

@@ -37,6 +37,7 @@ from crossover.formatting import (
     to_display,
 )
 from crossover.report.brand import Brand
+from crossover.wording import DRIVER_LABELS
 
 WIDTH_IN = 6.7  # the PDF's text width, so 1 pt in the chart is 1 pt on paper
 HEIGHT_IN = 3.1
@@ -400,7 +401,7 @@ def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
         ]
         if min([*ends, base]) < 0 < max([*ends, base]):
             _vertical_marker(ax, 0.0, "No saving", c.accent, top=False)
-        ax.set_yticks(rows, [bar.label for bar in bars])
+        ax.set_yticks(rows, [DRIVER_LABELS[bar.driver] for bar in bars])
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)

@@ -22,6 +22,7 @@ from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
 from crossover.summary import VERDICTS, plan_name
+from crossover.wording import Words
 
 TEMPLATES = "crossover.templates"
 PDF_VARIANT = "pdf/ua-1"  # tagged, for screen readers; needs <title> and <html lang>
@@ -95,6 +96,7 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         "brand": brand,
         "display": display,
         "verdicts": VERDICTS,
+        "words": Words(results, display),
         "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
         "crossover_chart": _chart(charts.crossover_chart(results, brand, display))
         if routed

@@ -1,0 +1,70 @@
+"""The portal's settings: a data folder, a database URL, and safe defaults for the rest."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crossover.workbook.preflight import MAX_FILE_BYTES
+
+DATABASE_ENV = "CROSSOVER_DATABASE_URL"
+SECRET_ENV = "CROSSOVER_SECRET_KEY"
+SMTP_CONFIG_ENV = "CROSSOVER_SMTP_CONFIG"
+FORM_OVERHEAD_BYTES = 64 * 1024
+"""Room for the form's other fields and the multipart boundaries around the file."""
+
+
+def load_config(
+    data_dir: Path,
+    database_url: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """The configuration create_app takes: SQLite in the data folder unless a URL is given."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url or environ.get(DATABASE_ENV) or f"sqlite:///{data_dir / 'crossover.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    smtp_config = environ.get(SMTP_CONFIG_ENV)
+    config: dict[str, Any] = {
+        "DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": environ.get(SECRET_ENV) or secret_key(data_dir),
+        # A workbook over the pre-flight's limit is refused before a byte is stored: 413.
+        "MAX_CONTENT_LENGTH": MAX_FILE_BYTES + FORM_OVERHEAD_BYTES,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SIGNIN_RATE_LIMIT": "10 per minute",
+        "UPLOAD_RATE_LIMIT": "20 per minute",
+        "VALIDATION_TIMEOUT_S": 20.0,
+        "VALIDATION_MEMORY_MB": 512,
+        "REPORT_TIMEOUT_S": 120.0,
+        "SMTP_CONFIG": smtp_config,
+        "SMTP_ENV": dict(environ),
+    }
+    config.update(overrides)
+    return config
+
+
+def secret_key(data_dir: Path) -> str:
+    """The key that signs sessions: made once, kept in the data folder, readable by its owner only."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key

@@ -1,0 +1,1 @@
+"""The portal's blueprints: sign-in, the consultant's desk and the client's private pages."""

@@ -1,0 +1,468 @@
+"""The results in words for a client: names for ids, risks, tornado ends, sources, in the display currency.
+
+The engine returns numbers and codes; every sentence and amount a reader sees is written
+here (and in the templates), money converted to the client's currency by formatting.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+from crossover import formatting
+from crossover.catalogue.api_prices import model_name as api_model_display_name
+from crossover.engine.results import (
+    DeploymentResult,
+    Results,
+    Risk,
+    SensitivityBar,
+    Sourced,
+    StalePrice,
+)
+from crossover.formatting import Display
+
+CLIENT_PRICE = "the client's workbook"
+"""How the engine names a GPU-hour price the client typed in."""
+
+PLAN_NAMES = {
+    "on_demand": "on-demand",
+    "reserved_1y": "1-year reserved",
+    "reserved_3y": "3-year reserved",
+    "spot": "spot",
+}
+"""Price plans as a client says them."""
+
+DRIVER_LABELS = {
+    "daily_volume": "Daily volume",
+    "peak_to_average": "Peak ÷ average demand",
+    "throughput": "Serving throughput",
+    "gpu_hour_price": "GPU-hour price",
+    "api_prices": "API prices",
+    "setup_cost": "Engineering setup cost",
+    "ops_fte": "Ops staff",
+}
+
+SCENARIO_NAMES = {
+    "api_only": "API only",
+    "proposed": "Proposed",
+    "all_self_hosted": "All self-hosted",
+}
+
+GLOSSARY = (
+    ("Mtok", "a million tokens; a token is about three quarters of an English word."),
+    ("Replica", "one complete copy of a model, on as many GPUs as it needs, serving requests."),
+    (
+        "Prefill and decode",
+        "the two phases of answering a request: reading the prompt (prefill, fast) and "
+        "writing the answer token by token (decode, slower).",
+    ),
+    (
+        "Precision",
+        "how many bits each model weight is stored in (bf16, fp8, int4): fewer bits need "
+        "less GPU memory, at some risk to quality.",
+    ),
+    (
+        "Utilisation ceiling",
+        "the highest average utilisation a workload can reach when replicas are sized for "
+        "its peak hour: the peak limit divided by the peak-to-average ratio.",
+    ),
+    (
+        "Crossover",
+        "the daily volume from which self-hosting as proposed costs less than the API, and "
+        "keeps costing less as volume grows.",
+    ),
+    ("Payback", "the time the monthly savings take to repay the one-off setup cost."),
+)
+"""Terms a client may not know, defined once in the report."""
+
+
+def plan_name(plan: str) -> str:
+    return PLAN_NAMES.get(plan, plan.replace("_", " "))
+
+
+def api_model_name(model_ref: str) -> str:
+    """'anthropic/claude-haiku-4-5' -> 'Claude Haiku 4.5 (Anthropic)'."""
+    return api_model_display_name(model_ref)
+
+
+_SKYPILOT = re.compile(r"SkyPilot catalog\s+v\d+\s+([a-z]+)", re.IGNORECASE)
+_CLOUDS = {
+    "aws": "Amazon Web Services",
+    "gcp": "Google Cloud",
+    "azure": "Microsoft Azure",
+    "lambda": "Lambda",
+    "runpod": "RunPod",
+    "oci": "Oracle Cloud",
+}
+_ESTIMATE = re.compile(r"^(Estimate from|Roofline estimate)", re.IGNORECASE)
+_REPO_FILE = re.compile(r"^([\w.-]+)/([\w.-]+) (config\.json|model card|benchmark_v0\.md)")
+
+
+def plain_source(source: str) -> str:
+    """Where a figure comes from, as a client reads it: publisher, document (no file paths,
+    commit hashes or working notes); the full text stays in the results JSON."""
+    text = source.strip()
+    cloud = _SKYPILOT.search(text)
+    if cloud:
+        name = _CLOUDS.get(cloud[1].lower(), cloud[1])
+        return f"{name}: published on-demand and spot price list"
+    if _ESTIMATE.match(text):
+        return "Our estimate, scaled from published benchmarks of similar set-ups"
+    repo = _REPO_FILE.match(text)
+    if repo:
+        document = {
+            "config.json": "model configuration and model card",
+            "model card": "model card",
+            "benchmark_v0.md": "published serving benchmark",
+        }[repo[3]]
+        return f"{repo[1]}: {repo[2]} {document}"
+    if text.startswith("Catalogue assumption"):
+        return (
+            "Our assumption, from the published discount ranges of AWS Savings Plans, "
+            "Google Cloud committed-use discounts and Azure reservations"
+        )
+    # The catalogue's working notes follow a colon or sit in brackets: the reader needs the
+    # publisher and the document, not the arithmetic or our own research notes.
+    text = re.sub(r",? and the domain article's [^,;]*", "", text)
+    text = re.sub(r"\s*\((?:3rd-party|third-party)[^)]*\)", "", text)
+    text = re.sub(r"\s*\((?:vLLM|ShareGPT|dense|sparse|a PCIe|on-demand and spot)[^)]*\)", "", text)
+    text = re.sub(
+        r"^genai-prices [\d.]+ \((.*) price list\)", r"\1: published API price list", text
+    )
+    head, colon, _ = text.partition(": ")
+    return head if colon and len(head) > 12 else text
+
+
+class Words:
+    """The results' ids, codes and figures in words, bound to a display currency."""
+
+    def __init__(self, results: Results, display: Display) -> None:
+        self.results = results
+        self.display = display
+        self._deployments = {d.deployment: d for d in results.deployments}
+
+    def prepared_by(self, brand_name: str) -> str:
+        """'Jane Doe, Crossover Advisory': the brand once, even when the author names it too."""
+        author = (self.results.scenario.client.prepared_by or "").strip()
+        if not author or author == brand_name:
+            return brand_name
+        if author.endswith(brand_name) or brand_name in author.split(", "):
+            return author
+        return f"{author}, {brand_name}"
+
+    def money(self, usd: float) -> str:
+        return formatting.money(usd, self.display)
+
+    def deployment(self, deployment_id: str) -> str:
+        """'Qwen 2.5 14B Instruct on A100 80GB', with precision and plan when two would read alike."""
+        d = self._deployments.get(deployment_id)
+        if d is None:
+            return deployment_id
+        name = f"{d.model_name} on {d.gpu_name}"
+        alike = [
+            o
+            for o in self.results.deployments
+            if o.model_name == d.model_name and o.gpu_name == d.gpu_name
+        ]
+        if len(alike) > 1:
+            name += f" ({d.precision}, {plan_name(d.price_plan)})"
+        return name
+
+    def gpu_price_note(self, d: DeploymentResult) -> str:
+        """Where a deployment's GPU-hour price comes from, in words (the source is in the sources table)."""
+        if d.gpu_hour_price_source == CLIENT_PRICE:
+            return "GPU-hour price: from your workbook."
+        return (
+            f"GPU-hour price: the {plan_name(d.price_plan)} price of cloud instance {d.instance}"
+            f"{', an assumed discount off on-demand' if d.price_plan.startswith('reserved') else ''}"
+            "; its source is listed under Assumptions and sources."
+        )
+
+    def api_model(self, model_ref: str) -> str:
+        return api_model_name(model_ref)
+
+    def scenario(self, name: str) -> str:
+        return SCENARIO_NAMES.get(name, name)
+
+    def risk(self, risk: Risk) -> str:
+        """One plain sentence, with the figure that triggers it."""
+        d = self.display
+        where = self.deployment(risk.deployment) if risk.deployment else ""
+        if risk.code == "low_utilisation":
+            return (
+                f"{where} would average {_pct(risk.value, d)} utilisation, below the "
+                f"{_pct(risk.threshold, d)} at which self-hosting reliably pays; you pay for "
+                "idle GPUs around the clock."
+            )
+        if risk.code == "payback_beyond_horizon":
+            months = formatting.integer(risk.value or 0, d)
+            return f"The engineering setup does not pay back within the {months}-month horizon."
+        if risk.code == "no_crossover":
+            return (
+                "At these prices self-hosting never becomes cheaper than the API, however much "
+                "the volume grows."
+            )
+        if risk.code == "extrapolated_rate":
+            dep = self._deployments.get(risk.deployment or "")
+            hardware = f" of {dep.gpu_name} at {dep.precision}" if dep else ""
+            return (
+                f"The serving rate of {where} is modelled with no published run{hardware} "
+                "behind it: runs left out of the fit were typically "
+                f"{_off(risk.value, d)} off, at worst {_off(risk.threshold, d)}. Measure it on "
+                "your own traffic before committing."
+            )
+        if risk.code == "low_precision":
+            dep = self._deployments.get(risk.deployment or "")
+            served = f" serves {dep.model_name} with {dep.precision} weights" if dep else ""
+            return (
+                f"{where}{served}: published 4-bit accuracy holds for the models and tasks "
+                "tested, not for every model. Compare it with the full-precision model on your "
+                "own evaluation set before switching."
+            )
+        if risk.code == "memory_tight":
+            return (
+                f"The weights of {where} fill {_pct(risk.value, d)} of its GPU memory, leaving "
+                "little for the KV cache: real throughput may fall well short of the rate used."
+            )
+        if risk.code == "quality_change":
+            tier = next((t for t in self.results.tiers if t.tier == risk.tier), None)
+            dep = self._deployments.get(risk.deployment or "")
+            source = self.api_model(tier.api_model) if tier else "its API model"
+            target = dep.model_name if dep else where
+            return (
+                f"Tier {risk.tier} would move from {source} to {target}: evaluate it on your "
+                "own data before switching."
+            )
+        if risk.code == "calibration_mismatch":
+            return self.calibration_sentence()
+        return (
+            f"Staying compliant costs {self.money(risk.value or 0)} a month more than the API "
+            "would: a premium paid to keep the data in, not a loss."
+        )
+
+    def calibration_sentence(self) -> str:
+        """The catalogue-priced bill against the client's own, with both amounts."""
+        c = self.results.calibration
+        priced = self.money(c.catalogue_api_month_usd)
+        if c.client_bill_usd is None:
+            return f"These volumes cost {priced} a month at list prices."
+        return (
+            f"Your stated API bill is {self.money(c.client_bill_usd)} a month, but these "
+            f"volumes cost {priced} at list prices: check the volumes and prices, or the bill, "
+            "before relying on the figures."
+        )
+
+    def bill_caveat(self) -> str | None:
+        """When the client's bill and the list-price bill disagree, what the savings are if the
+        bill is right: said in the headline, not only among the risks."""
+        c = self.results.calibration
+        at_bill = c.monthly_savings_at_client_bill_usd
+        if not c.flagged or c.client_bill_usd is None or at_bill is None:
+            return None
+        if not self.results.scenarios.proposed.tiers_self_hosted:
+            return None
+        return (
+            f"But your stated API bill is {self.money(c.client_bill_usd)} a month while these "
+            f"volumes cost {self.money(c.catalogue_api_month_usd)} at list prices: if the bill "
+            f"is right, the monthly savings are {self.money(at_bill)}, not "
+            f"{self.money(self.results.monthly_savings_usd)}."
+        )
+
+    def risks_of_proposal(self) -> list[Risk]:
+        """The proposal's risks and, when something else is recommended, those too, once each."""
+        rec = self.results.recommendation
+        seen: list[Risk] = []
+        for risk in rec.risks + rec.proposal_risks:
+            if risk not in seen:
+                seen.append(risk)
+        return seen
+
+    def summary_risks(self) -> list[Risk]:
+        """The risks page 2 names: the best plan's when it beats the proposal, else those of
+        the proposal (and of the recommendation)."""
+        if self.results.recommendation.best_beats_proposal:
+            return list(self.results.recommended.risks)
+        return self.risks_of_proposal()
+
+    def driver(self, bar: SensitivityBar) -> str:
+        return DRIVER_LABELS[bar.driver]
+
+    glossary = GLOSSARY
+
+    def tornado_note(self) -> str:
+        """What the tornado shows about a loss: only speak of crossing zero when a bar does."""
+        ends = [
+            v
+            for b in self.results.sensitivity
+            for v in (b.monthly_savings_usd_low, b.monthly_savings_usd_high)
+        ]
+        base = self.results.monthly_savings_usd
+        if not ends:
+            return ""
+        if base > 0 and min(ends) < 0:
+            return (
+                "Bars that cross the “No saving” line belong to drivers that, alone, turn the "
+                "saving into a loss."
+            )
+        if base <= 0 and max(ends) > 0:
+            return (
+                "Bars that cross the “No saving” line belong to drivers that, alone, turn the "
+                "loss into a saving."
+            )
+        if base > 0:
+            return "No driver alone, moved this far, turns the saving into a loss."
+        return "No driver alone, moved this far, turns the loss into a saving."
+
+    def drivers(self, bars: list[SensitivityBar]) -> str:
+        return ", ".join(DRIVER_LABELS[bar.driver] for bar in bars)
+
+    def sensitivity_end(self, bar: SensitivityBar, end: Literal["low", "high"]) -> str:
+        """The driver at one end with its unit and the move: '75 Mtok/day (−25%)'."""
+        d = self.display
+        pct = -bar.move_pct if end == "low" else bar.move_pct
+        move = formatting.signed_points(pct, d)
+        value = bar.low_value if end == "low" else bar.high_value
+        if end == "low" and bar.low_floored:
+            return "1 (flat traffic: the ratio cannot go below 1)"
+        if value is None:
+            noun = "rate" if bar.driver == "throughput" else "price"
+            return f"{move} on every {noun}"
+        shown = {
+            "mtok_per_day": lambda v: f"{formatting.number(v, d)} Mtok/day",
+            "ratio": lambda v: formatting.number(v, d),
+            "usd": lambda v: formatting.money(v, d),
+            "fte": lambda v: f"{formatting.number(v, d)} FTE",
+            "usd_per_gpu_hour": lambda v: f"{formatting.money_cents(v, d)} per GPU-hour",
+            "none": lambda v: formatting.number(v, d),
+        }[bar.unit](value)
+        return f"{shown} ({move})"
+
+    def confidence(self) -> str | None:
+        """One sentence for the summary: how often the proposal wins, and by how much."""
+        mc = self.results.monte_carlo
+        if mc is None:
+            return None
+        self_hosting = bool(self.results.scenarios.proposed.tiers_self_hosted)
+        return confidence_sentence(
+            mc.probability_proposal_cheaper,
+            mc.monthly_savings_usd_p10,
+            mc.monthly_savings_usd_p90,
+            self.results.scenario.operations.horizon_months,
+            self_hosting,
+            self.display,
+        )
+
+    def source_figure(self, s: Sourced) -> str:
+        """What the figure is: 'H100 SXM memory', 'Claude Haiku 4.5 (Anthropic) batch prices'."""
+        if s.kind == "api_prices":
+            return f"{self.api_model(s.subject)} {s.api_mode} prices"
+        if s.kind == "gpu":
+            return f"{s.name} memory"
+        if s.kind == "model":
+            return f"{s.name} parameters and attention shape"
+        if s.kind == "instance":
+            gpus = formatting.integer(s.figures["gpus_per_instance"], self.display)
+            return f"Cloud instance {s.name} ({gpus} × {s.gpu_name})"
+        if s.kind == "price_plan":
+            cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
+            return f"{plan_name(s.subject).capitalize()} discount{cloud} (assumption)"
+        if s.kind == "engine":
+            return f"{s.name} memory and batch settings on {s.gpu_name}"
+        return f"{s.name} serving efficiency"
+
+    def source_value(self, s: Sourced) -> str:
+        """The figure with its unit, money in the display currency."""
+        d, f = self.display, s.figures
+        if s.kind == "api_prices":
+            return (
+                f"input {formatting.unit_price(f['input_usd_per_mtok'], d)}, cached input "
+                f"{formatting.unit_price(f['cached_input_usd_per_mtok'], d)}, output "
+                f"{formatting.unit_price(f['output_usd_per_mtok'], d)} per Mtok"
+            )
+        if s.kind == "gpu":
+            return (
+                f"{formatting.number(f['vram_gb'], d)} GB, "
+                f"{formatting.number(f['bandwidth_tbs'], d)} TB/s"
+            )
+        if s.kind == "model":
+            return (
+                f"{formatting.number(f['params_b'], d)} billion parameters, "
+                f"{formatting.integer(f['layers'], d)} layers, "
+                f"{formatting.integer(f['kv_heads'], d)} KV heads of "
+                f"{formatting.integer(f['head_dim'], d)}"
+            )
+        if s.kind == "instance":
+            for key, plan in (("on_demand", "on-demand"), ("spot", "spot")):
+                hourly = f.get(f"{key}_usd_per_gpu_hour")
+                if hourly is not None:
+                    return f"{plan} {formatting.money_cents(hourly, d)} per GPU-hour"
+            return "no on-demand price"
+        if s.kind == "price_plan":
+            return (
+                f"{formatting.percent_points(f['discount_pct'], d)} off on-demand (published "
+                f"range {formatting.number(f['range_low_pct'], d)}–"
+                f"{formatting.percent_points(f['range_high_pct'], d)})"
+            )
+        if s.kind == "engine":
+            return (
+                f"{formatting.percent(f['mem_fraction'], d)} of memory, at most "
+                f"{formatting.integer(f['max_batch'], d)} sequences at once"
+            )
+        runs = formatting.integer(f["measurements"], d)
+        return f"fitted on {runs} published run{'' if f['measurements'] == 1 else 's'}"
+
+    def stale_price(self, s: StalePrice) -> str:
+        """Which price is stale: 'Claude Haiku 4.5 (Anthropic) batch prices'."""
+        if s.kind == "api_prices":
+            return f"{self.api_model(s.subject)} {s.api_mode} prices"
+        if s.kind == "price_plan":
+            cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
+            return f"{plan_name(s.subject).capitalize()} discount{cloud}"
+        return f"The price of cloud instance {s.name}"
+
+    def source(self, text: str) -> str:
+        return plain_source(text)
+
+
+def confidence_sentence(
+    probability: float,
+    savings_p10_usd: float,
+    savings_p90_usd: float,
+    horizon_months: int,
+    self_hosting: bool,
+    display: Display,
+) -> str:
+    """How often the simulated proposal is cheaper over the horizon, and the likely savings."""
+    if not self_hosting:
+        return (
+            "The proposal self-hosts no tier, so it costs the same as API only in every "
+            "simulated future."
+        )
+    over = f"over {formatting.integer(horizon_months, display)} months"
+    if probability == 1:
+        share = f"In every simulated future the proposal is cheaper {over}"
+    elif probability >= 0.95:
+        share = f"In more than 9 of 10 simulated futures the proposal is cheaper {over}"
+    elif probability >= 0.05:
+        tenths = math.floor(probability * 10 + 0.5)
+        share = f"In {tenths} of 10 simulated futures the proposal is cheaper {over}"
+    elif probability > 0:
+        share = f"In fewer than 1 of 10 simulated futures is the proposal cheaper {over}"
+    else:
+        share = f"In no simulated future is the proposal cheaper {over}"
+    low = formatting.money(savings_p10_usd, display)
+    high = formatting.money(savings_p90_usd, display)
+    loss = " (a loss)" if high.startswith(formatting.MINUS) else ""
+    if low == high:
+        return f"{share}; savings of {low} a month{loss}."
+    return f"{share}; savings most likely between {low} and {high} a month{loss}."
+
+
+def _off(factor: float | None, display: Display) -> str:
+    """A ratio of rates as the share it is off: 1.25 → '25%'."""
+    return "—" if factor is None else formatting.percent(factor - 1, display)
+
+
+def _pct(fraction: float | None, display: Display) -> str:
+    return "—" if fraction is None else formatting.percent(fraction, display)

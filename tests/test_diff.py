@@ -1,0 +1,96 @@
+"""diff: two versions of a scenario, the inputs that changed, and a waterfall that adds up."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.cli import main
+from crossover.diff import diff_scenarios
+from crossover.engine import analyse
+from crossover.scenario import Scenario
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "document-intelligence.json"
+
+
+def _versions() -> tuple[dict[str, Any], dict[str, Any]]:
+    old = json.loads(EXAMPLE.read_text())
+    new = json.loads(EXAMPLE.read_text())
+    new["client"]["current_monthly_api_bill"] = 30_000
+    new["workload"]["input_mtok_per_day"] = 1080
+    new["workload"]["peak_to_average"] = 2
+    new["operations"]["ops_fte"] = 1
+    # Two shares that are only valid together: the waterfall takes them as one step.
+    new["tiers"][0]["share_pct"] = 90
+    new["tiers"][1]["share_pct"] = 10
+    return old, new
+
+
+def test_the_waterfall_attributes_the_whole_change(catalogue: Catalogue) -> None:
+    old_raw, new_raw = _versions()
+    old, new = Scenario.model_validate(old_raw), Scenario.model_validate(new_raw)
+    diff = diff_scenarios(old, new, catalogue)
+    extraction, reasoning = (t["tier"] for t in old_raw["tiers"])
+    assert [(c.field, c.old, c.new) for c in diff.changes] == [
+        ("client.current_monthly_api_bill", 13_100, 30_000),
+        ("workload.input_mtok_per_day", 720, 1080),
+        ("workload.peak_to_average", 1.5, 2),
+        (f"tiers[{extraction}].share_pct", 95, 90),
+        (f"tiers[{reasoning}].share_pct", 5, 10),
+        ("operations.ops_fte", 0.25, 1),
+    ]
+    steps = {s.field: s.monthly_savings_usd_delta for s in diff.attribution}
+    assert list(steps) == [
+        "client.current_monthly_api_bill",
+        "workload.input_mtok_per_day",
+        "workload.peak_to_average",
+        f"tiers[{extraction}].share_pct + tiers[{reasoning}].share_pct",
+        "operations.ops_fte",
+    ]
+    # The bill is only compared with, never priced: no effect on the savings.
+    assert steps["client.current_monthly_api_bill"] == 0
+    # 0.75 more FTE at $180,000 a year: $11,250 a month more for the proposal.
+    assert steps["operations.ops_fte"] == pytest.approx(-0.75 * 180_000 / 12, rel=1e-12)
+    total = (
+        analyse(new, catalogue).monthly_savings_usd - analyse(old, catalogue).monthly_savings_usd
+    )
+    assert math.fsum(steps.values()) == pytest.approx(total, rel=1e-12, abs=1e-9)
+    figures = {f.figure: (f.old, f.new) for f in diff.figures}
+    assert figures["monthly_savings_usd"][1] - figures["monthly_savings_usd"][0] == total
+
+
+def test_the_same_scenario_has_no_change(catalogue: Catalogue) -> None:
+    old_raw, _ = _versions()
+    scenario = Scenario.model_validate(old_raw)
+    diff = diff_scenarios(scenario, scenario, catalogue)
+    assert diff.changes == [] and diff.attribution == []
+
+
+def test_diff_prints_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old_raw, new_raw = _versions()
+    old, new = tmp_path / "v1.json", tmp_path / "v2.json"
+    old.write_text(json.dumps(old_raw))
+    new.write_text(json.dumps(new_raw))
+    assert _run(["diff", str(old), str(new), "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"changes", "figures", "attribution"}
+    assert {"field", "old", "new"} <= set(data["changes"][0])
+    assert {"field", "monthly_savings_usd_delta"} <= set(data["attribution"][0])
+    assert _run(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "Inputs that changed" in out and "operations.ops_fte" in out
+    assert "−$11,250" in out
+
+
+def _run(args: list[str]) -> int:
+    """The CLI as `crossover` runs it; its exit code."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+        raise SystemExit(0)
+    code = exit_info.value.code
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,198 @@
+"""Words at the edge: risks, tornado ends, the confidence sentence and sources, in the display currency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crossover.catalogue import Catalogue
+from crossover.engine import analyse
+from crossover.formatting import display_for
+from crossover.inputs import load_scenario
+from crossover.wording import Words, api_model_name, confidence_sentence, plain_source, plan_name
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "document-intelligence.json"
+
+USD = display_for("USD", 1.0)
+EUR = display_for("EUR", 0.92)
+GBP = display_for("GBP", 0.79)
+
+
+@pytest.mark.parametrize(
+    ("probability", "low", "high", "months", "self_hosting", "sentence"),
+    [
+        (
+            0.8,
+            1234.4,
+            5678.6,
+            24,
+            True,
+            "In 8 of 10 simulated futures the proposal is cheaper over 24 months; savings most "
+            "likely between $1,234 and $5,679 a month.",
+        ),
+        (
+            0.55,
+            -2000,
+            3000,
+            36,
+            True,
+            "In 6 of 10 simulated futures the proposal is cheaper over 36 months; savings most "
+            "likely between −$2,000 and $3,000 a month.",
+        ),
+        (
+            1.0,
+            7700,
+            7700,
+            24,
+            True,
+            "In every simulated future the proposal is cheaper over 24 months; savings of "
+            "$7,700 a month.",
+        ),
+        (
+            0.97,
+            100,
+            900,
+            24,
+            True,
+            "In more than 9 of 10 simulated futures the proposal is cheaper over 24 months; "
+            "savings most likely between $100 and $900 a month.",
+        ),
+        (
+            0.01,
+            -9000,
+            -1000,
+            12,
+            True,
+            "In fewer than 1 of 10 simulated futures is the proposal cheaper over 12 months; "
+            "savings most likely between −$9,000 and −$1,000 a month (a loss).",
+        ),
+        (
+            0.0,
+            -5004.2,
+            -5004.2,
+            24,
+            True,
+            "In no simulated future is the proposal cheaper over 24 months; savings of −$5,004 "
+            "a month (a loss).",
+        ),
+        (
+            0.0,
+            0,
+            0,
+            24,
+            False,
+            "The proposal self-hosts no tier, so it costs the same as API only in every "
+            "simulated future.",
+        ),
+    ],
+)
+def test_the_confidence_sentence(
+    probability: float, low: float, high: float, months: int, self_hosting: bool, sentence: str
+) -> None:
+    assert confidence_sentence(probability, low, high, months, self_hosting, USD) == sentence
+
+
+def test_the_confidence_sentence_speaks_the_display_currency() -> None:
+    # $1,000 × 0.92 = €920; $5,000 × 0.79 = £3,950.
+    assert confidence_sentence(0.8, 1000, 5000, 24, True, EUR) == (
+        "In 8 of 10 simulated futures the proposal is cheaper over 24 months; savings most "
+        "likely between €920 and €4,600 a month."
+    )
+    assert confidence_sentence(0.8, 1000, 5000, 24, True, GBP).endswith(
+        "between £790 and £3,950 a month."
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "plain"),
+    [
+        (
+            "SkyPilot catalog v7 aws/vms.csv @001367d2: 5.672 USD/h on-demand, spot 1.99-2.73 "
+            "USD/h for 4 × A10G",
+            "Amazon Web Services: published on-demand and spot price list",
+        ),
+        (
+            "SkyPilot catalog v7 runpod/vms.csv @0727c2bd",
+            "RunPod: published on-demand and spot price list",
+        ),
+        (
+            "AWS on-demand list price, us-east-1 (3rd-party code table)",
+            "AWS on-demand list price, us-east-1",
+        ),
+        (
+            "Qwen/Qwen2.5-14B-Instruct config.json (num_hidden_layers 48) and model card",
+            "Qwen: Qwen2.5-14B-Instruct model configuration and model card",
+        ),
+        (
+            "Estimate from the mistral-7b bf16 a100-80gb benchmark row (LambdaLabsML/x)",
+            "Our estimate, scaled from published benchmarks of similar set-ups",
+        ),
+        (
+            "Catalogue assumption based on the public discount ranges of AWS Savings Plans, "
+            "and the domain article's p5/p4d reserved quotes",
+            "Our assumption, from the published discount ranges of AWS Savings Plans, "
+            "Google Cloud committed-use discounts and Azure reservations",
+        ),
+        (
+            "kaelresearch.com 'GPU Economics' (CoreWeave list prices as of Feb 2026): 49.24 "
+            "USD/h for 8 × H100",
+            "kaelresearch.com 'GPU Economics' (CoreWeave list prices as of Feb 2026)",
+        ),
+        ("NVIDIA L40S datasheet (dense figures)", "NVIDIA L40S datasheet"),
+    ],
+)
+def test_provenance_reads_as_publisher_and_document(source: str, plain: str) -> None:
+    assert plain_source(source) == plain
+
+
+def test_ids_become_names() -> None:
+    assert plan_name("reserved_1y") == "1-year reserved"
+    assert plan_name("on_demand") == "on-demand"
+    assert api_model_name("anthropic/claude-haiku-4-5") == "Claude Haiku 4.5 (Anthropic)"
+    assert api_model_name("openai/gpt-4o-mini") == "GPT 4o mini (OpenAI)"
+    assert api_model_name("nobody/unknown") == "nobody/unknown"
+
+
+def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue) -> None:
+    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
+    s, c = results.scenarios, results.calibration
+    # Every API cost scaled by bill / list-price bill, the self-hosted costs unchanged:
+    # 13,100 / 37,473 × (37,473 − 5,110) − (7,200 + 720 + 3,750) ≈ −356 a month: at the
+    # client's bill, self-hosting as proposed would lose money.
+    self_hosted = (
+        s.proposed.gpu_month_usd + s.proposed.overhead_month_usd + s.proposed.ops_month_usd
+    )
+    expected = (
+        13_100 / c.catalogue_api_month_usd * (s.api_only.api_month_usd - s.proposed.api_month_usd)
+        - self_hosted
+    )
+    assert c.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
+    assert round(expected) == -356
+    assert Words(results, USD).bill_caveat() == (
+        "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
+        "prices: if the bill is right, the monthly savings are −$356, not $20,693."
+    )
+    assert Words(results, EUR).bill_caveat() == (
+        "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
+        "prices: if the bill is right, the monthly savings are −€328, not €19,038."
+    )
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"),
+    [
+        ("Jane Doe, Crossover Advisory", "Jane Doe, Crossover Advisory"),
+        ("Jane Doe", "Jane Doe, Crossover Advisory"),
+        ("Crossover Advisory", "Crossover Advisory"),
+        (None, "Crossover Advisory"),
+    ],
+)
+def test_the_author_names_the_brand_once(
+    catalogue: Catalogue, author: str | None, shown: str
+) -> None:
+    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
+    client = results.scenario.client.model_copy(update={"prepared_by": author})
+    scenario = results.scenario.model_copy(update={"client": client})
+    words = Words(results.model_copy(update={"scenario": scenario}), USD)
+    assert words.prepared_by("Crossover Advisory") == shown
