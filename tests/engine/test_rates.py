@@ -15,7 +15,6 @@ from crossover.catalogue import (
     Gpu,
     OpenModel,
     build_catalogue,
-    shipped_api_prices,
 )
 from crossover.catalogue.models import CatalogueFile
 from crossover.engine.rates import (
