@@ -31,11 +31,14 @@ def test_a_report_a_year_on_lists_its_prices_as_not_seen_recently(
     assert "stale" in text
 
 
-def test_a_report_on_the_check_day_names_its_price_data_and_flags_nothing(
+def test_a_report_on_the_check_day_names_its_price_data_and_flags_only_the_old_quote(
     catalogue: Catalogue, brand: Brand
 ) -> None:
     text = _assumptions(catalogue, brand, date(2026, 12, 1))
-    assert "Prices not seen recently" not in text
+    # Every price was read on or just before the check day but one: Lambda's reserved
+    # discount rests on a third-party quote of 2026-04-01, 244 days before.
+    assert "Prices not seen recently 1-year reserved discount, Lambda: last seen" in text
+    assert text.count("last seen at its source on") == 1
     assert "API price overlay 2026-12-01" in text
     assert "genai-prices 0.2.3" in text
     assert '"Seen" is the day each price was read at its source' in text
