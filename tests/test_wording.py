@@ -8,6 +8,7 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
+from crossover.engine.results import InputWarning
 from crossover.formatting import display_for
 from crossover.inputs import load_scenario
 from crossover.wording import Words, api_model_name, confidence_sentence, plain_source, plan_name
@@ -196,3 +197,17 @@ def test_the_author_names_the_brand_once(
     scenario = results.scenario.model_copy(update={"client": client})
     words = Words(results.model_copy(update={"scenario": scenario}), USD)
     assert words.prepared_by("Crossover Advisory") == shown
+
+
+def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogue) -> None:
+    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
+    warning = InputWarning(
+        field="tiers[0].candidates",
+        message="qwen14b-a100 is slow for 'extraction'; anthropic/claude-haiku-4-5 is not",
+    )
+    assert Words(results, USD).warning(warning) == (
+        "Qwen2.5 14B Instruct on NVIDIA A100 80GB SXM is slow for 'extraction'; "
+        "Claude Haiku 4.5 (Anthropic) is not"
+    )
+    at_cell = warning.model_copy(update={"cell": "Tiers!C5 (candidates)"})
+    assert Words(results, USD).warning(at_cell).startswith("Tiers!C5 (candidates): Qwen2.5")

@@ -14,6 +14,7 @@ from crossover import formatting
 from crossover.catalogue.api_prices import model_name as api_model_display_name
 from crossover.engine.results import (
     DeploymentResult,
+    InputWarning,
     Results,
     Risk,
     SensitivityBar,
@@ -277,6 +278,18 @@ class Words:
             if risk not in seen:
                 seen.append(risk)
         return seen
+
+    def warning(self, warning: InputWarning) -> str:
+        """A warning as the client reads it: at its cell, deployments and API models by name
+        (the field path and the ids stay in the results JSON)."""
+        names = {d.deployment: self.deployment(d.deployment) for d in self.results.deployments}
+        names |= {t.api_model: self.api_model(t.api_model) for t in self.results.tiers}
+        message = warning.message
+        # Longest first, so that an id inside a longer one is never replaced on its own; an id
+        # that is a plain word ('a', 'chat') could be the sentence's own word, and stays.
+        for raw in sorted((n for n in names if not n.isalpha()), key=len, reverse=True):
+            message = re.sub(rf"(?<![\w/.-]){re.escape(raw)}(?![\w/-])", names[raw], message)
+        return f"{warning.cell}: {message}" if warning.cell else message
 
     def summary_risks(self) -> list[Risk]:
         """The risks page 2 names: the best plan's when it beats the proposal, else those of
