@@ -53,7 +53,7 @@ def _with_mistakes(target: Path) -> Path:
 
 def _invite(data: Path, count: int) -> list[str]:
     """Clients with known links, written as the desk writes them."""
-    from crossover.web import create_app
+    from crossover.web.app import create_app
     from crossover.web.cli import upgrade_database
     from crossover.web.config import load_config
     from crossover.web.links import new_link

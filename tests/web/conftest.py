@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
-from crossover.web import create_app
+from crossover.web.app import create_app
 from crossover.web.cli import upgrade_database
 from crossover.web.config import load_config
 from crossover.web.models import User, db

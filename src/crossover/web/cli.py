@@ -28,7 +28,7 @@ DATABASE_OPTION = click.option(
 
 
 def _app(data_dir: Path, database_url: str | None, **overrides: Any) -> Any:
-    from crossover.web import create_app
+    from crossover.web.app import create_app
     from crossover.web.config import load_config
 
     return create_app(load_config(data_dir, database_url, **overrides))

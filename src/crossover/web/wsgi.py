@@ -7,7 +7,7 @@ from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from crossover.web import create_app
+from crossover.web.app import create_app
 from crossover.web.config import load_config
 
 app = create_app(load_config(Path(os.environ.get("CROSSOVER_DATA", "crossover-data"))))
