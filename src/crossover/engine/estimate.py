@@ -13,7 +13,8 @@ from crossover.engine.rates import (
     serving_rate,
     weight_gb,
 )
-from crossover.engine.results import RateError, RateEstimate
+from crossover.engine.results import RateEstimate
+from crossover.engine.sizing import measured_alike, rate_error
 from crossover.scenario import Engine, KvPrecision, Precision
 
 
@@ -66,7 +67,6 @@ def estimate_rate(
     calibration = calibrate(catalogue)
     shape = RequestShape(input_tokens, output_tokens, tpot_ms)
     rate = serving_rate(replica, calibration.efficiency(engine), shape)
-    error = calibration.error(engine)
     return RateEstimate(
         model=known_model.id,
         precision=precision,
@@ -86,15 +86,7 @@ def estimate_rate(
         tpot_ms=rate.tpot_ms,
         ttft_s=rate.ttft_s,
         kv_cache_gb=replica.kv_budget_bytes / 1e9,
-        calibration=RateError(
-            engine=engine,
-            measurements=error.measurements,
-            median_error_factor=error.median_factor,
-            worst_error_factor=error.worst_factor,
-            left_out_median_error_factor=error.left_out_median_factor,
-            left_out_worst_error_factor=error.left_out_worst_factor,
-            measured_alike=sum(
-                1 for m in catalogue.measurements if m.gpu == gpu and m.precision == precision
-            ),
+        calibration=rate_error(
+            calibration.error(engine), engine, measured_alike(catalogue, known_gpu.id, precision)
         ),
     )

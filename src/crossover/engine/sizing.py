@@ -37,7 +37,16 @@ from crossover.engine.rates import (
 )
 from crossover.engine.results import RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
-from crossover.scenario import Deployment, Engine, Operations, PricePlan, Problem, Scenario, Tier
+from crossover.scenario import (
+    Deployment,
+    Engine,
+    Operations,
+    Precision,
+    PricePlan,
+    Problem,
+    Scenario,
+    Tier,
+)
 
 
 @dataclass(frozen=True)
@@ -151,16 +160,26 @@ def _modelled_rates(modelled: ModelledRates, shape: RequestShape) -> Rates:
         batch_limited_by=rate.batch_limited_by,
         tpot_ms=rate.tpot_ms,
         ttft_s=rate.ttft_s,
-        error=RateError(
-            engine=modelled.engine,
-            measurements=error.measurements,
-            median_error_factor=error.median_factor,
-            worst_error_factor=error.worst_factor,
-            left_out_median_error_factor=error.left_out_median_factor,
-            left_out_worst_error_factor=error.left_out_worst_factor,
-            measured_alike=modelled.measured_alike,
-        ),
+        error=rate_error(error, modelled.engine, modelled.measured_alike),
     )
+
+
+def rate_error(error: ErrorSummary, engine: Engine, measured_alike: int) -> RateError:
+    """The calibration error a modelled rate states, as results carry it."""
+    return RateError(
+        engine=engine,
+        measurements=error.measurements,
+        median_error_factor=error.median_factor,
+        worst_error_factor=error.worst_factor,
+        left_out_median_error_factor=error.left_out_median_factor,
+        left_out_worst_error_factor=error.left_out_worst_factor,
+        measured_alike=measured_alike,
+    )
+
+
+def measured_alike(catalogue: Catalogue, gpu: str, precision: Precision) -> int:
+    """Published runs on this GPU at this weight precision (0: a rate here is extrapolated)."""
+    return sum(1 for m in catalogue.measurements if m.gpu == gpu and m.precision == precision)
 
 
 @dataclass(frozen=True)
@@ -438,9 +457,7 @@ def _modelled(
         efficiency=calibration.efficiency(spec.engine),
         error=calibration.error(spec.engine),
         engine=spec.engine,
-        measured_alike=sum(
-            1 for m in catalogue.measurements if m.gpu == gpu.id and m.precision == spec.precision
-        ),
+        measured_alike=measured_alike(catalogue, gpu.id, spec.precision),
     )
 
 
