@@ -57,6 +57,8 @@ def test_other_unraisable_exceptions_are_still_reported() -> None:
         Broken()
         """
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=20)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=20
+    )
     assert done.returncode == 0
     assert "ValueError: kept" in done.stderr
