@@ -100,6 +100,16 @@ def plan_name(plan: str) -> str:
     return PLAN_NAMES.get(plan, plan.replace("_", " "))
 
 
+def instance_name(instance_id: str | None) -> str:
+    """'Lambda instance gpu_8x_h100_sxm5': the provider in words, the type as it sells it."""
+    if instance_id is None:
+        return "GPUs priced at your own figure"
+    cloud, _, kind = instance_id.partition("/")
+    if not kind:
+        return f"instance {instance_id}"
+    return f"{_CLOUDS.get(cloud.lower(), cloud)} instance {kind}"
+
+
 def api_model_name(model_ref: str) -> str:
     """'anthropic/claude-haiku-4-5' -> 'Claude Haiku 4.5 (Anthropic)'."""
     return api_model_display_name(model_ref)
@@ -204,13 +214,16 @@ class Words:
         if d.gpu_hour_price_source == CLIENT_PRICE:
             return "GPU-hour price: from your workbook."
         return (
-            f"GPU-hour price: the {plan_name(d.price_plan)} price of cloud instance {d.instance}"
+            f"GPU-hour price: the {plan_name(d.price_plan)} price of {instance_name(d.instance)}"
             f"{', an assumed discount off on-demand' if d.price_plan.startswith('reserved') else ''}"
             "; its source is listed under Assumptions and sources."
         )
 
     def api_model(self, model_ref: str) -> str:
         return api_model_name(model_ref)
+
+    def instance(self, instance_id: str | None) -> str:
+        return instance_name(instance_id)
 
     def scenario(self, name: str) -> str:
         return SCENARIO_NAMES.get(name, name)
