@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
+from crossover.engine.ids import canonical_ids
 from crossover.inert import clip, echo, visible
 from crossover.plausibility import scenario_warnings
 from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
@@ -787,6 +788,7 @@ class _Reading:
             # deployment, say): checking would only add problems that are not really there.
             return
         catalogue = load_catalogue()
+        scenario = canonical_ids(scenario, catalogue)
         for problem in check_scenario(scenario, catalogue) + scenario_warnings(
             scenario, catalogue, percent_fractions=False
         ):
