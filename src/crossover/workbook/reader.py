@@ -530,12 +530,17 @@ class _Reading:
     def _check_names(self) -> None:
         """A name moved off its section's sheet is reported; one naming another input is refused."""
         for (sheet, coordinate), fields in self.named.items():
-            for loc, item in fields[1:]:
+            if len(fields) > 1:
+                names = [item.name for _, item in fields]
+                listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+                for loc, _ in fields[1:]:
+                    self.unread.append(loc)
                 self._report(
-                    loc,
-                    self.places[loc],
-                    f"the name {item.name} points to the same cell as {fields[0][1].name}, so one "
-                    f"cell would answer both; point {item.name} back at its own cell; {_NAME_HELP}",
+                    fields[0][0],
+                    _where(sheet, coordinate, listed),
+                    f"the names {listed} point to this one cell, so it would answer "
+                    f"{'both' if len(names) == 2 else 'each of them'}; point each name back at "
+                    f"its own cell; {_NAME_HELP}",
                 )
             column, row = _column_row(coordinate)
             area = next((a for a in self.tables if a.holds(sheet, row, column)), None)
