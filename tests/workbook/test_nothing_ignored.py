@@ -133,9 +133,9 @@ def test_many_cells_outside_every_input_are_counted_after_ten(filled_path: Path)
     spoil(filled_path, fill)
     # Errors come first, then warnings: the count holds a value that could be an answer.
     assert _problems(filled_path) == [
-        "Operations sheet: 6 more filled cells outside every input, 1 of them values that "
-        "could be answers; move answers into their yellow cells or tables, and your own "
-        "working to a sheet of your own",
+        "Operations sheet: 6 more filled cells outside every input (1 of them could be "
+        "answers); move answers into their yellow cells or tables, and your own working to a "
+        "sheet of your own",
         'Operations!B20 (outside every input): the text "note 20" ' + NOTE,
         'Operations!B21 (outside every input): the text "note 21" ' + NOTE,
         'Operations!B22 (outside every input): the text "note 22" ' + NOTE,

@@ -556,19 +556,19 @@ class _Reading:
             if spec.is_table:
                 continue
             own = [
-                (sheet, coordinate, loc)
-                for (sheet, coordinate), fields in self.named.items()
-                for loc, _ in fields
+                (sheet, loc, item)
+                for (sheet, _), fields in self.named.items()
+                for loc, item in fields
                 if loc[0] == spec.key
             ]
             home = _home_sheet(spec.sheet, [sheet for sheet, _, _ in own])
-            for sheet, _, loc in own:
+            for sheet, loc, item in own:
                 if sheet != home and loc not in self.unread:
                     self._report(
                         loc,
                         self.places[loc],
                         f"this cell is on the {sheet} sheet, away from the other {spec.key} "
-                        f"answers on the {home} sheet: the name {loc[-1]} was moved here, and this "
+                        f"answers on the {home} sheet: the name {item.name} was moved here, and this "
                         "cell is what is read; if it is not that answer, point the name back at "
                         f"its row on the {home} sheet; {_NAME_HELP}",
                         "warning",
@@ -720,9 +720,9 @@ class _Reading:
             self._report(
                 section,
                 f"{layout.quote_sheet(sheet)} sheet",
-                f"{len(rest):,} more filled cells outside every input, {answers:,} of them "
-                "values that could be answers; move answers into their yellow cells or tables, "
-                "and your own working to a sheet of your own",
+                f"{len(rest):,} more filled cells outside every input ({answers:,} of them "
+                "could be answers); move answers into their yellow cells or tables, and your "
+                "own working to a sheet of your own",
                 "error" if answers else "warning",
                 unread=False,
             )
