@@ -49,15 +49,17 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
         raise ScenarioError(
             str(path), [Problem(loc=(), message=f"{what}; expected an .xlsx or .json file")]
         )
+    from crossover.engine.ids import canonical_ids
+
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         from crossover.workbook import read_workbook_with_warnings
 
-        read: tuple[Scenario, list[Problem]] = read_workbook_with_warnings(path)
-        _refuse_extremes(path, read[0])
-        return read
+        read, read_warnings = read_workbook_with_warnings(path)
+        _refuse_extremes(path, read)
+        return canonical_ids(read, catalogue), read_warnings
     if suffix == ".json":
-        scenario = read_json_scenario(path)
+        scenario = canonical_ids(read_json_scenario(path), catalogue)
         _refuse_extremes(path, scenario)
         from crossover.engine import check_scenario
         from crossover.plausibility import scenario_warnings

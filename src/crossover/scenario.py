@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -75,6 +76,14 @@ def _split_commas(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _fold_choices(value: Any) -> Any:
+    """'Reserved 1y', 'ON-DEMAND' -> 'reserved_1y', 'on_demand': choices typed in a list ignore
+    case, spaces and hyphens, as the workbook's drop-down choices do."""
+    if not isinstance(value, list):
+        return value
+    return [re.sub(r"[\s_-]+", "_", v.strip().lower()) if isinstance(v, str) else v for v in value]
 
 
 def _reject_int_date(value: Any) -> Any:
@@ -290,7 +299,10 @@ class Operations(_Model):
     providers: IdList = []
     """Clouds where instances may be rented (aws, gcp, ...), comma-separated; blank: all."""
     price_plans: Annotated[
-        list[PricePlan], BeforeValidator(_split_commas), Field(max_length=4)
+        list[PricePlan],
+        BeforeValidator(_fold_choices),
+        BeforeValidator(_split_commas),
+        Field(max_length=4),
     ] = []
     """Price plans the best plan may use, comma-separated; blank: every plan."""
 

@@ -20,6 +20,11 @@ TIERS_END = get_column_letter(layout.FIRST_COLUMN + _TIER_COLUMNS - 1)
 """The Tiers table's last column in the template."""
 AFTER_TIERS = get_column_letter(layout.FIRST_COLUMN + _TIER_COLUMNS)
 
+IGNORED = (
+    "%s is typed here, where the tool reads nothing, so it would be ignored; if it is an "
+    "answer, type it in its yellow cell (or in a row inside the table), and if it is your own "
+    "working, move it to a sheet of your own"
+)
 NAME_HELP = (
     "name the input cell again (Formulas > Name Manager in Excel; Sheet > Named Ranges and "
     "Expressions > Define in LibreOffice), or copy your answers into a fresh template"
@@ -142,7 +147,11 @@ def test_names_that_no_longer_name_one_cell(
         workbook.defined_names["ops_fte"] = DefinedName("ops_fte", attr_text=reference)
 
     spoil(filled_path, point)
-    assert _problems(filled_path) == [expected]
+    # The answer stays in the cell the name no longer reaches: that cell is named too.
+    assert _problems(filled_path) == [
+        f"Operations!C11 (outside every input): {IGNORED % 0.25}",
+        expected,
+    ]
 
 
 def test_a_percentage_below_one_gets_a_warning(filled_path: Path) -> None:

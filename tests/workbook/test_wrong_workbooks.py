@@ -209,8 +209,11 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
     "deleted defined name": (
         _delete_name,
         [
+            "Workload!C7 (outside every input): 2 is typed here, where the tool reads nothing, "
+            "so it would be ignored; if it is an answer, type it in its yellow cell (or in a row "
+            "inside the table), and if it is your own working, move it to a sheet of your own",
             "Workload sheet (peak_to_average): no cell is named peak_to_average (the "
-            f'"Peak ÷ average demand" answer); {NAME_HELP}'
+            f'"Peak ÷ average demand" answer); {NAME_HELP}',
         ],
     ),
     "formula with no cached value": (

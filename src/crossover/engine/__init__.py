@@ -16,6 +16,7 @@ from crossover.engine.constants import (
 )
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
+from crossover.engine.ids import canonical_ids
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.plans import TIE_TOLERANCE, PlanCost, PlanSearch
 from crossover.engine.rates import LatencyUnreachableError, RequestShape
@@ -53,6 +54,7 @@ __all__ = ["Results", "analyse", "check_scenario"]
 
 def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     """Every figure of docs/economics.md for one scenario; ScenarioError if it breaks a rule."""
+    scenario = canonical_ids(scenario, catalogue)
     problems = check_scenario(scenario, catalogue)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

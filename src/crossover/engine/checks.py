@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import did_you_mean, price_problems
+from crossover.engine.ids import canonical_ids
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import SHARE_TOLERANCE_PCT, Problem, Scenario
 
@@ -13,8 +14,9 @@ VOLUME_TOLERANCE = 0.005
 
 def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     """Every problem (errors and warnings) in a schema-valid scenario, in the order of the file."""
+    typed, scenario = scenario, canonical_ids(scenario, catalogue)
     return (
-        _structure_problems(scenario)
+        _structure_problems(scenario, typed)
         + price_problems(scenario, catalogue)
         + _option_problems(scenario, catalogue)
         + resolve_deployments(scenario, catalogue)[1]
@@ -22,16 +24,15 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     )
 
 
-def _structure_problems(scenario: Scenario) -> list[Problem]:
+def _structure_problems(scenario: Scenario, typed: Scenario) -> list[Problem]:
+    """Totals, unique ids (named as typed) and references (matched in any capitals)."""
     problems = _volume_problems(scenario)
-    problems += _duplicates("tiers", "tier", [t.tier for t in scenario.tiers])
-    problems += _duplicates(
-        "deployments", "deployment", [d.deployment for d in scenario.deployments]
-    )
+    problems += _duplicates("tiers", "tier", [t.tier for t in typed.tiers])
+    problems += _duplicates("deployments", "deployment", [d.deployment for d in typed.deployments])
     problems += _duplicates(
         "price_overrides",
         "api_model",
-        [f"{p.api_model} ({p.api_mode})" for p in scenario.price_overrides],
+        [f"{p.api_model} ({p.api_mode})" for p in typed.price_overrides],
     )
     known = [d.deployment for d in scenario.deployments]
     for i, tier in enumerate(scenario.tiers):

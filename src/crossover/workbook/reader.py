@@ -9,10 +9,13 @@ is collected before failing: first what cannot be read, then what the schema ref
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from difflib import get_close_matches
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree.ElementTree import ParseError
@@ -20,6 +23,7 @@ from xml.etree.ElementTree import ParseError
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
@@ -28,7 +32,8 @@ from pydantic import ValidationError
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
-from crossover.inert import echo
+from crossover.engine.ids import canonical_ids
+from crossover.inert import clip, echo, visible
 from crossover.plausibility import scenario_warnings
 from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
 from crossover.workbook import layout
@@ -43,6 +48,7 @@ from crossover.workbook.coerce import (
 from crossover.workbook.layout import FieldSpec, SectionSpec
 from crossover.workbook.partial import around_stand_in, stand_in
 from crossover.workbook.preflight import assert_defusedxml, preflight
+from crossover.workbook.structure import structure_problem
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
 # such parts (validation and formatting extensions, slicers); the reader needs none of them.
@@ -90,6 +96,9 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
     # A client's file is untrusted: refuse hostile or broken ones before openpyxl opens them.
     assert_defusedxml()
     preflight(path)
+    problem = structure_problem(path)
+    if problem is not None:
+        raise _unreadable(path, problem)
     try:
         data = path.read_bytes()
         with warnings.catch_warnings():
@@ -181,6 +190,12 @@ class _Reading:
     """What each read cell holds, as the client sees it, for messages."""
     unread: list[Loc] = field(default_factory=list)
     """Locs that could not be read: the schema's complaints about them would only repeat it."""
+    named: dict[tuple[str, str], list[tuple[Loc, FieldSpec]]] = field(default_factory=dict)
+    """(sheet, cell) -> the fields whose defined names point there."""
+    tables: list[_TableArea] = field(default_factory=list)
+    """Where each input table was read."""
+    unscanned: set[str] = field(default_factory=set)
+    """Sheets whose table could not be bounded: what lies around it cannot be judged."""
 
     # --- reading -------------------------------------------------------------------------
 
@@ -193,6 +208,10 @@ class _Reading:
                     raw[spec.key] = rows
             else:
                 raw[spec.key] = self._read_scalars(spec)
+        self._check_names()
+        for area in self.tables:
+            self._hidden_in_table(area)
+        self._typed_outside()
         return raw
 
     def _report(
@@ -278,6 +297,7 @@ class _Reading:
             on_missing_sheets.setdefault(sheet, []).append(item.name)
             return None
         self.places[loc] = _where(sheet, reference, item.name)
+        self.named.setdefault((sheet, reference), []).append((loc, item))
         return sheet, reference
 
     def _renamed_hint(self) -> str:
@@ -316,6 +336,10 @@ class _Reading:
             return BLANK
         cell = self._cell(sheet, coordinate)
         self.shown[loc] = show(cell)
+        before = self._before_first_date(cell)
+        if before is not None:
+            self._report(loc, self.places[loc], before)
+            return BLANK
         try:
             value = coerce(item, cell)
         except UnreadableCellError as e:
@@ -337,6 +361,21 @@ class _Reading:
                 "warning",
             )
         return value
+
+    def _before_first_date(self, cell: Cell) -> str | None:
+        """Why a date cell holding a serial below 1 is refused (openpyxl turns -1 into 1899-12-29).
+
+        Excel shows such a cell as ##### and knows no day before its epoch's first one.
+        """
+        first = max(self.values.epoch, datetime(1900, 1, 1))
+        if not isinstance(cell.value, datetime) or cell.value >= first:
+            return None
+        serial = to_excel(cell.value, self.values.epoch)
+        return (
+            f"the cell holds the date serial {layout.format_number(serial)}, which is before the "
+            f"first day a spreadsheet date can be ({first.date().isoformat()}); type the date as "
+            "YYYY-MM-DD (e.g. 2026-01-12)"
+        )
 
     def _cell(self, sheet: str, coordinate: str) -> Cell:
         value_cell = self.values[sheet][coordinate]
@@ -380,6 +419,7 @@ class _Reading:
         first_column, header_row, last_column, last_row = bounds
         first_data = header_row + 1
         last_data = last_row - (table.totalsRowCount or 0)
+        self.tables.append(_TableArea(spec, sheet, first_column, header_row, last_column, last_row))
         self.places[(spec.key,)] = _where(sheet, table.ref, f"{spec.table} table")
         if table.headerRowCount == 0:
             self._report(
@@ -392,7 +432,6 @@ class _Reading:
         columns = self._table_columns(spec, sheet, header_row, first_column, last_column)
         rows: list[dict[str, Any]] = []
         read_rows: list[int] = []
-        worksheet = self.values[sheet]
         for row in range(first_data, last_data + 1):
             if all(self._blank(sheet, row, c) for c in range(first_column, last_column + 1)):
                 continue
@@ -422,7 +461,6 @@ class _Reading:
                 letter = get_column_letter(column)
                 span = f"{letter}{top}:{letter}{max(bottom, top)}"
                 self.places[(spec.key, *item.path)] = _where(sheet, span, item.name)
-        self._rows_below(spec, worksheet, sheet, first_column, last_column, last_row)
         return rows
 
     def _table(self, name: str) -> tuple[str, Table] | None:
@@ -489,33 +527,205 @@ class _Reading:
         coordinate = f"{get_column_letter(column)}{row}"
         return self._cell(sheet, coordinate).is_blank
 
-    def _rows_below(
-        self,
-        spec: SectionSpec,
-        worksheet: Worksheet,
-        sheet: str,
-        first_column: int,
-        last_column: int,
-        last_row: int,
-    ) -> None:
-        """Rows typed just under a table are not in it; say so rather than drop them."""
-        row = last_row + 1
-        while not all(self._blank(sheet, row, c) for c in range(first_column, last_column + 1)):
-            row += 1
-        if row == last_row + 1:
-            return
-        span = (
-            f"{get_column_letter(first_column)}{last_row + 1}:"
-            f"{get_column_letter(last_column)}{row - 1}"
-        )
+    def _check_names(self) -> None:
+        """A name moved off its section's sheet is reported; one naming another input is refused."""
+        for (sheet, coordinate), fields in self.named.items():
+            if len(fields) > 1:
+                names = [item.name for _, item in fields]
+                listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+                for loc, _ in fields[1:]:
+                    self.unread.append(loc)
+                self._report(
+                    fields[0][0],
+                    _where(sheet, coordinate, listed),
+                    f"the names {listed} point to this one cell, so it would answer "
+                    f"{'both' if len(names) == 2 else 'each of them'}; point each name back at "
+                    f"its own cell; {_NAME_HELP}",
+                )
+            column, row = _column_row(coordinate)
+            area = next((a for a in self.tables if a.holds(sheet, row, column)), None)
+            if area is not None:
+                for loc, item in fields[:1]:
+                    self._report(
+                        loc,
+                        self.places[loc],
+                        f"the name {item.name} points into the {area.spec.table} table, whose "
+                        f"cells are read as table rows; point it back at its own cell; {_NAME_HELP}",
+                    )
+        for spec in layout.sections():
+            if spec.is_table:
+                continue
+            own = [
+                (sheet, loc, item)
+                for (sheet, _), fields in self.named.items()
+                for loc, item in fields
+                if loc[0] == spec.key
+            ]
+            home = _home_sheet(spec.sheet, [sheet for sheet, _, _ in own])
+            for sheet, loc, item in own:
+                if sheet != home and loc not in self.unread:
+                    self._report(
+                        loc,
+                        self.places[loc],
+                        f"this cell is on the {sheet} sheet, away from the other {spec.key} "
+                        f"answers on the {home} sheet: the name {item.name} was moved here, and this "
+                        "cell is what is read; if it is not that answer, point the name back at "
+                        f"its row on the {home} sheet; {_NAME_HELP}",
+                        "warning",
+                    )
+
+    def _hidden_in_table(self, area: _TableArea) -> None:
+        """A filled row or column a client cannot see is read all the same: say so."""
+        worksheet = self.values[area.sheet]
+        hidden_rows = {
+            row
+            for row, dimension in worksheet.row_dimensions.items()
+            if dimension.hidden and area.header_row < row <= area.last_row
+        }
+        hidden_columns = {
+            column
+            for dimension in worksheet.column_dimensions.values()
+            if dimension.hidden
+            for column in range(dimension.min or 0, (dimension.max or 0) + 1)
+            if area.first_column <= column <= area.last_column
+        }
+        first, last = get_column_letter(area.first_column), get_column_letter(area.last_column)
+        for row in sorted(hidden_rows):
+            if all(
+                self._blank(area.sheet, row, c)
+                for c in range(area.first_column, area.last_column + 1)
+            ):
+                continue
+            self._report(
+                (area.spec.key,),
+                _where(
+                    area.sheet,
+                    f"{first}{row}:{last}{row}",
+                    f"hidden row of the {area.spec.table} table",
+                ),
+                "this row is hidden, but the tool reads it like any other; unhide it (select the "
+                "rows around it, right-click, Unhide) to check it, or delete the row if it should "
+                "not count",
+                "warning",
+            )
+        for column in sorted(hidden_columns):
+            filled = [
+                row
+                for row in range(area.header_row + 1, area.last_row + 1)
+                if not self._blank(area.sheet, row, column)
+            ]
+            if not filled:
+                continue
+            letter = get_column_letter(column)
+            header = str(self.values[area.sheet].cell(area.header_row, column).value or "").strip()
+            self._report(
+                (area.spec.key,),
+                _where(
+                    area.sheet,
+                    f"{letter}{filled[0]}:{letter}{filled[-1]}",
+                    f"hidden column {clip(visible(header), 60)}",
+                ),
+                "this column is hidden, but the tool reads its values like any other; unhide it "
+                "(select the columns around it, right-click, Unhide) to check them, or clear them "
+                "if they should not count",
+                "warning",
+            )
+
+    def _typed_outside(self) -> None:
+        """Every filled cell of an input sheet that no input reads, reported with its cell.
+
+        Cells under a table, in its columns, are rows the table does not reach: errors. Beyond
+        those, a value that could be an answer (a number, a date, yes/no) is an error, and
+        text is a warning: the template invites notes beside the answers. The template's own
+        labels and instructions are recognised by their text, wherever they were moved.
+        """
+        own_text = template_texts()
+        sheets = {sheet for sheet, _ in self.named} | {area.sheet for area in self.tables}
+        for sheet in self.values.sheetnames:
+            if sheet not in sheets or sheet in self.unscanned:
+                continue
+            if sheet in (layout.START_SHEET, layout.LISTS_SHEET):
+                continue
+            areas = [a for a in self.tables if a.sheet == sheet]
+            below: dict[int, list[int]] = {}
+            outside: list[tuple[int, int, Cell]] = []
+            for row, column in sorted(self._filled(sheet), key=lambda rc: (rc[0], rc[1])):
+                coordinate = f"{get_column_letter(column)}{row}"
+                if (sheet, coordinate) in self.named or any(
+                    a.holds(sheet, row, column) for a in areas
+                ):
+                    continue
+                cell = self._cell(sheet, coordinate)
+                if cell.is_blank:
+                    continue
+                if isinstance(cell.value, str) and cell.value.strip() in own_text:
+                    continue
+                under = next((i for i, a in enumerate(areas) if a.is_below(row, column)), None)
+                if under is not None:
+                    below.setdefault(under, []).append(row)
+                else:
+                    outside.append((row, column, cell))
+            for index, rows in below.items():
+                self._below_table(areas[index], min(rows), max(rows))
+            self._outside(sheet, self._section_of(sheet), outside)
+
+    def _filled(self, sheet: str) -> set[tuple[int, int]]:
+        # The cells the file holds (openpyxl pinned to 3.1): iter_rows() would visit every
+        # empty cell of the sheet's dimension.
+        return set(self.values[sheet]._cells) | set(self.formulas[sheet]._cells)
+
+    def _below_table(self, area: _TableArea, top: int, bottom: int) -> None:
+        span = f"{get_column_letter(area.first_column)}{top}:{get_column_letter(area.last_column)}{bottom}"
+        table = area.spec.table
         self._report(
-            (spec.key,),
-            _where(sheet, span, f"below the {spec.table} table"),
-            f"these cells are below the {spec.table} table, so they are not read; extend the "
-            "table over them (drag the handle at its bottom-right corner, or insert rows inside "
-            "the table and move them there)",
+            (area.spec.key,),
+            _where(area.sheet, span, f"below the {table} table"),
+            f"these cells are below the {table} table, so they are not read; extend the table "
+            "over them (drag the handle at its bottom-right corner, or insert rows inside the "
+            "table and move them there)",
             unread=False,
         )
+
+    def _section_of(self, sheet: str) -> Loc:
+        """The section whose inputs are on a sheet, for ordering its problems with the rest."""
+        for area in self.tables:
+            if area.sheet == sheet:
+                return (area.spec.key,)
+        return next((fields[0][0][:1] for (s, _), fields in self.named.items() if s == sheet), ())
+
+    def _outside(self, sheet: str, section: Loc, cells: list[tuple[int, int, Cell]]) -> None:
+        for row, column, cell in cells[:MAX_OUTSIDE_SHOWN]:
+            place = _where(sheet, f"{get_column_letter(column)}{row}", "outside every input")
+            if _could_be_an_answer(cell):
+                self._report(
+                    section,
+                    place,
+                    f"{show(cell)} is typed here, where the tool reads nothing, so it would be "
+                    "ignored; if it is an answer, type it in its yellow cell (or in a row inside "
+                    "the table), and if it is your own working, move it to a sheet of your own",
+                    unread=False,
+                )
+            else:
+                self._report(
+                    section,
+                    place,
+                    f"the text {show(cell)} is outside every input, so the tool does not read it "
+                    "(a note is fine; an answer belongs in its yellow cell)",
+                    "warning",
+                    unread=False,
+                )
+        rest = cells[MAX_OUTSIDE_SHOWN:]
+        if rest:
+            answers = sum(1 for *_, cell in rest if _could_be_an_answer(cell))
+            self._report(
+                section,
+                f"{layout.quote_sheet(sheet)} sheet",
+                f"{len(rest):,} more filled cells outside every input ({answers:,} of them "
+                "could be answers); move answers into their yellow cells or tables, and your "
+                "own working to a sheet of your own",
+                "error" if answers else "warning",
+                unread=False,
+            )
 
     # --- validating ----------------------------------------------------------------------
 
@@ -570,6 +780,7 @@ class _Reading:
         problem = _table_bounds_problem(ref)
         if problem is None:
             return _bounds(ref)
+        self.unscanned.add(sheet)
         where = f"{sheet}!{ref}" if len(ref) <= 30 else f"{spec.table} table"
         self.places[(spec.key,)] = f"{where} ({spec.table} table)"
         self._report((spec.key,), self.places[(spec.key,)], problem)
@@ -582,6 +793,7 @@ class _Reading:
             # deployment, say): checking would only add problems that are not really there.
             return
         catalogue = load_catalogue()
+        scenario = canonical_ids(scenario, catalogue)
         for problem in check_scenario(scenario, catalogue) + scenario_warnings(
             scenario, catalogue, percent_fractions=False
         ):
@@ -593,7 +805,10 @@ class _Reading:
 
     def check_what_read(self, raw: dict[str, Any]) -> None:
         """The checks on what did read, when some values did not: one run lists every problem."""
-        bad = [p.loc for p in self.problems if p.severity == "error"]
+        # A problem that is not a field's (a cell outside every input) leaves every value read.
+        bad = [
+            p.loc for p in self.problems if p.severity == "error" and _field_at(p.loc) is not None
+        ]
         bad += [loc for loc in self.unread if loc not in bad]
         scenario = stand_in(raw, bad, _field_at)
         if scenario is not None:
@@ -703,3 +918,77 @@ def _span(cells: list[tuple[str, str]]) -> str | None:
         f"{get_column_letter(min(columns))}{min(rows)}:{get_column_letter(max(columns))}{max(rows)}"
     )
     return f"{layout.quote_sheet(sheet)}!{span}"
+
+
+MAX_OUTSIDE_SHOWN = 10
+"""Filled cells outside every input named one by one on a sheet; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class _TableArea:
+    """Where an input table was read: its header row to its last row, first to last column."""
+
+    spec: SectionSpec
+    sheet: str
+    first_column: int
+    header_row: int
+    last_column: int
+    last_row: int
+
+    def holds(self, sheet: str, row: int, column: int) -> bool:
+        return (
+            sheet == self.sheet
+            and self.header_row <= row <= self.last_row
+            and self.first_column <= column <= self.last_column
+        )
+
+    def is_below(self, row: int, column: int) -> bool:
+        return row > self.last_row and self.first_column <= column <= self.last_column
+
+
+@cache
+def template_texts() -> frozenset[str]:
+    """Every text the template writes itself (titles, labels, units, help, headers, notes)."""
+    from crossover.workbook.template import build_template
+
+    empty: tuple[str | int, ...] = ()
+    workbook = build_template(
+        {name: empty for name in ("list_api_model", "list_model", "list_gpu", "list_instance")}
+    )
+    return frozenset(
+        cell.value.strip()
+        for sheet in workbook.worksheets
+        if sheet.title != layout.LISTS_SHEET
+        for cell in sheet._cells.values()
+        if isinstance(cell.value, str)
+    )
+
+
+def _could_be_an_answer(cell: Cell) -> bool:
+    """A number, date or yes/no (typed or computed), or text that reads as a number."""
+    value = cell.value
+    if not isinstance(value, str):
+        return True
+    return bool(_NUMBER_TEXT.fullmatch(value.strip()))
+
+
+_NUMBER_TEXT = re.compile(
+    r"[-+\u2212]?[$€£¥]?\s*\d[\d.,'\s\u00a0\u202f\u2009]*(%|k|m|bn)?", re.IGNORECASE
+)
+
+
+def _home_sheet(expected: str, sheets: list[str]) -> str:
+    """The sheet most of a section's names point to; the template's own sheet on a tie."""
+    if not sheets:
+        return expected
+    counts = {sheet: sheets.count(sheet) for sheet in sheets}
+    most = max(counts.values())
+    if counts.get(expected) == most:
+        return expected
+    return next(sheet for sheet in sheets if counts[sheet] == most)
+
+
+def _column_row(coordinate: str) -> tuple[int, int]:
+    column, row, _, _ = range_boundaries(coordinate)
+    assert column is not None and row is not None
+    return column, row
