@@ -81,15 +81,20 @@ def _constant(text: str) -> float:
     raise _RefusedError(f"{text} is not a number JSON allows; give a number")
 
 
-def _check_depth(value: Any, depth: int = 0) -> None:
-    if depth > MAX_JSON_DEPTH:
+def _check_depth(value: Any) -> None:
+    if too_deep(value, MAX_JSON_DEPTH):
         raise _RefusedError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def too_deep(value: Any, limit: int, depth: int = 0) -> bool:
+    """Whether lists and tables (dicts) nest more than limit levels inside value."""
+    if depth > limit:
+        return True
     if isinstance(value, dict):
-        for item in value.values():
-            _check_depth(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_depth(item, depth + 1)
+        return any(too_deep(item, limit, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return any(too_deep(item, limit, depth + 1) for item in value)
+    return False
 
 
 def extreme_numbers(scenario: Scenario) -> list[Problem]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import crossover.report
+import crossover.report.render
 from crossover.delivery.outputs import output_stem
 from crossover.engine.results import Results
 from crossover.errors import InputError
@@ -90,7 +90,7 @@ def test_a_failed_render_leaves_the_earlier_report_untouched(
     def fail(html: str, brand: Brand) -> bytes:
         raise InputError("the report could not load an asset: test")
 
-    monkeypatch.setattr(crossover.report, "render_pdf", fail)
+    monkeypatch.setattr(crossover.report.render, "render_pdf", fail)
     with pytest.raises(InputError, match="could not load an asset"):
         render_report(results, tmp_path, {"pdf", "html"}, brand)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == earlier

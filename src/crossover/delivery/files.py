@@ -50,11 +50,12 @@ def write_set(files: Sequence[tuple[Path, bytes]], inputs: Iterable[Path] = ()) 
     was; OutputError names the file that could not be written.
     """
     sources = list(inputs)
-    for path, _ in files:
+    targets = [(_link_target(path), data) for path, data in files]
+    for path, _ in targets:
         check_target(path, sources)
     temps: list[tuple[Path, Path]] = []
     try:
-        for path, data in files:
+        for path, data in targets:
             temps.append((_write_temp(path, data), path))
         for temp, path in temps:
             try:
@@ -64,6 +65,23 @@ def write_set(files: Sequence[tuple[Path, bytes]], inputs: Iterable[Path] = ()) 
     finally:
         for temp, _ in temps:
             temp.unlink(missing_ok=True)
+
+
+def _link_target(path: Path) -> Path:
+    """Where a write to path lands: the file a symlink points to, so the link stays a link.
+
+    Renaming a new file over the link itself would replace the user's link with a file; a
+    link whose target's folder is gone is refused, naming that target.
+    """
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.parent.is_dir():
+        raise OutputError(
+            f"{path}: cannot write: it is a link to {target}, whose folder {target.parent} "
+            "does not exist"
+        )
+    return target
 
 
 def _write_temp(path: Path, data: bytes) -> Path:

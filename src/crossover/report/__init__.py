@@ -9,7 +9,6 @@ from crossover.delivery.outputs import output_stem
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
-from crossover.report.render import render_html, render_pdf
 
 __all__ = [
     "FORMATS",
@@ -47,6 +46,10 @@ def report_files(
     results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str
 ) -> list[tuple[Path, bytes]]:
     """The report's files rendered in memory, not yet written: pdf, html, then the results JSON."""
+    # Imported here: WeasyPrint and matplotlib cost a second and a half, which a brand refused
+    # at load (or a run without a report) need not pay.
+    from crossover.report.render import render_html, render_pdf
+
     html = render_html(results, brand)
     outputs: list[tuple[Path, bytes]] = []
     if "pdf" in formats:

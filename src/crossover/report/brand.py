@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,7 +22,14 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from crossover.errors import InputError
-from crossover.report.fetcher import AssetRefusedError, resolve_asset
+from crossover.report.brand_files import (
+    AssetRefusedError,
+    BrandFileError,
+    check_font,
+    check_logo,
+    read_brand_toml,
+    resolve_asset,
+)
 
 BRAND_FILE = "brand.toml"
 LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
@@ -94,7 +102,7 @@ class FontFace(_BrandModel):
     @field_validator("file")
     @classmethod
     def _inside_folder(cls, value: Path, info: ValidationInfo) -> Path:
-        return _asset(value, info, FONT_SUFFIXES)
+        return _asset(value, info, FONT_SUFFIXES, check_font)
 
 
 class Fonts(_BrandModel):
@@ -125,7 +133,7 @@ class Brand(_BrandModel):
     @field_validator("logo")
     @classmethod
     def _logo_inside_folder(cls, value: Path, info: ValidationInfo) -> Path:
-        return _asset(value, info, LOGO_SUFFIXES)
+        return _asset(value, info, LOGO_SUFFIXES, check_logo)
 
     @property
     def families(self) -> list[str]:
@@ -133,23 +141,35 @@ class Brand(_BrandModel):
         return list(dict.fromkeys([self.fonts.body, self.fonts.headings]))
 
 
-def _asset(value: Path, info: ValidationInfo, suffixes: tuple[str, ...]) -> Path:
+def _asset(
+    value: Path,
+    info: ValidationInfo,
+    suffixes: tuple[str, ...],
+    check: Callable[[Path, Path], None],
+) -> Path:
+    """The asset's real path inside the brand's folder, once its size and content are checked."""
     folder = (info.context or {}).get("folder")
     if not isinstance(folder, Path):
         raise ValueError("a brand is loaded with load_brand(), which knows its folder")
     if value.suffix.lower() not in suffixes:
         raise ValueError(f"expected a {', '.join(suffixes)} file, found {str(value)!r}")
     try:
-        return resolve_asset(folder, value)
-    except AssetRefusedError as e:
+        path = resolve_asset(folder, value)
+        check(value, path)
+    except (AssetRefusedError, BrandFileError) as e:
         raise ValueError(str(e)) from None
+    except OSError as e:
+        raise ValueError(f"{value}: cannot read the file: {e.strerror or e}") from None
+    return path
 
 
 def load_brand(path: Path) -> Brand:
     """Read a brand from its TOML file (or the folder holding brand.toml); InputError names the field."""
     file = path / BRAND_FILE if path.is_dir() else path
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = read_brand_toml(file)
+    except BrandFileError as e:
+        raise InputError(f"{file}: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{file}: cannot read the brand file: {e}") from None
     except tomllib.TOMLDecodeError as e:

@@ -12,51 +12,12 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-# What a brand folder may hold, by extension, and the type WeasyPrint is told.
-ASSET_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".otf": "font/otf",
-    ".ttf": "font/ttf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-}
+from crossover.report.brand_files import ASSET_TYPES, AssetRefusedError, resolve_asset
+
 # Inline images the report makes itself (charts, the logo): images only, never HTML or CSS.
 DATA_URL_TYPES = frozenset({"image/svg+xml", "image/png", "image/jpeg"})
 # A logo or a font is well under this; /dev/zero or a stray video is not.
 MAX_ASSET_BYTES = 8 * 1024 * 1024
-
-
-class AssetRefusedError(ValueError):
-    """Raised when a path or URL is outside what the report may read; says which and why."""
-
-
-def resolve_asset(folder: Path, name: str | Path) -> Path:
-    """The real path of an asset strictly inside folder: a regular file with an allowed type.
-
-    Symlinks are followed before the check, so one that leads out of the folder is refused.
-    """
-    root = folder.resolve(strict=True)
-    candidate = Path(name)
-    if not candidate.is_absolute():
-        candidate = root / candidate
-    try:
-        path = candidate.resolve(strict=True)
-    except (OSError, RuntimeError) as e:
-        raise AssetRefusedError(f"{name}: no such file in {root}") from e
-    if not path.is_relative_to(root):
-        raise AssetRefusedError(f"{name}: outside the asset folder {root}")
-    mode = path.stat().st_mode
-    if not stat.S_ISREG(mode):
-        raise AssetRefusedError(f"{name}: not a regular file")
-    if path.suffix.lower() not in ASSET_TYPES:
-        allowed = ", ".join(sorted(ASSET_TYPES))
-        raise AssetRefusedError(
-            f"{name}: a {path.suffix or 'suffix-less'} file; allowed: {allowed}"
-        )
-    return path
 
 
 def read_asset(folder: Path, name: str | Path) -> tuple[bytes, str]:

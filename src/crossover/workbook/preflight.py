@@ -7,13 +7,17 @@ milliseconds and ends in one plain sentence.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml.ElementTree import fromstring
+
 from crossover.errors import InputError
+from crossover.limits import MAX_DIGITS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A client workbook is tens of kilobytes; 20 MB is generous."""
@@ -29,6 +33,15 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# A numeric cell (no t="s", "str", "inlineStr", "e" or "b") whose value is a run of digits
+# longer than any quantity: openpyxl turns it into an int, which fails past 4,300 digits
+# with a message about invalid XML.
+_LONG_NUMBER = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?![^>]*\bt="(?:s|str|inlineStr|e|b)")[^>]*>'
+    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>\s*[-+]?([0-9]{%d,})\s*</v>" % (MAX_DIGITS + 1)
+)
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 class UnsafeWorkbookError(InputError):
@@ -175,3 +188,28 @@ def _check_archive(
                 f"the workbook contains XML entity declarations (in {member.filename}), which "
                 "Excel never writes: a file built to attack XML readers is refused"
             )
+        if member.filename.startswith("xl/worksheets/"):
+            long_number = _LONG_NUMBER.search(data)
+            if long_number:
+                cell = long_number.group(1).decode("ascii")
+                sheet = _sheet_names(archive).get(member.filename, member.filename)
+                raise refuse(
+                    f"{sheet}!{cell} holds a number with {len(long_number.group(2)):,} digits; "
+                    f"numbers have at most {MAX_DIGITS}: check the number and its unit"
+                )
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet part's sheet name (xl/worksheets/sheet3.xml: Workload); {} if unreadable."""
+    try:
+        book = fromstring(archive.read("xl/workbook.xml"), forbid_dtd=True)
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    except Exception:  # a name only improves the message; the part's own name will do
+        return {}
+    targets = {
+        rel.get("Id"): "xl/" + (rel.get("Target") or "").removeprefix("/xl/") for rel in rels
+    }
+    return {
+        targets.get(sheet.get(_RELATIONSHIP_ID), ""): sheet.get("name", "")
+        for sheet in book.iter(f"{_MAIN}sheet")
+    }
