@@ -155,6 +155,24 @@ def test_any_file_of_the_set_holds_the_name_even_a_dangling_link_or_a_pipe(
     assert (tmp_path / "acme-2-results.json").is_symlink()
 
 
+def test_force_removes_only_files_of_the_set_that_the_earlier_manifest_lists(
+    tmp_path: Path,
+) -> None:
+    def write(files: list[tuple[str, bytes]], force: bool) -> None:
+        write_versioned(tmp_path, "acme", files, family=SET_KINDS, manifest=True, force=force)
+
+    write([(".pdf", b"%PDF 1"), (".html", b"<p>1")], False)
+    (tmp_path / "client.xlsx").write_bytes(b"the client's workbook")
+    (tmp_path / "acme.eml").write_bytes(b"a preview")
+    manifest = json.loads((tmp_path / "acme.manifest.json").read_text())
+    manifest["files"] |= {"client.xlsx": "0" * 64, "../outside.pdf": "0" * 64}
+    (tmp_path / "acme.manifest.json").write_text(json.dumps(manifest))
+
+    write([(".pdf", b"%PDF 2")], True)
+    assert sorted(_files(tmp_path)) == ["acme.eml", "acme.manifest.json", "acme.pdf", "client.xlsx"]
+    assert (tmp_path / "acme.pdf").read_bytes() == b"%PDF 2"
+
+
 def _claim_and_write(args: tuple[Path, int, Any]) -> str:
     folder, number, barrier = args
     barrier.wait()

@@ -119,8 +119,9 @@ def write_versioned(
     same name; a failure removes what this call claimed and leaves earlier files as they were.
 
     force: write under `stem` whatever is there, replacing the files of the same names (not a
-    device, a folder or one of `inputs`); with `manifest`, files the earlier set's manifest
-    lists and this one does not write are removed, so no file of the earlier run stays.
+    device, a folder or one of `inputs`); with `manifest`, files of the set's kinds that the
+    earlier set's manifest lists and this one does not write are removed, so no file of the
+    earlier run stays.
     manifest: also write `<name>.manifest.json` naming the run and each file's SHA-256.
     """
     kinds = [kind for kind, _ in files]
@@ -145,7 +146,9 @@ def write_versioned(
         for claim in claimed:
             claim.release()
         raise
-    for stale in sorted(earlier - {path.name for path, _ in named}):
+    # Only files of this name's set: a manifest is not trusted to name any other file.
+    own = {f"{name}{kind}" for kind in {*family, *kinds}}
+    for stale in sorted((earlier & own) - {path.name for path, _ in named}):
         _remove_stale(folder / stale)
     return WrittenSet(stem, name, tuple(path for path, _ in named[: len(files)]))
 
@@ -231,8 +234,7 @@ def _listed(manifest: Path) -> set[str]:
         return set()
     if not isinstance(files, dict):
         return set()
-    # Only plain names of this folder: a manifest is not trusted to point elsewhere.
-    return {name for name in files if isinstance(name, str) and Path(name).name == name}
+    return {name for name in files if isinstance(name, str)}
 
 
 def _remove_stale(path: Path) -> None:
