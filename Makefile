@@ -10,11 +10,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-## Install the tool (as a user would: not editable) and render the example report into output/.
+## Install the tool (as a user would: not editable) and render the example report into output/
+## (--force: run again, it replaces the example's report rather than adding versions of it).
 report: $(BIN)/python
 	bash scripts/install-system-packages.sh
 	$(BIN)/pip install -q .
-	$(BIN)/crossover report $(EXAMPLE) -o output
+	$(BIN)/crossover report $(EXAMPLE) -o output --force
 
 ## Install the test extras and run the whole suite (the portal's on SQLite and on a PostgreSQL
 ## server started for the run).

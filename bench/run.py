@@ -142,6 +142,8 @@ class Bench:
             str(self.out("report")),
             "--format",
             "pdf,html",
+            # Every run writes the same files, as the first did, rather than a new version.
+            "--force",
         ]
         figures["report"] = self.interleaved(
             {

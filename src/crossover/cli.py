@@ -23,6 +23,7 @@ from crossover.errors import (
 
 SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
 F = TypeVar("F", bound=Callable[..., Any])
+FORCE_HELP = "Replace an earlier output of the same name instead of adding a version suffix."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -392,13 +393,20 @@ def _output_options(out_dir_help: str) -> Callable[[F], F]:
     help="File name for this version's outputs (e.g. acme-v2), instead of the client's name "
     "and the report date.",
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def report(
-    file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None, name: str | None
+    file: Path,
+    out_dir: Path,
+    formats: frozenset[str],
+    brand: Path | None,
+    name: str | None,
+    force: bool,
 ) -> None:
-    """Render the client report (PDF and HTML) with the results JSON beside it.
+    """Render the client report (PDF and HTML) with the results JSON beside them.
 
-    Files are named from the client and the report date and written atomically: a failure
-    leaves no partial file and an earlier report for the same client untouched.
+    Files are named from the client and the report date (or --name) and written as one set: a
+    failure leaves no partial file. An earlier report of the same name is kept: this one gets
+    a version suffix (acme-2026-11-27-2.pdf, -3, ...), unless --force replaces it.
 
     \b
     Example:
@@ -414,8 +422,21 @@ def report(
         from crossover.report import brand_or_default
 
         chosen_brand = brand_or_default(brand)
-    for path in write_outputs(results, out_dir, formats, chosen_brand, name):
+    written = write_outputs(results, out_dir, formats, chosen_brand, name, force=force)
+    if written.versioned:
+        click.echo(_kept(out_dir, written.asked, written.stem))
+    for path in written.paths:
         click.echo(f"Wrote {path}")
+
+
+def _kept(folder: Path, asked: str, used: str) -> str:
+    """The line that says an earlier output was kept and which name this run's files took."""
+    from crossover.inert import visible
+
+    return visible(
+        f"{folder / asked}.* exists and is kept: this run's files are {used}.* "
+        "(--force replaces the earlier files instead)"
+    )
 
 
 @cli.command()
@@ -424,6 +445,11 @@ def report(
 @click.option("--cc", "cc", multiple=True, help="A copy recipient (repeat for more).")
 @click.option("--subject", help="The subject line; default: the client and the recommendation.")
 @click.option("--dry-run", is_flag=True, help="Write REPORT.eml beside the PDF instead of sending.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --dry-run: replace an earlier REPORT.eml instead of writing REPORT-2.eml.",
+)
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -436,6 +462,7 @@ def email(
     subject: str | None,
     dry_run: bool,
     config: Path | None,
+    force: bool,
 ) -> None:
     """Email a report: the key figures in the message, the PDF attached.
 
@@ -450,7 +477,9 @@ def email(
     """
     from crossover.delivery.email import email_report
 
-    click.echo(email_report(report_pdf, to, cc, subject, dry_run=dry_run, config=config))
+    click.echo(
+        email_report(report_pdf, to, cc, subject, dry_run=dry_run, config=config, force=force)
+    )
 
 
 @cli.command()
@@ -466,6 +495,7 @@ def email(
     show_default=True,
     help="Seconds one input may take before its worker is stopped.",
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def batch(
     paths: tuple[Path, ...],
     out_dir: Path,
@@ -473,11 +503,15 @@ def batch(
     formats: frozenset[str],
     timeout: float,
     brand: Path | None,
+    force: bool,
 ) -> None:
     """Render every workbook and JSON scenario in files and folders, in parallel.
 
     One bad, hung or crashing input is reported and the rest carry on; exits 65 if any failed.
     The summary table is also written as summary.json and summary.csv beside the reports.
+    Earlier outputs are kept: this run's take a version suffix (-2, -3, ...) unless --force.
+    Inputs whose client names give the same file names are named after their input files.
+    A second batch into a folder a batch is writing into is refused (exit 74).
 
     \b
     Example:
@@ -487,7 +521,7 @@ def batch(
     from crossover.delivery.batch import batch as run
 
     jobs = jobs or default_jobs()
-    run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout))
+    run(list(paths), BatchOptions(out_dir, formats, brand, jobs, timeout, force))
 
 
 @cli.command()

@@ -118,7 +118,7 @@ def test_a_clean_batch_exits_zero(tmp_path: Path, capsys: Any) -> None:
 # named so, the way a pathological file would wedge or kill WeasyPrint or the reader.
 
 
-def misbehaving(path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
+def misbehaving(path: Path, options: BatchOptions, state: WorkerState, stem: str) -> Outcome:
     if path.stem.startswith("hang"):
         time.sleep(3600)
     if path.stem.startswith("stubborn"):
@@ -126,7 +126,7 @@ def misbehaving(path: Path, options: BatchOptions, state: WorkerState) -> Outcom
         time.sleep(3600)
     if path.stem.startswith("crash"):
         os.kill(os.getpid(), signal.SIGKILL)
-    return render_input(path, options, state)
+    return render_input(path, options, state, stem)
 
 
 def _scenario(folder: Path, name: str, client: str) -> Path:
@@ -190,21 +190,6 @@ def test_no_worker_outlives_the_batch(tmp_path: Path) -> None:
     assert multiprocessing.active_children() == []
 
 
-def test_two_inputs_writing_the_same_files_are_both_flagged(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    first = _scenario(folder, "first.json", "Same Client")
-    second = _scenario(folder, "second.json", "Same Client")
-    options = BatchOptions(tmp_path / "out", frozenset({"xlsx"}), jobs=2)
-    outcomes = run_batch([first, second], options)
-    assert [o.ok for o in outcomes] == [False, False]
-    assert outcomes[0].error == (
-        f"same output files as {second} (same client and report date): only one of their "
-        "reports is on disk"
-    )
-    assert outcomes[1].error is not None and str(first) in outcomes[1].error
-
-
 # -- summaries ---------------------------------------------------------------------------
 
 
@@ -255,6 +240,7 @@ def test_folders_give_their_scenarios_sorted_and_skip_what_is_not_one(tmp_path: 
         ".hidden.json",
         "~$b.xlsx",
         "summary.json",
+        "summary-2.json",
         "acme-2026-11-27-results.json",
         "sub/deeper.json",
     ]:

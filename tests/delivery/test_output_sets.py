@@ -51,8 +51,9 @@ def test_a_failure_while_writing_leaves_the_earlier_set_whole(
         return real(path, data)
 
     monkeypatch.setattr(crossover.delivery.files, "_write_temp", disk_full_at_the_third)
+    # --force: the new set replaces the earlier one, so a failure there is what could mix them.
     code, _, err = run_cli(
-        ["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "html,xlsx"], capsys
+        ["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "html,xlsx", "--force"], capsys
     )
     assert code == 74
     assert err == (

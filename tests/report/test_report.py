@@ -59,7 +59,10 @@ def test_only_the_formats_asked_for_are_written(
     results = next(iter(example_results.values()))
     paths = render_report(results, tmp_path / "out", {"html"}, brand)
     assert [p.suffix for p in paths] == [".html", ".json"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    manifest = f"{output_stem(results)}.manifest.json"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [manifest, *(p.name for p in paths)]
+    )
 
 
 @pytest.mark.parametrize("formats", [set(), {"docx"}, {"pdf", "PNG"}])

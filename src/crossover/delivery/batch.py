@@ -1,6 +1,8 @@
 """Rendering many scenarios at once: warm worker processes, a per-input timeout, a summary of every outcome.
 
-Each worker is a process of its own that renders one input at a time, so a hung or crashed
+Inputs are read first (in the workers too), so that every output name is known before any is
+written: inputs whose client names give the same file names are named after their input files
+instead. Each worker is a process of its own that renders one input at a time, so a hung or crashed
 input costs one worker, never the batch: the parent stops a worker that overruns its input's
 timeout (SIGTERM, then SIGKILL after a grace period), records the input as failed, and starts
 a fresh worker for the rest. The parent loads the catalogue, the brand and the renderer
@@ -12,16 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import fcntl
 import gc
 import io
 import json
 import multiprocessing
 import os
+import re
 import signal
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
@@ -29,10 +35,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
-from crossover.delivery.files import write_text_atomic
-from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
-from crossover.errors import CrossoverError, InputError
-from crossover.inert import csv_text
+from crossover.delivery.files import reason
+from crossover.delivery.outputs import (
+    REPORT_FORMATS,
+    client_stem,
+    slug,
+    write_outputs,
+    write_versioned,
+)
+from crossover.errors import CrossoverError, InputError, OutputError
+from crossover.inert import csv_text, visible
 from crossover.scenario import ScenarioError
 from crossover.termination import unwind_on_sigterm
 
@@ -45,10 +57,11 @@ STOP_GRACE_S = 2.0
 """How long a stopped worker gets to clean up (remove its temp files) before SIGKILL."""
 TICK_S = 0.2
 """How often the parent wakes to refresh the progress bar while workers are busy."""
+SUMMARY_STEM = "summary"
 SUMMARY_JSON = "summary.json"
 SUMMARY_CSV = "summary.csv"
-
-# Spreadsheets read a cell starting with these as a formula (or, for tab and CR, split it).
+LOCK_FILE = ".crossover-batch.lock"
+"""Held by the batch writing into the folder it is in (fcntl.lockf, so it dies with its process)."""
 
 
 def default_jobs() -> int:
@@ -66,6 +79,8 @@ class BatchOptions:
     """A brand folder or brand.toml; None: the brand that ships with the tool."""
     jobs: int = field(default_factory=default_jobs)
     timeout_s: float = DEFAULT_TIMEOUT_S
+    force: bool = False
+    """Replace earlier outputs of the same names instead of adding version suffixes."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,8 @@ class Outcome:
     """File names written in the output folder."""
     error: str | None = None
     seconds: float = 0.0
+    note: str | None = None
+    """Why the outputs are not named as usual: after the input file, or with a version suffix."""
 
 
 @dataclass(frozen=True)
@@ -94,19 +111,29 @@ class WorkerState:
     """None when no PDF or HTML is asked for."""
 
 
-Renderer = Callable[[Path, BatchOptions, WorkerState], Outcome]
+Renderer = Callable[[Path, BatchOptions, WorkerState, str], Outcome]
+"""Renders one input, its outputs named by the given stem."""
 
 
 # -- one input ---------------------------------------------------------------------------
 
 
-def render_input(path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
+def name_input(path: Path, state: WorkerState) -> str:
+    """The stem the input's outputs would have on their own: its client's name and report date."""
+    from crossover.inputs import load_scenario
+
+    return client_stem(load_scenario(path, state.catalogue).client)
+
+
+def render_input(path: Path, options: BatchOptions, state: WorkerState, stem: str) -> Outcome:
     """Analyse one scenario file and write its report files; errors propagate to the worker."""
     from crossover.inputs import analyse_file
     from crossover.summary import money, verdict
 
     results = analyse_file(path, state.catalogue)
-    written = write_outputs(results, options.out_dir, options.formats, state.brand)
+    written = write_outputs(
+        results, options.out_dir, options.formats, state.brand, force=options.force, stem=stem
+    )
     return Outcome(
         input=str(path),
         ok=True,
@@ -114,8 +141,53 @@ def render_input(path: Path, options: BatchOptions, state: WorkerState) -> Outco
         verdict=verdict(results),
         monthly_savings_usd=results.monthly_savings_usd,
         monthly_savings=money(results, results.monthly_savings_usd),
-        outputs=tuple(p.name for p in written),
+        outputs=tuple(p.name for p in written.paths),
+        note=(
+            f"an earlier {written.asked}.* is kept: written as {written.stem}.*"
+            if written.versioned
+            else None
+        ),
     )
+
+
+def output_names(
+    inputs: Sequence[Path], stems: Mapping[int, str]
+) -> dict[int, tuple[str, str | None]]:
+    """Each input's output stem, by index, and why it is not its client's: unique in the batch.
+
+    Inputs whose client names and report dates give the same stem ("Acme" and "ACME", two
+    emoji-only names) are named after their input files instead, so that no input's report
+    replaces another's; where those coincide too (acme.json and acme.xlsx, one name in two
+    folders), the extension and then the folder are added, and as a last resort a number.
+    """
+    sharing: dict[str, list[int]] = {}
+    for index, stem in stems.items():
+        sharing.setdefault(stem, []).append(index)
+    names: dict[int, tuple[str, str | None]] = {i: (stem, None) for i, stem in stems.items()}
+    renamed: list[int] = []
+    for stem, group in sharing.items():
+        if len(group) < 2:
+            continue
+        for index in group:
+            others = ", ".join(str(inputs[other]) for other in group if other != index)
+            note = f"named after its input file: {others} gives the same file names ({stem})"
+            names[index] = (slug(inputs[index].stem), note)
+            renamed.append(index)
+    fallbacks: tuple[Callable[[Path], str], ...] = (
+        lambda path: slug(path.name),
+        lambda path: slug(f"{path.parent.name} {path.name}"),
+    )
+    for fallback in fallbacks:
+        for index in _duplicated(names, renamed):
+            names[index] = (fallback(inputs[index]), names[index][1])
+    for number, index in enumerate(_duplicated(names, renamed), start=1):
+        names[index] = (f"{slug(inputs[index].stem)}-input-{number}", names[index][1])
+    return names
+
+
+def _duplicated(names: Mapping[int, tuple[str, str | None]], among: Sequence[int]) -> list[int]:
+    used = Counter(name for name, _ in names.values())
+    return [index for index in sorted(among) if used[names[index][0]] > 1]
 
 
 def describe_error(error: Exception, path: Path) -> str:
@@ -130,9 +202,14 @@ def describe_error(error: Exception, path: Path) -> str:
     return " ".join(text.split())
 
 
-def _attempt(render: Renderer, path: Path, options: BatchOptions, state: WorkerState) -> Outcome:
+def _attempt(
+    render: Renderer, path: Path, stem: str | None, options: BatchOptions, state: WorkerState
+) -> Outcome | str:
+    """The input's outcome, or with no stem yet, its name (name_input)."""
     try:
-        return render(path, options, state)
+        if stem is None:
+            return name_input(path, state)
+        return render(path, options, state, stem)
     except Exception as e:  # one bad input must not end the worker
         return Outcome(input=str(path), ok=False, error=describe_error(e, path))
 
@@ -160,15 +237,19 @@ def _serve(
             return
         if task is None:
             return
-        index, path = task
-        conn.send((index, _attempt(render, path, options, state)))
+        index, path, stem = task
+        conn.send((index, _attempt(render, path, stem, options, state)))
+
+
+Task = tuple[int, Path, str | None]
+"""An input's index and path, and the stem to render it under; None: only name it."""
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
-    task: tuple[int, Path] | None = None
+    task: Task | None = None
     started: float = 0.0
     deadline: float = 0.0
 
@@ -219,6 +300,12 @@ class _Pool:
         self.stop(worker)
         self.workers[self.workers.index(worker)] = self._start()
 
+    def revive(self) -> None:
+        """Replace the workers stopped when there was nothing left to give them."""
+        for worker in list(self.workers):
+            if not worker.process.is_alive():
+                self.replace(worker)
+
     @staticmethod
     def stop(worker: _Worker) -> None:
         process = worker.process
@@ -257,59 +344,101 @@ def run_batch(
 ) -> list[Outcome]:
     """Render every input with `options.jobs` workers; the outcomes in input order.
 
-    An input that takes longer than `options.timeout_s` seconds, or whose worker dies, is
-    recorded as failed and its worker replaced. on_tick is called at least every TICK_S
-    seconds, for a progress display without a thread.
+    First every input is read for its output name (output_names), then rendered under it. An
+    input that takes longer than `options.timeout_s` seconds at either step, or whose worker
+    dies, is recorded as failed and its worker replaced. on_tick is called at least every
+    TICK_S seconds, for a progress display without a thread. Two runs into one folder at once
+    are the caller's to prevent (folder_lock).
     """
     if not inputs:
         return []
     options.out_dir.mkdir(parents=True, exist_ok=True)
     state = state if state is not None else prepare_workers(options)
-    pending = deque(enumerate(inputs))
     outcomes: dict[int, Outcome] = {}
+    stems: dict[int, str] = {}
+    spent: dict[int, float] = {}
+
+    def named(index: int, result: Outcome | str, seconds: float) -> None:
+        spent[index] = seconds
+        if isinstance(result, str):
+            stems[index] = result
+            return
+        outcomes[index] = replace(result, seconds=seconds)
+        if on_outcome is not None:
+            on_outcome(outcomes[index])
+
+    def rendered(index: int, result: Outcome | str, seconds: float) -> None:
+        assert isinstance(result, Outcome), "a render returns an outcome"
+        note = names[index][1]
+        if result.note is not None:
+            note = result.note if note is None else f"{note}; {result.note}"
+        outcomes[index] = replace(result, seconds=spent[index] + seconds, note=note)
+        if on_outcome is not None:
+            on_outcome(outcomes[index])
+
     pool = _Pool(min(options.jobs, len(inputs)), render, options, state)
     try:
-        while len(outcomes) < len(inputs):
-            for worker in pool.workers:
-                if worker.task is None and pending:
-                    _dispatch(worker, pending.popleft(), options)
-            busy = [w for w in pool.workers if w.task is not None]
-            soonest = min(w.deadline for w in busy)
-            wait(
-                [w.conn for w in busy] + [w.process.sentinel for w in busy],
-                timeout=max(0.0, min(TICK_S, soonest - time.monotonic())),
-            )
-            for worker in busy:
-                assert worker.task is not None
-                index, path = worker.task
-                outcome, healthy = _collect(worker, path, options)
-                if outcome is None:
-                    continue
-                outcomes[index] = replace(outcome, seconds=time.monotonic() - worker.started)
-                worker.task = None
-                if not healthy:
-                    if pending:
-                        pool.replace(worker)
-                    else:
-                        pool.stop(worker)
-                if on_outcome is not None:
-                    on_outcome(outcomes[index])
-            if on_tick is not None:
-                on_tick()
+        _run_tasks(
+            pool, [(i, path, None) for i, path in enumerate(inputs)], options, named, on_tick
+        )
+        names = output_names(inputs, stems)
+        pool.revive()
+        tasks: list[Task] = [(i, inputs[i], names[i][0]) for i in sorted(names)]
+        _run_tasks(pool, tasks, options, rendered, on_tick)
     finally:
         pool.close()
-    return _flag_collisions([outcomes[i] for i in range(len(inputs))])
+    return [outcomes[i] for i in range(len(inputs))]
 
 
-def _dispatch(worker: _Worker, task: tuple[int, Path], options: BatchOptions) -> None:
+def _run_tasks(
+    pool: _Pool,
+    tasks: Sequence[Task],
+    options: BatchOptions,
+    on_result: Callable[[int, Outcome | str, float], None],
+    on_tick: Callable[[], None] | None,
+) -> None:
+    """Give the tasks to the pool's workers; each result goes to on_result with its seconds."""
+    pending = deque(tasks)
+    done = 0
+    while done < len(tasks):
+        for worker in pool.workers:
+            if worker.task is None and pending:
+                _dispatch(worker, pending.popleft(), options)
+        busy = [w for w in pool.workers if w.task is not None]
+        soonest = min(w.deadline for w in busy)
+        wait(
+            [w.conn for w in busy] + [w.process.sentinel for w in busy],
+            timeout=max(0.0, min(TICK_S, soonest - time.monotonic())),
+        )
+        for worker in busy:
+            assert worker.task is not None
+            index, path, _ = worker.task
+            result, healthy = _collect(worker, path, options)
+            if result is None:
+                continue
+            worker.task = None
+            done += 1
+            if not healthy:
+                if pending:
+                    pool.replace(worker)
+                else:
+                    pool.stop(worker)
+            on_result(index, result, time.monotonic() - worker.started)
+        if on_tick is not None:
+            on_tick()
+
+
+def _dispatch(worker: _Worker, task: Task, options: BatchOptions) -> None:
     worker.task = task
     worker.started = time.monotonic()
     worker.deadline = worker.started + options.timeout_s
     worker.conn.send(task)
 
 
-def _collect(worker: _Worker, path: Path, options: BatchOptions) -> tuple[Outcome | None, bool]:
-    """The worker's outcome if it has one, or a failure if it died or ran out of time.
+def _collect(
+    worker: _Worker, path: Path, options: BatchOptions
+) -> tuple[Outcome | str | None, bool]:
+    """The worker's result if it has one, or a failure if it died or ran out of time.
 
     The second value says whether the worker can take another input.
     """
@@ -345,30 +474,6 @@ def _exit_reason(worker: _Worker) -> str:
     return f"exit code {code}"
 
 
-def _flag_collisions(outcomes: list[Outcome]) -> list[Outcome]:
-    """Two inputs for the same client and date write the same files: only one report survives."""
-    writers: dict[str, list[str]] = {}
-    for outcome in outcomes:
-        for name in outcome.outputs:
-            writers.setdefault(name, []).append(outcome.input)
-    flagged = []
-    for outcome in outcomes:
-        others = sorted(
-            {other for name in outcome.outputs for other in writers[name] if other != outcome.input}
-        )
-        if others:
-            outcome = replace(
-                outcome,
-                ok=False,
-                error=(
-                    f"same output files as {', '.join(others)} (same client and report date): "
-                    "only one of their reports is on disk"
-                ),
-            )
-        flagged.append(outcome)
-    return flagged
-
-
 # -- before and after --------------------------------------------------------------------
 
 
@@ -376,9 +481,14 @@ def prepare_workers(options: BatchOptions) -> WorkerState:
     """Load what every render needs once, before the workers fork; InputError for a bad brand."""
     # The workers are the parallelism; BLAS threads in the parent would only be forked.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import crossover.inputs  # (warm the workers: every input is read first)
     from crossover.catalogue import load_catalogue
+    from crossover.engine.rates import calibrate
 
     catalogue = load_catalogue()
+    # The rate model's fit (seconds of scipy) is cached per catalogue: made here, once, every
+    # worker inherits it instead of making its own for its first input.
+    calibrate(catalogue)
     brand: Brand | None = None
     if options.formats & REPORT_FORMATS:
         from crossover.report import brand_or_default
@@ -392,8 +502,9 @@ def prepare_workers(options: BatchOptions) -> WorkerState:
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:
     """The files to render: files as given; from folders, their .xlsx and .json files, sorted.
 
-    In a folder, hidden files, Excel's ~$ lock files and our own outputs (summary.json,
-    *-results.json) are skipped, so a batch can be run again on a folder that holds its results.
+    In a folder, hidden files, Excel's ~$ lock files and our own outputs (summary.json and its
+    versions, *-results.json, manifests) are skipped, so a batch can be run again on a folder
+    that holds its results.
     """
     found: list[Path] = []
     for path in paths:
@@ -417,13 +528,22 @@ def _is_scenario_file(path: Path) -> bool:
         path.is_file()
         and path.suffix.lower() in INPUT_SUFFIXES
         and not name.startswith((".", "~$"))
-        and name != SUMMARY_JSON
+        and _SUMMARY_NAME.fullmatch(name) is None
         and not name.endswith(("-results.json", ".manifest.json"))
     )
 
 
-def write_summaries(outcomes: Sequence[Outcome], out_dir: Path) -> tuple[Path, Path]:
-    """summary.json and summary.csv beside the reports, written atomically."""
+_SUMMARY_NAME = re.compile(rf"{SUMMARY_STEM}(-[0-9]+)?\.json")
+
+
+def write_summaries(
+    outcomes: Sequence[Outcome], out_dir: Path, *, force: bool = False
+) -> tuple[Path, Path]:
+    """summary.json and summary.csv beside the reports, written as one set.
+
+    An earlier batch's summaries are kept: this one's are summary-2.json and summary-2.csv
+    (then -3, ...), unless force replaces them.
+    """
     records = [asdict(o) | {"outputs": list(o.outputs)} for o in outcomes]
     failed = sum(not o.ok for o in outcomes)
     document = {
@@ -432,9 +552,16 @@ def write_summaries(outcomes: Sequence[Outcome], out_dir: Path) -> tuple[Path, P
         "failed": failed,
         "outcomes": records,
     }
-    json_path, csv_path = out_dir / SUMMARY_JSON, out_dir / SUMMARY_CSV
-    write_text_atomic(json_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    write_text_atomic(csv_path, summary_csv(outcomes))
+    written = write_versioned(
+        out_dir,
+        SUMMARY_STEM,
+        [
+            (".json", (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
+            (".csv", summary_csv(outcomes).encode()),
+        ],
+        force=force,
+    )
+    json_path, csv_path = written.paths
     return json_path, csv_path
 
 
@@ -448,6 +575,7 @@ CSV_COLUMNS = (
     "outputs",
     "error",
     "seconds",
+    "note",
 )
 
 
@@ -468,6 +596,7 @@ def summary_csv(outcomes: Sequence[Outcome]) -> str:
                 csv_text("; ".join(o.outputs)),
                 csv_text(o.error),
                 f"{o.seconds:.2f}",
+                csv_text(o.note),
             ]
         )
     return buffer.getvalue()
@@ -481,14 +610,20 @@ def batch(
 ) -> list[Outcome]:
     """Render every input with a progress bar, print the summary table, write the summaries.
 
-    Raises InputError (exit 65) after all that when any input failed.
+    The output folder is held for the whole run (folder_lock): a second batch into it is
+    refused. Raises InputError (exit 65) after all that when any input failed.
     """
+    inputs = collect_inputs(paths)
+    with folder_lock(options.out_dir):
+        return _batch(inputs, options, render)
+
+
+def _batch(inputs: Sequence[Path], options: BatchOptions, render: Renderer) -> list[Outcome]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from crossover.terminal import print_table, safe
 
-    inputs = collect_inputs(paths)
     state = prepare_workers(options)
     console = Console(stderr=True)
     failures = Counter[bool]()
@@ -527,12 +662,65 @@ def batch(
         ["Input", "Client", "Verdict", "Monthly savings", "Output files, or the error"],
         rows,
     )
-    json_path, csv_path = write_summaries(outcomes, options.out_dir)
+    for outcome in outcomes:
+        if outcome.ok and outcome.note is not None:
+            print(visible(f"{outcome.input}: {outcome.note}"))
+    json_path, csv_path = write_summaries(outcomes, options.out_dir, force=options.force)
     failed = [o for o in outcomes if not o.ok]
-    print(f"Summary written to {json_path} and {csv_path}")
+    print(visible(f"Summary written to {json_path} and {csv_path}"))
     if failed:
         raise InputError(
             f"{len(failed)} of {len(outcomes)} input(s) failed: "
             + ", ".join(o.input for o in failed)
         )
     return outcomes
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one batch; another batch into it is refused, naming this one.
+
+    The lock is fcntl.lockf's on LOCK_FILE in the folder: the kernel drops it when its process
+    ends, however it ends, so a crashed batch leaves no stale lock, and forked workers do not
+    inherit it. The file stays, holding the pid and start time of the last batch that held it.
+    """
+    path = folder / LOCK_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write: {reason(e)}") from None
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EACCES, errno.EAGAIN):
+                raise OutputError(f"{path}: cannot lock: {reason(e)}") from None
+            raise OutputError(
+                f"{folder}: another batch is writing into this folder ({_holder(path)}); wait "
+                "for it to finish, or give another folder with -o"
+            ) from None
+        holder = {"pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+HOLDER_WAIT_S = 1.0
+"""How long a refused batch waits for the holder to write who it is (it does so once locked)."""
+
+
+def _holder(path: Path) -> str:
+    """Who holds the folder, from the lock file: 'pid 4242, started 2026-12-04 22:50:01 UTC'."""
+    deadline = time.monotonic() + HOLDER_WAIT_S
+    while True:
+        try:
+            holder = json.loads(path.read_bytes())
+            started = datetime.fromisoformat(holder["started"]).astimezone(UTC)
+            return f"pid {int(holder['pid'])}, started {started:%Y-%m-%d %H:%M:%S} UTC"
+        except (OSError, ValueError, KeyError, TypeError):
+            if time.monotonic() >= deadline:
+                return "its pid and start time could not be read"
+            time.sleep(0.05)

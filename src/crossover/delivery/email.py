@@ -29,8 +29,7 @@ from typing import Literal
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateNotFound
 from pydantic import ValidationError
 
-from crossover.delivery.files import write_bytes_atomic
-from crossover.delivery.outputs import manifest_path
+from crossover.delivery.outputs import SET_KINDS, manifest_path, write_versioned
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
 from crossover.inert import echo, header_text, is_unsafe_char
@@ -77,14 +76,31 @@ def email_report(
     dry_run: bool = False,
     config: Path | None = None,
     environ: Mapping[str, str] = os.environ,
+    force: bool = False,
 ) -> str:
-    """Send the report at `pdf` (or with dry_run, save the message beside it); say what was done."""
+    """Send the report at `pdf` (or with dry_run, save the message beside it); say what was done.
+
+    The dry run writes `<report>.eml` beside the PDF; an earlier one is kept and this one
+    named `<report>-2.eml`, `-3`, ... (the rule of every output), unless force replaces it.
+    """
     raw = read_smtp_settings(config, environ)
     if dry_run:
         sender = _address(raw["from"], "from") if raw.get("from") else None
         message = build_message(pdf, to, cc, subject, sender)
-        eml = pdf.with_suffix(".eml")
-        write_bytes_atomic(eml, message.as_bytes())
+        written = write_versioned(
+            pdf.parent,
+            pdf.stem,
+            [(".eml", message.as_bytes())],
+            force=force,
+            family=SET_KINDS,
+            beside=SET_KINDS,
+        )
+        [eml] = written.paths
+        if written.versioned:
+            return (
+                f"Message written to {eml} (not sent; the earlier {written.asked}.eml is kept, "
+                "--force replaces it instead)"
+            )
         return f"Message written to {eml} (not sent)"
     settings = smtp_settings(raw)
     message = build_message(pdf, to, cc, subject, settings.from_address)

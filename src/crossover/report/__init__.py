@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crossover.delivery.files import write_set
-from crossover.delivery.outputs import output_stem
+from crossover.delivery.outputs import write_outputs
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
@@ -24,39 +23,41 @@ FORMATS = frozenset({"pdf", "html"})
 
 
 def render_report(
-    results: Results, out_dir: Path, formats: set[str], brand: Brand, name: str | None = None
+    results: Results,
+    out_dir: Path,
+    formats: set[str],
+    brand: Brand,
+    name: str | None = None,
+    *,
+    force: bool = False,
 ) -> list[Path]:
     """Write the report as `<client-slug>-<report-date>.pdf` / `.html` and the results JSON beside them.
 
-    Everything is rendered in memory first and each file is replaced atomically, so a failed
-    render writes nothing and leaves an earlier report for the same client as it was.
-    Returns the paths written: the documents in the order pdf, html, then the results JSON.
+    Everything is rendered in memory first and written as one set with its manifest
+    (crossover.delivery.outputs.write_outputs): a failed render writes nothing, and an earlier
+    report for the same client is kept, the new one taking a version suffix (`-2`), unless
+    force replaces it. Returns the paths written: pdf, html, then the results JSON.
     """
     unknown = sorted(formats - FORMATS)
     if unknown or not formats:
         raise InputError(
             f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
         )
-    outputs = report_files(results, out_dir, formats, brand, output_stem(results, name))
-    write_set(outputs)
-    return [path for path, _ in outputs]
+    return list(write_outputs(results, out_dir, frozenset(formats), brand, name, force=force).paths)
 
 
-def report_files(
-    results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str
-) -> list[tuple[Path, bytes]]:
-    """The report's files rendered in memory, not yet written: pdf, html, then the results JSON."""
+def report_files(results: Results, formats: set[str], brand: Brand) -> list[tuple[str, bytes]]:
+    """The report's files rendered in memory, each as (what follows the stem in its name, data):
+    pdf, html, then the results JSON."""
     # Imported here: WeasyPrint and matplotlib cost a second and a half, which a brand refused
     # at load (or a run without a report) need not pay.
     from crossover.report.render import render_html, render_pdf
 
     html = render_html(results, brand)
-    outputs: list[tuple[Path, bytes]] = []
+    outputs: list[tuple[str, bytes]] = []
     if "pdf" in formats:
-        outputs.append((out_dir / f"{stem}.pdf", render_pdf(html, brand)))
+        outputs.append((".pdf", render_pdf(html, brand)))
     if "html" in formats:
-        outputs.append((out_dir / f"{stem}.html", html.encode("utf-8")))
-    outputs.append(
-        (out_dir / f"{stem}-results.json", (results.model_dump_json(indent=2) + "\n").encode())
-    )
+        outputs.append((".html", html.encode("utf-8")))
+    outputs.append(("-results.json", (results.model_dump_json(indent=2) + "\n").encode()))
     return outputs
