@@ -35,6 +35,11 @@ USER = "consultant"
 PASSWORD = "s3cret-Pa55word!"
 SENDER = "Crossover Advisory <reports@advisory.example>"
 REJECTED = "nobody@nowhere.example"
+NO_FROM_WARNING = (
+    "Warning: no From address is set, so the message has no From: line and a real send is "
+    "refused; give --from ADDRESS, or set CROSSOVER_SMTP_FROM or from under [smtp] in the "
+    "file given with --config\n"
+)
 
 
 # -- the test server ---------------------------------------------------------------------
@@ -492,7 +497,17 @@ def test_dry_run_writes_an_eml_that_parses_back(
     )
     eml = report.with_suffix(".eml")
     assert (code, err) == (0, "")
-    assert out == f"Message written to {eml} (not sent)\n"
+    assert out.startswith(
+        "From: reports@advisory.example\n"
+        "To: cfo@northwind.example\n"
+        "Cc: a@b.example\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
+        f"Attachment: {report.name}\n"
+        "\n"
+        "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
+    )
+    assert "  Monthly savings:       $20,693\n" in out
+    assert out.endswith(f"\n\nMessage written to {eml} (not sent)\n")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert message["From"] == "reports@advisory.example"
@@ -518,7 +533,7 @@ def test_the_client_name_is_escaped_in_html_and_kept_in_text(
     pdf = blank_pdf(tmp_path / "r.pdf")
     (tmp_path / "r-results.json").write_text(analyse_raw(raw, catalogue).model_dump_json())
     code, _, err = run_cli(["email", str(pdf), "--to", "cfo@x.example", "--dry-run"], capsys)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, NO_FROM_WARNING)
     message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert "Bcc" not in message
@@ -685,7 +700,7 @@ def _dry_run_message(
     code, _, err = run_cli(
         ["email", str(pdf), "--to", "cfo@x.example", "--dry-run", *extra], capsys
     )
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, NO_FROM_WARNING)
     message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     return message
