@@ -151,8 +151,7 @@ class Client(_Model):
     current_monthly_api_bill: OptionalNonNegative = None
     """The client's real monthly API bill today, in the display currency (for calibration)."""
     notes: Prose = ""
-    """The consultant's own words for this client, shown in the report as "Our view": paragraphs
-    separated by a blank line, bullets as lines starting with "- "; blank: no such section."""
+    """The consultant's own words for the client, shown in the report as "Our view"; blank: none."""
 
 
 class Workload(_Model):

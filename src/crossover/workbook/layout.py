@@ -227,7 +227,7 @@ WORDS: dict[tuple[str, str], Words] = {
     ),
     ("client", "notes"): Words(
         "Our view",
-        "plain text, up to 4,000 characters",
+        'text: a blank line between paragraphs, "- " before a bullet; up to 4,000 characters',
         "Self-hosting extraction pays within a month. - Keep reasoning on the API",
         "plain text",
     ),
