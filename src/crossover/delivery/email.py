@@ -454,7 +454,7 @@ def _context(results: Results, attachment: str, opening: str) -> dict[str, objec
         "prepared_by": client.prepared_by,
         "report_date": f"{client.report_date.day} {client.report_date:%B %Y}",
         "verdict": verdict(results),
-        "reason": results.recommendation.reason,
+        "reason": words.reason(),
         "figures": [
             (label, value)
             for label, value in key_figures(results)
