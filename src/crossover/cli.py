@@ -444,7 +444,23 @@ def _kept(folder: Path, asked: str, used: str) -> str:
 @click.option("--to", "to", multiple=True, required=True, help="A recipient (repeat for more).")
 @click.option("--cc", "cc", multiple=True, help="A copy recipient (repeat for more).")
 @click.option("--subject", help="The subject line; default: the client and the recommendation.")
-@click.option("--dry-run", is_flag=True, help="Write REPORT.eml beside the PDF instead of sending.")
+@click.option(
+    "--message",
+    "message",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="UTF-8 text file that opens the email: your greeting and paragraphs.",
+)
+@click.option(
+    "--from",
+    "sender",
+    metavar="ADDRESS",
+    help="The sender; default: CROSSOVER_SMTP_FROM or from under [smtp] in --config.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write REPORT.eml beside the PDF and show the message instead of sending.",
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -460,26 +476,47 @@ def email(
     to: tuple[str, ...],
     cc: tuple[str, ...],
     subject: str | None,
+    message: Path | None,
+    sender: str | None,
     dry_run: bool,
     config: Path | None,
     force: bool,
 ) -> None:
-    """Email a report: the key figures in the message, the PDF attached.
+    """Email a report: your opening, the key figures and the PDF attached.
 
-    The figures come from the results JSON saved beside the PDF. SMTP settings come from
-    CROSSOVER_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY (starttls, tls or none), _FROM
-    and _CA_FILE, or the same keys in lower case under [smtp] in the --config file.
-    Exits 69 when the SMTP server cannot be reached or refuses the message.
+    The figures come from the results JSON saved beside the PDF; the text of --message
+    comes first (paragraphs separated by a blank line, bullets as lines starting with "- ").
+    SMTP settings come from CROSSOVER_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY
+    (starttls, tls or none), _FROM and _CA_FILE, or the same keys in lower case under
+    [smtp] in the --config file; --from wins over the configured sender, and nothing is
+    sent without one. Exits 69 when the SMTP server cannot be reached or refuses the message.
 
     \b
     Example:
-      crossover email reports/acme-2026-11-27.pdf --to cfo@acme.example --cc me@firm.example
+      crossover email reports/acme-2026-11-27.pdf --to cfo@acme.example --cc me@firm.example \\
+        --message note-to-acme.txt --from "Jane Doe <jane@firm.example>" --dry-run
     """
-    from crossover.delivery.email import email_report
+    from crossover.delivery import email as mail
 
-    click.echo(
-        email_report(report_pdf, to, cc, subject, dry_run=dry_run, config=config, force=force)
+    if not dry_run:
+        click.echo(
+            mail.email_report(
+                report_pdf, to, cc, subject, config=config, opening=message, sender=sender
+            )
+        )
+        return
+    saved = mail.dry_run(
+        report_pdf, to, cc, subject, config=config, opening=message, sender=sender, force=force
     )
+    for warning in saved.warnings:
+        _error(f"Warning: {warning}")
+    click.echo(saved.preview)
+    kept = (
+        f"; the earlier {saved.earlier} is kept, --force replaces it instead"
+        if saved.earlier
+        else ""
+    )
+    click.echo(f"\nMessage written to {saved.eml} (not sent{kept})")
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from crossover.errors import ProblemsError
+from crossover.prose import NOTES_MAX_CHARS, tidy
 
 Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"]
 PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
@@ -121,6 +122,14 @@ IdList = Annotated[list[Id], BeforeValidator(_split_commas), Field(max_length=50
 """Ids, as a JSON list or comma-separated text; blank: none."""
 
 
+def _tidy_prose(value: Any) -> Any:
+    return tidy(value) if isinstance(value, str) else value
+
+
+Prose = Annotated[str, BeforeValidator(_tidy_prose), Field(max_length=NOTES_MAX_CHARS)]
+"""Plain text in paragraphs and bullets; control characters refused, line ends made one kind."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -150,6 +159,8 @@ class Client(_Model):
     """Display-currency units per US dollar."""
     current_monthly_api_bill: OptionalNonNegative = None
     """The client's real monthly API bill today, in the display currency (for calibration)."""
+    notes: Prose = ""
+    """The consultant's own words for the client, shown in the report as "Our view"; blank: none."""
 
 
 class Workload(_Model):
@@ -534,8 +545,12 @@ def problems_from(error: ValidationError) -> list[Problem]:
             message = "not a known field (check the spelling)"
         elif kind in ("too_long", "string_too_long"):
             limit = (err.get("ctx") or {}).get("max_length")
-            what = "characters" if isinstance(found, str) else "rows"
-            message = f"too long: at most {limit} {what}, found {len(found)}"
+            if isinstance(found, str):
+                message = (
+                    f"too long: at most {limit:,} characters, found {len(found):,}; shorten it"
+                )
+            else:
+                message = f"too long: at most {limit} rows, found {len(found)}"
         elif kind in ("too_short", "string_too_short") and not found:
             message = "required, but empty"
         elif "found" not in message and not isinstance(found, dict | list):

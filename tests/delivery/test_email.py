@@ -35,6 +35,11 @@ USER = "consultant"
 PASSWORD = "s3cret-Pa55word!"
 SENDER = "Crossover Advisory <reports@advisory.example>"
 REJECTED = "nobody@nowhere.example"
+NO_FROM_WARNING = (
+    "Warning: no From address is set, so the message has no From: line and a real send is "
+    "refused; give --from ADDRESS, or set CROSSOVER_SMTP_FROM or from under [smtp] in the "
+    "file given with --config\n"
+)
 
 
 # -- the test server ---------------------------------------------------------------------
@@ -492,7 +497,17 @@ def test_dry_run_writes_an_eml_that_parses_back(
     )
     eml = report.with_suffix(".eml")
     assert (code, err) == (0, "")
-    assert out == f"Message written to {eml} (not sent)\n"
+    assert out.startswith(
+        "From: reports@advisory.example\n"
+        "To: cfo@northwind.example\n"
+        "Cc: a@b.example\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
+        f"Attachment: {report.name}\n"
+        "\n"
+        "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
+    )
+    assert "  Monthly savings:       $20,693\n" in out
+    assert out.endswith(f"\n\nMessage written to {eml} (not sent)\n")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert message["From"] == "reports@advisory.example"
@@ -518,7 +533,7 @@ def test_the_client_name_is_escaped_in_html_and_kept_in_text(
     pdf = blank_pdf(tmp_path / "r.pdf")
     (tmp_path / "r-results.json").write_text(analyse_raw(raw, catalogue).model_dump_json())
     code, _, err = run_cli(["email", str(pdf), "--to", "cfo@x.example", "--dry-run"], capsys)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, NO_FROM_WARNING)
     message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert "Bcc" not in message
@@ -685,7 +700,7 @@ def _dry_run_message(
     code, _, err = run_cli(
         ["email", str(pdf), "--to", "cfo@x.example", "--dry-run", *extra], capsys
     )
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, NO_FROM_WARNING)
     message = message_from_bytes((tmp_path / "r.eml").read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
     return message
@@ -769,3 +784,217 @@ def test_control_characters_encoded_words_and_non_ascii_addresses_are_refused(
 ) -> None:
     code, _, err = run_cli(["email", str(report), *args, "--dry-run"], capsys)
     assert (code, err) == (65, f"Error: {message}\n")
+
+
+# -- the consultant's opening and the sender (issue 14) ----------------------------------
+
+OPENING = (
+    "Dear Dana,\r\n"
+    "\r\n"
+    "Thank you for the figures. Before you read the report:\r\n"
+    "- the bill you gave is below what these volumes cost on list prices;\r\n"
+    "- we suggest a two-week pilot <script>alert(1)</script> & {{ 7*7 }}.\r\n"
+    "\r\n"
+    "Best regards,\r\n"
+    "Jane\r\n"
+)
+
+
+def _opening_file(tmp_path: Path, text: str | bytes = OPENING) -> Path:
+    path = tmp_path / "message.txt"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def test_the_message_opens_the_body_and_from_wins_over_the_configured_sender(
+    starttls_server: Server,
+    smtp_env: pytest.MonkeyPatch,
+    report: Path,
+    tmp_path: Path,
+    capsys: Any,
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    code, _, err = run_cli(
+        [
+            "email",
+            str(report),
+            "--to",
+            "cfo@northwind.example",
+            "--message",
+            str(_opening_file(tmp_path)),
+            "--from",
+            "Jane Doe <jane@advisory.example>",
+        ],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    [received] = starttls_server.inbox.received
+    assert received.envelope.mail_from == "jane@advisory.example"
+    message = message_from_bytes(received.envelope.content, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert message["From"] == "Jane Doe <jane@advisory.example>"
+    assert message["Message-ID"].endswith("@advisory.example>")
+    text, html, _ = parts(message)
+    # SMTP carries lines ended by CR LF; the text as written ends them with LF.
+    text, html = text.replace("\r\n", "\n"), html.replace("\r\n", "\n")
+    assert text.startswith(
+        "Dear Dana,\n"
+        "\n"
+        "Thank you for the figures. Before you read the report:\n"
+        "- the bill you gave is below what these volumes cost on list prices;\n"
+        "- we suggest a two-week pilot <script>alert(1)</script> & {{ 7*7 }}.\n"
+        "\n"
+        "Best regards,\n"
+        "Jane\n"
+        "\n"
+        "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
+    )
+    shown = parse_html(html)
+    assert "script" not in shown.tags
+    assert shown.tags[:3] == ["html", "head", "meta"]
+    body = html.split("<body", 1)[1]
+    assert body.index("Dear Dana,") < body.index("<h1")
+    assert "<p>Best regards,<br>Jane</p>" in body
+    assert (
+        "<li>we suggest a two-week pilot &lt;script&gt;alert(1)&lt;/script&gt; &amp; "
+        "{{ 7*7 }}.</li>"
+    ) in body
+
+
+def test_the_dry_run_shows_the_opening_and_the_from_line(
+    report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    code, out, err = run_cli(
+        [
+            "email",
+            str(report),
+            "--to",
+            "cfo@northwind.example",
+            "--message",
+            str(_opening_file(tmp_path)),
+            "--from",
+            "jane@advisory.example",
+            "--dry-run",
+        ],
+        capsys,
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith(
+        "From: jane@advisory.example\n"
+        "To: cfo@northwind.example\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
+        f"Attachment: {report.name}\n"
+        "\n"
+        "Dear Dana,\n"
+        "\n"
+        "Thank you for the figures."
+    )
+    saved = message_from_bytes(report.with_suffix(".eml").read_bytes(), policy=policy.default)
+    assert saved["From"] == "jane@advisory.example"
+
+
+def test_the_dry_run_without_a_sender_warns_and_shows_no_from_line(
+    report: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
+    code, out, err = run_cli(
+        ["email", str(report), "--to", "cfo@northwind.example", "--dry-run"], capsys
+    )
+    assert (code, err) == (0, NO_FROM_WARNING)
+    assert out.startswith("To: cfo@northwind.example\nSubject: ")
+    assert "From:" not in out
+
+
+def test_a_real_send_without_a_sender_is_refused_and_nothing_is_sent(
+    starttls_server: Server, smtp_env: pytest.MonkeyPatch, report: Path, capsys: Any
+) -> None:
+    smtp_env.setenv("CROSSOVER_SMTP_PORT", str(starttls_server.port))
+    smtp_env.delenv("CROSSOVER_SMTP_FROM")
+    code, out, err = run_cli(["email", str(report), "--to", "cfo@northwind.example"], capsys)
+    assert (code, out) == (65, "")
+    assert err == (
+        "Error: no From address is set, so the message cannot be sent: give --from ADDRESS, or "
+        "set CROSSOVER_SMTP_FROM or from under [smtp] in the file given with --config\n"
+    )
+    assert starttls_server.inbox.received == []
+
+
+def test_a_from_option_that_is_not_one_address_is_refused(report: Path, capsys: Any) -> None:
+    code, _, err = run_cli(
+        [
+            "email",
+            str(report),
+            "--to",
+            "cfo@x.example",
+            "--from",
+            "me@x.example\r\nBcc: all@x.example",
+            "--dry-run",
+        ],
+        capsys,
+    )
+    assert (code, err) == (
+        65,
+        "Error: --from 'me@x.example\\r\\nBcc: all@x.example': not an email address (give one "
+        "address per option, like cfo@client.example, in ASCII)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            "Dear Dana,\n\nAll \x1b[2Jclear.\n",
+            "a control character (\\x1b) found at line 3, column 5: remove it (the text must be "
+            'plain text: paragraphs separated by a blank line, bullets as lines starting with "- ")',
+        ),
+        (
+            "Hello \u202eevil",
+            "a control character (\\u202e) found at line 1, column 7: remove it (the text must be "
+            'plain text: paragraphs separated by a blank line, bullets as lines starting with "- ")',
+        ),
+        (
+            "Gr\xfc\xdfe".encode("latin-1"),
+            "not UTF-8 text (byte 3 cannot be read); save the file as UTF-8 plain text",
+        ),
+        (
+            " \r\n\r\n  ",
+            "the message is empty; write the opening of the email in it, or leave out --message",
+        ),
+        (
+            "x" * 8_001,
+            "the message is 8,001 characters; a message may be at most 8,000: shorten it",
+        ),
+        (
+            "y" * 40_000,
+            "the message file is 40,000 bytes; a message may be at most 8,000 characters: "
+            "shorten it",
+        ),
+    ],
+)
+def test_a_message_file_that_is_not_plain_text_is_refused_with_the_fix(
+    report: Path, tmp_path: Path, content: str | bytes, problem: str, capsys: Any
+) -> None:
+    path = _opening_file(tmp_path, content)
+    code, out, err = run_cli(
+        ["email", str(report), "--to", "cfo@x.example", "--message", str(path), "--dry-run"],
+        capsys,
+    )
+    assert (code, out, err) == (65, "", f"Error: {path}: {problem}\n")
+    assert not report.with_suffix(".eml").exists()
+
+
+def test_a_missing_message_file_is_named(report: Path, tmp_path: Path, capsys: Any) -> None:
+    missing = tmp_path / "nowhere.txt"
+    code, _, err = run_cli(
+        ["email", str(report), "--to", "cfo@x.example", "--message", str(missing), "--dry-run"],
+        capsys,
+    )
+    assert (code, err) == (
+        65,
+        f"Error: {missing}: no such file; --message takes a UTF-8 text file holding the opening "
+        "of the email (the greeting and your paragraphs)\n",
+    )

@@ -77,7 +77,10 @@ def test_email_sends_a_set_from_one_run(
 ) -> None:
     monkeypatch.delenv("CROSSOVER_SMTP_FROM", raising=False)
     pdf = _report_set(tmp_path, catalogue)
-    code, _, err = run_cli(["email", str(pdf), "--to", "cfo@x.example", "--dry-run"], capsys)
+    code, _, err = run_cli(
+        ["email", str(pdf), "--to", "cfo@x.example", "--from", "me@x.example", "--dry-run"],
+        capsys,
+    )
     assert (code, err) == (0, "")
 
 

@@ -219,7 +219,16 @@ def _report_set(folder: Path, stem: str, catalogue: Catalogue) -> Path:
 
 
 def _dry_run(pdf: Path, capsys: Any, *extra: str) -> tuple[int, str, str]:
-    return run_cli(["email", str(pdf), "--to", "cfo@x.example", "--dry-run", *extra], capsys)
+    """The dry run's exit code, its last line (where the message went) and its stderr.
+
+    The lines before it are the message's preview (tests/delivery/test_email.py checks it).
+    """
+    code, out, err = run_cli(
+        ["email", str(pdf), "--to", "cfo@x.example", "--from", "me@firm.example", "--dry-run"]
+        + list(extra),
+        capsys,
+    )
+    return code, out.rstrip("\n").rsplit("\n", 1)[-1] + "\n", err
 
 
 def test_email_dry_run_twice_keeps_both_previews(

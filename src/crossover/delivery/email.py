@@ -32,7 +32,8 @@ from pydantic import ValidationError
 from crossover.delivery.outputs import SET_KINDS, manifest_path, write_versioned
 from crossover.engine.results import Results
 from crossover.errors import InputError, ServiceUnavailableError
-from crossover.inert import echo, header_text, is_unsafe_char
+from crossover.inert import echo, header_text, is_unsafe_char, visible
+from crossover.prose import MESSAGE_MAX_CHARS, blocks, tidy
 from crossover.summary import display, key_figures, verdict
 from crossover.wording import Words
 
@@ -43,6 +44,8 @@ SETTING_KEYS = ("host", "port", "user", "password", "security", "from", "ca_file
 """Keys of the [smtp] table; the environment variables are CROSSOVER_SMTP_ + the key in capitals."""
 ENV_PREFIX = "CROSSOVER_SMTP_"
 SMTP_TIMEOUT_S = 30.0
+MESSAGE_MAX_BYTES = 4 * MESSAGE_MAX_CHARS
+"""A --message file larger than this cannot hold at most MESSAGE_MAX_CHARS characters of UTF-8."""
 TEMPLATES = "crossover.templates"
 
 # One address per option: "cfo@client.example" or "Jane Doe <cfo@client.example>".
@@ -67,46 +70,145 @@ class SmtpSettings:
         return f"the SMTP server {self.host}:{self.port}"
 
 
+NO_SENDER = (
+    "no From address is set, so the message has no From: line and a real send is refused; "
+    f"give --from ADDRESS, or set {ENV_PREFIX}FROM or from under [smtp] in the file given "
+    "with --config"
+)
+
+
 def email_report(
     pdf: Path,
     to: Sequence[str],
     cc: Sequence[str] = (),
     subject: str | None = None,
     *,
-    dry_run: bool = False,
     config: Path | None = None,
     environ: Mapping[str, str] = os.environ,
-    force: bool = False,
+    opening: Path | None = None,
+    sender: str | None = None,
 ) -> str:
-    """Send the report at `pdf` (or with dry_run, save the message beside it); say what was done.
+    """Send the report at `pdf`, opening with the text of the file `opening`; say what was done.
 
-    The dry run writes `<report>.eml` beside the PDF; an earlier one is kept and this one
-    named `<report>-2.eml`, `-3`, ... (the rule of every output), unless force replaces it.
+    `sender` (the --from option) wins over the configured From address; without either the
+    message is not sent.
     """
-    raw = read_smtp_settings(config, environ)
-    if dry_run:
-        sender = _address(raw["from"], "from") if raw.get("from") else None
-        message = build_message(pdf, to, cc, subject, sender)
-        written = write_versioned(
-            pdf.parent,
-            pdf.stem,
-            [(".eml", message.as_bytes())],
-            force=force,
-            family=SET_KINDS,
-            beside=SET_KINDS,
-        )
-        [eml] = written.paths
-        if written.versioned:
-            return (
-                f"Message written to {eml} (not sent; the earlier {written.asked}.eml is kept, "
-                "--force replaces it instead)"
-            )
-        return f"Message written to {eml} (not sent)"
+    raw = _with_sender(read_smtp_settings(config, environ), sender)
     settings = smtp_settings(raw)
-    message = build_message(pdf, to, cc, subject, settings.from_address)
+    message = build_message(pdf, to, cc, subject, settings.from_address, _opening(opening))
     send_message(message, settings)
     copies = f", cc {', '.join(cc)}" if cc else ""
     return f"Sent {pdf.name} to {', '.join(to)}{copies} via {settings.host}:{settings.port}"
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """A message saved instead of sent: where, what it says, and what is missing for a send."""
+
+    eml: Path
+    preview: str
+    """The headers and the plain-text body, as a terminal may show them."""
+    warnings: tuple[str, ...]
+    earlier: str | None = None
+    """The name of an earlier message kept beside it (this one took a version suffix)."""
+
+
+def dry_run(
+    pdf: Path,
+    to: Sequence[str],
+    cc: Sequence[str] = (),
+    subject: str | None = None,
+    *,
+    config: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+    opening: Path | None = None,
+    sender: str | None = None,
+    force: bool = False,
+) -> DryRun:
+    """Build the message as email_report would, save it as `<pdf stem>.eml` and show it.
+
+    An earlier `<pdf stem>.eml` is kept and this one named `<pdf stem>-2.eml`, `-3`, ... (the
+    rule of every output), unless force replaces it.
+    """
+    raw = _with_sender(read_smtp_settings(config, environ), sender)
+    address = _address(raw["from"], "from") if raw.get("from", "").strip() else None
+    message = build_message(pdf, to, cc, subject, address, _opening(opening))
+    written = write_versioned(
+        pdf.parent,
+        pdf.stem,
+        [(".eml", message.as_bytes())],
+        force=force,
+        family=SET_KINDS,
+        beside=SET_KINDS,
+    )
+    [eml] = written.paths
+    return DryRun(
+        eml,
+        preview(message),
+        () if address is not None else (NO_SENDER,),
+        f"{written.asked}.eml" if written.versioned else None,
+    )
+
+
+def _with_sender(raw: dict[str, str], sender: str | None) -> dict[str, str]:
+    if sender is None:
+        return raw
+    return {**raw, "from": _address(sender, "--from")}
+
+
+def preview(message: EmailMessage) -> str:
+    """The headers a reader sees and the plain-text body, every control character inert."""
+    headers = [
+        f"{name}: {message[name]}"
+        for name in ("From", "To", "Cc", "Subject")
+        if message[name] is not None
+    ]
+    headers += [f"Attachment: {a.get_filename()}" for a in message.iter_attachments()]
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if isinstance(body, EmailMessage) else ""
+    lines = [*headers, "", *text.rstrip("\n").split("\n")]
+    return "\n".join(visible(line) for line in lines)
+
+
+def _opening(path: Path | None) -> str:
+    """The text of a --message file, checked: UTF-8, plain, not empty, not too long."""
+    if path is None:
+        return ""
+    try:
+        size = path.stat().st_size
+        if size > MESSAGE_MAX_BYTES:
+            raise InputError(
+                f"{path}: the message file is {size:,} bytes; a message may be at most "
+                f"{MESSAGE_MAX_CHARS:,} characters: shorten it"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no such file; --message takes a UTF-8 text file holding the opening of "
+            "the email (the greeting and your paragraphs)"
+        ) from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the message: {_os_reason(e)}") from None
+    try:
+        text = tidy(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {e.start + 1:,} cannot be read); save the file as "
+            "UTF-8 plain text"
+        ) from None
+    except ValueError as e:
+        raise InputError(f"{path}: {e}") from None
+    if not text:
+        raise InputError(
+            f"{path}: the message is empty; write the opening of the email in it, or leave "
+            "out --message"
+        )
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise InputError(
+            f"{path}: the message is {len(text):,} characters; a message may be at most "
+            f"{MESSAGE_MAX_CHARS:,}: shorten it"
+        )
+    return text
 
 
 # -- settings ----------------------------------------------------------------------------
@@ -155,12 +257,16 @@ def _read_config(path: Path) -> dict[str, str]:
 
 def smtp_settings(raw: Mapping[str, str]) -> SmtpSettings:
     """Validated settings for sending; InputError names the missing or wrong key."""
-    for key in ("host", "from"):
-        if not raw.get(key, "").strip():
-            raise InputError(
-                f"SMTP {key} is not set: set {ENV_PREFIX}{key.upper()} or {key} under [smtp] "
-                "in the file given with --config"
-            )
+    if not raw.get("host", "").strip():
+        raise InputError(
+            f"SMTP host is not set: set {ENV_PREFIX}HOST or host under [smtp] in the file "
+            "given with --config"
+        )
+    if not raw.get("from", "").strip():
+        raise InputError(
+            f"no From address is set, so the message cannot be sent: give --from ADDRESS, or "
+            f"set {ENV_PREFIX}FROM or from under [smtp] in the file given with --config"
+        )
     security = raw.get("security", "starttls").strip().lower()
     if security not in SECURITY_MODES:
         raise InputError(
@@ -288,8 +394,9 @@ def build_message(
     cc: Sequence[str],
     subject: str | None,
     sender: str | None,
+    opening: str = "",
 ) -> EmailMessage:
-    """The MIME message: plain-text and HTML bodies with the key figures, and the PDF attached."""
+    """The MIME message: the opening, the key figures in plain text and HTML, the PDF attached."""
     if not to:
         raise InputError("--to: give at least one recipient")
     recipients = [_address(a, "--to") for a in to]
@@ -301,7 +408,7 @@ def build_message(
     document = _read_pdf(pdf)
     results = load_results(pdf)
     check_same_run(pdf, document)
-    context = _context(results, pdf.name)
+    context = _context(results, pdf.name, opening)
 
     message = EmailMessage(policy=policy.SMTP)
     if sender is not None:
@@ -355,10 +462,12 @@ def _read_pdf(pdf: Path) -> bytes:
     return data
 
 
-def _context(results: Results, attachment: str) -> dict[str, object]:
+def _context(results: Results, attachment: str, opening: str) -> dict[str, object]:
     client = results.scenario.client
     words = Words(results, display(results))
     return {
+        "opening": opening,
+        "opening_blocks": blocks(opening),
         "client_name": client.client_name,
         "prepared_by": client.prepared_by,
         "report_date": f"{client.report_date.day} {client.report_date:%B %Y}",

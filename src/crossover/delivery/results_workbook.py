@@ -38,6 +38,7 @@ from crossover.engine.results import (
     SensitivityBar,
     TierResult,
 )
+from crossover.prose import Block, Bullets, blocks
 from crossover.summary import (
     crossover_text,
     display,
@@ -473,6 +474,14 @@ def _summary_sheet(sheet: Worksheet, results: Results) -> None:
             put(sheet, row, 2, value, number_format)
             put(sheet, row, 3, unit)
         row += 1
+    notes = blocks(results.scenario.client.notes)
+    if notes:
+        row += 1
+        put(sheet, row, 1, "Our view")
+        sheet.cell(row=row, column=1).font = _SECTION_FONT
+        for line in _note_rows(notes):
+            row += 1
+            put(sheet, row, 1, line)
     words = Words(results, display(results))
     for title, lines in (
         ("Risks of the proposal", [words.risk(r) for r in words.risks_of_proposal()]),
@@ -486,6 +495,17 @@ def _summary_sheet(sheet: Worksheet, results: Results) -> None:
             put(sheet, row, 1, line)
     sheet.freeze_panes = "A2"
     _fit_widths(sheet)
+
+
+def _note_rows(notes: list[Block]) -> list[str]:
+    """A row per paragraph and per point: a spreadsheet shows a cell's line breaks only when wrapped."""
+    rows: list[str] = []
+    for block in notes:
+        if isinstance(block, Bullets):
+            rows += [f"• {item}" for item in block.items]
+        else:
+            rows.append(" ".join(block.lines))
+    return rows
 
 
 SummaryRow = tuple[str, Any, str, str | None]

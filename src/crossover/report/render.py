@@ -18,6 +18,7 @@ from jinja2.bccache import Bucket
 from crossover.engine.results import HorizonMonth, Results
 from crossover.errors import InputError
 from crossover.formatting import Display, bound_filters, display_for
+from crossover.prose import blocks
 from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
@@ -97,6 +98,7 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
         "display": display,
         "verdicts": VERDICTS,
         "words": Words(results, display),
+        "notes": blocks(results.scenario.client.notes),
         "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
         "crossover_chart": _chart(charts.crossover_chart(results, brand, display))
         if routed

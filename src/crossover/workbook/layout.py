@@ -225,6 +225,12 @@ WORDS: dict[tuple[str, str], Words] = {
         "42,000",
         "an amount of money per month, in the display currency",
     ),
+    ("client", "notes"): Words(
+        "Our view",
+        'text: a blank line between paragraphs, "- " before a bullet; up to 4,000 characters',
+        "Self-hosting extraction pays within a month. - Keep reasoning on the API",
+        "plain text",
+    ),
     ("workload", "input_mtok_per_day"): Words(
         "Input tokens per day",
         "millions of tokens per day",

@@ -754,6 +754,10 @@ class _Reading:
         if item is not None:
             if detail["type"] == "missing":
                 return f"expected {item.expects}, found a blank cell"
+            if item.kind == "text" and detail["type"] in ("value_error", "too_long"):
+                # Said of the text itself (where a control character sits, how long it is):
+                # the cell's first words would not show what to fix.
+                return fallback
             return f"expected {item.expects_in_range}, found {self.shown.get(loc, fallback)}"
         if len(loc) == 1 and isinstance(loc[0], str):
             spec = layout.section(loc[0])

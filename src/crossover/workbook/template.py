@@ -235,6 +235,9 @@ def _scalar_sheet(workbook: Workbook, sheet: Worksheet, spec: SectionSpec) -> No
         cell.comment = _note(field)
         if field.default is not None:
             _put(cell, field, field.default)
+        if field.name in _PROSE_LINES:
+            # Paragraphs typed with Alt+Enter stay visible as typed, in a cell tall enough to read.
+            cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         unit = sheet.cell(row, layout.UNIT_COLUMN, field.unit)
         unit.font = _MUTED_FONT
         unit.alignment = _WRAP
@@ -249,8 +252,9 @@ def _scalar_sheet(workbook: Workbook, sheet: Worksheet, spec: SectionSpec) -> No
         name = sheet.cell(row, layout.NAME_COLUMN, field.name)
         name.font = _NAME_FONT
         name.alignment = _TOP
-        sheet.row_dimensions[row].height = _height(
-            (help_text, _SCALAR_WIDTHS["E"]), (field.label, _SCALAR_WIDTHS["B"])
+        sheet.row_dimensions[row].height = max(
+            _height((help_text, _SCALAR_WIDTHS["E"]), (field.label, _SCALAR_WIDTHS["B"])),
+            _PROSE_LINES.get(field.name, 0) * _POINTS_PER_LINE + 3,
         )
         _define(workbook, field.name, spec.sheet, _absolute(layout.INPUT_COLUMN, row))
         _validate(sheet, field, cell.coordinate)
@@ -325,6 +329,8 @@ def _style_input(cell: Cell, field: FieldSpec) -> None:
         cell.number_format = "#,##0"
 
 
+_PROSE_LINES = {"notes": 12}
+"""Text cells that hold paragraphs: the lines of their row's height."""
 _MONEY_FIELDS = frozenset({"current_monthly_api_bill", "engineer_week_cost", "fte_annual_cost"})
 
 
