@@ -678,7 +678,7 @@ class CallWords(Words):
                 "use more GPUs, or a lower precision?"
             )
         if code == "latency_unreachable":
-            tiers = list(dict.fromkeys(r.tiers[_index(w)] for w in warnings))
+            tiers = [r.tiers[i] for i in sorted({_index(w) for w in warnings})]
             promises = ", ".join(
                 f"{short(t.tier)} at {formatting.milliseconds(t.tpot_ms or 0, d)}"
                 for t in tiers[:3]
