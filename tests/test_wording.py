@@ -211,3 +211,33 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
     )
     at_cell = warning.model_copy(update={"cell": "Tiers!C5 (candidates)"})
     assert Words(results, USD).warning(at_cell).startswith("Tiers!C5 (candidates): Qwen2.5")
+
+
+@pytest.mark.parametrize(
+    ("example", "code", "sentence"),
+    [
+        (
+            "regulated-healthcare.json",
+            "compliance",
+            "Compliance (HIPAA, data must stay in the client's network) forbids sending this "
+            "data to an outside API, so every tier must be self-hosted, whatever the cost.",
+        ),
+        (
+            "small-startup.json",
+            "api_beats_proposal",
+            "Keeping every tier on its API costs less than the proposed self-hosting over the "
+            "horizon, engineering setup included.",
+        ),
+        (
+            "document-intelligence.json",
+            "proposed_cheapest",
+            "The proposed split costs least over the horizon, engineering setup included.",
+        ),
+    ],
+)
+def test_the_engine_gives_a_reason_code_and_the_edge_the_sentence(
+    catalogue: Catalogue, example: str, code: str, sentence: str
+) -> None:
+    results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
+    assert results.recommendation.reason == code
+    assert Words(results, EUR).reason() == sentence

@@ -50,6 +50,24 @@ SCENARIO_NAMES = {
     "all_self_hosted": "All self-hosted",
 }
 
+COMPLIANCE_NAMES = {
+    "hipaa": "HIPAA",
+    "gdpr_restricted_subprocessors": "GDPR sub-processor limits",
+    "financial_regulated": "financial regulation",
+    "data_must_stay_in_network": "data must stay in the client's network",
+}
+
+REASONS = {
+    "api_cheapest": "Keeping every tier on its API costs least over the horizon.",
+    "api_beats_proposal": "Keeping every tier on its API costs less than the proposed "
+    "self-hosting over the horizon, engineering setup included.",
+    "proposed_cheapest": "The proposed split costs least over the horizon, engineering setup "
+    "included.",
+    "all_self_hosted_cheapest": "Self-hosting every tier costs least over the horizon, "
+    "engineering setup included.",
+}
+"""Why a scenario is recommended, by the engine's reason code (compliance is worded apart)."""
+
 GLOSSARY = (
     ("Mtok", "a million tokens; a token is about three quarters of an English word."),
     ("Replica", "one complete copy of a model, on as many GPUs as it needs, serving requests."),
@@ -154,6 +172,17 @@ class Words:
 
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
+
+    def reason(self) -> str:
+        """Why the recommended scenario, in one sentence without figures."""
+        rec = self.results.recommendation
+        if rec.reason == "compliance":
+            flags = ", ".join(COMPLIANCE_NAMES[f] for f in rec.compliance_flags)
+            return (
+                f"Compliance ({flags}) forbids sending this data to an outside API, so every "
+                "tier must be self-hosted, whatever the cost."
+            )
+        return REASONS[rec.reason]
 
     def deployment(self, deployment_id: str) -> str:
         """'Qwen 2.5 14B Instruct on A100 80GB', with precision and plan when two would read alike."""

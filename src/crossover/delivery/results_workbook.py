@@ -478,7 +478,7 @@ def _summary_rows(results: Results) -> list[SummaryRow]:
         ("Report date", client.report_date, "", None),
         ("Prepared by", client.prepared_by, "", None),
         ("Recommendation", verdict(results), "", None),
-        ("Why", recommendation.reason, "", None),
+        ("Why", Words(results, display(results)).reason(), "", None),
         ("Compliance flags", recommendation.compliance_flags or "none", "", None),
         ("Compliance premium", recommendation.compliance_premium_month_usd, "USD per month", USD),
         ("API only", s.api_only.monthly_cost_usd, "USD per month", USD),
