@@ -318,3 +318,32 @@ def test_a_folder_that_cannot_be_made_exits_74(
     assert exit_info.value.code == 74
     target = out_dir / "northwind-documents-2026-11-27-brief.pdf"
     assert err == f"Error: {target}: cannot write: Not a directory\n"
+
+
+def test_where_the_proposal_is_best_its_own_figures_lead(
+    catalogue: Catalogue, brand: Brand, tmp_path: Path
+) -> None:
+    data = json.loads(DOCUMENTS.read_text())
+    data["tiers"][0]["candidates"] = ["qwen14b-a100"]
+    data["tiers"][1]["candidates"] = []
+    path = tmp_path / "proposal-only.json"
+    path.write_text(json.dumps(data))
+    results = analyse_file(path, catalogue)
+    assert not results.recommendation.best_beats_proposal
+    text = pdf_text(brief_pdf(results, brand))
+    # As the golden figures work it: extraction on Qwen2.5 14B, one A100 a replica at the
+    # client's $1.0959 per GPU-hour, replicas from the modelled rates; Sonnet kept for the rest.
+    rates = results.deployments[0].rates
+    assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
+    replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
+    replicas = math.ceil(760e6 / 86_400 * 1.5 / (replica_tps * 0.8)) + 1
+    proposal = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 3750  # $16,780
+    savings = 1232 * DAYS - proposal  # $20,693
+    payback = 9000 / (savings * 12 / 52)  # 1.9 weeks
+    for shown in (
+        f"YOUR PROPOSAL ${round(proposal):,}",
+        f"MONTHLY SAVINGS ${round(savings):,}",
+        f"PAYBACK {payback:.1f} weeks of a setup costing $9,000",
+    ):
+        assert shown in text
+    assert "Adopt the proposed split." in text

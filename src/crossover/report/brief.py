@@ -96,6 +96,7 @@ def headline(results: Results) -> Headline:
         ]
         return Headline(figures, results.recommended.crossover, "recommended.crossover.")
     premium = rec.required_by_compliance and results.monthly_savings_usd < 0
+    self_hosts = bool(results.scenarios.proposed.tiers_self_hosted)
     figures = [
         api,
         Figure(
@@ -103,7 +104,9 @@ def headline(results: Results) -> Headline:
             results.scenarios.proposed.monthly_cost_usd,
             "money",
             "scenarios.proposed.monthly_cost_usd",
-            "a month, GPUs, overhead and staff included",
+            "a month, GPUs, overhead and staff included"
+            if self_hosts
+            else "a month: every tier stays on its API",
         ),
         Figure(
             "Compliance premium" if premium else "Monthly savings",
@@ -114,7 +117,9 @@ def headline(results: Results) -> Headline:
         ),
         Figure(
             "Payback", results.payback_weeks, "weeks", "payback_weeks", "of a setup costing", setup
-        ),
+        )
+        if self_hosts
+        else Figure("Payback", None, "weeks", "payback_weeks", "nothing to set up"),
     ]
     return Headline(figures, results.crossover, "crossover.")
 
