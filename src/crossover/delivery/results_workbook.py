@@ -32,13 +32,21 @@ from crossover.engine.results import (
     DeploymentResult,
     HorizonMonth,
     MonteCarlo,
+    Plan,
     Results,
     ScenarioCost,
     SensitivityBar,
     TierResult,
 )
-from crossover.summary import crossover_text, display, payback_text, verdict
-from crossover.wording import DRIVER_LABELS, Words
+from crossover.summary import (
+    crossover_text,
+    display,
+    payback_text,
+    plan_name,
+    plan_routes,
+    verdict,
+)
+from crossover.wording import DRIVER_LABELS, Words, gpu_price_from
 
 # Number formats: how a value looks, never what it is.
 USD = '"$"#,##0.00'
@@ -96,6 +104,7 @@ def build_results_workbook(results: Results) -> Workbook:
     workbook = Workbook()
     _summary_sheet(workbook.active, results)
     _table_sheet(workbook, "Scenarios", _scenarios(results), _SCENARIO_COLUMNS)
+    _table_sheet(workbook, "Options", results.plans, _plan_columns(results))
     _table_sheet(workbook, "Tiers", results.tiers, _TIER_COLUMNS)
     _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
     _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
@@ -200,6 +209,20 @@ def _table_sheet(
 def _scenarios(results: Results) -> list[ScenarioCost]:
     s = results.scenarios
     return [cost for cost in (s.api_only, s.proposed, s.all_self_hosted) if cost is not None]
+
+
+def _plan_columns(results: Results) -> list[Column[Plan]]:
+    """The plans compared (economics §7a), as the report's Options compared table."""
+    return [
+        Column("Plan", lambda p: plan_name(results, p)),
+        Column("Routes", plan_routes),
+        Column("Today (USD/month)", lambda p: p.monthly_cost_usd, USD),
+        Column("Over the horizon (USD)", lambda p: p.horizon_cost_usd, USD),
+        Column("Savings (USD/month)", lambda p: p.monthly_savings_usd, USD),
+        Column("Payback (weeks)", lambda p: p.payback_weeks, DECIMAL),
+        Column("GPUs billed", lambda p: p.billed_gpus, THOUSANDS),
+        Column("Every routing tried", lambda p: p.exhaustive),
+    ]
 
 
 _SCENARIO_COLUMNS: list[Column[ScenarioCost]] = [
@@ -393,7 +416,7 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("Instances", lambda d: d.instances, THOUSANDS),
     Column("GPUs billed", lambda d: d.billed_gpus, THOUSANDS),
     Column("GPU-hour price (USD)", lambda d: d.gpu_hour_price_usd, USD_PER_HOUR),
-    Column("GPU-hour price from", lambda d: d.gpu_hour_price_source),
+    Column("GPU-hour price from", gpu_price_from),
     Column("Average utilisation", lambda d: d.average_utilisation, FRACTION_PCT),
     Column("Utilisation ceiling", lambda d: d.utilisation_ceiling, FRACTION_PCT),
     Column("GPUs (USD/month)", lambda d: d.gpu_month_usd, USD),
