@@ -440,6 +440,37 @@ def _kept(folder: Path, asked: str, used: str) -> str:
 
 
 @cli.command()
+@click.argument("file", type=SCENARIO_FILE)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="output",
+    show_default=True,
+    help="Folder for the brief.",
+)
+@click.option(
+    "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
+)
+@click.option("--name", help="File name stem, as for report --name: acme-v2 -> acme-v2-brief.pdf.")
+def brief(file: Path, out_dir: Path, brand: Path | None, name: str | None) -> None:
+    """Render the one-page brief for the consultant's call (PDF): the verdict, five figures,
+    the defaults the figures use, and the warnings as questions to ask the client.
+
+    Named as the report is, with -brief: output/acme-2026-11-27-brief.pdf.
+
+    \b
+    Example:
+      crossover brief client.xlsx -o output
+    """
+    from crossover.report import brand_or_default
+    from crossover.report.brief import write_brief
+
+    results = _analyse(file)
+    click.echo(f"Wrote {write_brief(results, out_dir, brand_or_default(brand), name, (file,))}")
+
+
+@cli.command()
 @click.argument("report_pdf", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--to", "to", multiple=True, required=True, help="A recipient (repeat for more).")
 @click.option("--cc", "cc", multiple=True, help="A copy recipient (repeat for more).")

@@ -21,12 +21,17 @@ def load_scenario(path: Path, catalogue: Catalogue) -> Scenario:
 
 
 def analyse_file(path: Path, catalogue: Catalogue) -> Results:
-    """Read, check and analyse a scenario file; every warning on the way travels in the results."""
+    """Read, check and analyse a scenario file; every warning on the way, and every input left to
+    its default, travels in the results."""
+    from crossover.assumed import defaulted_fields
     from crossover.engine import analyse
 
     scenario, read_warnings = load_scenario_with_warnings(path, catalogue)
     results = analyse(scenario, catalogue)
-    return results.model_copy(update={"warnings": all_warnings(read_warnings, results)})
+    defaulted = defaulted_fields(scenario, workbook=path.suffix.lower() in WORKBOOK_SUFFIXES)
+    return results.model_copy(
+        update={"warnings": all_warnings(read_warnings, results), "defaulted": defaulted}
+    )
 
 
 def all_warnings(read_warnings: list[Problem], results: Results) -> list[InputWarning]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crossover.catalogue import Catalogue
 from crossover.engine.results import InputWarning, Results
-from crossover.scenario import Loc, Problem, Scenario
+from crossover.scenario import Loc, Problem, Scenario, WarningCode
 
 MAX_MTOK_PER_DAY = 100_000.0
 """A sane ceiling for one client: 100 billion tokens a day. Above it, the cell most likely
@@ -53,6 +53,7 @@ def results_warnings(results: Results) -> list[InputWarning]:
     return [
         InputWarning(
             field="workload.input_mtok_per_day",
+            code="monthly_in_daily",
             message=f"the modelled API cost is {ratio:.0f} times the client's stated monthly "
             "bill, about the number of days in a month: the volumes look like monthly figures "
             "typed in the per-day cells; divide them by 30.4 if so",
@@ -65,8 +66,8 @@ def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else str(value)
 
 
-def _warning(loc: Loc, message: str) -> Problem:
-    return Problem(loc=loc, message=message, severity="warning")
+def _warning(loc: Loc, code: WarningCode, message: str) -> Problem:
+    return Problem(loc=loc, message=message, severity="warning", code=code)
 
 
 def _percents(scenario: Scenario) -> list[Problem]:
@@ -78,6 +79,7 @@ def _percents(scenario: Scenario) -> list[Problem]:
             problems.append(
                 _warning(
                     (section, name),
+                    "percent_fraction",
                     f"read as {format_number(value)}%; if you meant {meant}%, write {meant} "
                     "(percent fields take the percentage, not the fraction)",
                 )
@@ -93,6 +95,7 @@ def _volumes(scenario: Scenario) -> list[Problem]:
             problems.append(
                 _warning(
                     ("workload", name),
+                    "raw_token_count",
                     f"{value:,.0f} million tokens a day is above {MAX_MTOK_PER_DAY:,.0f} "
                     "(100 billion tokens a day); if this is a count of tokens, divide it by "
                     "1,000,000",
@@ -120,6 +123,7 @@ def _prices(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                 problems.append(
                     _warning(
                         ("price_overrides", i, name),
+                        "price_override_far",
                         f"${format_number(typed)} per million tokens is {_times(ratio)} the "
                         f"catalogue's ${format_number(listed)} for {canonical}; check the "
                         "decimal point and the unit (USD per million tokens)",
@@ -143,6 +147,7 @@ def _exchange_rate(scenario: Scenario) -> list[Problem]:
     return [
         _warning(
             ("client", "usd_fx_rate"),
+            "fx_rate_inverted",
             f"{format_number(rate)} {client.currency} per US dollar looks inverted (that is "
             f"{format_number(round(1 / rate, 6))} US dollars per {client.currency}); the "
             f"rate is {client.currency} units per US dollar",

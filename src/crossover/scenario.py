@@ -482,6 +482,21 @@ def _sum_of(rows: list[Any], field: str) -> float | None:
 
 Loc = tuple[int | str, ...]
 
+WarningCode = Literal[
+    "percent_fraction",
+    "unknown_column",
+    "missing_column",
+    "raw_token_count",
+    "price_override_far",
+    "fx_rate_inverted",
+    "monthly_in_daily",
+    "bill_mismatch",
+    "latency_unreachable",
+    "memory_tight",
+    "retired_model",
+]
+"""The kinds of warning: the edge words each kind as a question for the client."""
+
 
 class Problem(_Model):
     """One thing wrong (or worth a warning) in a scenario, with where it is."""
@@ -491,6 +506,8 @@ class Problem(_Model):
     message: str
     """What is wrong and what is expected, in words a client understands."""
     severity: Literal["error", "warning"] = "error"
+    code: WarningCode | None = None
+    """A warning's kind (None for an error)."""
     where: str | None = None
     """Where in the user's own file, when it is not JSON: 'Workload!C5 (input_mtok_per_day)'."""
 

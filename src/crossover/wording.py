@@ -525,3 +525,250 @@ def _off(factor: float | None, display: Display) -> str:
 
 def _pct(fraction: float | None, display: Display) -> str:
     return "—" if fraction is None else formatting.percent(fraction, display)
+
+
+SHORT_NAME = 40
+"""Client-typed names (tiers, models) are cut to this many characters on the one-page brief."""
+
+_PERCENT_LABELS = {
+    "monthly_growth_pct": "monthly growth",
+    "cache_hit_pct": "prompt-cache hits",
+    "infra_overhead_pct": "infrastructure overhead",
+    "target_peak_utilisation_pct": "peak utilisation allowed",
+    "share_pct": "a tier's share",
+    "sensitivity_pct": "the tornado's swing",
+}
+
+_PRICE_FIELDS = {
+    "input_per_mtok": "input",
+    "cached_input_per_mtok": "cached input",
+    "output_per_mtok": "output",
+}
+
+_COMPLIANCE = {
+    "compliance.hipaa": "HIPAA",
+    "compliance.gdpr_restricted_subprocessors": "GDPR limits on sub-processors",
+    "compliance.financial_regulated": "financial regulation",
+    "compliance.data_must_stay_in_network": "data kept in your network",
+}
+
+QUESTION_ORDER = (
+    "bill_mismatch",
+    "monthly_in_daily",
+    "raw_token_count",
+    "fx_rate_inverted",
+    "percent_fraction",
+    "price_override_far",
+    "retired_model",
+    "memory_tight",
+    "latency_unreachable",
+    "missing_column",
+    "unknown_column",
+)
+"""The order questions are asked in: what could change the answer most first."""
+
+_FIELD_PART = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
+
+
+def short(name: str) -> str:
+    """A client-typed name cut to SHORT_NAME characters, so that no name can push the page."""
+    return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1].rstrip() + "…"
+
+
+class CallWords(Words):
+    """The one-page brief for the consultant's call: the defaults used, and the warnings as
+    questions to ask the client (one per kind of warning)."""
+
+    def assumptions(self) -> list[str]:
+        """Every default the figures use that the client did not give, most material first."""
+        r, d = self.results, self.display
+        scenario = r.scenario
+        defaulted = set(r.defaulted)
+        lines = []
+        if "client.current_monthly_api_bill" in defaulted:
+            lines.append(
+                "No API bill given: the list-price cost of these volumes is not checked "
+                "against what you pay."
+            )
+        if "client.usd_fx_rate" in defaulted:
+            lines.append(
+                f"Exchange rate: {formatting.number(scenario.client.usd_fx_rate, d)} "
+                f"{scenario.client.currency} per US dollar."
+            )
+        shapes: dict[tuple[float, float], list[str]] = {}
+        for t in r.tiers:
+            if t.request_shape_assumed:
+                shape = (t.input_tokens_per_request, t.output_tokens_per_request)
+                shapes.setdefault(shape, []).append(t.tier)
+        for (prompt, answer), tiers in shapes.items():
+            lines.append(
+                f"Requests of {_tiers(tiers)}: {formatting.integer(prompt, d)} tokens in, "
+                f"{formatting.integer(answer, d)} out."
+            )
+        latency = [t for t in r.tiers if t.tpot_assumed and t.tpot_ms is not None]
+        if latency:
+            lines.append(
+                f"Answers written at {formatting.milliseconds(latency[0].tpot_ms or 0, d)} a "
+                f"token (about 20 tokens a second) for {_tiers([t.tier for t in latency])}."
+            )
+        workload, ops = scenario.workload, scenario.operations
+        said = {
+            "workload.monthly_growth_pct": "Volume growth: "
+            f"{formatting.percent_points(workload.monthly_growth_pct, d)} a month.",
+            "workload.peak_to_average": "Busiest hour: "
+            f"{formatting.ratio(workload.peak_to_average, d)} the day's average demand.",
+            "workload.cache_hit_pct": "Prompt-cache hits: "
+            f"{formatting.percent_points(workload.cache_hit_pct, d)} of input tokens.",
+            "operations.setup_weeks": f"Setup: {formatting.number(ops.setup_weeks, d)} weeks.",
+            "operations.setup_engineers": "Setup team: "
+            f"{formatting.number(ops.setup_engineers, d)} engineer"
+            f"{'' if ops.setup_engineers == 1 else 's'}.",
+            "operations.engineer_week_cost": "An engineer-week costs "
+            f"{formatting.money(ops.engineer_week_cost, d)}.",
+            "operations.ops_fte": "Running the estate: "
+            f"{formatting.number(ops.ops_fte, d)} of a full-time engineer.",
+            "operations.fte_annual_cost": "An engineer-year costs "
+            f"{formatting.money(ops.fte_annual_cost, d)}.",
+            "operations.infra_overhead_pct": "Infrastructure overhead: "
+            f"{formatting.percent_points(ops.infra_overhead_pct, d)} of the GPU cost.",
+            "operations.target_peak_utilisation_pct": "GPUs run at most "
+            f"{formatting.percent_points(ops.target_peak_utilisation_pct, d)} busy at peak.",
+            "operations.redundancy": "Spare replicas for failover: "
+            f"{formatting.integer(ops.redundancy, d)}.",
+            "operations.horizon_months": "Horizon: "
+            f"{formatting.integer(ops.horizon_months, d)} months.",
+        }
+        lines += [said[field] for field in said if field in defaulted]
+        unstated = [label for field, label in _COMPLIANCE.items() if field in defaulted]
+        if len(unstated) == len(_COMPLIANCE):
+            lines.append("No compliance rule keeps data away from outside APIs.")
+        elif unstated:
+            lines.append(f"Not stated, so taken as no: {', '.join(unstated)}.")
+        return lines
+
+    def questions(self) -> list[str]:
+        """The warnings as questions for the client, one per kind, the most material first."""
+        by_code: dict[str | None, list[InputWarning]] = {}
+        for warning in self.results.warnings:
+            by_code.setdefault(warning.code, []).append(warning)
+        asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
+        # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
+        asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
+        return [q for q in asked if q]
+
+    def _question(self, code: str, warnings: list[InputWarning]) -> str:
+        r, d = self.results, self.display
+        c = r.calibration
+        if code == "bill_mismatch":
+            bill = self.money(c.client_bill_usd or 0)
+            return (
+                f"Your stated bill is {bill} a month, but these volumes cost "
+                f"{self.money(c.catalogue_api_month_usd)} on list prices: which is right?"
+            )
+        if code == "monthly_in_daily":
+            times = formatting.integer(c.catalogue_api_month_usd / (c.client_bill_usd or 1), d)
+            return (
+                f"These volumes cost {times} times your stated bill, about the days in a month: "
+                "are the daily volumes really monthly totals?"
+            )
+        if code == "raw_token_count":
+            values = [self._value(w) for w in warnings]
+            amounts = " and ".join(formatting.integer(v, d) for v in values)
+            return (
+                f"{amounts} million tokens a day is more than 100 billion tokens: is that a "
+                "count of tokens rather than millions?"
+            )
+        if code == "fx_rate_inverted":
+            client = r.scenario.client
+            rate = client.usd_fx_rate
+            return (
+                f"Is the exchange rate {formatting.number(rate, d)} {client.currency} per US "
+                f"dollar, or {formatting.number(1 / rate, d)}? It looks the wrong way round."
+            )
+        if code == "percent_fraction":
+            meant = [
+                f"{_PERCENT_LABELS.get(_last(w), 'a percentage')} of "
+                f"{formatting.percent_points(self._value(w) * 100, d)} rather than "
+                f"{formatting.number(self._value(w), d)}%"
+                for w in warnings
+            ]
+            return f"Did you mean {'; '.join(meant)}? Percent cells take the percentage."
+        if code == "price_override_far":
+            prices = []
+            for w in warnings:
+                override = r.scenario.price_overrides[_index(w)]
+                prices.append(
+                    f"{formatting.price_per_mtok(self._value(w), d)} for "
+                    f"{_PRICE_FIELDS[_last(w)]} on {short(self.api_model(override.api_model))}"
+                )
+            return (
+                f"Is your negotiated price right: {'; '.join(prices)}? It is far from the "
+                "list price."
+            )
+        if code == "retired_model":
+            models = {
+                short(self.api_model(r.scenario.tiers[_index(w)].api_model)) for w in warnings
+            }
+            return (
+                f"{' and '.join(sorted(models))} {'is' if len(models) == 1 else 'are'} retired by "
+                "the provider: which model will you move to?"
+            )
+        if code == "memory_tight":
+            names = [r.scenario.deployments[_index(w)].deployment for w in warnings]
+            fills = [
+                f"{self.deployment(n)} ({_pct(self._deployments[n].memory_fit_ratio, d)})"
+                for n in names
+            ]
+            return (
+                f"The weights nearly fill the GPU memory of {', '.join(fills)}: may a replica "
+                "use more GPUs, or a lower precision?"
+            )
+        if code == "latency_unreachable":
+            tiers = [r.tiers[i] for i in sorted({_index(w) for w in warnings})]
+            promises = ", ".join(
+                f"{short(t.tier)} at {formatting.milliseconds(t.tpot_ms or 0, d)}"
+                for t in tiers[:3]
+            )
+            more = f" and {len(tiers) - 3} more tiers" if len(tiers) > 3 else ""
+            return (
+                f"Must the answers keep their promised speed ({promises} a token{more})? Some "
+                "candidate set-ups cannot reach it, so they were left out."
+            )
+        places = ", ".join(w.cell or w.field or "" for w in warnings)
+        if code == "missing_column":
+            return (
+                f"The workbook lacks columns ({places}), so every row took its default: is "
+                "that right?"
+            )
+        return f"The workbook has columns the tool does not read ({places}): what do they hold?"
+
+    def _value(self, warning: InputWarning) -> float:
+        """The number the warning's field holds in the scenario ('tiers[2].share_pct')."""
+        node: object = self.results.scenario
+        for name, index in _FIELD_PART.findall(warning.field or ""):
+            node = getattr(node, name)
+            if index:
+                node = node[int(index)]  # type: ignore[index]
+        assert isinstance(node, int | float), f"{warning.field} holds no number"
+        return float(node)
+
+
+def _tiers(names: list[str], shown: int = 3) -> str:
+    """'tier a', 'tiers a, b and c', 'tiers a, b, c and 4 more'."""
+    cut = [short(n) for n in names[:shown]]
+    if len(names) == 1:
+        return f"tier {cut[0]}"
+    if len(names) > shown:
+        return f"tiers {', '.join(cut)} and {len(names) - shown} more"
+    return f"tiers {', '.join(cut[:-1])} and {cut[-1]}"
+
+
+def _last(warning: InputWarning) -> str:
+    return (warning.field or "").rsplit(".", 1)[-1]
+
+
+def _index(warning: InputWarning) -> int:
+    """The row a warning's field is in: 'tiers[2].tpot_ms' -> 2."""
+    found = re.search(r"\[(\d+)\]", warning.field or "")
+    assert found is not None, f"{warning.field} names no row"
+    return int(found[1])

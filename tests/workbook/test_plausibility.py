@@ -70,7 +70,8 @@ def test_a_fraction_or_one_in_a_json_percent_field_is_a_structured_warning(
     tmp_path: Path, section: str, name: str, value: float, message: str
 ) -> None:
     path = scenario_json(tmp_path, lambda d: d.setdefault(section, {}).update({name: value}))
-    assert {"field": f"{section}.{name}", "cell": None, "message": message} in warnings_of(path)
+    expected = {"field": f"{section}.{name}", "cell": None, "message": message}
+    assert {**expected, "code": "percent_fraction"} in warnings_of(path)
 
 
 def test_raw_token_counts_in_a_millions_cell_are_a_warning(tmp_path: Path) -> None:
@@ -78,6 +79,7 @@ def test_raw_token_counts_in_a_millions_cell_are_a_warning(tmp_path: Path) -> No
     assert {
         "field": "workload.input_mtok_per_day",
         "cell": None,
+        "code": "raw_token_count",
         "message": "400,000,000 million tokens a day is above 100,000 (100 billion tokens a "
         "day); if this is a count of tokens, divide it by 1,000,000",
     } in warnings_of(path)
@@ -92,6 +94,7 @@ def test_a_price_override_far_from_the_catalogue_is_a_warning(tmp_path: Path) ->
     assert {
         "field": "price_overrides[0].input_per_mtok",
         "cell": None,
+        "code": "price_override_far",
         "message": f"${shown} per million tokens is 100 times the catalogue's "
         f"${listed.input_per_mtok:g} for openai/gpt-4o; check the decimal point and the unit "
         "(USD per million tokens)",
@@ -113,6 +116,7 @@ def test_an_exchange_rate_the_wrong_way_round_is_a_warning(
     assert {
         "field": "client.usd_fx_rate",
         "cell": None,
+        "code": "fx_rate_inverted",
         "message": f"{rate:g} {currency} per US dollar looks inverted (that is {inverse} US "
         f"dollars per {currency}); the rate is {currency} units per US dollar",
     } in warnings_of(path)
@@ -144,6 +148,7 @@ def test_a_workbook_fraction_travels_with_its_cell_into_every_output(
     expected = {
         "field": "workload.cache_hit_pct",
         "cell": "Workload!C9 (cache_hit_pct)",
+        "code": "percent_fraction",
         "message": "read as 0.35%; if you meant 35%, type 35 or 35%",
     }
     line = "Workload!C9 (cache_hit_pct): read as 0.35%; if you meant 35%, type 35 or 35%"

@@ -99,6 +99,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     if calibration.flagged:
         warnings.append(
             InputWarning(
+                code="bill_mismatch",
                 message="The API cost priced from the catalogue differs from the client's "
                 "current bill by more than 20%: check the volumes and prices, or the bill.",
             )

@@ -145,6 +145,7 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                 Problem(
                     loc=("tiers", i, "api_model"),
                     severity="warning",
+                    code="retired_model",
                     message=f"{tier.api_model} is retired by its provider: it is priced at its "
                     "last published price; price the model the client will move to instead",
                 )

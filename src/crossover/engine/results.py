@@ -16,6 +16,7 @@ from crossover.scenario import (
     Problem,
     Route,
     Scenario,
+    WarningCode,
     format_loc,
 )
 
@@ -38,11 +39,16 @@ class InputWarning(_Result):
     cell: str | None = None
     """Where in the client's workbook, when it came from one: 'Workload!C9 (cache_hit_pct)'."""
     message: str
+    code: WarningCode | None = None
+    """What kind of warning it is; None in results saved before warnings had kinds."""
 
     @classmethod
     def of(cls, problem: Problem) -> InputWarning:
         return cls(
-            field=format_loc(problem.loc) or None, cell=problem.where, message=problem.message
+            field=format_loc(problem.loc) or None,
+            cell=problem.where,
+            message=problem.message,
+            code=problem.code,
         )
 
     def __str__(self) -> str:
@@ -575,6 +581,10 @@ class Results(_Result):
     recommendation: Recommendation
     calibration: Calibration
     warnings: Annotated[list[InputWarning], BeforeValidator(_structured)]
+    defaulted: list[str] = []
+    """Inputs the client did not give, whose stated default the figures use, as field paths
+    ('operations.setup_weeks'): recorded where the file is read (crossover.assumed), not by
+    the engine. Each tier's request shape and latency are flagged on the tier itself."""
     sources: list[Sourced]
     """Every catalogue figure the analysis used."""
     stale_prices: list[StalePrice] = []

@@ -511,6 +511,7 @@ def _request_problems(
                     Problem(
                         loc=("tiers", t, "candidates"),
                         severity="warning",
+                        code="latency_unreachable",
                         message=f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms per "
                         f"output token, more than the {e.tpot_ms:g} ms tier {tier.tier!r} "
                         "promises: the best plan never sends the tier there",
@@ -527,6 +528,7 @@ def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:
         Problem(
             loc=("deployments", i, "gpus_per_replica"),
             severity="warning",
+            code="memory_tight",
             message=f"{dep.spec.deployment}: weights fill {ratio:.0%} of {dep.gpus_per_replica} × "
             f"{dep.gpu.vram_gb:g} GB, leaving little room for KV cache: few requests fit at once, "
             "so throughput is low",

@@ -179,23 +179,29 @@ def render_pdf(html: str, brand: Brand) -> bytes:
     Only the brand's folder and inline images can be read; anything refused, and any image
     or font that fails to load, fails the render instead of leaving a blank.
     """
+    return render_pdf_pages(html, brand)[0]
+
+
+def render_pdf_pages(html: str, brand: Brand) -> tuple[bytes, int]:
+    """render_pdf, with the number of pages laid out (the one-page brief checks it)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     base_url = brand.folder.as_uri() + "/"
     fetcher, font_config, fonts = _brand_fonts(brand.folder, font_faces_css(brand))
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    html_document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     with _failing_on_errors() as errors:
         try:
-            pdf: bytes = document.write_pdf(
+            document = html_document.render(
                 stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT
             )
+            pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
         except FatalURLFetchingError as e:
             cause = e.__cause__ or e
             raise InputError(f"the report could not load an asset: {cause}") from None
     if errors:
         raise InputError("the report could not be rendered: " + "; ".join(errors))
-    return pdf
+    return pdf, len(document.pages)
 
 
 @lru_cache(maxsize=4)

@@ -35,7 +35,14 @@ from crossover.engine.checks import check_scenario
 from crossover.engine.ids import canonical_ids
 from crossover.inert import clip, echo, visible
 from crossover.plausibility import scenario_warnings
-from crossover.scenario import Loc, Problem, Scenario, ScenarioError, problems_from
+from crossover.scenario import (
+    Loc,
+    Problem,
+    Scenario,
+    ScenarioError,
+    WarningCode,
+    problems_from,
+)
 from crossover.workbook import layout
 from crossover.workbook.coerce import (
     BLANK,
@@ -222,8 +229,11 @@ class _Reading:
         severity: Literal["error", "warning"] = "error",
         *,
         unread: bool = True,
+        code: WarningCode | None = None,
     ) -> None:
-        self.problems.append(Problem(loc=loc, where=where, message=message, severity=severity))
+        self.problems.append(
+            Problem(loc=loc, where=where, message=message, severity=severity, code=code)
+        )
         if unread and severity == "error":
             self.unread.append(loc)
 
@@ -359,6 +369,7 @@ class _Reading:
                 f"{layout.format_number(round(value * 100, 10))} or "
                 f"{layout.format_number(round(value * 100, 10))}%",
                 "warning",
+                code="percent_fraction",
             )
         return value
 
@@ -498,6 +509,7 @@ class _Reading:
                     where,
                     f'the column "{header}" is not one the tool reads{hint}, so it is ignored',
                     "warning",
+                    code="unknown_column",
                 )
         header_span = (
             f"{get_column_letter(first)}{header_row}:{get_column_letter(last)}{header_row}"
@@ -520,6 +532,7 @@ class _Reading:
                     f'the table has no column {item.name} (the "{item.label}" column), so every '
                     f"row takes its blank value ({item.blank_means})",
                     "warning",
+                    code="missing_column",
                 )
         return columns
 

@@ -1,0 +1,191 @@
+"""The one-page brief for the consultant's 30-minute call: verdict, five figures, defaults used, questions."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+
+from crossover.delivery.files import write_set
+from crossover.delivery.outputs import output_stem
+from crossover.engine.results import Crossover, Results
+from crossover.formatting import Display, bound_filters
+from crossover.report.brand import Brand
+from crossover.report.fetcher import read_asset
+from crossover.report.render import TEMPLATES, render_pdf_pages, report_display
+from crossover.summary import VERDICTS
+from crossover.wording import CallWords, short
+
+CAPS: tuple[tuple[int, int], ...] = ((12, 7), (9, 6), (7, 5), (5, 4), (3, 3), (1, 1))
+"""How many assumptions and questions the page lists, tried in turn until it fits on one page;
+the rest are counted ("and 3 more") and are in the report."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One of the five figures: its label, the value with its format and Results path, a note."""
+
+    label: str
+    value: float | None
+    format: str
+    path: str
+    note: str = ""
+    note_figure: tuple[float, str, str] | None = None
+    """A figure that ends the note (value, format, Results path): the setup cost of a payback."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The plan the verdict speaks of (the best plan where it beats the proposal, as on the
+    report's cover) and its five figures."""
+
+    figures: list[Figure]
+    crossover: Crossover
+    crossover_path: str
+
+
+def headline(results: Results) -> Headline:
+    """The five figures a call needs, of the plan the cover leads with.
+
+    What the API costs today; what the plan costs a month; the difference; how soon the setup
+    pays back; and how far the volume could fall before the plan stops paying (the crossover
+    volume, set against today's).
+    """
+    rec = results.recommendation
+    api = Figure(
+        "On the API today",
+        results.scenarios.api_only.monthly_cost_usd,
+        "money",
+        "scenarios.api_only.monthly_cost_usd",
+        "a month, these volumes at list prices",
+    )
+    setup = (results.setup_cost_usd, "money", "setup_cost_usd")
+    best = next((i for i, p in enumerate(results.plans) if p.name == "best"), None)
+    if rec.best_beats_proposal and best is not None:
+        plan = results.plans[best]
+        at = f"plans.{best}."
+        premium = rec.required_by_compliance and plan.monthly_savings_usd < 0
+        figures = [
+            api,
+            Figure(
+                "The best plan",
+                plan.monthly_cost_usd,
+                "money",
+                at + "monthly_cost_usd",
+                "a month, GPUs, overhead and staff included"
+                if plan.deployments
+                else "a month: every tier stays on its API",
+            ),
+            Figure(
+                "Compliance premium" if premium else "Monthly savings",
+                plan.monthly_savings_usd,
+                "money",
+                at + "monthly_savings_usd",
+                "against the API, today's volume",
+            ),
+            Figure(
+                "Payback",
+                plan.payback_weeks,
+                "weeks",
+                at + "payback_weeks",
+                "until the savings repay the setup",
+            ),
+        ]
+        return Headline(figures, results.recommended.crossover, "recommended.crossover.")
+    premium = rec.required_by_compliance and results.monthly_savings_usd < 0
+    self_hosts = bool(results.scenarios.proposed.tiers_self_hosted)
+    figures = [
+        api,
+        Figure(
+            "Your proposal",
+            results.scenarios.proposed.monthly_cost_usd,
+            "money",
+            "scenarios.proposed.monthly_cost_usd",
+            "a month, GPUs, overhead and staff included"
+            if self_hosts
+            else "a month: every tier stays on its API",
+        ),
+        Figure(
+            "Compliance premium" if premium else "Monthly savings",
+            results.monthly_savings_usd,
+            "money",
+            "monthly_savings_usd",
+            "against the API, today's volume",
+        ),
+        Figure(
+            "Payback", results.payback_weeks, "weeks", "payback_weeks", "of a setup costing", setup
+        )
+        if self_hosts
+        else Figure("Payback", None, "weeks", "payback_weeks", "nothing to set up"),
+    ]
+    return Headline(figures, results.crossover, "crossover.")
+
+
+def environment(display: Display) -> Environment:
+    """Jinja2 for the brief: its own templates, the report's macros and verdict beside them."""
+    env = Environment(
+        loader=ChoiceLoader(
+            [PackageLoader(TEMPLATES, "brief"), PackageLoader(TEMPLATES, "report")]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    filters = bound_filters(display)
+    env.filters.update(filters)
+    env.filters["short"] = short
+    env.filters["formatted"] = lambda value, name: filters[name](value)
+    return env
+
+
+def brief_html(results: Results, brand: Brand, caps: tuple[int, int] = CAPS[0]) -> str:
+    """The brief as one standalone HTML page, listing at most caps (assumptions, questions)."""
+    display = report_display(results, brand)
+    words = CallWords(results, display)
+    logo, media_type = read_asset(brand.folder, brand.logo)
+
+    context: dict[str, Any] = {
+        "results": results,
+        "client": results.scenario.client,
+        "brand": brand,
+        "display": display,
+        "verdicts": VERDICTS,
+        "words": words,
+        "headline": headline(results),
+        "assumptions": words.assumptions(),
+        "questions": words.questions(),
+        "caps": caps,
+        "logo_uri": f"data:{media_type};base64,{base64.b64encode(logo).decode('ascii')}",
+    }
+    return environment(display).get_template("brief.html").render(**context)
+
+
+def brief_pdf(results: Results, brand: Brand) -> bytes:
+    """The brief as a one-page tagged A4 PDF: the lists are shortened until the page holds them."""
+    for caps in CAPS:
+        pdf, pages = render_pdf_pages(brief_html(results, brand, caps), brand)
+        if pages == 1:
+            return pdf
+    raise AssertionError("the brief does not fit on one page even with one line per list")
+
+
+def brief_path(results: Results, out_dir: Path, name: str | None = None) -> Path:
+    """`<stem>-brief.pdf`, the stem the report's files share (output_stem)."""
+    return out_dir / f"{output_stem(results, name)}-brief.pdf"
+
+
+def write_brief(
+    results: Results,
+    out_dir: Path,
+    brand: Brand,
+    name: str | None = None,
+    inputs: tuple[Path, ...] = (),
+) -> Path:
+    """Render the brief in memory and write it atomically; returns its path."""
+    path = brief_path(results, out_dir, name)
+    write_set([(path, brief_pdf(results, brand))], inputs)
+    return path
