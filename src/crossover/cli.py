@@ -453,11 +453,15 @@ def _kept(folder: Path, asked: str, used: str) -> str:
     "--brand", type=click.Path(path_type=Path, exists=True), help="Brand folder or brand.toml."
 )
 @click.option("--name", help="File name stem, as for report --name: acme-v2 -> acme-v2-brief.pdf.")
-def brief(file: Path, out_dir: Path, brand: Path | None, name: str | None) -> None:
+@click.option(
+    "--force", is_flag=True, help="Replace an earlier brief of the same name instead of writing -2."
+)
+def brief(file: Path, out_dir: Path, brand: Path | None, name: str | None, force: bool) -> None:
     """Render the one-page brief for the consultant's call (PDF): the verdict, five figures,
     the defaults the figures use, and the warnings as questions to ask the client.
 
-    Named as the report is, with -brief: output/acme-2026-11-27-brief.pdf.
+    Named as the report is, with -brief: output/acme-2026-11-27-brief.pdf. An earlier brief
+    of the same name is kept: this one gets a version suffix (-2) unless --force.
 
     \b
     Example:
@@ -467,7 +471,11 @@ def brief(file: Path, out_dir: Path, brand: Path | None, name: str | None) -> No
     from crossover.report.brief import write_brief
 
     results = _analyse(file)
-    click.echo(f"Wrote {write_brief(results, out_dir, brand_or_default(brand), name, (file,))}")
+    written = write_brief(results, out_dir, brand_or_default(brand), name, (file,), force=force)
+    if written.versioned:
+        click.echo(_kept(out_dir, f"{written.asked}-brief", f"{written.stem}-brief"))
+    for path in written.paths:
+        click.echo(f"Wrote {path}")
 
 
 @cli.command()

@@ -224,8 +224,16 @@ def _dry_run(pdf: Path, capsys: Any, *extra: str) -> tuple[int, str, str]:
     The lines before it are the message's preview (tests/delivery/test_email.py checks it).
     """
     code, out, err = run_cli(
-        ["email", str(pdf), "--to", "cfo@x.example", "--from", "me@firm.example", "--dry-run"]
-        + list(extra),
+        [
+            "email",
+            str(pdf),
+            "--to",
+            "cfo@x.example",
+            "--from",
+            "me@firm.example",
+            "--dry-run",
+            *extra,
+        ],
         capsys,
     )
     return code, out.rstrip("\n").rsplit("\n", 1)[-1] + "\n", err

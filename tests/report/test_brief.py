@@ -286,7 +286,32 @@ def test_the_command_writes_stem_brief_pdf(
 
 def test_the_command_names_a_version(tmp_path: Path, catalogue: Catalogue, brand: Brand) -> None:
     results = analyse_file(DOCUMENTS, catalogue)
-    assert write_brief(results, tmp_path, brand, "Acme v2") == tmp_path / "acme-v2-brief.pdf"
+    written = write_brief(results, tmp_path, brand, "Acme v2")
+    assert written.paths == (tmp_path / "acme-v2-brief.pdf",)
+
+
+def test_an_earlier_brief_is_kept_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "northwind-documents-2026-11-27-brief.pdf"
+    second = tmp_path / "northwind-documents-2026-11-27-2-brief.pdf"
+    # A report of the same run beside it does not make the brief take a suffix.
+    (tmp_path / "northwind-documents-2026-11-27.pdf").write_bytes(b"the report")
+    main(["brief", str(DOCUMENTS), "-o", str(tmp_path)])
+    assert capsys.readouterr().out == f"Wrote {first}\n"
+    earlier = first.read_bytes()
+    main(["brief", str(DOCUMENTS), "-o", str(tmp_path)])
+    assert capsys.readouterr().out == (
+        f"{tmp_path / 'northwind-documents-2026-11-27-brief'}.* exists and is kept: this run's "
+        "files are northwind-documents-2026-11-27-2-brief.* (--force replaces the earlier files "
+        f"instead)\nWrote {second}\n"
+    )
+    assert first.read_bytes() == earlier
+    main(["brief", str(DOCUMENTS), "-o", str(tmp_path), "--force"])
+    assert capsys.readouterr().out == f"Wrote {first}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [first.name, second.name, "northwind-documents-2026-11-27.pdf"]
+    )
 
 
 def test_bad_input_exits_65_and_writes_nothing(

@@ -9,8 +9,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
-from crossover.delivery.files import write_set
-from crossover.delivery.outputs import output_stem
+from crossover.delivery.outputs import SET_KINDS, WrittenSet, output_stem, write_versioned
 from crossover.engine.results import Crossover, Results
 from crossover.formatting import Display, bound_filters
 from crossover.report.brand import Brand
@@ -173,9 +172,8 @@ def brief_pdf(results: Results, brand: Brand) -> bytes:
     raise AssertionError("the brief does not fit on one page even with one line per list")
 
 
-def brief_path(results: Results, out_dir: Path, name: str | None = None) -> Path:
-    """`<stem>-brief.pdf`, the stem the report's files share (output_stem)."""
-    return out_dir / f"{output_stem(results, name)}-brief.pdf"
+BRIEF = "-brief.pdf"
+"""What follows the stem in the brief's name: the report's stem, so the two sort together."""
 
 
 def write_brief(
@@ -184,8 +182,21 @@ def write_brief(
     brand: Brand,
     name: str | None = None,
     inputs: tuple[Path, ...] = (),
-) -> Path:
-    """Render the brief in memory and write it atomically; returns its path."""
-    path = brief_path(results, out_dir, name)
-    write_set([(path, brief_pdf(results, brand))], inputs)
-    return path
+    *,
+    force: bool = False,
+) -> WrittenSet:
+    """Render the brief in memory and write it atomically as `<stem>-brief.pdf`.
+
+    The stem is the report's (output_stem), so the brief sits beside the report of the same
+    run; an earlier brief is kept and this one takes a version suffix (`-2`), unless force
+    replaces it.
+    """
+    return write_versioned(
+        out_dir,
+        output_stem(results, name),
+        [(BRIEF, brief_pdf(results, brand))],
+        force=force,
+        family=SET_KINDS,
+        beside=SET_KINDS,
+        inputs=inputs,
+    )
