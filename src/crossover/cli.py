@@ -392,29 +392,44 @@ def _output_options(out_dir_help: str) -> Callable[[F], F]:
     help="File name for this version's outputs (e.g. acme-v2), instead of the client's name "
     "and the report date.",
 )
+@click.option(
+    "--compare",
+    "old",
+    type=SCENARIO_FILE,
+    help="An earlier version (workbook or JSON): the report ends with what changed since.",
+)
 def report(
-    file: Path, out_dir: Path, formats: frozenset[str], brand: Path | None, name: str | None
+    file: Path,
+    out_dir: Path,
+    formats: frozenset[str],
+    brand: Path | None,
+    name: str | None,
+    old: Path | None,
 ) -> None:
     """Render the client report (PDF and HTML) with the results JSON beside it.
 
     Files are named from the client and the report date and written atomically: a failure
-    leaves no partial file and an earlier report for the same client untouched.
+    leaves no partial file and an earlier report for the same client untouched. With
+    --compare, a last page shows what changed since the earlier version and why the savings
+    moved (as `crossover diff` works it out); the results JSON carries it as `comparison`.
 
     \b
     Example:
       crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
       crossover report client-v2.xlsx --name acme-v2     # acme-v2.pdf, acme-v2.html, …
+      crossover report client-v2.xlsx --compare client-v1.xlsx
     """
     from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 
     results = _analyse(file)
+    comparison = None if old is None else _comparison(old, results)
     # The brand (and WeasyPrint with it) loads only once the input has proved sound.
     chosen_brand = None
     if formats & REPORT_FORMATS:
         from crossover.report import brand_or_default
 
         chosen_brand = brand_or_default(brand)
-    for path in write_outputs(results, out_dir, formats, chosen_brand, name):
+    for path in write_outputs(results, out_dir, formats, chosen_brand, name, comparison=comparison):
         click.echo(f"Wrote {path}")
 
 
@@ -538,6 +553,18 @@ def _analyse(file: Path) -> Any:
     from crossover.inputs import analyse_file
 
     return analyse_file(file, load_catalogue())
+
+
+def _comparison(old: Path, results: Any) -> Any:
+    """The earlier version and what changed since, as `crossover diff` works it out."""
+    from crossover.catalogue import load_catalogue
+    from crossover.diff import diff_scenarios
+    from crossover.inputs import load_scenario
+    from crossover.report.changes import Comparison
+
+    catalogue = load_catalogue()
+    old_scenario = load_scenario(old, catalogue)
+    return Comparison(old_scenario, diff_scenarios(old_scenario, results.scenario, catalogue))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from crossover.delivery.files import write_set
 from crossover.engine.results import Results
 
 if TYPE_CHECKING:
-    from crossover.report import Brand
+    from crossover.report import Brand, Comparison
 
 REPORT_FORMATS = frozenset({"pdf", "html"})
 """What crossover.report renders; xlsx (the results workbook) is written here."""
@@ -67,6 +67,7 @@ def write_outputs(
     brand: Brand | None,
     name: str | None = None,
     inputs: tuple[Path, ...] = (),
+    comparison: Comparison | None = None,
 ) -> list[Path]:
     """Render every asked-for format in memory, then write them as one set with its manifest.
 
@@ -74,6 +75,7 @@ def write_outputs(
     last, names the run and each file's SHA-256: a set mixed by a failure between renames
     shows itself (`crossover email` checks it). Returns the paths written, manifest excluded.
     name: the files' stem (a version's name) instead of the client's name and report date.
+    comparison: an earlier version, for the report's last page and the results JSON.
     """
     stem = output_stem(results, name)
     files: list[tuple[Path, bytes]] = []
@@ -82,7 +84,7 @@ def write_outputs(
         from crossover.report import report_files
 
         assert brand is not None, "pdf and html need a brand"
-        files += report_files(results, out_dir, report_formats, brand, stem)
+        files += report_files(results, out_dir, report_formats, brand, stem, comparison)
     if "xlsx" in formats:
         from crossover.delivery.results_workbook import results_workbook_bytes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from crossover.delivery.files import write_set
@@ -9,11 +10,13 @@ from crossover.delivery.outputs import output_stem
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
+from crossover.report.changes import Comparison
 from crossover.report.render import render_html, render_pdf
 
 __all__ = [
     "FORMATS",
     "Brand",
+    "Comparison",
     "brand_or_default",
     "default_brand",
     "load_brand",
@@ -44,16 +47,33 @@ def render_report(
 
 
 def report_files(
-    results: Results, out_dir: Path, formats: set[str], brand: Brand, stem: str
+    results: Results,
+    out_dir: Path,
+    formats: set[str],
+    brand: Brand,
+    stem: str,
+    comparison: Comparison | None = None,
 ) -> list[tuple[Path, bytes]]:
-    """The report's files rendered in memory, not yet written: pdf, html, then the results JSON."""
-    html = render_html(results, brand)
+    """The report's files rendered in memory, not yet written: pdf, html, then the results JSON.
+
+    comparison: an earlier version; the report ends with what changed since, and the results
+    JSON carries it under `comparison`, as `crossover diff --json` writes it.
+    """
+    html = render_html(results, brand, comparison)
     outputs: list[tuple[Path, bytes]] = []
     if "pdf" in formats:
         outputs.append((out_dir / f"{stem}.pdf", render_pdf(html, brand)))
     if "html" in formats:
         outputs.append((out_dir / f"{stem}.html", html.encode("utf-8")))
-    outputs.append(
-        (out_dir / f"{stem}-results.json", (results.model_dump_json(indent=2) + "\n").encode())
-    )
+    outputs.append((out_dir / f"{stem}-results.json", results_json(results, comparison)))
     return outputs
+
+
+def results_json(results: Results, comparison: Comparison | None = None) -> bytes:
+    """The results as JSON; with a comparison, `crossover diff --json`'s document under
+    `comparison` (`crossover email` reads the results and leaves it aside)."""
+    if comparison is None:
+        return (results.model_dump_json(indent=2) + "\n").encode()
+    data = results.model_dump(mode="json")
+    data["comparison"] = comparison.diff.model_dump(mode="json")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
