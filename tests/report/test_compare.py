@@ -125,7 +125,7 @@ def test_client_text_in_the_changes_is_escaped(
     assert section.find(".//script") is None and section.find(".//b") is None
     rows = [
         tuple(text_of(cell) for cell in tr)
-        for tr in section.iterfind(".//table[@class='changes-inputs']/tbody/tr")
+        for tr in section.iterfind(".//table[@class='data changes-inputs']/tbody/tr")
     ]
     assert rows == [
         ("Industry", "Document intelligence platform", HOSTILE_NAME),
