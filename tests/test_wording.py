@@ -11,7 +11,14 @@ from crossover.engine import analyse
 from crossover.engine.results import InputWarning
 from crossover.formatting import display_for
 from crossover.inputs import load_scenario
-from crossover.wording import Words, api_model_name, confidence_sentence, plain_source, plan_name
+from crossover.wording import (
+    Words,
+    api_model_name,
+    confidence_sentence,
+    instance_name,
+    plain_source,
+    plan_name,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "document-intelligence.json"
 
@@ -153,6 +160,10 @@ def test_ids_become_names() -> None:
     assert api_model_name("anthropic/claude-haiku-4-5") == "Claude Haiku 4.5 (Anthropic)"
     assert api_model_name("openai/gpt-4o-mini") == "GPT 4o mini (OpenAI)"
     assert api_model_name("nobody/unknown") == "nobody/unknown"
+    assert instance_name("lambda/gpu_8x_h100_sxm5") == "Lambda instance gpu_8x_h100_sxm5"
+    assert instance_name("aws/p4de.24xlarge") == "Amazon Web Services instance p4de.24xlarge"
+    assert instance_name("acme/box") == "acme instance box"
+    assert instance_name(None) == "GPUs priced at your own figure"
 
 
 def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue) -> None:
@@ -211,3 +222,33 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
     )
     at_cell = warning.model_copy(update={"cell": "Tiers!C5 (candidates)"})
     assert Words(results, USD).warning(at_cell).startswith("Tiers!C5 (candidates): Qwen2.5")
+
+
+@pytest.mark.parametrize(
+    ("example", "code", "sentence"),
+    [
+        (
+            "regulated-healthcare.json",
+            "compliance",
+            "Compliance (HIPAA, data must stay in the client's network) forbids sending this "
+            "data to an outside API, so every tier must be self-hosted, whatever the cost.",
+        ),
+        (
+            "small-startup.json",
+            "api_beats_proposal",
+            "Keeping every tier on its API costs less than the proposed self-hosting over the "
+            "horizon, engineering setup included.",
+        ),
+        (
+            "document-intelligence.json",
+            "proposed_cheapest",
+            "The proposed split costs least over the horizon, engineering setup included.",
+        ),
+    ],
+)
+def test_the_engine_gives_a_reason_code_and_the_edge_the_sentence(
+    catalogue: Catalogue, example: str, code: str, sentence: str
+) -> None:
+    results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
+    assert results.recommendation.reason == code
+    assert Words(results, EUR).reason() == sentence

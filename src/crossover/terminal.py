@@ -133,8 +133,8 @@ def print_results(results: Results) -> None:
             sizing.add_row(label, safe(value))
         console.print(sizing)
 
-    console.print(f"[bold]Why:[/bold] {safe(results.recommendation.reason)}")
     words = Words(results, display(results))
+    console.print(f"[bold]Why:[/bold] {safe(words.reason())}")
     for risk in words.risks_of_proposal():
         console.print(f"  [yellow]risk[/yellow] {safe(words.risk(risk))}")
     for warning in results.warnings:

@@ -50,6 +50,24 @@ SCENARIO_NAMES = {
     "all_self_hosted": "All self-hosted",
 }
 
+COMPLIANCE_NAMES = {
+    "hipaa": "HIPAA",
+    "gdpr_restricted_subprocessors": "GDPR sub-processor limits",
+    "financial_regulated": "financial regulation",
+    "data_must_stay_in_network": "data must stay in the client's network",
+}
+
+REASONS = {
+    "api_cheapest": "Keeping every tier on its API costs least over the horizon.",
+    "api_beats_proposal": "Keeping every tier on its API costs less than the proposed "
+    "self-hosting over the horizon, engineering setup included.",
+    "proposed_cheapest": "The proposed split costs least over the horizon, engineering setup "
+    "included.",
+    "all_self_hosted_cheapest": "Self-hosting every tier costs least over the horizon, "
+    "engineering setup included.",
+}
+"""Why a scenario is recommended, by the engine's reason code (compliance is worded apart)."""
+
 GLOSSARY = (
     ("Mtok", "a million tokens; a token is about three quarters of an English word."),
     ("Replica", "one complete copy of a model, on as many GPUs as it needs, serving requests."),
@@ -80,6 +98,16 @@ GLOSSARY = (
 
 def plan_name(plan: str) -> str:
     return PLAN_NAMES.get(plan, plan.replace("_", " "))
+
+
+def instance_name(instance_id: str | None) -> str:
+    """'Lambda instance gpu_8x_h100_sxm5': the provider in words, the type as it sells it."""
+    if instance_id is None:
+        return "GPUs priced at your own figure"
+    cloud, _, kind = instance_id.partition("/")
+    if not kind:
+        return f"instance {instance_id}"
+    return f"{_CLOUDS.get(cloud.lower(), cloud)} instance {kind}"
 
 
 def api_model_name(model_ref: str) -> str:
@@ -155,6 +183,17 @@ class Words:
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
 
+    def reason(self) -> str:
+        """Why the recommended scenario, in one sentence without figures."""
+        rec = self.results.recommendation
+        if rec.reason == "compliance":
+            flags = ", ".join(COMPLIANCE_NAMES[f] for f in rec.compliance_flags)
+            return (
+                f"Compliance ({flags}) forbids sending this data to an outside API, so every "
+                "tier must be self-hosted, whatever the cost."
+            )
+        return REASONS[rec.reason]
+
     def deployment(self, deployment_id: str) -> str:
         """'Qwen 2.5 14B Instruct on A100 80GB', with precision and plan when two would read alike."""
         d = self._deployments.get(deployment_id)
@@ -175,13 +214,16 @@ class Words:
         if d.gpu_hour_price_source == CLIENT_PRICE:
             return "GPU-hour price: from your workbook."
         return (
-            f"GPU-hour price: the {plan_name(d.price_plan)} price of cloud instance {d.instance}"
+            f"GPU-hour price: the {plan_name(d.price_plan)} price of {instance_name(d.instance)}"
             f"{', an assumed discount off on-demand' if d.price_plan.startswith('reserved') else ''}"
             "; its source is listed under Assumptions and sources."
         )
 
     def api_model(self, model_ref: str) -> str:
         return api_model_name(model_ref)
+
+    def instance(self, instance_id: str | None) -> str:
+        return instance_name(instance_id)
 
     def scenario(self, name: str) -> str:
         return SCENARIO_NAMES.get(name, name)

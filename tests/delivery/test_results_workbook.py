@@ -102,6 +102,25 @@ def test_every_scenario_figure_equals_the_json(
 
 
 @pytest.mark.parametrize("stem", STEMS)
+def test_every_plan_compared_equals_the_json(
+    workbooks: dict[str, tuple[Path, dict[str, Any]]], stem: str
+) -> None:
+    path, data = workbooks[stem]
+    rows = table(load_workbook(path)["Options"])
+    assert len(rows) == len(data["plans"])
+    assert {r["Plan"] for r in rows} >= {"API only", "Your proposal"}
+    for row, plan in zip(rows, data["plans"], strict=True):
+        assert same(row["Today (USD/month)"], plan["monthly_cost_usd"])
+        assert same(row["Over the horizon (USD)"], plan["horizon_cost_usd"])
+        assert same(row["Savings (USD/month)"], plan["monthly_savings_usd"])
+        assert same(row["Payback (weeks)"], plan["payback_weeks"])
+        assert same(row["GPUs billed"], plan["billed_gpus"])
+        assert same(row["Every routing tried"], plan["exhaustive"])
+        for tier, route in plan["routes"].items():
+            assert (f"{tier} → API" if route == "api" else f"{tier} → {route}") in row["Routes"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
 def test_every_tier_figure_equals_the_json(
     workbooks: dict[str, tuple[Path, dict[str, Any]]], stem: str
 ) -> None:

@@ -213,7 +213,7 @@ def test_compliance_makes_self_hosting_required_and_names_the_premium(
     assert rec.scenario == "proposed"
     assert rec.compliance_premium_month_usd == pytest.approx(-results.monthly_savings_usd)
     assert rec.compliance_premium_month_usd > 0
-    assert "HIPAA" in rec.reason
+    assert rec.reason == "compliance"
     assert rec.risks[0].code == "compliance_premium"
 
 

@@ -26,7 +26,6 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
@@ -35,6 +34,7 @@ from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 from crossover.errors import CrossoverError, InputError
 from crossover.inert import csv_text
 from crossover.scenario import ScenarioError
+from crossover.termination import unwind_on_sigterm
 
 if TYPE_CHECKING:
     from crossover.report.brand import Brand
@@ -140,11 +140,6 @@ def _attempt(render: Renderer, path: Path, options: BatchOptions, state: WorkerS
 # -- the worker process ------------------------------------------------------------------
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # SystemExit unwinds the render, so atomic writes remove their temp files.
-    raise SystemExit(128 + signum)
-
-
 def _serve(
     conn: Connection,
     inherited: Sequence[Connection],
@@ -154,7 +149,7 @@ def _serve(
 ) -> None:
     """A worker's life: take an input, render it, send the outcome back, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    unwind_on_sigterm()  # unwinds the render, so atomic writes remove their temp files
     for other in inherited:
         # Parent-side pipe ends copied by fork: closed, so a dead parent means EOF here.
         other.close()

@@ -359,7 +359,7 @@ def _context(results: Results, attachment: str) -> dict[str, object]:
         "prepared_by": client.prepared_by,
         "report_date": f"{client.report_date.day} {client.report_date:%B %Y}",
         "verdict": verdict(results),
-        "reason": results.recommendation.reason,
+        "reason": words.reason(),
         "figures": [
             (label, value)
             for label, value in key_figures(results)

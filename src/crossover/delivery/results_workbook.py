@@ -32,12 +32,20 @@ from crossover.engine.results import (
     DeploymentResult,
     HorizonMonth,
     MonteCarlo,
+    Plan,
     Results,
     ScenarioCost,
     SensitivityBar,
     TierResult,
 )
-from crossover.summary import crossover_text, display, payback_text, verdict
+from crossover.summary import (
+    crossover_text,
+    display,
+    payback_text,
+    plan_name,
+    plan_routes,
+    verdict,
+)
 from crossover.wording import DRIVER_LABELS, Words
 
 # Number formats: how a value looks, never what it is.
@@ -96,6 +104,7 @@ def build_results_workbook(results: Results) -> Workbook:
     workbook = Workbook()
     _summary_sheet(workbook.active, results)
     _table_sheet(workbook, "Scenarios", _scenarios(results), _SCENARIO_COLUMNS)
+    _table_sheet(workbook, "Options", results.plans, _plan_columns(results))
     _table_sheet(workbook, "Tiers", results.tiers, _TIER_COLUMNS)
     _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
     _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
@@ -200,6 +209,20 @@ def _table_sheet(
 def _scenarios(results: Results) -> list[ScenarioCost]:
     s = results.scenarios
     return [cost for cost in (s.api_only, s.proposed, s.all_self_hosted) if cost is not None]
+
+
+def _plan_columns(results: Results) -> list[Column[Plan]]:
+    """The plans compared (economics §7a), as the report's Options compared table."""
+    return [
+        Column("Plan", lambda p: plan_name(results, p)),
+        Column("Routes", plan_routes),
+        Column("Today (USD/month)", lambda p: p.monthly_cost_usd, USD),
+        Column("Over the horizon (USD)", lambda p: p.horizon_cost_usd, USD),
+        Column("Savings (USD/month)", lambda p: p.monthly_savings_usd, USD),
+        Column("Payback (weeks)", lambda p: p.payback_weeks, DECIMAL),
+        Column("GPUs billed", lambda p: p.billed_gpus, THOUSANDS),
+        Column("Every routing tried", lambda p: p.exhaustive),
+    ]
 
 
 _SCENARIO_COLUMNS: list[Column[ScenarioCost]] = [
@@ -478,7 +501,7 @@ def _summary_rows(results: Results) -> list[SummaryRow]:
         ("Report date", client.report_date, "", None),
         ("Prepared by", client.prepared_by, "", None),
         ("Recommendation", verdict(results), "", None),
-        ("Why", recommendation.reason, "", None),
+        ("Why", Words(results, display(results)).reason(), "", None),
         ("Compliance flags", recommendation.compliance_flags or "none", "", None),
         ("Compliance premium", recommendation.compliance_premium_month_usd, "USD per month", USD),
         ("API only", s.api_only.monthly_cost_usd, "USD per month", USD),

@@ -8,6 +8,7 @@ from crossover.engine.results import (
     Crossover,
     DeploymentResult,
     Horizon,
+    ReasonCode,
     Risk,
     ScenarioName,
 )
@@ -17,16 +18,11 @@ from crossover.scenario import Scenario
 
 def choose_scenario(
     scenario: Scenario, routings: dict[ScenarioName, Routing], horizon: Horizon
-) -> tuple[ScenarioName, str]:
+) -> tuple[ScenarioName, ReasonCode]:
     """Compliance first; otherwise the cheapest scenario over the horizon, setup included."""
-    flags = scenario.compliance.flags
     proposed_all_self = not routings["proposed"].api_tiers
-    if flags:
-        name: ScenarioName = "proposed" if proposed_all_self else "all_self_hosted"
-        return name, (
-            f"Compliance ({', '.join(_flag_label(f) for f in flags)}) forbids sending this "
-            "data to an outside API, so every tier must be self-hosted, whatever the cost."
-        )
+    if scenario.compliance.flags:
+        return ("proposed" if proposed_all_self else "all_self_hosted"), "compliance"
     candidates: list[tuple[float, ScenarioName]] = [(horizon.cumulative_api_only_usd, "api_only")]
     if routings["proposed"].has_self_hosting:
         candidates.append((horizon.cumulative_proposed_usd, "proposed"))
@@ -34,27 +30,11 @@ def choose_scenario(
         candidates.append((horizon.cumulative_all_self_hosted_usd, "all_self_hosted"))
     # Ties go to the simpler option: the API (first in the list).
     _, best = min(candidates, key=lambda c: c[0])
-    reasons: dict[ScenarioName, str] = {
-        "api_only": "Keeping every tier on its API costs least over the horizon.",
-        "proposed": "The proposed split costs least over the horizon, engineering setup included.",
-        "all_self_hosted": "Self-hosting every tier costs least over the horizon, "
-        "engineering setup included.",
-    }
-    if best == "api_only" and routings["proposed"].has_self_hosting:
-        reasons["api_only"] = (
-            "Keeping every tier on its API costs less than the proposed self-hosting over "
-            "the horizon, engineering setup included."
-        )
-    return best, reasons[best]
-
-
-def _flag_label(flag: str) -> str:
-    return {
-        "hipaa": "HIPAA",
-        "gdpr_restricted_subprocessors": "GDPR sub-processor limits",
-        "financial_regulated": "financial regulation",
-        "data_must_stay_in_network": "data must stay in the client's network",
-    }[flag]
+    if best == "api_only":
+        if routings["proposed"].has_self_hosting:
+            return best, "api_beats_proposal"
+        return best, "api_cheapest"
+    return best, "proposed_cheapest" if best == "proposed" else "all_self_hosted_cheapest"
 
 
 def risks(

@@ -424,14 +424,24 @@ class Risk(_Result):
     extrapolated_rate: the left-out worst error factor."""
 
 
+ReasonCode = Literal[
+    "compliance",
+    "api_cheapest",
+    "api_beats_proposal",
+    "proposed_cheapest",
+    "all_self_hosted_cheapest",
+]
+"""Why a scenario is recommended: compliance first, else the cheapest over the horizon."""
+
+
 class Recommendation(_Result):
     scenario: ScenarioName
     required_by_compliance: bool
     compliance_flags: list[str]
     compliance_premium_month_usd: float | None
     """What staying compliant costs per month over API only (positive: a premium)."""
-    reason: str
-    """Why this scenario, in one sentence without figures."""
+    reason: ReasonCode
+    """Why this scenario (the edge writes the sentence)."""
     plan: PlanName = "best"
     """The plan recommended: the best one the search found (compliance and locks respected)."""
     best_saves_vs_proposal_usd: float = 0.0

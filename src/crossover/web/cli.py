@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
+
+from crossover.termination import unwind_on_sigterm
 
 DATA_OPTION = click.option(
     "--data",
@@ -92,7 +92,7 @@ def serve(
     children = [subprocess.Popen(command) for _ in range(workers)]
     click.echo(f"crossover portal on http://{host}:{port}/ (data in {data_dir.resolve()})")
     # SIGTERM (a service manager, a test) unwinds like Ctrl-C, so the workers are stopped too.
-    signal.signal(signal.SIGTERM, _exit)
+    unwind_on_sigterm()
     try:
         run_simple(host, port, app, threaded=True)
     finally:
@@ -100,10 +100,6 @@ def serve(
             child.terminate()
         for child in children:
             child.wait(10)
-
-
-def _exit(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
 
 
 @click.command()
@@ -122,7 +118,7 @@ def worker(data_dir: Path, database_url: str | None) -> None:
 
     # SIGTERM unwinds the worker, which stops a render in progress (its job's lease then
     # passes and another worker takes it) instead of leaving the render child orphaned.
-    signal.signal(signal.SIGTERM, _exit)
+    unwind_on_sigterm()
     run_worker(_app(data_dir, database_url))
 
 
