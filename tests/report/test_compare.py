@@ -148,3 +148,23 @@ def test_a_bad_earlier_version_is_a_clear_error_and_nothing_is_written(
     assert err.startswith(f"Error: {old}: ")
     assert "Traceback" not in err and out == ""
     assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_a_workbook_compared_with_the_same_scenario_as_json_has_no_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = EXAMPLE.with_suffix(".xlsx")
+    out_dir = tmp_path / "out"
+    args = ["report", str(EXAMPLE), "--compare", str(workbook), "-o", str(out_dir)]
+    code, _, err = _run([*args, "--format", "html"], capsys)
+    assert (code, err) == (0, "")
+    html = parse_html(next(out_dir.glob("*.html")).read_text(encoding="utf-8"))
+    section = html.find(".//section[@id='changes']")
+    assert section is not None
+    assert "The two versions hold the same inputs" in text_of(section)
+    assert section.find(".//table[@class='changes-steps']") is None
+    changes = [
+        text_of(tr.findall("td")[-1])
+        for tr in section.iterfind(".//table[@class='data changes-figures']/tbody/tr")
+    ]
+    assert changes == ["$0", "$0", "0.0 weeks", "0 Mtok/day", "$0", "$0"]
