@@ -133,3 +133,20 @@ def test_every_named_format_is_bound_for_templates() -> None:
     bound = f.bound_filters(EUR)
     assert set(bound) == set(f.FORMATS)
     assert bound["money"](1000.0) == f.money(1000.0, EUR)
+
+
+def test_changes_are_signed_and_nothing_reads_as_minus_zero() -> None:
+    # $1,000 at 0.92 is €920; −$0.30 rounds to nothing and shows no sign.
+    assert f.signed_money(1000, EUR) == "+€920"
+    assert f.signed_money(-1000, EUR) == "−€920"
+    assert f.signed_money(-0.3, EUR) == "€0"
+    assert f.signed_number(360, USD) == "+360"
+    assert f.signed_number(-0.5, USD) == "−0.5"
+    assert f.signed_number(-0.001, USD) == "0"
+    assert f.signed_weeks(-1.05, USD) == "−1.1 weeks"
+    assert f.signed_weeks(0.01, USD) == "0.0 weeks"
+
+
+def test_an_amount_typed_in_the_display_currency_is_not_converted() -> None:
+    assert f.local_money(13_100, EUR) == "€13,100"
+    assert f.local_money(13_100, DE) == "13.100\xa0€"

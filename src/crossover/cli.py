@@ -394,6 +394,12 @@ def _output_options(out_dir_help: str) -> Callable[[F], F]:
     "and the report date.",
 )
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option(
+    "--compare",
+    "old",
+    type=SCENARIO_FILE,
+    help="An earlier version (workbook or JSON): the report ends with what changed since.",
+)
 def report(
     file: Path,
     out_dir: Path,
@@ -401,28 +407,35 @@ def report(
     brand: Path | None,
     name: str | None,
     force: bool,
+    old: Path | None,
 ) -> None:
     """Render the client report (PDF and HTML) with the results JSON beside them.
 
     Files are named from the client and the report date (or --name) and written as one set: a
     failure leaves no partial file. An earlier report of the same name is kept: this one gets
-    a version suffix (acme-2026-11-27-2.pdf, -3, ...), unless --force replaces it.
+    a version suffix (acme-2026-11-27-2.pdf, -3, ...), unless --force replaces it. With
+    --compare, a last page shows what changed since the earlier version and why the savings
+    moved (as `crossover diff` works it out); the results JSON carries it as `comparison`.
 
     \b
     Example:
       crossover report client.xlsx -o output --format pdf,html --brand ./our-brand
       crossover report client-v2.xlsx --name acme-v2     # acme-v2.pdf, acme-v2.html, …
+      crossover report client-v2.xlsx --compare client-v1.xlsx
     """
     from crossover.delivery.outputs import REPORT_FORMATS, write_outputs
 
     results = _analyse(file)
+    comparison = None if old is None else _comparison(old, results)
     # The brand (and WeasyPrint with it) loads only once the input has proved sound.
     chosen_brand = None
     if formats & REPORT_FORMATS:
         from crossover.report import brand_or_default
 
         chosen_brand = brand_or_default(brand)
-    written = write_outputs(results, out_dir, formats, chosen_brand, name, force=force)
+    written = write_outputs(
+        results, out_dir, formats, chosen_brand, name, force=force, comparison=comparison
+    )
     if written.versioned:
         click.echo(_kept(out_dir, written.asked, written.stem))
     for path in written.paths:
@@ -648,6 +661,18 @@ def _analyse(file: Path) -> Any:
     from crossover.inputs import analyse_file
 
     return analyse_file(file, load_catalogue())
+
+
+def _comparison(old: Path, results: Any) -> Any:
+    """The earlier version and what changed since, as `crossover diff` works it out."""
+    from crossover.catalogue import load_catalogue
+    from crossover.diff import diff_scenarios
+    from crossover.inputs import load_scenario
+    from crossover.report.changes import Comparison
+
+    catalogue = load_catalogue()
+    old_scenario = load_scenario(old, catalogue)
+    return Comparison(old_scenario, diff_scenarios(old_scenario, results.scenario, catalogue))
 
 
 def main(argv: list[str] | None = None) -> None:

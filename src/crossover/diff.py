@@ -60,6 +60,11 @@ class FigureChange(_Diff):
     old: float | None
     new: float | None
 
+    @property
+    def change(self) -> float | None:
+        """new − old; None when either version has no such figure (payback: never)."""
+        return None if self.old is None or self.new is None else self.new - self.old
+
 
 class AttributionStep(_Diff):
     """One step of the waterfall: a section of the new scenario put in."""
@@ -201,9 +206,15 @@ def _waterfall(
 _STEP = re.compile(r"([^.\[]+)(?:\[([^\]]+)\])?")
 
 
+def field_path(field: str) -> list[tuple[str, str]]:
+    """A change's field as (name, item) steps: 'tiers[chat].share_pct' ->
+    [('tiers', 'chat'), ('share_pct', '')]."""
+    return [(name, item) for name, item in _STEP.findall(field)]
+
+
 def _apply(data: dict[str, Any], change: FieldChange) -> None:
     """Put one change's new value into a scenario's dumped data, in place."""
-    parts = _STEP.findall(change.field)
+    parts = field_path(change.field)
     node: Any = data
     for n, (name, item) in enumerate(parts):
         last = n == len(parts) - 1

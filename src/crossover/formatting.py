@@ -98,6 +98,23 @@ def money(usd: float, display: Display) -> str:
     return _currency(to_display(usd, display), display, 0)
 
 
+def signed_money(usd: float, display: Display) -> str:
+    """A change in an amount, always signed: '+$1,200', '−€350', '$0' when it rounds to nothing."""
+    return _signed(money(usd, display), money(0, display))
+
+
+def _signed(text: str, zero: str) -> str:
+    """A formatted change with its sign: '+' added, and no '−' on what rounds to zero."""
+    if text.replace(MINUS, "") == zero:
+        return zero
+    return text if text.startswith(MINUS) else f"+{text}"
+
+
+def local_money(amount: float, display: Display) -> str:
+    """An amount the client typed in the display currency itself (their API bill): '€13,100'."""
+    return _currency(amount, display, 0)
+
+
 def money_cents(usd: float, display: Display) -> str:
     """An hourly or unit price with two decimals: '$4.47'."""
     return _currency(to_display(usd, display), display, 2)
@@ -133,6 +150,11 @@ def number(value: float, display: Display) -> str:
     """A plain quantity with up to two decimals, fewer as it grows: '720', '13.5', '0.25'."""
     pattern = "#,##0" if abs(value) >= 100 else "#,##0.#" if abs(value) >= 10 else "#,##0.##"
     return _decimal(value, pattern, display)
+
+
+def signed_number(value: float, display: Display) -> str:
+    """A change in a quantity, always signed, with number()'s decimals: '+360', '−0.5'."""
+    return _signed(number(value, display), number(0, display))
 
 
 def mtok(value: float, display: Display) -> str:
@@ -174,6 +196,11 @@ def weeks(value: float | None, display: Display) -> str:
     if value is None:
         return NEVER
     return f"{_decimal(value, '#,##0.0', display)} weeks"
+
+
+def signed_weeks(value: float, display: Display) -> str:
+    """A change in a payback time, signed, with weeks()' one decimal: '−1.1 weeks'."""
+    return f"{_signed(_decimal(value, '#,##0.0', display), _decimal(0, '#,##0.0', display))} weeks"
 
 
 def month(value: int | None, display: Display) -> str:

@@ -92,3 +92,91 @@ def test_document_intelligence(catalogue: Catalogue) -> None:
     # what the savings are if the bill is right.
     assert r.calibration.difference_pct == pytest.approx((api_only - 13_100) / 13_100 * 100)
     assert r.calibration.flagged
+
+
+def test_regulated_healthcare(catalogue: Catalogue) -> None:
+    r = analyse(load_scenario(EXAMPLES / "regulated-healthcare.json", catalogue), catalogue)
+    # 260 Mtok in, 40 out a day; 20% of input from the prompt cache.
+    # clinical-summaries, 65% (169 in, 26 out) on GPT-4o realtime ($2.50 in, $1.25 cached,
+    # $10 out per Mtok): 169 × (0.8 × 2.50 + 0.2 × 1.25) + 26 × 10 = 380.25 + 260 = $640.25 a day
+    # coding-and-billing, 35% (91 in, 14 out) on GPT-4o mini batch ($0.075 in, cached alike,
+    # $0.30 out): 91 × 0.075 + 14 × 0.30 = 6.825 + 4.2 = $11.025 a day
+    clinical, coding = r.tiers
+    assert clinical.api_month_usd == pytest.approx(640.25 * DAYS, rel=1e-12)  # $19,474.27
+    assert coding.api_month_usd == pytest.approx(11.025 * DAYS, rel=1e-12)  # $335.34
+    api_only = (640.25 + 11.025) * DAYS  # $19,809.61
+    assert r.scenarios.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
+
+    # The proposal: both tiers on Llama 3.3 70B at fp8 on H100 SXM 80GB. 70.6 B × 1 byte =
+    # 70.6 GB: 88% of one GPU (> 60%), 44% of two, so 2 GPUs a replica. The serving rates are
+    # modelled (economics §3a): the one figure taken from the results' rates block. The mix is
+    # 260 of 300 Mtok input: a replica of two GPUs serves 2 / (260/300 / prefill + 40/300 /
+    # decode) tokens/s. Demand averages 300e6 / 86,400 tokens/s; at peak the 65% realtime share
+    # rises 2.5× and the batch share stays flat: × (0.65 × 2.5 + 0.35) = × 1.975. Each replica
+    # at most 75% busy: ceil(peak / (R × 0.75)) replicas, plus one spare.
+    d = r.deployments[0]
+    assert d.deployment == "llama70b-h100" and d.gpus_per_replica == 2
+    rates = d.rates
+    assert rates.kind == "modelled"
+    assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
+    replica_tps = 2 / (
+        (260 / 300) / rates.prefill_tps_per_gpu + (40 / 300) / rates.decode_tps_per_gpu
+    )
+    assert d.effective_tps_per_replica == pytest.approx(replica_tps, rel=1e-12)
+    peak_tps = 300e6 / 86_400 * (0.65 * 2.5 + 0.35)  # 6,857.6 tokens/s
+    replicas = math.ceil(peak_tps / (replica_tps * 0.75)) + 1
+    assert replicas == 3 == d.replicas
+    # 6 GPUs on 8-GPU instances: one instance, 8 GPUs billed.
+    assert d.instance == "lambda/gpu_8x_h100_sxm5" and d.billed_gpus == 8
+    # Lambda's 8 × H100 at $3.99 on demand, less the assumed 35% for a 1-year reservation.
+    hourly = 3.99 * (1 - 0.35)  # $2.5935
+    gpu = 8 * hourly * HOURS  # $15,146.04
+    overhead = 0.15 * gpu  # $2,271.91
+    ops = 0.5 * 200_000 / 12  # $8,333.33
+    proposed = gpu + overhead + ops  # $25,751.28
+    p = r.scenarios.proposed
+    assert p.api_month_usd == 0
+    assert p.gpu_month_usd == pytest.approx(gpu, rel=1e-12)
+    assert p.monthly_cost_usd == pytest.approx(proposed, rel=1e-12)
+    savings = api_only - proposed  # −$5,941.66: a loss, the price of compliance
+    assert r.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
+    assert r.setup_cost_usd == 8 * 2 * 3500  # $56,000
+    assert r.payback_weeks is None
+    # Average utilisation: demand ÷ capacity of the 3 replicas, 15.6%.
+    assert d.average_utilisation == pytest.approx(300e6 / 86_400 / (3 * replica_tps), rel=1e-12)
+    # HIPAA and data that must stay in the network: self-hosting is required, and the loss is
+    # shown as a premium.
+    rec = r.recommendation
+    assert rec.scenario == "proposed" and rec.required_by_compliance
+    assert rec.compliance_premium_month_usd == pytest.approx(-savings, rel=1e-9)
+    # The crossover: 8 GPUs carry up to ceil(f × 1.23) + 1 = 4 replicas, so the proposal costs
+    # the same from today's volume up to 2.4 × it, while the API's cost grows with the volume:
+    # the two meet at proposed ÷ api_only × 300 Mtok/day = 390 Mtok/day.
+    assert r.crossover.crossover_mtok_per_day == pytest.approx(proposed / api_only * 300, rel=1e-9)
+
+    # The best plan: Llama 3.3 70B at fp4 on B200 (a candidate of both tiers). 70.6 B × 0.5625
+    # bytes (4-bit weights with their scales) = 39.71 GB, 22% of one 180 GB GPU: 1 GPU a
+    # replica; with the rates modelled, ceil(peak / (R × 0.75)) + 1 = 2 replicas, on two
+    # single-GPU RunPod pods at $6.39 on demand less the assumed 55% for 3 years.
+    best = next(plan for plan in r.plans if plan.name == "best")
+    assert set(best.routes.values()) == {"llama70b-b200-fp4"}
+    b = r.recommended.deployments[0]
+    assert b.deployment == "llama70b-b200-fp4" and b.gpus_per_replica == 1
+    assert b.weight_gb == pytest.approx(70.6 * 0.5625, rel=1e-12)
+    assert b.rates.prefill_tps_per_gpu is not None and b.rates.decode_tps_per_gpu is not None
+    b_tps = 1 / (
+        (260 / 300) / b.rates.prefill_tps_per_gpu + (40 / 300) / b.rates.decode_tps_per_gpu
+    )
+    assert math.ceil(peak_tps / (b_tps * 0.75)) + 1 == 2 == b.replicas
+    assert b.instance == "runpod/1x_b200" and b.billed_gpus == 2
+    b_gpu = 2 * 6.39 * (1 - 0.55) * HOURS  # $4,198.23
+    b_cost = 1.15 * b_gpu + ops  # $13,161.30
+    assert best.monthly_cost_usd == pytest.approx(b_cost, rel=1e-12)
+    assert best.monthly_savings_usd == pytest.approx(api_only - b_cost, rel=1e-9)  # $6,648.32
+    # The same $56,000 setup, repaid by $6,648.32 a month × 12 / 52 a week: 36.5 weeks.
+    assert best.payback_weeks == pytest.approx(56_000 / ((api_only - b_cost) * 12 / 52), rel=1e-9)
+    assert rec.best_beats_proposal
+
+    # Against the client's $21,400 bill the list prices are 7.4% lower: within the tolerance.
+    assert r.calibration.difference_pct == pytest.approx((api_only - 21_400) / 21_400 * 100)
+    assert not r.calibration.flagged

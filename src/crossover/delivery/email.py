@@ -352,7 +352,7 @@ def load_results(pdf: Path) -> Results:
     except OSError as e:
         raise InputError(f"{path}: cannot read the results: {_os_reason(e)}") from None
     try:
-        return Results.model_validate_json(data)
+        return Results.model_validate_json(_without_comparison(data))
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
@@ -360,6 +360,18 @@ def load_results(pdf: Path) -> Results:
             f"{path}: not valid results JSON ({e.error_count()} problem(s); first: "
             f"{where}: {first['msg']}); render the report again"
         ) from None
+
+
+def _without_comparison(data: bytes) -> bytes:
+    """The results alone: `report --compare` adds what changed since an earlier version."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return data  # not JSON: pydantic says so, with the place
+    if isinstance(parsed, dict) and "comparison" in parsed:
+        del parsed["comparison"]
+        return json.dumps(parsed).encode()
+    return data
 
 
 def check_same_run(pdf: Path, document: bytes) -> None:

@@ -19,7 +19,7 @@ from crossover.engine.results import Results
 from crossover.errors import OutputError
 
 if TYPE_CHECKING:
-    from crossover.report import Brand
+    from crossover.report import Brand, Comparison
     from crossover.scenario import Client
 
 REPORT_FORMATS = frozenset({"pdf", "html"})
@@ -256,6 +256,7 @@ def write_outputs(
     *,
     force: bool = False,
     stem: str | None = None,
+    comparison: Comparison | None = None,
 ) -> WrittenSet:
     """Render every asked-for format in memory, then write them as one set with its manifest.
 
@@ -265,6 +266,7 @@ def write_outputs(
     version suffix when an earlier set holds the name (write_versioned), or over it with force.
     name: the files' stem (a version's name) instead of the client's name and report date.
     stem: the stem exactly as given (a batch's name for an input), instead of either.
+    comparison: an earlier version, for the report's last page and the results JSON.
     """
     stem = stem if stem is not None else output_stem(results, name)
     files: list[tuple[str, bytes]] = []
@@ -273,7 +275,7 @@ def write_outputs(
         from crossover.report import report_files
 
         assert brand is not None, "pdf and html need a brand"
-        files += report_files(results, report_formats, brand)
+        files += report_files(results, report_formats, brand, comparison)
     if "xlsx" in formats:
         from crossover.delivery.results_workbook import results_workbook_bytes
 

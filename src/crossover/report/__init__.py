@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from crossover.delivery.outputs import write_outputs
 from crossover.engine.results import Results
 from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
+from crossover.report.changes import Comparison
 
 __all__ = [
     "FORMATS",
     "Brand",
+    "Comparison",
     "brand_or_default",
     "default_brand",
     "load_brand",
@@ -46,18 +49,34 @@ def render_report(
     return list(write_outputs(results, out_dir, frozenset(formats), brand, name, force=force).paths)
 
 
-def report_files(results: Results, formats: set[str], brand: Brand) -> list[tuple[str, bytes]]:
+def report_files(
+    results: Results, formats: set[str], brand: Brand, comparison: Comparison | None = None
+) -> list[tuple[str, bytes]]:
     """The report's files rendered in memory, each as (what follows the stem in its name, data):
-    pdf, html, then the results JSON."""
+    pdf, html, then the results JSON.
+
+    comparison: an earlier version; the report ends with what changed since, and the results
+    JSON carries it under `comparison`, as `crossover diff --json` writes it.
+    """
     # Imported here: WeasyPrint and matplotlib cost a second and a half, which a brand refused
     # at load (or a run without a report) need not pay.
     from crossover.report.render import render_html, render_pdf
 
-    html = render_html(results, brand)
+    html = render_html(results, brand, comparison)
     outputs: list[tuple[str, bytes]] = []
     if "pdf" in formats:
         outputs.append((".pdf", render_pdf(html, brand)))
     if "html" in formats:
         outputs.append((".html", html.encode("utf-8")))
-    outputs.append(("-results.json", (results.model_dump_json(indent=2) + "\n").encode()))
+    outputs.append(("-results.json", results_json(results, comparison)))
     return outputs
+
+
+def results_json(results: Results, comparison: Comparison | None = None) -> bytes:
+    """The results as JSON; with a comparison, `crossover diff --json`'s document under
+    `comparison` (`crossover email` reads the results and leaves it aside)."""
+    if comparison is None:
+        return (results.model_dump_json(indent=2) + "\n").encode()
+    data = results.model_dump(mode="json")
+    data["comparison"] = comparison.diff.model_dump(mode="json")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()

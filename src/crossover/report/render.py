@@ -21,6 +21,7 @@ from crossover.formatting import Display, bound_filters, display_for
 from crossover.prose import blocks
 from crossover.report import charts
 from crossover.report.brand import Brand
+from crossover.report.changes import Comparison, changes_page
 from crossover.report.fetcher import read_asset
 from crossover.summary import VERDICTS, plan_name
 from crossover.wording import Words
@@ -80,14 +81,17 @@ def report_display(results: Results, brand: Brand) -> Display:
     return display_for(results.display_currency, results.usd_fx_rate, brand.locale)
 
 
-def render_html(results: Results, brand: Brand) -> str:
-    """The report as one standalone HTML page: CSS, charts and logo inline."""
+def render_html(results: Results, brand: Brand, comparison: Comparison | None = None) -> str:
+    """The report as one standalone HTML page: CSS, charts and logo inline; with a comparison,
+    the page of what changed since that earlier version at the end."""
     display = report_display(results, brand)
     template = environment(display).get_template("report.html")
-    return template.render(**report_context(results, brand, display))
+    return template.render(**report_context(results, brand, display, comparison))
 
 
-def report_context(results: Results, brand: Brand, display: Display) -> dict[str, Any]:
+def report_context(
+    results: Results, brand: Brand, display: Display, comparison: Comparison | None = None
+) -> dict[str, Any]:
     """What the templates see: the results, the brand, and the charts and logo as data URIs."""
     deployments = {d.deployment: d for d in results.deployments}
     routed = results.crossover.status != "no_self_hosting"
@@ -122,6 +126,7 @@ def report_context(results: Results, brand: Brand, display: Display) -> dict[str
                 results, [plan_name(results, p) for p in results.plans], brand, display
             )
         ),
+        "changes": None if comparison is None else changes_page(comparison, results, display),
         "savings_histogram": _chart(charts.savings_histogram(results.monte_carlo, brand, display))
         if routed and results.monte_carlo is not None
         else None,
