@@ -23,9 +23,6 @@ from crossover.engine.results import (
 )
 from crossover.formatting import Display
 
-CLIENT_PRICE = "the client's workbook"
-"""How the engine names a GPU-hour price the client typed in."""
-
 PLAN_NAMES = {
     "on_demand": "on-demand",
     "reserved_1y": "1-year reserved",
@@ -108,6 +105,14 @@ def instance_name(instance_id: str | None) -> str:
     if not kind:
         return f"instance {instance_id}"
     return f"{_CLOUDS.get(cloud.lower(), cloud)} instance {kind}"
+
+
+def gpu_price_from(d: DeploymentResult) -> str:
+    """'the 1-year reserved price of Lambda instance gpu_8x_h100_sxm5, an assumed discount off on-demand'."""
+    if d.gpu_hour_price_source == "client":
+        return "your workbook"
+    assumed = ", an assumed discount off on-demand" if d.price_plan.startswith("reserved") else ""
+    return f"the {plan_name(d.price_plan)} price of {instance_name(d.instance)}{assumed}"
 
 
 def api_model_name(model_ref: str) -> str:
@@ -211,12 +216,11 @@ class Words:
 
     def gpu_price_note(self, d: DeploymentResult) -> str:
         """Where a deployment's GPU-hour price comes from, in words (the source is in the sources table)."""
-        if d.gpu_hour_price_source == CLIENT_PRICE:
+        if d.gpu_hour_price_source == "client":
             return "GPU-hour price: from your workbook."
         return (
-            f"GPU-hour price: the {plan_name(d.price_plan)} price of {instance_name(d.instance)}"
-            f"{', an assumed discount off on-demand' if d.price_plan.startswith('reserved') else ''}"
-            "; its source is listed under Assumptions and sources."
+            f"GPU-hour price: {gpu_price_from(d)}; its source is listed under Assumptions and "
+            "sources."
         )
 
     def api_model(self, model_ref: str) -> str:

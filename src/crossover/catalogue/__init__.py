@@ -25,12 +25,14 @@ from crossover.catalogue.models import (
     OpenModel,
     PricePlanAssumption,
     PriceSeen,
+    StoredFit,
 )
 from crossover.scenario import ApiMode, Engine, PricePlan
 
 __all__ = [
     "BYTES_PER_PARAM",
     "STALE_AFTER_DAYS",
+    "STORED_FIT",
     "ApiPrice",
     "ApiPriceBook",
     "Catalogue",
@@ -41,6 +43,7 @@ __all__ = [
     "OpenModel",
     "PricePlanAssumption",
     "PriceSeen",
+    "StoredFit",
     "load_catalogue",
     "overlay_path",
     "shipped_catalogue",
@@ -64,6 +67,9 @@ class Catalogue:
     """The API prices: the engine reads them from here and nowhere else."""
     local_overlay: str | None = None
     """The refreshed-price overlay laid over the shipped instance prices, if any."""
+    stored_fit: StoredFit | None = None
+    """The rate model's fit computed ahead for the shipped measurements (used only where it
+    matches this catalogue's data)."""
 
     @property
     def versions(self) -> dict[str, str]:
@@ -175,7 +181,13 @@ def shipped_catalogue() -> Catalogue:
     # The rate model refuses a measurement the hardware cannot have produced when it first
     # calibrates on this catalogue (engine/rates.py owns the physics); loading stays light, so a
     # hostile workbook is refused before numpy and the engine are imported.
-    return build_catalogue(CatalogueFile.model_validate(raw), shipped_api_prices())
+    catalogue = build_catalogue(CatalogueFile.model_validate(raw), shipped_api_prices())
+    fit = StoredFit.model_validate_json(data.joinpath(STORED_FIT).read_text("utf-8"))
+    return replace(catalogue, stored_fit=fit)
+
+
+STORED_FIT = "fit.json"
+"""The shipped rate-model fit, beside the measurements it was fitted on."""
 
 
 def data_dir() -> Path:

@@ -281,6 +281,25 @@ class ApiModelListFile(BaseModel):
     retired: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]]
 
 
+class StoredFit(BaseModel):
+    """The rate model's fit on the shipped measurements, computed ahead by
+    scripts/store_fit.py so a fresh process need not refit (about a second of CPU).
+
+    Used only where `digest` equals the digest of the catalogue data the fit reads
+    (engine.rates.fit_digest); a test keeps it equal to a fresh fit.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digest: str
+    common: dict[str, float]
+    engines: dict[Engine, dict[str, float]]
+    modelled_tps: list[float]
+    """Per measurement, in the catalogue's order: the fitted model's rate."""
+    left_out_tps: list[float]
+    """Per measurement: the rate of the model fitted on every other measurement."""
+
+
 class CatalogueFile(BaseModel):
     """The YAML data shipped in crossover/catalogue/data."""
 

@@ -46,7 +46,7 @@ from crossover.summary import (
     plan_routes,
     verdict,
 )
-from crossover.wording import DRIVER_LABELS, Words
+from crossover.wording import DRIVER_LABELS, Words, gpu_price_from
 
 # Number formats: how a value looks, never what it is.
 USD = '"$"#,##0.00'
@@ -416,7 +416,7 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("Instances", lambda d: d.instances, THOUSANDS),
     Column("GPUs billed", lambda d: d.billed_gpus, THOUSANDS),
     Column("GPU-hour price (USD)", lambda d: d.gpu_hour_price_usd, USD_PER_HOUR),
-    Column("GPU-hour price from", lambda d: d.gpu_hour_price_source),
+    Column("GPU-hour price from", gpu_price_from),
     Column("Average utilisation", lambda d: d.average_utilisation, FRACTION_PCT),
     Column("Utilisation ceiling", lambda d: d.utilisation_ceiling, FRACTION_PCT),
     Column("GPUs (USD/month)", lambda d: d.gpu_month_usd, USD),

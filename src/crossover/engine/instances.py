@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crossover.catalogue import Catalogue, Instance
+from crossover.engine.results import GpuPriceSource
 from crossover.scenario import PRICE_PLANS, Deployment, Operations, PricePlan
 
 DEFAULT_PRICE_PLAN: PricePlan = "reserved_1y"
@@ -19,7 +20,7 @@ class Placement:
     """None: a GPU the catalogue rents nowhere, priced at the client's own figure."""
     price_plan: PricePlan
     gpu_hour_price_usd: float
-    gpu_hour_price_source: str
+    gpu_hour_price_source: GpuPriceSource
     gpus_per_instance: int
 
     @property
@@ -52,7 +53,7 @@ def placements(
             if spec.gpu_hour_price is None:
                 return []
             k = spec.gpus_per_instance or gpus_per_replica
-            return [Placement(None, plan, spec.gpu_hour_price, "the client's workbook", k)]
+            return [Placement(None, plan, spec.gpu_hour_price, "client", k)]
         price, source = gpu_hour_price(spec, instance, plan, catalogue)
         if price is None:
             return []
@@ -76,22 +77,15 @@ def placements(
 
 def gpu_hour_price(
     spec: Deployment, instance: Instance, plan: PricePlan, catalogue: Catalogue
-) -> tuple[float | None, str]:
-    """USD per GPU-hour and where it comes from: the client's figure wins over the catalogue."""
+) -> tuple[float | None, GpuPriceSource]:
+    """USD per GPU-hour and where it comes from: the client's figure wins over the catalogue.
+
+    A catalogue price's provenance (price list or assumed discount, with its date) is in the
+    results' sources.
+    """
     if spec.gpu_hour_price is not None:
-        return spec.gpu_hour_price, "the client's workbook"
-    price = catalogue.gpu_hour_price(instance, plan)
-    basis = catalogue.price_basis(instance, plan)
-    seen = f"{basis[0].source}, seen {basis[0].seen.isoformat()}" if basis else "no price"
-    if plan in ("reserved_1y", "reserved_3y"):
-        assumption = catalogue.price_plan(plan, instance.cloud)
-        source = (
-            f"{instance.id} on-demand list price less an assumed "
-            f"{assumption.discount_vs_on_demand_pct:g}% {plan} discount ({seen})"
-        )
-    else:
-        source = f"{instance.id} {plan.replace('_', '-')} price ({seen})"
-    return price, source
+        return spec.gpu_hour_price, "client"
+    return catalogue.gpu_hour_price(instance, plan), "catalogue"
 
 
 def no_placement_message(

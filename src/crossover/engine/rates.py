@@ -20,15 +20,17 @@ its configuration (the catalogue's `engines`). Everything here is in bytes, FLOP
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from crossover.catalogue import Catalogue, EngineFacts, Gpu, Measurement, OpenModel
+from crossover.catalogue import Catalogue, EngineFacts, Gpu, Measurement, OpenModel, StoredFit
 from crossover.catalogue.models import BYTES_PER_PARAM
 from crossover.engine.constants import COMFORTABLE_FIT, REPLICA_SIZES
 from crossover.scenario import Engine, KvPrecision, Precision
@@ -631,12 +633,83 @@ cached): copies of a catalogue with other prices share one fit."""
 
 
 def calibrate(catalogue: Catalogue) -> Calibration:
-    """Fit each engine's efficiencies on the catalogue's measurements, with every error."""
+    """Each engine's efficiencies on the catalogue's measurements, with every error.
+
+    The fit stored with the catalogue where it was made on this very data (a fresh process
+    then skips about a second of fitting), else a fresh `fit`; remembered per catalogue data.
+    """
     parts = (catalogue.measurements, catalogue.models, catalogue.gpus, catalogue.engines)
     key = tuple(id(part) for part in parts)
     cached = _CALIBRATIONS.get(key)
     if cached is not None:
         return cached[1]
+    stored = catalogue.stored_fit
+    if stored is not None and stored.digest == fit_digest(catalogue):
+        calibration = _from_stored(stored, catalogue.measurements)
+    else:
+        calibration = fit(catalogue)
+    _CALIBRATIONS[key] = (parts, calibration)
+    return calibration
+
+
+def fit_digest(catalogue: Catalogue) -> str:
+    """SHA-256 of the catalogue data a fit reads: measurements, models, GPUs and engines."""
+    data = {
+        "measurements": [m.model_dump(mode="json") for m in catalogue.measurements],
+        **{
+            name: {k: v.model_dump(mode="json") for k, v in sorted(table.items())}
+            for name, table in (
+                ("models", catalogue.models),
+                ("gpus", catalogue.gpus),
+                ("engines", catalogue.engines),
+            )
+        },
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def stored(calibration: Calibration, catalogue: Catalogue) -> StoredFit:
+    """A fit as the catalogue stores it (scripts/store_fit.py writes it)."""
+    return StoredFit(
+        digest=fit_digest(catalogue),
+        common=asdict(calibration.common),
+        engines={engine: asdict(e) for engine, e in calibration.engines.items()},
+        modelled_tps=[r.modelled_tps for r in calibration.runs],
+        left_out_tps=[r.left_out_tps for r in calibration.runs],
+    )
+
+
+def _from_stored(fit: StoredFit, measurements: Sequence[Measurement]) -> Calibration:
+    runs = [
+        MeasuredRun(m, modelled, left_out)
+        for m, modelled, left_out in zip(
+            measurements, fit.modelled_tps, fit.left_out_tps, strict=True
+        )
+    ]
+    return _calibration(
+        Efficiency(**fit.common),
+        {engine: Efficiency(**e) for engine, e in fit.engines.items()},
+        runs,
+    )
+
+
+def _calibration(
+    common: Efficiency, engines: dict[Engine, Efficiency], runs: list[MeasuredRun]
+) -> Calibration:
+    return Calibration(
+        common=common,
+        engines=engines,
+        runs=runs,
+        overall=ErrorSummary.of(runs),
+        by_engine={
+            engine: ErrorSummary.of([r for r in runs if r.measurement.engine == engine])
+            for engine in engines
+        },
+    )
+
+
+def fit(catalogue: Catalogue) -> Calibration:
+    """Fit each engine's efficiencies on the catalogue's measurements, with every error."""
     check_measurements(catalogue)
     measurements = list(catalogue.measurements)
     if len(measurements) < 4:
@@ -663,15 +736,4 @@ def calibrate(catalogue: Catalogue) -> Calibration:
     measured_runs = [
         MeasuredRun(m, float(modelled[i]), float(left_out[i])) for i, m in enumerate(measurements)
     ]
-    calibration = Calibration(
-        common=common,
-        engines=fitted,
-        runs=measured_runs,
-        overall=ErrorSummary.of(measured_runs),
-        by_engine={
-            engine: ErrorSummary.of([r for r in measured_runs if r.measurement.engine == engine])
-            for engine in fitted
-        },
-    )
-    _CALIBRATIONS[key] = (parts, calibration)
-    return calibration
+    return _calibration(common, fitted, measured_runs)

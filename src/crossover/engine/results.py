@@ -57,6 +57,10 @@ def _structured(value: object) -> object:
     return value
 
 
+GpuPriceSource = Literal["client", "catalogue"]
+"""Where a GPU-hour price comes from: the client's own figure, or the catalogue (whose
+provenance, a price list or an assumed discount with its date, is in the sources)."""
+
 SourceKind = Literal[
     "api_prices", "gpu", "model", "instance", "price_plan", "engine", "serving_efficiency"
 ]
@@ -290,7 +294,7 @@ class DeploymentResult(_Result):
     instances: int
     billed_gpus: int
     gpu_hour_price_usd: float
-    gpu_hour_price_source: str
+    gpu_hour_price_source: GpuPriceSource
     average_utilisation: float | None
     """D_avg / (replicas × R); None when not routed."""
     utilisation_ceiling: float

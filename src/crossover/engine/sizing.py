@@ -35,7 +35,7 @@ from crossover.engine.rates import (
     serving_rate,
     weight_gb,
 )
-from crossover.engine.results import RateError, Rates
+from crossover.engine.results import GpuPriceSource, RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
 from crossover.scenario import (
     Deployment,
@@ -77,7 +77,7 @@ class ResolvedDeployment:
     """The client's own rates, which win; None: the rate model's."""
     modelled: ModelledRates | None
     gpu_hour_price_usd: float
-    gpu_hour_price_source: str
+    gpu_hour_price_source: GpuPriceSource
     gpus_per_instance: int
     price_plan: PricePlan
     options: tuple[Placement, ...]
