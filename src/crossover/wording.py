@@ -300,20 +300,38 @@ class Words:
             "before relying on the figures."
         )
 
-    def bill_caveat(self) -> str | None:
+    def bill_caveat(self, of_best_plan: bool = False) -> str | None:
         """When the client's bill and the list-price bill disagree, what the savings are if the
-        bill is right: said in the headline, not only among the risks."""
-        c = self.results.calibration
-        at_bill = c.monthly_savings_at_client_bill_usd
-        if not c.flagged or c.client_bill_usd is None or at_bill is None:
+        bill is right: said in the headline, not only among the risks.
+
+        of_best_plan: speak of the best plan's savings (where the figures beside it are the best
+        plan's, as on the cover and the brief when it beats the proposal), else the proposal's.
+        """
+        results = self.results
+        c = results.calibration
+        if not c.flagged or c.client_bill_usd is None:
             return None
-        if not self.results.scenarios.proposed.tiers_self_hosted:
+        if of_best_plan:
+            best = next(p for p in results.plans if p.name == "best")
+            at_bill, listed, whose = (
+                c.best_monthly_savings_at_client_bill_usd,
+                best.monthly_savings_usd,
+                "the best plan's ",
+            )
+            if not best.instances:
+                return None
+        else:
+            at_bill, listed = c.monthly_savings_at_client_bill_usd, results.monthly_savings_usd
+            whose = "the proposal's " if results.recommendation.best_beats_proposal else "the "
+            if not results.scenarios.proposed.tiers_self_hosted:
+                return None
+        if at_bill is None:
             return None
         return (
             f"But your stated API bill is {self.money(c.client_bill_usd)} a month while these "
             f"volumes cost {self.money(c.catalogue_api_month_usd)} at list prices: if the bill "
-            f"is right, the monthly savings are {self.money(at_bill)}, not "
-            f"{self.money(self.results.monthly_savings_usd)}."
+            f"is right, {whose}monthly savings are {self.money(at_bill)}, not "
+            f"{self.money(listed)}."
         )
 
     def risks_of_proposal(self) -> list[Risk]:

@@ -152,9 +152,10 @@ def test_the_five_figures_of_the_best_plan_worked_by_hand(
         "today 800 Mtok/day",
     ):
         assert shown in text
-    # The verdict in the cover's words, with its caveat about the bill.
+    # The verdict in the cover's words, with its caveat about the bill, of the same best plan
+    # as the figures beside it (tests/test_wording.py works out its $3,524).
     assert "Adopt the best plan: $120,717 less than the proposal over 24 months." in text
-    assert "if the bill is right, the monthly savings are" in text
+    assert "if the bill is right, the best plan's monthly savings are $3,524, not $24,573" in text
 
 
 def test_the_verdict_is_the_covers(catalogue: Catalogue, brand: Brand) -> None:

@@ -25,6 +25,7 @@ from crossover.engine.results import (
     Calibration,
     DeploymentResult,
     InputWarning,
+    Plan,
     PlanAnalysis,
     Recommendation,
     Results,
@@ -121,6 +122,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     best = outcome.ranked[0]
     beats = route_plans["proposed"].horizon_usd - best.horizon_usd
     plans = named_plans(outcome, route_plans["api_only"], route_plans["proposed"], setup)
+    calibration = _best_at_bill(calibration, plans, model.tier_api_month)
     recommended = _plan_analysis(
         search,
         best,
@@ -440,6 +442,19 @@ def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibrat
         flagged=difference is None or abs(difference) > CALIBRATION_TOLERANCE_PCT,
         monthly_savings_at_client_bill_usd=at_bill,
     )
+
+
+def _best_at_bill(
+    calibration: Calibration, plans: list[Plan], tier_api_month: dict[str, float]
+) -> Calibration:
+    """The best plan's month-0 savings if the client's bill is right, as for the proposal."""
+    bill, listed = calibration.client_bill_usd, calibration.catalogue_api_month_usd
+    if bill is None or listed <= 0:
+        return calibration
+    best = next(p for p in plans if p.name == "best")
+    api = sum(tier_api_month[tier] for tier, route in best.routes.items() if route == "api")
+    at_bill = bill / listed * (listed - api) - (best.monthly_cost_usd - api)
+    return calibration.model_copy(update={"best_monthly_savings_at_client_bill_usd": at_bill})
 
 
 def _sources(

@@ -554,6 +554,8 @@ class Calibration(_Result):
     monthly_savings_at_client_bill_usd: float | None = None
     """The month-0 savings if the client's bill is right and the difference lies in the API
     prices: every API cost scaled by bill / catalogue, the self-hosted costs unchanged."""
+    best_monthly_savings_at_client_bill_usd: float | None = None
+    """The same for the best plan (plans: name "best")."""
 
 
 class Results(_Result):
