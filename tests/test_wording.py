@@ -148,6 +148,21 @@ def test_the_confidence_sentence_speaks_the_display_currency() -> None:
             "kaelresearch.com 'GPU Economics' (CoreWeave list prices as of Feb 2026)",
         ),
         ("NVIDIA L40S datasheet (dense figures)", "NVIDIA L40S datasheet"),
+        (
+            "QwenLM/Qwen2.5 docs/source/benchmark/speed_benchmark.rst; dstackai/benchmarks "
+            "amd/tgi_vs_vllm/vllm/data/result_vllm_short.csv @ac24b9d12d571bc785ec86ab18e4ffbf34e68f08"
+            " (file added in commit 9ece943; dstackai/benchmarks comparison/h100sxm5_vs_mi300x/"
+            "csv_data/throughput_comparsion.csv @ac24b9d1 (path as spelled)",
+            "Qwen team: Qwen2.5 speed benchmark; dstack: published GPU serving benchmarks",
+        ),
+        (
+            "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @00f37686aa85",
+            "NVIDIA: TensorRT-LLM performance overview",
+        ),
+        (
+            "acme/bench-suite results/run.csv @0123abcd",
+            "acme: bench-suite, published benchmark results",
+        ),
     ],
 )
 def test_provenance_reads_as_publisher_and_document(source: str, plain: str) -> None:

@@ -131,6 +131,15 @@ _CLOUDS = {
 }
 _ESTIMATE = re.compile(r"^(Estimate from|Roofline estimate)", re.IGNORECASE)
 _REPO_FILE = re.compile(r"^([\w.-]+)/([\w.-]+) (config\.json|model card|benchmark_v0\.md)")
+_REPO_PATH = re.compile(r"(?:^|; )([\w.-]+)/([\w.-]+) [\w.-]+/")
+"""A file in a published repository ('NVIDIA/TensorRT-LLM docs/source/...'), at the start or
+after '; ' where several sources are listed (a serving efficiency's)."""
+_PUBLISHED = {
+    ("NVIDIA", "TensorRT-LLM"): "NVIDIA: TensorRT-LLM performance overview",
+    ("dstackai", "benchmarks"): "dstack: published GPU serving benchmarks",
+    ("datacrunch-research", "h200-benchmarks"): "DataCrunch: H200 serving benchmarks",
+    ("QwenLM", "Qwen2.5"): "Qwen team: Qwen2.5 speed benchmark",
+}
 
 
 def plain_source(source: str) -> str:
@@ -151,6 +160,13 @@ def plain_source(source: str) -> str:
             "benchmark_v0.md": "published serving benchmark",
         }[repo[3]]
         return f"{repo[1]}: {repo[2]} {document}"
+    published = _REPO_PATH.findall(text)
+    if published:
+        names = (
+            _PUBLISHED.get((owner, repo), f"{owner}: {repo}, published benchmark results")
+            for owner, repo in published
+        )
+        return "; ".join(dict.fromkeys(names))
     if text.startswith("Catalogue assumption"):
         return (
             "Our assumption, from the published discount ranges of AWS Savings Plans, "
@@ -440,7 +456,7 @@ class Words:
             return f"{s.name} parameters and attention shape"
         if s.kind == "instance":
             gpus = formatting.integer(s.figures["gpus_per_instance"], self.display)
-            return f"Cloud instance {s.name} ({gpus} × {s.gpu_name})"
+            return f"{instance_name(s.name)} ({gpus} × {s.gpu_name})"
         if s.kind == "price_plan":
             cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
             return f"{plan_name(s.subject).capitalize()} discount{cloud} (assumption)"
@@ -496,7 +512,7 @@ class Words:
         if s.kind == "price_plan":
             cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
             return f"{plan_name(s.subject).capitalize()} discount{cloud}"
-        return f"The price of cloud instance {s.name}"
+        return f"The price of {instance_name(s.name)}"
 
     def source(self, text: str) -> str:
         return plain_source(text)

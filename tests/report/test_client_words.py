@@ -38,6 +38,12 @@ def test_no_internal_word_or_raw_id_in_the_pdf(rendered: Rendered) -> None:
         assert deployment.deployment not in text, deployment.deployment
     for tier in results.tiers:
         assert tier.api_model not in text, tier.api_model
+    # No commit hash or file path from a source's provenance (those stay in the results JSON).
+    assert not re.search(r"@[0-9a-f]{7,}", text)
+    assert not re.search(r"\b\w+\.(?:csv|jsonl|rst)\b", text)
+    for d in results.deployments:
+        if d.instance:
+            assert d.instance not in text, d.instance
 
 
 def test_the_author_and_the_brand_are_named_once(rendered: Rendered) -> None:
