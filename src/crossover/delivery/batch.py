@@ -614,17 +614,21 @@ def batch(
     refused. Raises InputError (exit 65) after all that when any input failed.
     """
     inputs = collect_inputs(paths)
+    # The brand is loaded (and refused, if it must be) before the folder is made and locked:
+    # a refused batch leaves nothing behind.
+    state = prepare_workers(options)
     with folder_lock(options.out_dir):
-        return _batch(inputs, options, render)
+        return _batch(inputs, options, render, state)
 
 
-def _batch(inputs: Sequence[Path], options: BatchOptions, render: Renderer) -> list[Outcome]:
+def _batch(
+    inputs: Sequence[Path], options: BatchOptions, render: Renderer, state: WorkerState
+) -> list[Outcome]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from crossover.terminal import print_table, safe
 
-    state = prepare_workers(options)
     console = Console(stderr=True)
     failures = Counter[bool]()
     # auto_refresh off: no display thread in the parent while it forks workers.
