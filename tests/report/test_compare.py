@@ -168,3 +168,32 @@ def test_a_workbook_compared_with_the_same_scenario_as_json_has_no_changes(
         for tr in section.iterfind(".//table[@class='data changes-figures']/tbody/tr")
     ]
     assert changes == ["$0", "$0", "0.0 weeks", "0 Mtok/day", "$0", "$0"]
+
+
+def test_new_notes_are_named_not_quoted_and_move_no_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def noted(data: dict[str, Any]) -> None:
+        data["client"]["notes"] = "We met the team.\n\n- Extraction first.\n- Reasoning later."
+        data["workload"]["input_mtok_per_day"] *= 2
+
+    v1, v2 = _versions(tmp_path, noted)
+    out_dir = tmp_path / "out"
+    code, _, err = _run(
+        ["report", str(v2), "--compare", str(v1), "-o", str(out_dir), "--format", "html"], capsys
+    )
+    assert (code, err) == (0, "")
+    section = parse_html(next(out_dir.glob("*.html")).read_text(encoding="utf-8")).find(
+        ".//section[@id='changes']"
+    )
+    assert section is not None
+    inputs = [
+        tuple(text_of(cell) for cell in tr)
+        for tr in section.iterfind(".//table[@class='data changes-inputs']/tbody/tr")
+    ]
+    # 4 + 2 + 2 words (a bullet's dash is no word): the notes are on page 2, here only that
+    # they changed.
+    assert ("Our view", "—", "8 words") in inputs
+    assert "Extraction first" not in text_of(section)
+    steps = [text_of(tr[0]) for tr in section.iterfind(".//tbody/tr") if tr[0].text]
+    assert not any(step.startswith("Our view") for step in steps[len(inputs) :])

@@ -77,6 +77,9 @@ _ROUTES = {"api": "stays on its API", "self_host": "self-hosted"}
 _SECTIONS = {"tiers": "Tier", "deployments": "Self-hosted option", "price_overrides": "Price"}
 
 
+NOTES = "client.notes"
+
+
 def changes_page(comparison: Comparison, results: Results, display: Display) -> ChangesPage:
     """The page for the new version's results, in their display currency."""
     diff = comparison.diff
@@ -95,6 +98,7 @@ def changes_page(comparison: Comparison, results: Results, display: Display) -> 
                 formatting.signed_money(step.monthly_savings_usd_delta, display),
             )
             for step in diff.attribution
+            if step.fields != [NOTES]  # moves no figure: the consultant's words, not an input
         ],
         total=formatting.signed_money(savings.change, display),
     )
@@ -193,6 +197,12 @@ class _Names:
         return str(value)
 
 
+def _words(text: str, display: Display) -> str:
+    """'8 words' (a bullet's dash is not a word), or a dash for no notes."""
+    count = sum(any(c.isalnum() for c in word) for word in text.split())
+    return f"{formatting.integer(count, display)} words" if count else "—"
+
+
 def _field_label(section: str, names: list[str]) -> str:
     words = WORDS.get((section, names[0]))
     label = words.label if words else names[0].replace("_", " ").capitalize()
@@ -222,6 +232,8 @@ _VALUE_FORMATS: dict[tuple[str, str], _Format] = {
         date.fromisoformat(v), n.display
     ),
     ("client", "usd_fx_rate"): lambda n, v, _b: formatting.number(v, n.display),
+    # The consultant's own words are on page 2; here only that they changed, and how long.
+    ("client", "notes"): lambda n, v, _b: _words(str(v), n.display),
     ("operations", "engineer_week_cost"): _money,
     ("operations", "fte_annual_cost"): _money,
     ("operations", "setup_weeks"): lambda n, v, _b: f"{formatting.number(v, n.display)} weeks",
