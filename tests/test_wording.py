@@ -287,3 +287,19 @@ def test_the_engine_gives_a_reason_code_and_the_edge_the_sentence(
     results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
     assert results.recommendation.reason == code
     assert Words(results, EUR).reason() == sentence
+
+
+@pytest.mark.parametrize(
+    ("example", "words"),
+    [
+        ("document-intelligence.json", "Adopt the best plan"),
+        ("small-startup.json", "Keep every tier on its API"),
+    ],
+)
+def test_the_headline_names_a_best_plan_that_self_hosts_nothing_as_staying_on_the_api(
+    catalogue: Catalogue, example: str, words: str
+) -> None:
+    results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
+    [best] = [p for p in results.plans if p.name == "best"]
+    assert bool(best.instances) == (words == "Adopt the best plan")
+    assert Words(results, USD).adopt_best() == words

@@ -204,6 +204,14 @@ class Words:
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
 
+    def adopt_best(self) -> str:
+        """The headline's first words for the best plan: 'Adopt the best plan', or where it
+        self-hosts nothing, 'Keep every tier on its API'."""
+        best = next(p for p in self.results.plans if p.name == "best")
+        if not best.instances:
+            return "Keep every tier on its API"
+        return "Adopt the best plan" if best.exhaustive else "Adopt the best plan found"
+
     def reason(self) -> str:
         """Why the recommended scenario, in one sentence without figures."""
         rec = self.results.recommendation
