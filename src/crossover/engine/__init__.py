@@ -431,9 +431,9 @@ def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibrat
     difference = (catalogue_api_month_usd - bill_usd) / bill_usd * 100 if bill_usd > 0 else None
     at_bill = None
     if catalogue_api_month_usd > 0:
-        scale = bill_usd / catalogue_api_month_usd
-        self_hosted = proposed.monthly_cost_usd - proposed.api_month_usd
-        at_bill = scale * (api_only.api_month_usd - proposed.api_month_usd) - self_hosted
+        at_bill = _savings_at_bill(
+            bill_usd, api_only.api_month_usd, proposed.api_month_usd, proposed.monthly_cost_usd
+        )
     return Calibration(
         catalogue_api_month_usd=catalogue_api_month_usd,
         client_bill_display=bill,
@@ -453,8 +453,14 @@ def _best_at_bill(
         return calibration
     best = next(p for p in plans if p.name == "best")
     api = sum(tier_api_month[tier] for tier, route in best.routes.items() if route == "api")
-    at_bill = bill / listed * (listed - api) - (best.monthly_cost_usd - api)
+    at_bill = _savings_at_bill(bill, listed, api, best.monthly_cost_usd)
     return calibration.model_copy(update={"best_monthly_savings_at_client_bill_usd": at_bill})
+
+
+def _savings_at_bill(bill: float, listed: float, api: float, monthly_cost: float) -> float:
+    """A plan's month-0 savings if the client's bill is right (economics §8): every API cost
+    scaled by bill / list-price bill, the plan's self-hosted costs unchanged."""
+    return bill / listed * (listed - api) - (monthly_cost - api)
 
 
 def _sources(
