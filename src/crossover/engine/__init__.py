@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from crossover.catalogue import STALE_AFTER_DAYS, Catalogue, PricePlanAssumption
 from crossover.engine.api_cost import api_month_usd, resolve_prices
 from crossover.engine.checks import check_scenario
-from crossover.engine.compare import named_plans, summary, tier_choices
+from crossover.engine.compare import NamedPlan, instances, named_plans, summary, tier_choices
 from crossover.engine.constants import (
     CALIBRATION_TOLERANCE_PCT,
     COMFORTABLE_FIT,
@@ -18,20 +19,15 @@ from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.ids import canonical_ids
 from crossover.engine.montecarlo import monte_carlo
-from crossover.engine.plans import TIE_TOLERANCE, PlanCost, PlanSearch
+from crossover.engine.plans import PlanSearch
 from crossover.engine.rates import LatencyUnreachableError, RequestShape
-from crossover.engine.recommend import choose_scenario, risks
+from crossover.engine.recommend import headline, risks
 from crossover.engine.results import (
     Calibration,
     DeploymentResult,
     InputWarning,
     Plan,
-    PlanAnalysis,
-    Recommendation,
     Results,
-    ScenarioCost,
-    ScenarioName,
-    Scenarios,
     Sourced,
     StalePrice,
     TierPrices,
@@ -39,7 +35,7 @@ from crossover.engine.results import (
     UtilisationCurve,
     UtilisationPoint,
 )
-from crossover.engine.scenarios import LABELS, Cost, CostModel, Routing, routings
+from crossover.engine.scenarios import Cost, CostModel, Routing, api_only_routing, routings
 from crossover.engine.sensitivity import sensitivity
 from crossover.engine.sizing import (
     ResolvedDeployment,
@@ -48,7 +44,7 @@ from crossover.engine.sizing import (
     demand_tps,
     resolve_deployments,
 )
-from crossover.scenario import Scenario, ScenarioError
+from crossover.scenario import Problem, Scenario, ScenarioError
 
 __all__ = ["Results", "analyse", "check_scenario"]
 
@@ -71,32 +67,11 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     setup = setup_cost_usd(scenario)
     search = PlanSearch(base, setup)
     outcome = search.search()
-    routes = routings(scenario)
-    route_plans = {
-        name: search.plan(search.choice_of(_routes_of(routing))) for name, routing in routes.items()
-    }
-    # Each deployment on the instance its plan chose: the proposal's first, else all self-hosted's.
-    placed = {
-        d: resolved[d].placed(p)
-        for name in ("all_self_hosted", "proposed")
-        if name in route_plans
-        for d, p in route_plans[name].placements.items()
-    }
-    deployments = {**resolved, **placed}
-    model = base.placed(placed)
-    costs = {name: model.cost(routing) for name, routing in routes.items()}
-
-    savings = costs["api_only"].monthly_cost_usd - costs["proposed"].monthly_cost_usd
-    crossover = solve_crossover(model, routes["proposed"], routes["api_only"])
-    months = horizon(model, routes, setup)
-    chosen, reason = choose_scenario(scenario, routes, months)
-    sized_name: ScenarioName = "all_self_hosted" if chosen == "all_self_hosted" else "proposed"
-    sized = routes[sized_name]
-    deployment_results = [
-        _deployment_result(model, deployments[d.deployment], sized, costs[sized_name])
-        for d in scenario.deployments
-    ]
-    calibration = _calibration(scenario, costs["api_only"], costs["proposed"])
+    if not outcome.ranked:
+        raise ScenarioError("scenario", [_no_plan_problem()])
+    api_only = search.plan(search.choice_of(dict.fromkeys(search.names)))
+    proposed = search.plan(search.choice_of(_routes_of(routings(scenario)["proposed"])))
+    calibration = _calibration(scenario, base.cost(api_only_routing(scenario)))
     if calibration.flagged:
         warnings.append(
             InputWarning(
@@ -105,84 +80,52 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
                 "current bill by more than 20%: check the volumes and prices, or the bill.",
             )
         )
-    premium = None
-    if scenario.compliance.flags:
-        premium = costs[chosen].monthly_cost_usd - costs["api_only"].monthly_cost_usd
-    weeks = payback_weeks(setup, savings) if routes["proposed"].has_self_hosting else None
-    chosen_risks, proposal_risks = risks(
-        scenario,
-        chosen,
-        deployment_results,
-        months.payback_month,
-        crossover,
-        calibration,
-        premium,
-        {m.id: m.api_equivalents for m in catalogue.models.values()},
-    )
-    best = outcome.ranked[0]
-    beats = route_plans["proposed"].horizon_usd - best.horizon_usd
-    plans = named_plans(outcome, route_plans["api_only"], route_plans["proposed"], setup)
-    calibration = _best_at_bill(calibration, plans, model.tier_api_month)
-    recommended = _plan_analysis(
-        search,
-        best,
-        base,
-        routes["api_only"],
-        setup,
-        calibration,
-        scenario.compliance.flags,
-        {m.id: m.api_equivalents for m in catalogue.models.values()},
-    )
-    recommendation = Recommendation(
-        plan="best",
-        best_saves_vs_proposal_usd=beats,
-        best_beats_proposal=beats > TIE_TOLERANCE * route_plans["proposed"].horizon_usd,
-        scenario=chosen,
-        required_by_compliance=bool(scenario.compliance.flags),
-        compliance_flags=list(scenario.compliance.flags),
-        compliance_premium_month_usd=premium,
-        reason=reason,
-        risks=chosen_risks,
-        proposal_risks=proposal_risks,
-    )
-    sources = _sources(scenario, deployments, deployment_results, prices, catalogue)
+    equivalents = {m.id: m.api_equivalents for m in catalogue.models.values()}
+    analysed = [
+        _analysed_plan(
+            search, base, named, prices, setup, calibration, equivalents, outcome.exhaustive
+        )
+        for named in named_plans(search, outcome, api_only, proposed)
+    ]
+    plans = [a.plan for a in analysed]
+    chosen = headline(scenario, plans)
+    headline_model = next(a for a in analysed if a.plan.key == chosen.plan)
     return Results(
         scenario=scenario,
         catalogue_versions=catalogue.versions,
         hours_per_month=HOURS_PER_MONTH,
         days_per_month=DAYS_PER_MONTH,
         total_mtok_per_day=scenario.workload.total_mtok_per_day,
-        tiers=[_tier_result(scenario, catalogue, model, t.tier, prices) for t in scenario.tiers],
-        deployments=deployment_results,
-        sized_for=sized_name,
-        scenarios=Scenarios(
-            api_only=_scenario_cost("api_only", routes, costs),
-            proposed=_scenario_cost("proposed", routes, costs),
-            all_self_hosted=_scenario_cost("all_self_hosted", routes, costs)
-            if "all_self_hosted" in routes
-            else None,
-        ),
-        monthly_savings_usd=savings,
-        # No setup without self-hosting: the proposal's setup cost is what the client pays.
-        setup_cost_usd=setup if routes["proposed"].has_self_hosting else 0.0,
-        payback_weeks=weeks,
-        crossover_mtok_per_day=crossover.crossover_mtok_per_day,
-        crossover=crossover,
-        utilisation_curves=[_utilisation_curve(model, d) for d in deployment_results if d.routed],
-        horizon=months,
-        recommendation=recommendation,
+        tiers=[_tier_result(scenario, catalogue, base, t.tier, prices) for t in scenario.tiers],
+        plans=plans,
+        headline=chosen,
+        unused_deployments=[
+            _deployment_result(
+                headline_model.model,
+                headline_model.model.deployments[d.deployment],
+                headline_model.routing,
+                headline_model.cost,
+            )
+            for d in scenario.deployments
+            if d.deployment not in headline_model.plan.instances
+        ],
+        plan_search=summary(outcome),
+        tier_choices=tier_choices(search, outcome.ranked[0], proposed),
         calibration=calibration,
         warnings=warnings,
-        sources=sources,
+        sources=(sources := _sources(scenario, analysed, prices, catalogue)),
         stale_prices=_stale(sources, scenario.client.report_date),
         display_currency=scenario.client.currency,
         usd_fx_rate=scenario.client.usd_fx_rate,
-        sensitivity=sensitivity(scenario, deployments, prices),
-        monte_carlo=monte_carlo(scenario, deployments, prices),
-        plans=plans,
-        plan_search=summary(outcome),
-        tier_choices=tier_choices(search, best, route_plans["proposed"]),
-        recommended=recommended,
+    )
+
+
+def _no_plan_problem() -> Problem:
+    return Problem(
+        loc=("tiers",),
+        message="no routing can serve every tier: each tier the API is ruled out for must have "
+        "a deployment that can hold its requests and meet its latency; add such a deployment "
+        "or relax the latency target",
     )
 
 
@@ -193,48 +136,88 @@ def _routes_of(routing: Routing) -> dict[str, str | None]:
     return found
 
 
-def _plan_analysis(
+@dataclass(frozen=True)
+class _Analysed:
+    """A plan's results with the cost model and routing they came from (for its sources)."""
+
+    plan: Plan
+    model: CostModel
+    routing: Routing
+    cost: Cost
+
+
+def _analysed_plan(
     search: PlanSearch,
-    plan: PlanCost,
     base: CostModel,
-    api_only: Routing,
+    named: NamedPlan,
+    prices: dict[str, TierPrices],
     setup: float,
     calibration: Calibration,
-    compliance_flags: tuple[str, ...],
     api_equivalents: dict[str, list[str]],
-) -> PlanAnalysis:
-    """The recommended plan through the same sizing, crossover, horizon and risks as the proposal."""
-    model = base.placed({d: base.deployments[d].placed(p) for d, p in plan.placements.items()})
-    routing = search.routing(plan.choice)
+    exhaustive: bool,
+) -> _Analysed:
+    """One plan through sizing, crossover, horizon, sensitivity, simulation and risks."""
+    placed = {d: base.deployments[d].placed(p) for d, p in named.cost.placements.items()}
+    model = base.placed(placed)
+    routing = search.routing(named.cost.choice)
+    everything_on_api = api_only_routing(base.scenario)
     cost = model.cost(routing)
-    crossover = solve_crossover(model, routing, api_only)
-    months = horizon(model, {"api_only": api_only, "proposed": routing}, setup)
+    api_cost = model.cost(everything_on_api)
+    scenario = model.scenario
+    self_hosts = routing.has_self_hosting
+    crossover = solve_crossover(model, routing, everything_on_api)
+    months = horizon(model, everything_on_api, routing, setup)
     deployments = [
-        _deployment_result(model, model.deployments[d], routing, cost)
-        for d in sorted(cost.deployments)
+        _deployment_result(model, model.deployments[d], routing, cost) for d in sorted(placed)
     ]
-    premium = None
-    if compliance_flags:
-        premium = cost.monthly_cost_usd - model.cost(api_only).monthly_cost_usd
-    plan_risks, _ = risks(
-        model.scenario,
-        "proposed" if routing.has_self_hosting else "api_only",
-        deployments,
-        months.payback_month,
-        crossover,
-        calibration,
-        premium,
-        api_equivalents,
+    savings = api_cost.monthly_cost_usd - cost.monthly_cost_usd
+    premium = (
+        cost.monthly_cost_usd - api_cost.monthly_cost_usd if scenario.compliance.flags else None
     )
-    savings = model.cost(api_only).monthly_cost_usd - cost.monthly_cost_usd
-    return PlanAnalysis(
-        plan="best",
+    at_bill = None
+    if calibration.client_bill_usd is not None and calibration.catalogue_api_month_usd > 0:
+        at_bill = _savings_at_bill(
+            calibration.client_bill_usd,
+            calibration.catalogue_api_month_usd,
+            cost.api_month_usd,
+            cost.monthly_cost_usd,
+        )
+    plan = Plan(
+        key=named.key,
+        name=named.name,
+        also=list(named.also),
+        allowed=named.allowed,
+        routes=named.cost.routes,
+        instances=instances(named.cost),
+        api_month_usd=cost.api_month_usd,
+        gpu_month_usd=cost.gpu_month_usd,
+        overhead_month_usd=cost.overhead_month_usd,
+        ops_month_usd=cost.ops_month_usd,
+        monthly_cost_usd=cost.monthly_cost_usd,
+        monthly_savings_usd=savings,
+        monthly_savings_at_client_bill_usd=at_bill,
+        compliance_premium_month_usd=premium,
+        setup_cost_usd=setup if self_hosts else 0.0,
+        payback_weeks=payback_weeks(setup, savings) if self_hosts else None,
+        billed_gpus=sum(c.billed_gpus for c in cost.deployments.values()),
+        exhaustive=exhaustive,
         deployments=deployments,
         crossover=crossover,
-        payback_weeks=payback_weeks(setup, savings) if routing.has_self_hosting else None,
-        payback_month=months.payback_month,
-        risks=plan_risks,
+        horizon=months,
+        utilisation_curves=[_utilisation_curve(model, d) for d in deployments],
+        sensitivity=sensitivity(scenario, model.deployments, prices, routing),
+        monte_carlo=monte_carlo(scenario, model.deployments, prices, routing),
+        risks=risks(
+            scenario,
+            deployments,
+            months.payback_month,
+            crossover,
+            calibration,
+            premium,
+            api_equivalents,
+        ),
     )
+    return _Analysed(plan, model, routing, cost)
 
 
 def _priced(outcome: TierPrices | str) -> TierPrices:
@@ -259,9 +242,11 @@ def _tier_result(
             at_realtime = api_month_usd(volume, realtime, scenario.workload.cache_hit_pct)
     cost = model.tier_api_month[name]
     shape = model.shapes[name]
+    whole = sum(v.total for v in model.volumes.values())
     return TierResult(
         tier=name,
-        share_pct=tier.share_pct,
+        # economics §1: a tier giving its own volume has the share it makes of the whole.
+        share_pct=tier.share_pct if tier.share_pct is not None else volume.total / whole * 100,
         api_model=catalogue.resolve_api_model(tier.api_model) or tier.api_model,
         api_mode=tier.api_mode,
         route=tier.route,
@@ -278,23 +263,6 @@ def _tier_result(
         request_shape_assumed=shape.assumed,
         tpot_ms=shape.shape.tpot_ms,
         tpot_assumed=shape.tpot_assumed,
-    )
-
-
-def _scenario_cost(
-    name: ScenarioName, routes: dict[ScenarioName, Routing], costs: dict[ScenarioName, Cost]
-) -> ScenarioCost:
-    routing, cost = routes[name], costs[name]
-    return ScenarioCost(
-        scenario=name,
-        label=LABELS[name],
-        api_month_usd=cost.api_month_usd,
-        gpu_month_usd=cost.gpu_month_usd,
-        overhead_month_usd=cost.overhead_month_usd,
-        ops_month_usd=cost.ops_month_usd,
-        monthly_cost_usd=cost.monthly_cost_usd,
-        tiers_on_api=[t.tier for t in routing.api_tiers],
-        tiers_self_hosted=[t.tier for ts in routing.self_hosted.values() for t in ts],
     )
 
 
@@ -416,7 +384,7 @@ def _utilisation_curve(model: CostModel, d: DeploymentResult) -> UtilisationCurv
     )
 
 
-def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibration:
+def _calibration(scenario: Scenario, api_only: Cost) -> Calibration:
     catalogue_api_month_usd = api_only.monthly_cost_usd
     bill = scenario.client.current_monthly_api_bill
     if bill is None:
@@ -429,32 +397,13 @@ def _calibration(scenario: Scenario, api_only: Cost, proposed: Cost) -> Calibrat
         )
     bill_usd = bill / scenario.client.usd_fx_rate
     difference = (catalogue_api_month_usd - bill_usd) / bill_usd * 100 if bill_usd > 0 else None
-    at_bill = None
-    if catalogue_api_month_usd > 0:
-        at_bill = _savings_at_bill(
-            bill_usd, api_only.api_month_usd, proposed.api_month_usd, proposed.monthly_cost_usd
-        )
     return Calibration(
         catalogue_api_month_usd=catalogue_api_month_usd,
         client_bill_display=bill,
         client_bill_usd=bill_usd,
         difference_pct=difference,
         flagged=difference is None or abs(difference) > CALIBRATION_TOLERANCE_PCT,
-        monthly_savings_at_client_bill_usd=at_bill,
     )
-
-
-def _best_at_bill(
-    calibration: Calibration, plans: list[Plan], tier_api_month: dict[str, float]
-) -> Calibration:
-    """The best plan's month-0 savings if the client's bill is right, as for the proposal."""
-    bill, listed = calibration.client_bill_usd, calibration.catalogue_api_month_usd
-    if bill is None or listed <= 0:
-        return calibration
-    best = next(p for p in plans if p.name == "best")
-    api = sum(tier_api_month[tier] for tier, route in best.routes.items() if route == "api")
-    at_bill = _savings_at_bill(bill, listed, api, best.monthly_cost_usd)
-    return calibration.model_copy(update={"best_monthly_savings_at_client_bill_usd": at_bill})
 
 
 def _savings_at_bill(bill: float, listed: float, api: float, monthly_cost: float) -> float:
@@ -465,12 +414,13 @@ def _savings_at_bill(bill: float, listed: float, api: float, monthly_cost: float
 
 def _sources(
     scenario: Scenario,
-    deployments: dict[str, ResolvedDeployment],
-    deployment_results: list[DeploymentResult],
+    analysed: list[_Analysed],
     prices: dict[str, TierPrices],
     catalogue: Catalogue,
 ) -> list[Sourced]:
-    """Every catalogue figure the analysis leaned on, once each."""
+    """Every catalogue figure the plans leaned on, once each."""
+    deployments = [a.model.deployments[d] for a in analysed for d in a.plan.instances]
+    deployment_results = [d for a in analysed for d in a.plan.deployments]
     found: dict[tuple[str, ...], Sourced] = {}
     on = scenario.client.report_date
 
@@ -499,7 +449,7 @@ def _sources(
             ),
             price=True,
         )
-    for dep in deployments.values():
+    for dep in deployments:
         g, m, i = dep.gpu, dep.model, dep.instance
         add(
             ("gpu", g.id),

@@ -1,15 +1,15 @@
-"""The plans compared: the named plans of §7a and, per tier, what its other options would cost."""
+"""The plans compared: the named plans of §7a and, per tier of the headline plan, what its other
+options would cost."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from crossover.engine.horizon import payback_weeks
 from crossover.engine.plans import API, PlanCost, PlanSearch, SearchOutcome
 from crossover.engine.results import (
-    Plan,
     PlanInstance,
     PlanName,
     SearchSummary,
@@ -20,52 +20,67 @@ from crossover.engine.results import (
 ALTERNATIVES = 3
 """The next-best plans shown beside the named ones."""
 
+ROLE_ORDER: tuple[PlanName, ...] = ("best", "proposed", "api_only", "all_self_hosted")
+"""A routing that fills several roles is named by the first of them here."""
 
-def plan_result(
-    name: PlanName, cost: PlanCost, api_only: PlanCost, setup_usd: float, exhaustive: bool
-) -> Plan:
-    savings = api_only.month0_usd - cost.month0_usd
-    return Plan(
-        name=name,
-        routes=cost.routes,
-        instances={
-            d: PlanInstance(
-                instance=p.instance.id if p.instance is not None else None,
-                price_plan=p.price_plan,
-                gpus_per_instance=p.gpus_per_instance,
-                gpu_hour_price_usd=p.gpu_hour_price_usd,
-            )
-            for d, p in sorted(cost.placements.items())
-        },
-        monthly_cost_usd=cost.month0_usd,
-        horizon_cost_usd=cost.horizon_usd,
-        monthly_savings_usd=savings,
-        payback_weeks=payback_weeks(setup_usd, savings) if cost.has_self_hosting else None,
-        billed_gpus=cost.billed_gpus,
-        deployments=cost.deployments,
-        exhaustive=exhaustive,
-    )
+
+@dataclass(frozen=True)
+class NamedPlan:
+    """A routing to analyse, with its key, its roles and whether the constraints allow it."""
+
+    key: str
+    name: PlanName
+    also: tuple[PlanName, ...]
+    cost: PlanCost
+    allowed: bool
 
 
 def named_plans(
-    outcome: SearchOutcome, api_only: PlanCost, proposed: PlanCost, setup_usd: float
-) -> list[Plan]:
-    """API only, the proposal, the best, the best all-self-hosted, then the next best."""
-    exhaustive = outcome.exhaustive
-    best = outcome.ranked[0]
-    named: list[tuple[PlanName, PlanCost]] = [
+    search: PlanSearch, outcome: SearchOutcome, api_only: PlanCost, proposed: PlanCost
+) -> list[NamedPlan]:
+    """API only, the proposal, the best, the best all-self-hosted, then the next best; each
+    routing once, in that order, with every role it fills."""
+    roles: list[tuple[PlanName, PlanCost]] = [
         ("api_only", api_only),
         ("proposed", proposed),
-        ("best", best),
+        ("best", outcome.ranked[0]),
     ]
     if outcome.all_self_hosted is not None:
-        named.append(("all_self_hosted", outcome.all_self_hosted))
-    shown = {cost.choice for _, cost in named}
+        roles.append(("all_self_hosted", outcome.all_self_hosted))
+    by_choice: dict[tuple[int, ...], list[PlanName]] = {}
+    costs: dict[tuple[int, ...], PlanCost] = {}
+    for role, cost in roles:
+        by_choice.setdefault(cost.choice, []).append(role)
+        costs.setdefault(cost.choice, cost)
+    found = []
+    for choice, filled in by_choice.items():
+        ordered = sorted(filled, key=ROLE_ORDER.index)
+        found.append(
+            NamedPlan(
+                ordered[0], ordered[0], tuple(ordered[1:]), costs[choice], search.allows(choice)
+            )
+        )
     others = [
-        c for c in outcome.ranked[1:] if c.choice not in shown and math.isfinite(c.horizon_usd)
+        c for c in outcome.ranked[1:] if c.choice not in by_choice and math.isfinite(c.horizon_usd)
     ][:ALTERNATIVES]
-    named += [("alternative", c) for c in others]
-    return [plan_result(n, c, api_only, setup_usd, exhaustive) for n, c in named]
+    found += [
+        NamedPlan(f"alternative_{i}", "alternative", (), c, True)
+        for i, c in enumerate(others, start=1)
+    ]
+    return found
+
+
+def instances(cost: PlanCost) -> dict[str, PlanInstance]:
+    """Where each deployment a plan uses runs."""
+    return {
+        d: PlanInstance(
+            instance=p.instance.id if p.instance is not None else None,
+            price_plan=p.price_plan,
+            gpus_per_instance=p.gpus_per_instance,
+            gpu_hour_price_usd=p.gpu_hour_price_usd,
+        )
+        for d, p in sorted(cost.placements.items())
+    }
 
 
 def summary(outcome: SearchOutcome) -> SearchSummary:
@@ -78,7 +93,8 @@ def summary(outcome: SearchOutcome) -> SearchSummary:
 
 
 def tier_choices(search: PlanSearch, best: PlanCost, proposed: PlanCost) -> list[TierChoice]:
-    """Per tier: each other option with everything else in the best plan kept, cheapest first."""
+    """Per tier: each other option with everything else in the headline plan kept, cheapest
+    first."""
     found = []
     for t, tier in enumerate(search.tiers):
         others = [o for o in search.options[t] if o != best.choice[t]]

@@ -18,20 +18,21 @@ NO_CROSSOVER_CHART_FACTOR = 3.0
 CHART_MAX_STEPS = 400
 
 
-def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> Crossover:
-    """Scale every volume by x; find where the proposal becomes, and stays, no dearer than API only.
+def solve_crossover(model: CostModel, plan: Routing, api_only: Routing) -> Crossover:
+    """Scale every volume by x; find where a plan becomes, and stays, no dearer
+    than API only.
 
     Self-hosted cost is a step function of whole replicas and API cost is linear, so within each
-    step the proposal is cheaper on an interval x ≥ S/(B − A), where S is the step's self-hosted
-    cost, B the API-only cost per unit of x and A the cost of the tiers the proposal keeps on
-    the API. Above X_max a linear bound on S guarantees the proposal stays cheaper, so scanning
+    step the plan is cheaper on an interval x ≥ S/(B − A), where S is the step's self-hosted
+    cost, B the API-only cost per unit of x and A the cost of the tiers the plan keeps on
+    the API. Above X_max a linear bound on S guarantees the plan stays cheaper, so scanning
     the steps downwards from X_max, the first step with a dearer part holds the crossover.
     """
     today = model.scenario.workload.total_mtok_per_day
     b = sum(model.tier_api_month[t.tier] for t in api_only.api_tiers)
-    a = sum(model.tier_api_month[t.tier] for t in proposed.api_tiers)
+    a = sum(model.tier_api_month[t.tier] for t in plan.api_tiers)
     moved = b - a
-    if not proposed.has_self_hosting:
+    if not plan.has_self_hosting:
         return Crossover(
             status="no_self_hosting",
             today_mtok_per_day=today,
@@ -40,7 +41,7 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
             api_price_rise_needed_pct=None,
             marginal_selfhost_usd_per_mtok=None,
             moved_api_usd_per_mtok=None,
-            curve=_curve(model, proposed, b, NO_CROSSOVER_CHART_FACTOR, []),
+            curve=_curve(model, plan, b, NO_CROSSOVER_CHART_FACTOR, []),
         )
 
     ops = model.scenario.operations
@@ -49,7 +50,7 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
     steps: dict[str, float] = {}  # q_d: replica steps (before redundancy) per unit of x
     slope = 0.0
     bound = model.ops_month_usd
-    for deployment_id, tiers in proposed.self_hosted.items():
+    for deployment_id, tiers in plan.self_hosted.items():
         dep = model.deployments[deployment_id]
         load = model.load(tiers)
         _, peak = demand_tps(load, model.scenario.workload.peak_to_average)
@@ -63,7 +64,7 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
         )
 
     moved_mtok = sum(
-        model.volumes[t.tier].total for ts in proposed.self_hosted.values() for t in ts
+        model.volumes[t.tier].total for ts in plan.self_hosted.values() for t in ts
     )
     per_mtok = DAYS_PER_MONTH * moved_mtok
     marginal = slope / per_mtok
@@ -79,18 +80,18 @@ def solve_crossover(model: CostModel, proposed: Routing, api_only: Routing) -> C
             api_price_rise_needed_pct=rise,
             marginal_selfhost_usd_per_mtok=marginal,
             moved_api_usd_per_mtok=moved_price,
-            curve=_curve(model, proposed, b, chart_max, sorted(_breakpoints(steps, chart_max))),
+            curve=_curve(model, plan, b, chart_max, sorted(_breakpoints(steps, chart_max))),
         )
 
     if moved <= slope:
         return outcome(None, (slope / moved - 1) * 100 if moved > 0 else None)
     # None when not found within MAX_STEPS replica steps: too far away to call it a crossover.
-    return outcome(_scan_down(model, proposed, a, moved, steps, bound / (moved - slope)), None)
+    return outcome(_scan_down(model, plan, a, moved, steps, bound / (moved - slope)), None)
 
 
 def _scan_down(
     model: CostModel,
-    proposed: Routing,
+    plan: Routing,
     a: float,
     moved: float,
     steps: dict[str, float],
@@ -99,7 +100,7 @@ def _scan_down(
     """The crossover factor: the threshold inside the highest step that has a dearer part."""
 
     def selfhost_cost(x: float) -> float:
-        return model.cost(proposed, x).monthly_cost_usd - a * x
+        return model.cost(plan, x).monthly_cost_usd - a * x
 
     # Each deployment's replica count steps up just after x = j / q; walk them downwards.
     heap: list[tuple[float, str, int]] = []
@@ -137,7 +138,7 @@ def _breakpoints(steps: dict[str, float], x_max: float) -> set[float]:
 
 
 def _curve(
-    model: CostModel, proposed: Routing, b: float, x_max: float, breakpoints: list[float]
+    model: CostModel, plan: Routing, b: float, x_max: float, breakpoints: list[float]
 ) -> list[CostCurvePoint]:
     """Both scenarios' monthly cost from zero to x_max × today, each replica step drawn sharp."""
     today = model.scenario.workload.total_mtok_per_day
@@ -148,7 +149,7 @@ def _curve(
         CostCurvePoint(
             mtok_per_day=x * today,
             api_only_usd=b * x,
-            proposed_usd=model.cost(proposed, x).monthly_cost_usd,
+            plan_usd=model.cost(plan, x).monthly_cost_usd,
         )
         for x in sorted(xs)
     ]

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.results import Histogram, MonteCarlo, TierPrices
-from crossover.engine.scenarios import CostModel, routings
+from crossover.engine.scenarios import CostModel, Routing, api_only_routing
 from crossover.engine.sensitivity import Perturbation, perturb, savings_and_payback
 from crossover.engine.sizing import WHOLE_TOLERANCE, ResolvedDeployment
 from crossover.scenario import Range, Scenario, Tier
@@ -43,11 +43,11 @@ class Outcome:
     """One simulated future's figures."""
 
     monthly_savings_usd: float
-    """api_only − proposed in month 0."""
+    """API only − the plan in month 0."""
     payback_weeks: float | None
     cumulative_savings_usd: float
-    """Cumulative API only − cumulative proposed (setup included) over the horizon."""
-    proposal_cheaper: bool
+    """Cumulative API only − cumulative plan (setup included) over the horizon."""
+    plan_cheaper: bool
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Simulation:
     api_price_change_pct: FloatArray
     monthly_savings_usd: FloatArray
     cumulative_savings_usd: FloatArray
-    proposal_cheaper: NDArray[np.bool_]
+    plan_cheaper: NDArray[np.bool_]
 
     def draw(self, i: int) -> Draw:
         return Draw(
@@ -77,20 +77,21 @@ def monte_carlo(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
     prices: dict[str, TierPrices],
+    plan: Routing,
 ) -> MonteCarlo | None:
-    """The simulation's summary; None when the scenario gives no uncertainty range."""
+    """The simulation of a plan's savings; None when the scenario gives no uncertainty range or
+    the plan self-hosts nothing (it then saves nothing in every draw)."""
     uncertainty = scenario.uncertainty
-    if not uncertainty.ranges:
+    if not uncertainty.ranges or not plan.has_self_hosting:
         return None
-    simulation = simulate(scenario, deployments, prices)
-    proposed = routings(scenario)["proposed"]
+    simulation = simulate(scenario, deployments, prices, plan)
     setup = setup_cost_usd(scenario)
     savings = np.percentile(simulation.monthly_savings_usd, [10, 50, 90])
     cumulative = np.percentile(simulation.cumulative_savings_usd, [10, 50, 90])
-    probability = float(np.mean(simulation.proposal_cheaper))
+    probability = float(np.mean(simulation.plan_cheaper))
 
     def weeks(monthly_savings: float) -> float | None:
-        return payback_weeks(setup, monthly_savings) if proposed.has_self_hosting else None
+        return payback_weeks(setup, monthly_savings)
 
     counts, edges = np.histogram(simulation.monthly_savings_usd, bins=HISTOGRAM_BINS)
     return MonteCarlo(
@@ -98,7 +99,7 @@ def monte_carlo(
         seed=uncertainty.seed,
         distribution=uncertainty.distribution,
         uncertain=list(uncertainty.ranges),
-        probability_proposal_cheaper=probability,
+        probability_plan_cheaper=probability,
         monthly_savings_usd_p10=float(savings[0]),
         monthly_savings_usd_p50=float(savings[1]),
         monthly_savings_usd_p90=float(savings[2]),
@@ -140,6 +141,7 @@ def simulate(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
     prices: dict[str, TierPrices],
+    plan: Routing,
 ) -> Simulation:
     """Every draw through the engine at once: month-0 savings and the horizon's cumulative costs."""
     drawn = draw_inputs(scenario)
@@ -150,19 +152,18 @@ def simulate(
     api_price = 1 + drawn["api_price_change_pct"] / 100
 
     model = CostModel(scenario, deployments, prices)
-    routes = routings(scenario)
-    api_only_month = sum(model.tier_api_month[t.tier] for t in routes["api_only"].api_tiers)
-    kept_month = sum(model.tier_api_month[t.tier] for t in routes["proposed"].api_tiers)
+    api_only_month = sum(model.tier_api_month.values())
+    kept_month = sum(model.tier_api_month[t.tier] for t in plan.api_tiers)
     sites = [
         _Site.of(model, deployment_id, tiers, throughput, gpu_price)
-        for deployment_id, tiers in routes["proposed"].self_hosted.items()
+        for deployment_id, tiers in plan.self_hosted.items()
     ]
-    setup = setup_cost_usd(scenario) if routes["proposed"].has_self_hosting else 0.0
+    setup = setup_cost_usd(scenario) if plan.has_self_hosting else 0.0
     ops_month = model.ops_month_usd if sites else 0.0
     overhead = model.overhead_fraction
 
     cumulative_api = np.zeros_like(volume)
-    cumulative_proposed = np.zeros_like(volume)
+    cumulative_plan = np.zeros_like(volume)
     monthly_savings = np.zeros_like(volume)
     compounded = np.ones_like(volume)
     shared_growth = float(growth[0]) if np.all(growth == growth[0]) else None
@@ -176,7 +177,7 @@ def simulate(
                 compounded *= growth
             factor = volume * compounded
         api_only = api_only_month * api_price * factor
-        proposed = kept_month * api_price * factor
+        plan_cost = kept_month * api_price * factor
         if sites:
             # Cost.monthly_cost_usd: api + Σ gpu + Σ overhead + ops, in that order.
             gpu = np.zeros_like(volume)
@@ -185,14 +186,14 @@ def simulate(
                 site_gpu = site.gpu_month_usd(factor)
                 gpu += site_gpu
                 overhead_cost += site_gpu * overhead
-            proposed += gpu
-            proposed += overhead_cost
-            proposed += ops_month
+            plan_cost += gpu
+            plan_cost += overhead_cost
+            plan_cost += ops_month
         if month == 0:
-            monthly_savings = api_only - proposed
-            proposed += setup
+            monthly_savings = api_only - plan_cost
+            plan_cost += setup
         cumulative_api += api_only
-        cumulative_proposed += proposed
+        cumulative_plan += plan_cost
     return Simulation(
         volume_factor=volume,
         monthly_growth_pct=drawn["monthly_growth_pct"],
@@ -200,8 +201,8 @@ def simulate(
         gpu_price_factor=gpu_price,
         api_price_change_pct=drawn["api_price_change_pct"],
         monthly_savings_usd=monthly_savings,
-        cumulative_savings_usd=cumulative_api - cumulative_proposed,
-        proposal_cheaper=cumulative_proposed < cumulative_api,
+        cumulative_savings_usd=cumulative_api - cumulative_plan,
+        plan_cheaper=cumulative_plan < cumulative_api,
     )
 
 
@@ -209,6 +210,7 @@ def evaluate_draw(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
     prices: dict[str, TierPrices],
+    plan: Routing,
     draw: Draw,
 ) -> Outcome:
     """One draw through the scalar engine: the inputs changed as a client would type them."""
@@ -224,19 +226,20 @@ def evaluate_draw(
             monthly_growth_pct=draw.monthly_growth_pct,
         ),
     )
-    savings, weeks = savings_and_payback(perturbed)
-    months = horizon(perturbed.model, routings(scenario), perturbed.setup_cost_usd)
+    savings, weeks = savings_and_payback(perturbed, plan)
+    api_only = api_only_routing(perturbed.model.scenario)
+    months = horizon(perturbed.model, api_only, plan, perturbed.setup_cost_usd)
     return Outcome(
         monthly_savings_usd=savings,
         payback_weeks=weeks,
-        cumulative_savings_usd=months.cumulative_api_only_usd - months.cumulative_proposed_usd,
-        proposal_cheaper=months.cumulative_proposed_usd < months.cumulative_api_only_usd,
+        cumulative_savings_usd=months.cumulative_api_only_usd - months.cumulative_plan_usd,
+        plan_cheaper=months.cumulative_plan_usd < months.cumulative_api_only_usd,
     )
 
 
 @dataclass(frozen=True)
 class _Site:
-    """A deployment of the proposal, with what does not change from month to month."""
+    """A deployment of the plan, with what does not change from month to month."""
 
     replica_steps: FloatArray
     """D_peak / (R × u_max) at each draw's volume 1 and throughput: replicas before ceil."""

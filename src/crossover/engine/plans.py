@@ -275,6 +275,13 @@ class PlanSearch:
                 self_hosted.setdefault(self.deployment_ids[c], []).append(tier)
         return Routing(name, self_hosted, api_tiers)  # type: ignore[arg-type]
 
+    def allows(self, choice: tuple[int, ...]) -> bool:
+        """No tier is on an API its options rule out (compliance, or a lock on self-hosting).
+
+        A deployment outside a tier's candidates is still allowed: the proposal may name one.
+        """
+        return all(c != API or API in o for c, o in zip(choice, self.options, strict=True))
+
     def choice_of(self, routes: dict[str, str | None]) -> tuple[int, ...]:
         """Tier → deployment id (None: API) as a routing tuple."""
         index = {d: i for i, d in enumerate(self.deployment_ids)}

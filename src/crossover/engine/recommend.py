@@ -1,4 +1,4 @@
-"""The recommendation and its named risks (economics §7)."""
+"""The headline plan and every plan's named risks (economics §7)."""
 
 from __future__ import annotations
 
@@ -7,49 +7,57 @@ from crossover.engine.results import (
     Calibration,
     Crossover,
     DeploymentResult,
-    Horizon,
+    Headline,
+    Plan,
     ReasonCode,
     Risk,
-    ScenarioName,
+    VerdictCode,
 )
-from crossover.engine.scenarios import Routing
 from crossover.scenario import Scenario
 
 
-def choose_scenario(
-    scenario: Scenario, routings: dict[ScenarioName, Routing], horizon: Horizon
-) -> tuple[ScenarioName, ReasonCode]:
-    """Compliance first; otherwise the cheapest scenario over the horizon, setup included."""
-    proposed_all_self = not routings["proposed"].api_tiers
-    if scenario.compliance.flags:
-        return ("proposed" if proposed_all_self else "all_self_hosted"), "compliance"
-    candidates: list[tuple[float, ScenarioName]] = [(horizon.cumulative_api_only_usd, "api_only")]
-    if routings["proposed"].has_self_hosting:
-        candidates.append((horizon.cumulative_proposed_usd, "proposed"))
-    if horizon.cumulative_all_self_hosted_usd is not None and not proposed_all_self:
-        candidates.append((horizon.cumulative_all_self_hosted_usd, "all_self_hosted"))
-    # Ties go to the simpler option: the API (first in the list).
-    _, best = min(candidates, key=lambda c: c[0])
-    if best == "api_only":
-        if routings["proposed"].has_self_hosting:
-            return best, "api_beats_proposal"
-        return best, "api_cheapest"
-    return best, "proposed_cheapest" if best == "proposed" else "all_self_hosted_cheapest"
+def headline(scenario: Scenario, plans: list[Plan]) -> Headline:
+    """The best plan (the cheapest over the horizon the constraints allow, ties to the simpler:
+    the search ranks them so) is the headline; its verdict and reason in codes."""
+    chosen = next(p for p in plans if "best" in p.roles())
+    proposal = next(p for p in plans if "proposed" in p.roles())
+    flags = list(scenario.compliance.flags)
+    reason: ReasonCode
+    if flags:
+        reason = "compliance"
+    elif not chosen.self_hosts:
+        reason = "api_cheapest"
+    else:
+        reason = "cheapest"
+    verdict: VerdictCode
+    if not chosen.self_hosts:
+        verdict = "stay_on_api"
+    elif "proposed" in chosen.roles():
+        verdict = "adopt_proposal"
+    elif not chosen.tiers_on_api:
+        verdict = "self_host_all"
+    else:
+        verdict = "adopt_plan"
+    return Headline(
+        plan=chosen.key,
+        verdict=verdict,
+        reason=reason,
+        compliance_flags=flags,
+        proposal_horizon_cost_change_usd=proposal.horizon_cost_usd - chosen.horizon_cost_usd,
+    )
 
 
 def risks(
     scenario: Scenario,
-    chosen: ScenarioName,
     deployments: list[DeploymentResult],
     payback_month: int | None,
     crossover: Crossover,
     calibration: Calibration,
     compliance_premium_month_usd: float | None,
     api_equivalents: dict[str, list[str]],
-) -> tuple[list[Risk], list[Risk]]:
-    """What could make the chosen scenario wrong, and what would go wrong self-hosting as
-    proposed (the same list when self-hosting is chosen), most material first."""
-    self_hosting = _self_hosting_risks(
+) -> list[Risk]:
+    """What could make a plan wrong, most material first (its deployments are those it uses)."""
+    found = _self_hosting_risks(
         scenario,
         deployments,
         payback_month,
@@ -57,17 +65,15 @@ def risks(
         compliance_premium_month_usd,
         api_equivalents,
     )
-    calibration_risks = []
     if calibration.flagged:
-        calibration_risks.append(
+        found.append(
             Risk(
                 code="calibration_mismatch",
                 value=calibration.difference_pct,
                 threshold=CALIBRATION_TOLERANCE_PCT,
             )
         )
-    chosen_risks = self_hosting if chosen != "api_only" else []
-    return chosen_risks + calibration_risks, self_hosting + calibration_risks
+    return found
 
 
 def _self_hosting_risks(

@@ -21,6 +21,7 @@ from crossover.scenario import (
 )
 
 ScenarioName = Literal["api_only", "proposed", "all_self_hosted"]
+"""The routings a workbook states itself (economics §4)."""
 RateKind = Literal["modelled", "client-supplied"]
 BatchLimit = Literal["memory", "latency", "engine", "concurrency"]
 PlanName = Literal["api_only", "proposed", "best", "all_self_hosted", "alternative"]
@@ -144,6 +145,8 @@ class TierResult(_Result):
 
     tier: str
     share_pct: float
+    """Its share of the whole volume, percent: as typed, or (I_t + O_t) / (I + O) × 100 where
+    the tier gives its own volumes (economics §1)."""
     api_model: str
     """The canonical provider/model id."""
     api_mode: ApiMode
@@ -270,7 +273,7 @@ class DeploymentResult(_Result):
     """The catalogue instance the price and GPUs per instance come from (None: the client's
     own GPU price, for a GPU the catalogue rents nowhere)."""
     tiers: list[str]
-    """The tiers the proposal routes here; empty: an option, not sized or costed."""
+    """The tiers the plan routes here; empty: an option, not sized or costed."""
     routed: bool
     weight_gb: float
     """params_b × bytes per parameter."""
@@ -317,42 +320,21 @@ class DeploymentResult(_Result):
     """Average utilisation at which its GPU + overhead cost per Mtok equals that API price."""
 
 
-class ScenarioCost(_Result):
-    """A scenario's monthly cost at one volume (today's, unless said otherwise)."""
-
-    scenario: ScenarioName
-    label: str
-    api_month_usd: float
-    gpu_month_usd: float
-    overhead_month_usd: float
-    ops_month_usd: float
-    monthly_cost_usd: float
-    tiers_on_api: list[str]
-    tiers_self_hosted: list[str]
-
-
-class Scenarios(_Result):
-    api_only: ScenarioCost
-    proposed: ScenarioCost
-    all_self_hosted: ScenarioCost | None
-    """Only where every tier names a deployment."""
-
-
 class CostCurvePoint(_Result):
-    """Monthly cost of both scenarios at one total daily volume (for the crossover chart)."""
+    """Monthly cost of API only and of a plan at one total daily volume (the crossover chart)."""
 
     mtok_per_day: float
     api_only_usd: float
-    proposed_usd: float
+    plan_usd: float
 
 
 class Crossover(_Result):
-    """Where the proposal becomes, and stays, cheaper than API only (economics §5)."""
+    """Where a plan becomes, and stays, cheaper than API only (economics §5)."""
 
     status: Literal["crossover", "never", "no_self_hosting"]
     today_mtok_per_day: float
     crossover_mtok_per_day: float | None
-    """The start of the last uninterrupted region where the proposal is not more expensive."""
+    """The start of the last uninterrupted region where the plan is not more expensive."""
     volume_factor: float | None
     """crossover / today."""
     api_price_rise_needed_pct: float | None
@@ -388,22 +370,24 @@ class HorizonMonth(_Result):
     """(1 + g)^month."""
     total_mtok_per_day: float
     api_only_usd: float
-    proposed_usd: float
+    plan_usd: float
     """Including the setup cost in month 0."""
     cumulative_api_only_usd: float
-    cumulative_proposed_usd: float
+    cumulative_plan_usd: float
     replicas: dict[str, int]
     """Replicas per routed deployment, re-sized for the month's volume."""
 
 
 class Horizon(_Result):
+    """A plan against API only month by month (economics §6)."""
+
     months: list[HorizonMonth]
     setup_cost_usd: float
+    """The plan's setup cost (0 where it self-hosts nothing), in month 0."""
     payback_month: int | None
-    """First month whose cumulative proposed cost is below API only; None within the horizon."""
+    """First month whose cumulative plan cost is below API only; None within the horizon."""
     cumulative_api_only_usd: float
-    cumulative_proposed_usd: float
-    cumulative_all_self_hosted_usd: float | None
+    cumulative_plan_usd: float
 
 
 class Risk(_Result):
@@ -434,34 +418,15 @@ class Risk(_Result):
     extrapolated_rate: the left-out worst error factor."""
 
 
-ReasonCode = Literal[
-    "compliance",
-    "api_cheapest",
-    "api_beats_proposal",
-    "proposed_cheapest",
-    "all_self_hosted_cheapest",
-]
-"""Why a scenario is recommended: compliance first, else the cheapest over the horizon."""
+ReasonCode = Literal["cheapest", "api_cheapest", "compliance"]
+"""Why the headline plan: the cheapest over the horizon among the plans the constraints allow
+(api_cheapest: that plan keeps every tier on its API; compliance: the API is ruled out for
+some tiers, so the cheapest compliant plan)."""
 
-
-class Recommendation(_Result):
-    scenario: ScenarioName
-    required_by_compliance: bool
-    compliance_flags: list[str]
-    compliance_premium_month_usd: float | None
-    """What staying compliant costs per month over API only (positive: a premium)."""
-    reason: ReasonCode
-    """Why this scenario (the edge writes the sentence)."""
-    plan: PlanName = "best"
-    """The plan recommended: the best one the search found (compliance and locks respected)."""
-    best_saves_vs_proposal_usd: float = 0.0
-    """The proposal's horizon cost − the best plan's (0 where the proposal is the best)."""
-    best_beats_proposal: bool = False
-    """The best plan is another routing and cheaper over the horizon than float noise."""
-    risks: list[Risk]
-    """What could make the recommended scenario wrong, most material first."""
-    proposal_risks: list[Risk]
-    """What would go wrong self-hosting as proposed, shown even when the API is recommended."""
+VerdictCode = Literal["stay_on_api", "adopt_proposal", "self_host_all", "adopt_plan"]
+"""What the headline plan asks of the client (the edge words it once, identically everywhere):
+stay_on_api: every tier stays on its API; adopt_proposal: the headline is the client's own
+routing; self_host_all: every tier self-hosted; adopt_plan: another split of the tiers."""
 
 
 class PlanInstance(_Result):
@@ -475,27 +440,95 @@ class PlanInstance(_Result):
 
 
 class Plan(_Result):
-    """One routing of every tier, with its instances and what it costs (economics §7a)."""
+    """One routing of every tier with its whole analysis (economics §5-§7a): what it costs,
+    what it saves, how it is sized, when it pays back and what could make it wrong."""
 
+    key: str
+    """Unique among the plans: api_only, proposed, best, all_self_hosted, alternative_1, ..."""
     name: PlanName
+    """What the plan is: the first of its roles (best where the best plan is also the proposal)."""
+    also: list[PlanName] = []
+    """Other roles the same routing fills: the best plan that is also the proposal, API only
+    that is also the best."""
+    allowed: bool
+    """The client's constraints (compliance, locks) allow it; API only under compliance does
+    not, nor a proposal that keeps a tier compliance takes off its API."""
     routes: dict[str, str]
     """Tier → "api" or the deployment id it is self-hosted on."""
     instances: dict[str, PlanInstance]
     """Deployment → the instance and price plan it runs on (only deployments in use)."""
+    api_month_usd: float
+    """Month 0, today's volume: the tiers kept on their API."""
+    gpu_month_usd: float
+    overhead_month_usd: float
+    ops_month_usd: float
     monthly_cost_usd: float
-    """Month 0, today's volume, without setup."""
-    horizon_cost_usd: float
-    """Cumulative over the horizon (economics §6): growth, re-sized replicas, setup, ops."""
+    """Month 0, today's volume, without setup: api + gpu + overhead + ops."""
     monthly_savings_usd: float
     """API only's month-0 cost − this plan's."""
+    monthly_savings_at_client_bill_usd: float | None
+    """The same if the client's bill is right and the difference lies in the API prices: every
+    API cost scaled by bill / list-price bill, self-hosted costs unchanged (None: no bill)."""
+    compliance_premium_month_usd: float | None
+    """Under compliance: this plan's month-0 cost − API only's (positive: what compliance costs)."""
+    setup_cost_usd: float
+    """What the client pays to set it up (0 where it self-hosts nothing)."""
     payback_weeks: float | None
     """setup / (savings × 12/52); None: never, or nothing self-hosted."""
     billed_gpus: int
     """GPUs rented in month 0."""
-    deployments: int
-    """Deployments in use."""
     exhaustive: bool
     """True where the search tried every routing (so 'best' is the best, not 'best found')."""
+    deployments: list[DeploymentResult]
+    """The deployments it uses, sized for the tiers it sends them."""
+    crossover: Crossover
+    horizon: Horizon
+    utilisation_curves: list[UtilisationCurve]
+    sensitivity: list[SensitivityBar]
+    """The tornado on this plan's savings; empty where it self-hosts nothing."""
+    monte_carlo: MonteCarlo | None
+    """The simulation of this plan; None where the scenario gives no range or it self-hosts
+    nothing."""
+    risks: list[Risk]
+    """What could make this plan wrong, most material first."""
+
+    @property
+    def horizon_cost_usd(self) -> float:
+        """Cumulative over the horizon (economics §6): growth, re-sized replicas, setup, ops."""
+        return self.horizon.cumulative_plan_usd
+
+    @property
+    def tiers_on_api(self) -> list[str]:
+        return [tier for tier, route in self.routes.items() if route == "api"]
+
+    @property
+    def tiers_self_hosted(self) -> list[str]:
+        return [tier for tier, route in self.routes.items() if route != "api"]
+
+    @property
+    def self_hosts(self) -> bool:
+        return bool(self.instances)
+
+    def roles(self) -> list[PlanName]:
+        return [self.name, *self.also]
+
+
+class Headline(_Result):
+    """The one recommendation (economics §7): a plan, chosen once by the engine."""
+
+    plan: str
+    """The key of the headline plan in Results.plans."""
+    verdict: VerdictCode
+    reason: ReasonCode
+    compliance_flags: list[str]
+    """The compliance rules that shaped the plan (empty: none)."""
+    proposal_horizon_cost_change_usd: float
+    """The proposal's horizon cost − the headline's (0 where the headline is the proposal):
+    what the headline saves over the horizon beyond what the proposal would."""
+
+    @property
+    def required_by_compliance(self) -> bool:
+        return bool(self.compliance_flags)
 
 
 class TierMove(_Result):
@@ -508,7 +541,7 @@ class TierMove(_Result):
 
 
 class TierChoice(_Result):
-    """Why the recommended plan sends a tier where it does."""
+    """Why the headline plan sends a tier where it does."""
 
     tier: str
     route: str
@@ -528,19 +561,6 @@ class SearchSummary(_Result):
     method: Literal["exhaustive", "coordinate_descent"]
 
 
-class PlanAnalysis(_Result):
-    """The recommended plan examined as the proposal is: sizing, crossover, payback, risks."""
-
-    plan: PlanName
-    deployments: list[DeploymentResult]
-    """Only the deployments the plan uses."""
-    crossover: Crossover
-    payback_weeks: float | None
-    payback_month: int | None
-    """First month its cumulative cost is below API only's; None within the horizon."""
-    risks: list[Risk]
-
-
 class Calibration(_Result):
     """The catalogue-priced API bill against the client's own (economics §8)."""
 
@@ -551,15 +571,10 @@ class Calibration(_Result):
     """(catalogue − client) / client × 100."""
     flagged: bool
     """More than 20% apart: the report asks which is right."""
-    monthly_savings_at_client_bill_usd: float | None = None
-    """The month-0 savings if the client's bill is right and the difference lies in the API
-    prices: every API cost scaled by bill / catalogue, the self-hosted costs unchanged."""
-    best_monthly_savings_at_client_bill_usd: float | None = None
-    """The same for the best plan (plans: name "best")."""
 
 
 class Results(_Result):
-    """Everything computed for one scenario."""
+    """Everything computed for one scenario, built around its plans and the headline one."""
 
     scenario: Scenario
     catalogue_versions: dict[str, str]
@@ -567,20 +582,15 @@ class Results(_Result):
     days_per_month: float
     total_mtok_per_day: float
     tiers: list[TierResult]
-    deployments: list[DeploymentResult]
-    sized_for: ScenarioName
-    """The routing the deployments are sized for: all_self_hosted when that is recommended."""
-    scenarios: Scenarios
-    monthly_savings_usd: float
-    """api_only − proposed, month 0."""
-    setup_cost_usd: float
-    payback_weeks: float | None
-    """None: never (savings ≤ 0)."""
-    crossover_mtok_per_day: float | None
-    crossover: Crossover
-    utilisation_curves: list[UtilisationCurve]
-    horizon: Horizon
-    recommendation: Recommendation
+    plans: list[Plan]
+    """Every plan compared (§7a): API only, the proposal, the best plan, the best
+    all-self-hosted where one exists, the next best; one routing appears once, with its roles."""
+    headline: Headline
+    unused_deployments: list[DeploymentResult] = []
+    """Candidate deployments the headline plan does not use: rated, not sized or costed."""
+    plan_search: SearchSummary
+    tier_choices: list[TierChoice]
+    """Per tier of the headline plan: where it goes and what each other option would cost."""
     calibration: Calibration
     warnings: Annotated[list[InputWarning], BeforeValidator(_structured)]
     defaulted: list[str] = []
@@ -588,21 +598,30 @@ class Results(_Result):
     ('operations.setup_weeks'): recorded where the file is read (crossover.assumed), not by
     the engine. Each tier's request shape and latency are flagged on the tier itself."""
     sources: list[Sourced]
-    """Every catalogue figure the analysis used."""
+    """Every catalogue figure the plans used."""
     stale_prices: list[StalePrice] = []
     """Prices used that were seen more than the stale age before the report date."""
     display_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     usd_fx_rate: float
-    sensitivity: list[SensitivityBar]
-    """The tornado: each driver ± uncertainty.sensitivity_pct on its own, largest swing first."""
-    monte_carlo: MonteCarlo | None
-    """The simulation; None when the scenario gives no uncertainty range."""
-    plans: list[Plan]
-    """API only, the proposal, the best plan, the best all-self-hosted, the next best (§7a)."""
-    plan_search: SearchSummary
-    tier_choices: list[TierChoice]
-    """Per tier of the recommended plan: where it goes and what each other option would cost."""
-    recommended: PlanAnalysis
+
+    @property
+    def headline_plan(self) -> Plan:
+        """The recommendation: every output states this plan."""
+        return self.plan_by_key(self.headline.plan)
+
+    @property
+    def proposal(self) -> Plan:
+        return self.plan_in_role("proposed")
+
+    @property
+    def api_only(self) -> Plan:
+        return self.plan_in_role("api_only")
+
+    def plan_by_key(self, key: str) -> Plan:
+        return next(p for p in self.plans if p.key == key)
+
+    def plan_in_role(self, role: PlanName) -> Plan:
+        return next(p for p in self.plans if role in p.roles())
 
 
 SensitivityDriver = Literal[
@@ -634,7 +653,7 @@ class SensitivityBar(_Result):
     low_floored: bool
     """The low end stopped at its floor (a peak-to-average ratio cannot go below 1)."""
     monthly_savings_usd_low: float
-    """Monthly savings (api_only − proposed, month 0) with the driver at its low end."""
+    """Monthly savings (API only − the plan, month 0) with the driver at its low end."""
     monthly_savings_usd_high: float
     """The same with the driver at its high end."""
     payback_weeks_low: float | None
@@ -661,25 +680,26 @@ class MonteCarlo(_Result):
     distribution: Literal["pert", "triangular"]
     uncertain: list[str]
     """The uncertainty fields that were drawn (the rest stayed at their entered value)."""
-    probability_proposal_cheaper: float
-    """Share of draws where the proposal's cumulative cost, setup included, is below API only's
+    probability_plan_cheaper: float
+    """Share of draws where the plan's cumulative cost, setup included, is below API only's
     over the horizon (0 to 1)."""
     monthly_savings_usd_p10: float
-    """10th percentile of month-0 savings (api_only − proposed), USD a month."""
+    """10th percentile of month-0 savings (API only − the plan), USD a month."""
     monthly_savings_usd_p50: float
     monthly_savings_usd_p90: float
     payback_weeks_p10: float | None
-    """10th percentile of payback (the quick end); None: the proposal never pays back there.
+    """10th percentile of payback (the quick end); None: the plan never pays back there.
     Payback falls as savings rise, so it is the payback at the 90th percentile of savings."""
     payback_weeks_p50: float | None
     payback_weeks_p90: float | None
     """The slow end: the payback at the 10th percentile of savings."""
     cumulative_savings_usd_p10: float
-    """10th percentile of cumulative API-only cost − cumulative proposed cost over the horizon."""
+    """10th percentile of cumulative API-only cost − cumulative plan cost over the horizon."""
     cumulative_savings_usd_p50: float
     cumulative_savings_usd_p90: float
     histogram: Histogram
 
 
-# Results names the two classes above before they exist: resolve them now, not on first use.
+# Plan and Results name the classes above before they exist: resolve them now, not on first use.
+Plan.model_rebuild()
 Results.model_rebuild()

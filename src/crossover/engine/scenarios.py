@@ -40,10 +40,15 @@ class Routing:
         return bool(self.self_hosted)
 
 
+def api_only_routing(scenario: Scenario) -> Routing:
+    """Every tier on its API model."""
+    return Routing("api_only", {}, list(scenario.tiers))
+
+
 def routings(scenario: Scenario) -> dict[ScenarioName, Routing]:
     """API only and proposed always; all self-hosted where every tier names a deployment."""
     found: dict[ScenarioName, Routing] = {
-        "api_only": Routing("api_only", {}, list(scenario.tiers)),
+        "api_only": api_only_routing(scenario),
         "proposed": _route(
             "proposed", scenario.tiers, lambda t: t.deployment if t.route == "self_host" else None
         ),

@@ -11,7 +11,7 @@ from crossover.engine.results import (
     SensitivityUnit,
     TierPrices,
 )
-from crossover.engine.scenarios import CostModel, routings
+from crossover.engine.scenarios import CostModel, Routing, api_only_routing
 from crossover.engine.sizing import ResolvedDeployment
 from crossover.scenario import Scenario
 
@@ -73,6 +73,19 @@ def perturb(
     ops = scenario.operations
     changed = scenario.model_copy(
         update={
+            # A tier's own volume moves with the workload's (economics §1: every tier scaled
+            # by the same factor in both volume forms).
+            "tiers": [
+                t.model_copy(
+                    update={
+                        "input_mtok_per_day": _times(t.input_mtok_per_day, change.volume),
+                        "output_mtok_per_day": _times(t.output_mtok_per_day, change.volume),
+                    }
+                )
+                if t.gives_volume
+                else t
+                for t in scenario.tiers
+            ],
             "workload": workload.model_copy(
                 update={
                     "input_mtok_per_day": workload.input_mtok_per_day * change.volume,
@@ -115,15 +128,20 @@ def perturb(
     )
 
 
-def savings_and_payback(perturbed: Perturbed) -> tuple[float, float | None]:
-    """Month-0 savings (api_only − proposed) and payback weeks, as analyse() computes them."""
-    routes = routings(perturbed.model.scenario)
+def _times(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def savings_and_payback(perturbed: Perturbed, plan: Routing) -> tuple[float, float | None]:
+    """A plan's month-0 savings (API only − the plan) and payback weeks, as analyse() computes
+    them."""
+    model = perturbed.model
     savings = (
-        perturbed.model.cost(routes["api_only"]).monthly_cost_usd
-        - perturbed.model.cost(routes["proposed"]).monthly_cost_usd
+        model.cost(api_only_routing(model.scenario)).monthly_cost_usd
+        - model.cost(plan).monthly_cost_usd
     )
     weeks = None
-    if routes["proposed"].has_self_hosting:
+    if plan.has_self_hosting:
         weeks = payback_weeks(perturbed.setup_cost_usd, savings)
     return savings, weeks
 
@@ -132,17 +150,21 @@ def sensitivity(
     scenario: Scenario,
     deployments: dict[str, ResolvedDeployment],
     prices: dict[str, TierPrices],
+    plan: Routing,
 ) -> list[SensitivityBar]:
-    """Every driver ± uncertainty.sensitivity_pct on its own; the largest swing first."""
+    """Every driver ± uncertainty.sensitivity_pct on its own, on a plan's savings; the largest
+    swing first. A plan that self-hosts nothing saves nothing whatever moves: no bars."""
+    if not plan.has_self_hosting:
+        return []
     pct = scenario.uncertainty.sensitivity_pct
     down, up = 1 - pct / 100, 1 + pct / 100
     bars = []
     for driver in DRIVERS:
         low_savings, low_weeks = savings_and_payback(
-            perturb(scenario, deployments, prices, _moved(driver, down))
+            perturb(scenario, deployments, prices, _moved(driver, down)), plan
         )
         high_savings, high_weeks = savings_and_payback(
-            perturb(scenario, deployments, prices, _moved(driver, up))
+            perturb(scenario, deployments, prices, _moved(driver, up)), plan
         )
         unit, value = _value(scenario, deployments, driver)
         low = None if value is None else value * down
