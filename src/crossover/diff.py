@@ -3,7 +3,7 @@
 The attribution is a waterfall: starting from the old scenario, the changed inputs are put in
 one at a time in the order they are listed (the scenario's sections in ATTRIBUTION_ORDER, the
 fields in each in the scenario's order), the analysis run after each, and each step is
-credited with the change in monthly savings it makes. A change that leaves the scenario
+credited with the change in the headline plan's monthly savings it makes. A change that leaves the scenario
 invalid on its own (tier shares that no longer add up) is taken together with the next one.
 The steps telescope, so they add up to the whole change.
 """
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
-from crossover.engine.results import Results
+from crossover.engine.results import Results, VerdictCode
 from crossover.scenario import Scenario, ScenarioError
 
 ATTRIBUTION_ORDER = (
@@ -56,7 +56,8 @@ class FigureChange(_Diff):
     """One key figure in both versions (money in USD, as the engine computes it)."""
 
     figure: str
-    """The Results field: 'monthly_savings_usd', 'payback_weeks', …"""
+    """The figure, of the headline plan unless named otherwise: 'monthly_savings_usd',
+    'payback_weeks', 'monthly_cost_usd', 'api_only.monthly_cost_usd', …"""
     old: float | None
     new: float | None
 
@@ -75,7 +76,8 @@ class AttributionStep(_Diff):
     fields: list[str]
     """Every changed input this step puts in, in the order of `changes`."""
     monthly_savings_usd_delta: float
-    """How much the monthly savings moved with this step (new − before)."""
+    """How much the headline plan's monthly savings moved with this step (new − before); the
+    headline plan may itself change along the way."""
 
 
 class ScenarioDiff(_Diff):
@@ -85,8 +87,16 @@ class ScenarioDiff(_Diff):
     figures: list[FigureChange]
     attribution: list[AttributionStep]
     """In ATTRIBUTION_ORDER; the deltas add up to the change in monthly_savings_usd."""
-    recommendation_old: str
-    recommendation_new: str
+    verdict_old: VerdictCode
+    verdict_new: VerdictCode
+    routes_old: dict[str, str]
+    """The old headline plan: tier → "api" or its deployment."""
+    routes_new: dict[str, str]
+
+    @property
+    def headline_changed(self) -> bool:
+        """The recommended plan routes the tiers otherwise (not only its figures moved)."""
+        return self.routes_old != self.routes_new or self.verdict_old != self.verdict_new
 
 
 KEY_FIGURES = (
@@ -94,7 +104,10 @@ KEY_FIGURES = (
     "setup_cost_usd",
     "payback_weeks",
     "crossover_mtok_per_day",
+    "monthly_cost_usd",
+    "api_only.monthly_cost_usd",
 )
+"""The headline plan's figures compared (and API only's), in this order."""
 
 
 def diff_scenarios(old: Scenario, new: Scenario, catalogue: Catalogue) -> ScenarioDiff:
@@ -105,8 +118,10 @@ def diff_scenarios(old: Scenario, new: Scenario, catalogue: Catalogue) -> Scenar
         changes=changes,
         figures=key_figures(old_results, new_results),
         attribution=_waterfall(old, new, old_results, new_results, changes, catalogue),
-        recommendation_old=old_results.recommendation.scenario,
-        recommendation_new=new_results.recommendation.scenario,
+        verdict_old=old_results.headline.verdict,
+        verdict_new=new_results.headline.verdict,
+        routes_old=old_results.headline_plan.routes,
+        routes_new=new_results.headline_plan.routes,
     )
 
 
@@ -120,19 +135,24 @@ def field_changes(old: Scenario, new: Scenario) -> list[FieldChange]:
 
 
 def key_figures(old: Results, new: Results) -> list[FigureChange]:
-    figures = [
-        FigureChange(figure=name, old=getattr(old, name), new=getattr(new, name))
+    """The headline plan's key figures in both versions, each version's own headline."""
+    return [
+        FigureChange(figure=name, old=headline_figure(old, name), new=headline_figure(new, name))
         for name in KEY_FIGURES
     ]
-    for scenario in ("api_only", "proposed"):
-        figures.append(
-            FigureChange(
-                figure=f"scenarios.{scenario}.monthly_cost_usd",
-                old=getattr(old.scenarios, scenario).monthly_cost_usd,
-                new=getattr(new.scenarios, scenario).monthly_cost_usd,
-            )
-        )
-    return figures
+
+
+def headline_figure(results: Results, name: str) -> float | None:
+    """One of KEY_FIGURES: the headline plan's, or API only's where the name says so."""
+    plan = results.headline_plan
+    return {
+        "monthly_savings_usd": plan.monthly_savings_usd,
+        "setup_cost_usd": plan.setup_cost_usd,
+        "payback_weeks": plan.payback_weeks,
+        "crossover_mtok_per_day": plan.crossover.crossover_mtok_per_day,
+        "monthly_cost_usd": plan.monthly_cost_usd,
+        "api_only.monthly_cost_usd": results.api_only.monthly_cost_usd,
+    }[name]
 
 
 def _compare(path: str, old: Any, new: Any) -> list[FieldChange]:
@@ -177,16 +197,17 @@ def _waterfall(
 ) -> list[AttributionStep]:
     steps: list[AttributionStep] = []
     current = old.model_dump(mode="json")
-    before = old_results.monthly_savings_usd
+    before = old_results.headline_plan.monthly_savings_usd
     pending: list[str] = []
     for i, change in enumerate(changes):
         _apply(current, change)
         pending.append(change.field)
         if i == len(changes) - 1:
-            savings = new_results.monthly_savings_usd
+            savings = new_results.headline_plan.monthly_savings_usd
         else:
             try:
-                savings = analyse(Scenario.model_validate(current), catalogue).monthly_savings_usd
+                step = analyse(Scenario.model_validate(current), catalogue)
+                savings = step.headline_plan.monthly_savings_usd
             except (ValidationError, ScenarioError):
                 # Not a valid scenario on its own (tier shares that no longer add up to 100,
                 # a tier routed to a deployment a later change adds): taken with the next.

@@ -7,10 +7,12 @@ from crossover.engine.results import Plan, Results
 from crossover.formatting import Display, display_for
 
 VERDICTS = {
-    "api_only": "Stay on the API",
-    "proposed": "Adopt the proposed split",
-    "all_self_hosted": "Self-host every tier",
+    "stay_on_api": "Stay on the API",
+    "adopt_proposal": "Adopt the proposed split",
+    "self_host_all": "Self-host every tier",
+    "adopt_plan": "Adopt the best plan",
 }
+"""The headline's verdict in words: one wording each, the same in every output."""
 
 
 PLAN_NAMES = {
@@ -23,10 +25,14 @@ PLAN_NAMES = {
 
 
 def plan_name(results: Results, plan: Plan) -> str:
-    """'Best plan', or 'Best found' where the search could not try every routing."""
-    if plan.name == "best" and not plan.exhaustive:
-        return "Best found"
-    return PLAN_NAMES[plan.name]
+    """'Best plan', 'Best plan (your proposal)', 'Alternative 2'; 'Best found' where the search
+    could not try every routing."""
+    if plan.name == "alternative":
+        return f"Alternative {plan.key.rsplit('_', 1)[-1]}"
+    name = "Best found" if plan.name == "best" and not plan.exhaustive else PLAN_NAMES[plan.name]
+    if plan.also:
+        name += f" ({', '.join(PLAN_NAMES[r].lower() for r in plan.also)})"
+    return name
 
 
 def plan_routes(plan: Plan) -> str:
@@ -59,25 +65,23 @@ def price(results: Results, usd_per_mtok: float | None) -> str:
 
 
 def verdict(results: Results) -> str:
-    """The recommendation in a few words."""
-    text = VERDICTS[results.recommendation.scenario]
-    return (
-        f"{text} (required by compliance)"
-        if results.recommendation.required_by_compliance
-        else text
-    )
+    """The headline plan's verdict in a few words."""
+    text = VERDICTS[results.headline.verdict]
+    if results.headline.verdict == "adopt_plan" and not results.headline_plan.exhaustive:
+        text += " found"
+    return f"{text} (required by compliance)" if results.headline.required_by_compliance else text
 
 
-def payback_text(results: Results, weeks: float | None = None, *, own: bool = False) -> str:
-    """Payback in weeks; the proposal's unless own (another plan's figure is given)."""
-    weeks = weeks if own else results.payback_weeks
+def payback_text(weeks: float | None) -> str:
+    """A plan's payback in weeks, or never."""
     if weeks is None:
         return "never (no monthly saving)"
     return f"{weeks:.1f} weeks"
 
 
 def crossover_text(results: Results) -> str:
-    c = results.crossover
+    """The headline plan's crossover volume."""
+    c = results.headline_plan.crossover
     if c.status == "no_self_hosting":
         return "not applicable (nothing is self-hosted)"
     if c.status == "never" or c.crossover_mtok_per_day is None:
@@ -91,15 +95,21 @@ def crossover_text(results: Results) -> str:
 
 
 def key_figures(results: Results) -> list[tuple[str, str]]:
-    """The executive summary's figures, labelled."""
-    s = results.scenarios
-    return [
+    """The headline plan's figures, labelled (terminal, batch summary, email)."""
+    plan = results.headline_plan
+    figures = [
         ("Client", results.scenario.client.client_name),
         ("Recommendation", verdict(results)),
-        ("API only, per month", money(results, s.api_only.monthly_cost_usd)),
-        ("Proposed, per month", money(results, s.proposed.monthly_cost_usd)),
-        ("Monthly savings", money(results, results.monthly_savings_usd)),
-        ("Setup cost", money(results, results.setup_cost_usd)),
-        ("Payback", payback_text(results)),
+        ("API only, per month", money(results, results.api_only.monthly_cost_usd)),
+        (f"{plan_name(results, plan)}, per month", money(results, plan.monthly_cost_usd)),
+        ("Monthly savings", money(results, plan.monthly_savings_usd)),
+        ("Setup cost", money(results, plan.setup_cost_usd)),
+        ("Payback", payback_text(plan.payback_weeks)),
         ("Crossover volume", crossover_text(results)),
     ]
+    if "proposed" not in plan.roles():
+        proposal = results.proposal
+        figures.append(
+            ("Your proposal saves", f"{money(results, proposal.monthly_savings_usd)} a month")
+        )
+    return figures

@@ -17,6 +17,7 @@ from crossover.formatting import Display, display_for
 from crossover.inert import cut_long_values, visible
 from crossover.scenario import Scenario
 from crossover.summary import (
+    VERDICTS,
     display,
     key_figures,
     money,
@@ -72,35 +73,25 @@ def print_catalogue(title: str, headers: list[str], rows: list[list[str]]) -> No
 
 
 def print_results(results: Results) -> None:
-    """The key figures, the scenarios, the sizing, the risks and the warnings."""
+    """The headline plan's figures, the plans compared, its sizing, its risks and the warnings."""
     console = _console()
+    words = Words(results, display(results))
     figures = Table(show_header=False, title="Key figures", title_justify="left")
     figures.add_column(style="bold")
     figures.add_column(justify="right")
     for label, value in key_figures(results):
         figures.add_row(label, safe(value))
     console.print(figures)
-
-    scenarios = Table(title="Monthly cost by scenario (today's volume)", title_justify="left")
-    for header in ("Scenario", "API", "GPUs", "Overhead", "Ops", "Total"):
-        scenarios.add_column(header, justify="left" if header == "Scenario" else "right")
-    s = results.scenarios
-    for cost in (c for c in (s.api_only, s.proposed, s.all_self_hosted) if c is not None):
-        scenarios.add_row(
-            cost.label,
-            money(results, cost.api_month_usd),
-            money(results, cost.gpu_month_usd),
-            money(results, cost.overhead_month_usd),
-            money(results, cost.ops_month_usd),
-            money(results, cost.monthly_cost_usd),
-        )
-    console.print(scenarios)
+    comparison = words.proposal_comparison()
+    if comparison is not None:
+        console.print(safe(comparison), soft_wrap=True)
     console.print(plans_table(results))
 
-    for d in results.deployments:
+    plan = results.headline_plan
+    for d in [*plan.deployments, *results.unused_deployments]:
         sizing = Table(
             show_header=False,
-            title=f"Deployment {safe(d.deployment)} ({'sized for ' + results.sized_for if d.routed else 'option, no tier routed'})",
+            title=f"Deployment {safe(d.deployment)} ({'sized for the recommended plan' if d.routed else 'option, no tier routed'})",
             title_justify="left",
         )
         sizing.add_column(style="bold")
@@ -133,9 +124,8 @@ def print_results(results: Results) -> None:
             sizing.add_row(label, safe(value))
         console.print(sizing)
 
-    words = Words(results, display(results))
     console.print(f"[bold]Why:[/bold] {safe(words.reason())}")
-    for risk in words.risks_of_proposal():
+    for risk in words.summary_risks():
         console.print(f"  [yellow]risk[/yellow] {safe(words.risk(risk))}")
     for warning in results.warnings:
         console.print(f"  [yellow]warning[/yellow] {safe(str(warning))}")
@@ -150,7 +140,7 @@ def plans_table(results: Results) -> Table:
         else f"best found among {search.routings:,} routings ({search.evaluated:,} tried)"
     )
     horizon = results.scenario.operations.horizon_months
-    table = Table(title=f"Options compared ({how})", title_justify="left")
+    table = Table(title=f"Plans compared ({how})", title_justify="left")
     for header in (
         "Plan",
         "Routes",
@@ -162,13 +152,14 @@ def plans_table(results: Results) -> Table:
     ):
         table.add_column(header, justify="left" if header in ("Plan", "Routes") else "right")
     for plan in results.plans:
+        recommended = plan.key == results.headline.plan
         table.add_row(
-            escape(plan_name(results, plan)),
+            escape(plan_name(results, plan) + (" ★ recommended" if recommended else "")),
             escape(plan_routes(plan)),
             money(results, plan.monthly_cost_usd),
             money(results, plan.horizon_cost_usd),
             money(results, plan.monthly_savings_usd),
-            payback_text(results, plan.payback_weeks, own=True) if plan.instances else "—",
+            payback_text(plan.payback_weeks) if plan.self_hosts else "—",
             f"{plan.billed_gpus:,}",
         )
     return table
@@ -257,8 +248,14 @@ def print_diff(diff: ScenarioDiff, currency: str, usd_fx_rate: float) -> None:
         show = _figure_format(figure.figure)
         figures.add_row(figure.figure, show(figure.old, shown), show(figure.new, shown))
     console.print(figures)
+    if diff.headline_changed:
+        console.print(
+            f"The recommended plan changed: {VERDICTS[diff.verdict_old]} → "
+            f"{VERDICTS[diff.verdict_new]}; each version's figures are its own recommended plan's."
+        )
     steps = Table(
-        title="What moved the monthly savings (one change at a time)", title_justify="left"
+        title="What moved the recommended plan's monthly savings (one change at a time)",
+        title_justify="left",
     )
     steps.add_column("Change", overflow="fold")
     steps.add_column("Monthly savings", justify="right")

@@ -15,6 +15,7 @@ from crossover.catalogue.api_prices import model_name as api_model_display_name
 from crossover.engine.results import (
     DeploymentResult,
     InputWarning,
+    Plan,
     Results,
     Risk,
     SensitivityBar,
@@ -41,12 +42,6 @@ DRIVER_LABELS = {
     "ops_fte": "Ops staff",
 }
 
-SCENARIO_NAMES = {
-    "api_only": "API only",
-    "proposed": "Proposed",
-    "all_self_hosted": "All self-hosted",
-}
-
 COMPLIANCE_NAMES = {
     "hipaa": "HIPAA",
     "gdpr_restricted_subprocessors": "GDPR sub-processor limits",
@@ -55,15 +50,12 @@ COMPLIANCE_NAMES = {
 }
 
 REASONS = {
-    "api_cheapest": "Keeping every tier on its API costs least over the horizon.",
-    "api_beats_proposal": "Keeping every tier on its API costs less than the proposed "
-    "self-hosting over the horizon, engineering setup included.",
-    "proposed_cheapest": "The proposed split costs least over the horizon, engineering setup "
-    "included.",
-    "all_self_hosted_cheapest": "Self-hosting every tier costs least over the horizon, "
-    "engineering setup included.",
+    "api_cheapest": "No routing that self-hosts a tier costs less than keeping every tier on "
+    "its API over the horizon, engineering setup included.",
+    "cheapest": "Of every routing of the tiers compared, this plan costs least over the "
+    "horizon, engineering setup included.",
 }
-"""Why a scenario is recommended, by the engine's reason code (compliance is worded apart)."""
+"""Why the headline plan, by the engine's reason code (compliance is worded apart)."""
 
 GLOSSARY = (
     ("Mtok", "a million tokens; a token is about three quarters of an English word."),
@@ -85,7 +77,7 @@ GLOSSARY = (
     ),
     (
         "Crossover",
-        "the daily volume from which self-hosting as proposed costs less than the API, and "
+        "the daily volume from which the recommended plan costs less than the API, and "
         "keeps costing less as volume grows.",
     ),
     ("Payback", "the time the monthly savings take to repay the one-off setup cost."),
@@ -190,7 +182,15 @@ class Words:
     def __init__(self, results: Results, display: Display) -> None:
         self.results = results
         self.display = display
-        self._deployments = {d.deployment: d for d in results.deployments}
+        self.plan = results.headline_plan
+        """The plan every output states."""
+        # The headline's sizing first: a deployment other plans size differently keeps it.
+        self._deployments: dict[str, DeploymentResult] = {}
+        for d in [*self.plan.deployments, *results.unused_deployments]:
+            self._deployments.setdefault(d.deployment, d)
+        for p in results.plans:
+            for d in p.deployments:
+                self._deployments.setdefault(d.deployment, d)
 
     def prepared_by(self, brand_name: str) -> str:
         """'Jane Doe, Crossover Advisory': the brand once, even when the author names it too."""
@@ -204,24 +204,40 @@ class Words:
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
 
-    def adopt_best(self) -> str:
-        """The headline's first words for the best plan: 'Adopt the best plan', or where it
-        self-hosts nothing, 'Keep every tier on its API'."""
-        best = next(p for p in self.results.plans if p.name == "best")
-        if not best.instances:
-            return "Keep every tier on its API"
-        return "Adopt the best plan" if best.exhaustive else "Adopt the best plan found"
-
     def reason(self) -> str:
-        """Why the recommended scenario, in one sentence without figures."""
-        rec = self.results.recommendation
-        if rec.reason == "compliance":
-            flags = ", ".join(COMPLIANCE_NAMES[f] for f in rec.compliance_flags)
+        """Why the headline plan, in one sentence without figures."""
+        headline = self.results.headline
+        if headline.reason == "compliance":
+            flags = ", ".join(COMPLIANCE_NAMES[f] for f in headline.compliance_flags)
             return (
-                f"Compliance ({flags}) forbids sending this data to an outside API, so every "
-                "tier must be self-hosted, whatever the cost."
+                f"Compliance ({flags}) forbids sending this data to an outside API, so the "
+                "tiers it covers must be self-hosted: this is the cheapest way to do it over "
+                "the horizon, engineering setup included."
             )
-        return REASONS[rec.reason]
+        return REASONS[headline.reason]
+
+    def proposal_comparison(self) -> str | None:
+        """Where the headline plan is not the client's proposal: what the proposal saves, what
+        the headline saves, and which tiers it routes otherwise (None where they are one)."""
+        plan, proposal = self.plan, self.results.proposal
+        if plan.key == proposal.key:
+            return None
+        moved = [
+            f"{tier} {self._route_words(plan.routes[tier])} instead of "
+            f"{self._route_words(proposal.routes[tier])}"
+            for tier in plan.routes
+            if plan.routes[tier] != proposal.routes[tier]
+        ]
+        saves = "saves" if proposal.monthly_savings_usd >= 0 else "costs"
+        return (
+            f"Your proposal {saves} {self.money(abs(proposal.monthly_savings_usd))} a month "
+            f"against the API; this plan saves {self.money(plan.monthly_savings_usd)}, and "
+            f"{self.money(self.results.headline.proposal_horizon_cost_change_usd)} less over "
+            f"the horizon, because it sends {'; '.join(moved)}."
+        )
+
+    def _route_words(self, route: str) -> str:
+        return "to its API" if route == "api" else f"to {self.deployment(route)}"
 
     def deployment(self, deployment_id: str) -> str:
         """'Qwen 2.5 14B Instruct on A100 80GB', with precision and plan when two would read alike."""
@@ -231,7 +247,7 @@ class Words:
         name = f"{d.model_name} on {d.gpu_name}"
         alike = [
             o
-            for o in self.results.deployments
+            for o in self._deployments.values()
             if o.model_name == d.model_name and o.gpu_name == d.gpu_name
         ]
         if len(alike) > 1:
@@ -252,9 +268,6 @@ class Words:
 
     def instance(self, instance_id: str | None) -> str:
         return instance_name(instance_id)
-
-    def scenario(self, name: str) -> str:
-        return SCENARIO_NAMES.get(name, name)
 
     def risk(self, risk: Risk) -> str:
         """One plain sentence, with the figure that triggers it."""
@@ -324,53 +337,26 @@ class Words:
             "before relying on the figures."
         )
 
-    def bill_caveat(self, of_best_plan: bool = False) -> str | None:
-        """When the client's bill and the list-price bill disagree, what the savings are if the
-        bill is right: said in the headline, not only among the risks.
-
-        of_best_plan: speak of the best plan's savings (where the figures beside it are the best
-        plan's, as on the cover and the brief when it beats the proposal), else the proposal's.
-        """
-        results = self.results
-        c = results.calibration
-        if not c.flagged or c.client_bill_usd is None:
+    def bill_caveat(self) -> str | None:
+        """When the client's bill and the list-price bill disagree, what the headline plan's
+        savings are if the bill is right: said in the headline, not only among the risks."""
+        c = self.results.calibration
+        at_bill = self.plan.monthly_savings_at_client_bill_usd
+        if not c.flagged or c.client_bill_usd is None or at_bill is None:
             return None
-        if of_best_plan:
-            best = next(p for p in results.plans if p.name == "best")
-            at_bill, listed, whose = (
-                c.best_monthly_savings_at_client_bill_usd,
-                best.monthly_savings_usd,
-                "the best plan's ",
-            )
-            if not best.instances:
-                return None
-        else:
-            at_bill, listed = c.monthly_savings_at_client_bill_usd, results.monthly_savings_usd
-            whose = "the proposal's " if results.recommendation.best_beats_proposal else "the "
-            if not results.scenarios.proposed.tiers_self_hosted:
-                return None
-        if at_bill is None:
+        if not self.plan.self_hosts:
             return None
         return (
             f"But your stated API bill is {self.money(c.client_bill_usd)} a month while these "
             f"volumes cost {self.money(c.catalogue_api_month_usd)} at list prices: if the bill "
-            f"is right, {whose}monthly savings are {self.money(at_bill)}, not "
-            f"{self.money(listed)}."
+            f"is right, the monthly savings are {self.money(at_bill)}, not "
+            f"{self.money(self.plan.monthly_savings_usd)}."
         )
-
-    def risks_of_proposal(self) -> list[Risk]:
-        """The proposal's risks and, when something else is recommended, those too, once each."""
-        rec = self.results.recommendation
-        seen: list[Risk] = []
-        for risk in rec.risks + rec.proposal_risks:
-            if risk not in seen:
-                seen.append(risk)
-        return seen
 
     def warning(self, warning: InputWarning) -> str:
         """A warning as the client reads it: at its cell, deployments and API models by name
         (the field path and the ids stay in the results JSON)."""
-        names = {d.deployment: self.deployment(d.deployment) for d in self.results.deployments}
+        names = {d: self.deployment(d) for d in self._deployments}
         names |= {t.api_model: self.api_model(t.api_model) for t in self.results.tiers}
         message = warning.message
         # Longest first, so that an id inside a longer one is never replaced on its own; an id
@@ -379,12 +365,14 @@ class Words:
             message = re.sub(rf"(?<![\w/.-]){re.escape(raw)}(?![\w/-])", names[raw], message)
         return f"{warning.cell}: {message}" if warning.cell else message
 
+    def risk_plan(self) -> Plan:
+        """The plan whose risks the report lists in full: the headline plan, or where it
+        self-hosts nothing, the proposal (what self-hosting as proposed would risk)."""
+        return self.plan if self.plan.self_hosts else self.results.proposal
+
     def summary_risks(self) -> list[Risk]:
-        """The risks page 2 names: the best plan's when it beats the proposal, else those of
-        the proposal (and of the recommendation)."""
-        if self.results.recommendation.best_beats_proposal:
-            return list(self.results.recommended.risks)
-        return self.risks_of_proposal()
+        """The headline plan's risks."""
+        return list(self.plan.risks)
 
     def driver(self, bar: SensitivityBar) -> str:
         return DRIVER_LABELS[bar.driver]
@@ -395,10 +383,10 @@ class Words:
         """What the tornado shows about a loss: only speak of crossing zero when a bar does."""
         ends = [
             v
-            for b in self.results.sensitivity
+            for b in self.plan.sensitivity
             for v in (b.monthly_savings_usd_low, b.monthly_savings_usd_high)
         ]
-        base = self.results.monthly_savings_usd
+        base = self.plan.monthly_savings_usd
         if not ends:
             return ""
         if base > 0 and min(ends) < 0:
@@ -440,17 +428,15 @@ class Words:
         return f"{shown} ({move})"
 
     def confidence(self) -> str | None:
-        """One sentence for the summary: how often the proposal wins, and by how much."""
-        mc = self.results.monte_carlo
+        """One sentence for the summary: how often the headline plan wins, and by how much."""
+        mc = self.plan.monte_carlo
         if mc is None:
             return None
-        self_hosting = bool(self.results.scenarios.proposed.tiers_self_hosted)
         return confidence_sentence(
-            mc.probability_proposal_cheaper,
+            mc.probability_plan_cheaper,
             mc.monthly_savings_usd_p10,
             mc.monthly_savings_usd_p90,
             self.results.scenario.operations.horizon_months,
-            self_hosting,
             self.display,
         )
 
@@ -531,27 +517,21 @@ def confidence_sentence(
     savings_p10_usd: float,
     savings_p90_usd: float,
     horizon_months: int,
-    self_hosting: bool,
     display: Display,
 ) -> str:
-    """How often the simulated proposal is cheaper over the horizon, and the likely savings."""
-    if not self_hosting:
-        return (
-            "The proposal self-hosts no tier, so it costs the same as API only in every "
-            "simulated future."
-        )
+    """How often the simulated plan is cheaper over the horizon, and the likely savings."""
     over = f"over {formatting.integer(horizon_months, display)} months"
     if probability == 1:
-        share = f"In every simulated future the proposal is cheaper {over}"
+        share = f"In every simulated future the plan is cheaper {over}"
     elif probability >= 0.95:
-        share = f"In more than 9 of 10 simulated futures the proposal is cheaper {over}"
+        share = f"In more than 9 of 10 simulated futures the plan is cheaper {over}"
     elif probability >= 0.05:
         tenths = math.floor(probability * 10 + 0.5)
-        share = f"In {tenths} of 10 simulated futures the proposal is cheaper {over}"
+        share = f"In {tenths} of 10 simulated futures the plan is cheaper {over}"
     elif probability > 0:
-        share = f"In fewer than 1 of 10 simulated futures is the proposal cheaper {over}"
+        share = f"In fewer than 1 of 10 simulated futures is the plan cheaper {over}"
     else:
-        share = f"In no simulated future is the proposal cheaper {over}"
+        share = f"In no simulated future is the plan cheaper {over}"
     low = formatting.money(savings_p10_usd, display)
     high = formatting.money(savings_p90_usd, display)
     loss = " (a loss)" if high.startswith(formatting.MINUS) else ""

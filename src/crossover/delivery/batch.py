@@ -91,9 +91,15 @@ class Outcome:
     ok: bool
     client: str | None = None
     verdict: str | None = None
+    """The headline plan's verdict, worded as in every other output."""
+    plan: str | None = None
+    """The headline plan, named as the report names it."""
     monthly_savings_usd: float | None = None
+    """The headline plan's month-0 savings against API only."""
     monthly_savings: str | None = None
     """In the client's display currency, as the report shows it."""
+    payback_weeks: float | None = None
+    """The headline plan's payback (None: never, or nothing self-hosted)."""
     outputs: tuple[str, ...] = ()
     """File names written in the output folder."""
     error: str | None = None
@@ -128,7 +134,7 @@ def name_input(path: Path, state: WorkerState) -> str:
 def render_input(path: Path, options: BatchOptions, state: WorkerState, stem: str) -> Outcome:
     """Analyse one scenario file and write its report files; errors propagate to the worker."""
     from crossover.inputs import analyse_file
-    from crossover.summary import money, verdict
+    from crossover.summary import money, plan_name, verdict
 
     results = analyse_file(path, state.catalogue)
     written = write_outputs(
@@ -139,8 +145,10 @@ def render_input(path: Path, options: BatchOptions, state: WorkerState, stem: st
         ok=True,
         client=results.scenario.client.client_name,
         verdict=verdict(results),
-        monthly_savings_usd=results.monthly_savings_usd,
-        monthly_savings=money(results, results.monthly_savings_usd),
+        plan=plan_name(results, results.headline_plan),
+        monthly_savings_usd=results.headline_plan.monthly_savings_usd,
+        monthly_savings=money(results, results.headline_plan.monthly_savings_usd),
+        payback_weeks=results.headline_plan.payback_weeks,
         outputs=tuple(p.name for p in written.paths),
         note=(
             f"an earlier {written.asked}.* is kept: written as {written.stem}.*"
@@ -570,8 +578,10 @@ CSV_COLUMNS = (
     "status",
     "client",
     "verdict",
+    "plan",
     "monthly_savings",
     "monthly_savings_usd",
+    "payback_weeks",
     "outputs",
     "error",
     "seconds",
@@ -591,8 +601,10 @@ def summary_csv(outcomes: Sequence[Outcome]) -> str:
                 "ok" if o.ok else "failed",
                 csv_text(o.client),
                 csv_text(o.verdict),
+                csv_text(o.plan),
                 csv_text(o.monthly_savings),
                 "" if o.monthly_savings_usd is None else repr(o.monthly_savings_usd),
+                "" if o.payback_weeks is None else repr(o.payback_weeks),
                 csv_text("; ".join(o.outputs)),
                 csv_text(o.error),
                 f"{o.seconds:.2f}",

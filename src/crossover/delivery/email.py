@@ -485,12 +485,14 @@ def _context(results: Results, attachment: str, opening: str) -> dict[str, objec
         "report_date": f"{client.report_date.day} {client.report_date:%B %Y}",
         "verdict": verdict(results),
         "reason": words.reason(),
+        "comparison": words.proposal_comparison(),
+        "caveat": words.bill_caveat(),
         "figures": [
             (label, value)
             for label, value in key_figures(results)
             if label not in ("Client", "Recommendation")
         ],
-        "risks": [words.risk(risk) for risk in words.risks_of_proposal()],
+        "risks": [words.risk(risk) for risk in words.summary_risks()],
         "attachment": attachment,
     }
 

@@ -34,7 +34,6 @@ from crossover.engine.results import (
     MonteCarlo,
     Plan,
     Results,
-    ScenarioCost,
     SensitivityBar,
     TierResult,
 )
@@ -103,16 +102,16 @@ def results_workbook_bytes(results: Results) -> bytes:
 def build_results_workbook(results: Results) -> Workbook:
     """The workbook in memory: a summary, the figures sheet by sheet, and the inputs as read."""
     workbook = Workbook()
+    plan = results.headline_plan
     _summary_sheet(workbook.active, results)
-    _table_sheet(workbook, "Scenarios", _scenarios(results), _SCENARIO_COLUMNS)
-    _table_sheet(workbook, "Options", results.plans, _plan_columns(results))
+    _table_sheet(workbook, "Plans", results.plans, _plan_columns(results))
     _table_sheet(workbook, "Tiers", results.tiers, _TIER_COLUMNS)
-    _sizing_sheet(workbook.create_sheet("Sizing"), results.deployments)
-    _table_sheet(workbook, "Horizon", results.horizon.months, _horizon_columns(results))
-    _table_sheet(workbook, "Crossover curve", results.crossover.curve, _CURVE_COLUMNS)
+    _sizing_sheet(workbook.create_sheet("Sizing"), plan.deployments + results.unused_deployments)
+    _table_sheet(workbook, "Horizon", plan.horizon.months, _horizon_columns(plan))
+    _table_sheet(workbook, "Crossover curve", plan.crossover.curve, _CURVE_COLUMNS)
     words = Words(results, display(results))
-    _table_sheet(workbook, "Sensitivity", results.sensitivity, _sensitivity_columns(words))
-    _simulation_sheet(workbook.create_sheet("Simulation"), results.monte_carlo, words)
+    _table_sheet(workbook, "Sensitivity", plan.sensitivity, _sensitivity_columns(words))
+    _simulation_sheet(workbook.create_sheet("Simulation"), plan.monte_carlo, words)
     _inputs_sheets(workbook, results)
     return workbook
 
@@ -207,16 +206,18 @@ def _table_sheet(
     return sheet
 
 
-def _scenarios(results: Results) -> list[ScenarioCost]:
-    s = results.scenarios
-    return [cost for cost in (s.api_only, s.proposed, s.all_self_hosted) if cost is not None]
-
-
 def _plan_columns(results: Results) -> list[Column[Plan]]:
-    """The plans compared (economics §7a), as the report's Options compared table."""
+    """The plans compared (economics §7a), as the report's Options compared table, with each
+    plan's monthly cost by kind."""
     return [
         Column("Plan", lambda p: plan_name(results, p)),
+        Column("Recommended", lambda p: p.key == results.headline.plan),
+        Column("Allowed", lambda p: p.allowed),
         Column("Routes", plan_routes),
+        Column("API (USD/month)", lambda p: p.api_month_usd, USD),
+        Column("GPUs (USD/month)", lambda p: p.gpu_month_usd, USD),
+        Column("Infrastructure overhead (USD/month)", lambda p: p.overhead_month_usd, USD),
+        Column("Operations (USD/month)", lambda p: p.ops_month_usd, USD),
         Column("Today (USD/month)", lambda p: p.monthly_cost_usd, USD),
         Column("Over the horizon (USD)", lambda p: p.horizon_cost_usd, USD),
         Column("Savings (USD/month)", lambda p: p.monthly_savings_usd, USD),
@@ -225,17 +226,6 @@ def _plan_columns(results: Results) -> list[Column[Plan]]:
         Column("Every routing tried", lambda p: p.exhaustive),
     ]
 
-
-_SCENARIO_COLUMNS: list[Column[ScenarioCost]] = [
-    Column("Scenario", lambda s: s.label),
-    Column("API (USD/month)", lambda s: s.api_month_usd, USD),
-    Column("GPUs (USD/month)", lambda s: s.gpu_month_usd, USD),
-    Column("Infrastructure overhead (USD/month)", lambda s: s.overhead_month_usd, USD),
-    Column("Operations (USD/month)", lambda s: s.ops_month_usd, USD),
-    Column("Total (USD/month)", lambda s: s.monthly_cost_usd, USD),
-    Column("Tiers on the API", lambda s: s.tiers_on_api),
-    Column("Tiers self-hosted", lambda s: s.tiers_self_hosted),
-]
 
 _TIER_COLUMNS: list[Column[TierResult]] = [
     Column("Tier", lambda t: t.tier),
@@ -264,7 +254,7 @@ _TIER_COLUMNS: list[Column[TierResult]] = [
 _CURVE_COLUMNS: list[Column[CostCurvePoint]] = [
     Column("Total volume (Mtok/day)", lambda p: p.mtok_per_day, MTOK),
     Column("API only (USD/month)", lambda p: p.api_only_usd, USD),
-    Column("Proposed (USD/month)", lambda p: p.proposed_usd, USD),
+    Column("Recommended plan (USD/month)", lambda p: p.plan_usd, USD),
 ]
 
 
@@ -299,8 +289,8 @@ def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None, words: Wo
     rows: list[SummaryRow] = [
         ("In one sentence", words.confidence(), "", None),
         (
-            "Chance the proposal costs less over the horizon",
-            m.probability_proposal_cheaper,
+            "Chance the recommended plan costs less over the horizon",
+            m.probability_plan_cheaper,
             "",
             FRACTION_PCT,
         ),
@@ -341,24 +331,24 @@ def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None, words: Wo
     _fit_widths(sheet)
 
 
-def _horizon_columns(results: Results) -> list[Column[HorizonMonth]]:
+def _horizon_columns(plan: Plan) -> list[Column[HorizonMonth]]:
     columns: list[Column[HorizonMonth]] = [
         Column("Month (1 = setup)", lambda m: m.month + 1, THOUSANDS),
         Column("Volume factor", lambda m: m.volume_factor, FACTOR),
         Column("Total volume (Mtok/day)", lambda m: m.total_mtok_per_day, MTOK),
         Column("API only (USD)", lambda m: m.api_only_usd, USD),
-        Column("Proposed incl. setup (USD)", lambda m: m.proposed_usd, USD),
+        Column("Recommended plan incl. setup (USD)", lambda m: m.plan_usd, USD),
         Column("Cumulative API only (USD)", lambda m: m.cumulative_api_only_usd, USD),
-        Column("Cumulative proposed (USD)", lambda m: m.cumulative_proposed_usd, USD),
+        Column("Cumulative recommended plan (USD)", lambda m: m.cumulative_plan_usd, USD),
     ]
-    for name in _replica_columns(results):
+    for name in _replica_columns(plan):
         columns.append(Column(f"Replicas: {name}", _replicas_of(name), THOUSANDS))
     return columns
 
 
-def _replica_columns(results: Results) -> list[str]:
-    seen = {name for month in results.horizon.months for name in month.replicas}
-    ordered = [d.deployment for d in results.deployments if d.deployment in seen]
+def _replica_columns(plan: Plan) -> list[str]:
+    seen = {name for month in plan.horizon.months for name in month.replicas}
+    ordered = [d.deployment for d in plan.deployments if d.deployment in seen]
     return ordered + sorted(seen - set(ordered))
 
 
@@ -484,7 +474,7 @@ def _summary_sheet(sheet: Worksheet, results: Results) -> None:
             put(sheet, row, 1, line)
     words = Words(results, display(results))
     for title, lines in (
-        ("Risks of the proposal", [words.risk(r) for r in words.risks_of_proposal()]),
+        ("Risks of the recommended plan", [words.risk(r) for r in words.summary_risks()]),
         ("Warnings", [str(warning) for warning in results.warnings]),
     ):
         row += 1
@@ -513,51 +503,57 @@ SummaryRow = tuple[str, Any, str, str | None]
 
 def _summary_rows(results: Results) -> list[SummaryRow]:
     client = results.scenario.client
-    s = results.scenarios
-    recommendation = results.recommendation
+    plan, proposal = results.headline_plan, results.proposal
+    headline = results.headline
     calibration = results.calibration
+    words = Words(results, display(results))
     rows: list[SummaryRow] = [
         ("Client", client.client_name, "", None),
         ("Report date", client.report_date, "", None),
         ("Prepared by", client.prepared_by, "", None),
         ("Recommendation", verdict(results), "", None),
-        ("Why", Words(results, display(results)).reason(), "", None),
-        ("Compliance flags", recommendation.compliance_flags or "none", "", None),
-        ("Compliance premium", recommendation.compliance_premium_month_usd, "USD per month", USD),
-        ("API only", s.api_only.monthly_cost_usd, "USD per month", USD),
-        ("Proposed", s.proposed.monthly_cost_usd, "USD per month", USD),
-    ]
-    if s.all_self_hosted is not None:
-        rows.append(("All self-hosted", s.all_self_hosted.monthly_cost_usd, "USD per month", USD))
-    rows += [
-        ("Monthly savings", results.monthly_savings_usd, "USD per month", USD),
-        ("Setup cost", results.setup_cost_usd, "USD", USD),
-        _or_text("Payback", results.payback_weeks, "weeks", DECIMAL, payback_text(results)),
+        ("Recommended plan", plan_name(results, plan), "", None),
+        ("Why", words.reason(), "", None),
+        ("Against your proposal", words.proposal_comparison() or "it is your proposal", "", None),
+        ("Compliance flags", headline.compliance_flags or "none", "", None),
+        ("Compliance premium", plan.compliance_premium_month_usd, "USD per month", USD),
+        ("API only", results.api_only.monthly_cost_usd, "USD per month", USD),
+        ("Recommended plan", plan.monthly_cost_usd, "USD per month", USD),
+        ("Your proposal", proposal.monthly_cost_usd, "USD per month", USD),
+        ("Monthly savings", plan.monthly_savings_usd, "USD per month", USD),
+        (
+            "Monthly savings if your bill is right",
+            plan.monthly_savings_at_client_bill_usd,
+            "USD per month",
+            USD,
+        ),
+        ("Setup cost", plan.setup_cost_usd, "USD", USD),
+        _or_text("Payback", plan.payback_weeks, "weeks", DECIMAL, payback_text(plan.payback_weeks)),
         ("Today's volume", results.total_mtok_per_day, "Mtok/day", MTOK),
         _or_text(
             "Crossover volume",
-            results.crossover_mtok_per_day,
+            plan.crossover.crossover_mtok_per_day,
             "Mtok/day",
             MTOK,
             crossover_text(results),
         ),
-        ("Horizon", len(results.horizon.months), "months", THOUSANDS),
+        ("Horizon", len(plan.horizon.months), "months", THOUSANDS),
         _or_text(
             "Payback month in the horizon",
-            None if results.horizon.payback_month is None else results.horizon.payback_month + 1,
+            None if plan.horizon.payback_month is None else plan.horizon.payback_month + 1,
             "month (1 = setup)",
             THOUSANDS,
             "not within the horizon",
         ),
         (
             "Cumulative API only over the horizon",
-            results.horizon.cumulative_api_only_usd,
+            plan.horizon.cumulative_api_only_usd,
             "USD",
             USD,
         ),
         (
-            "Cumulative proposed over the horizon",
-            results.horizon.cumulative_proposed_usd,
+            "Cumulative recommended plan over the horizon",
+            plan.horizon.cumulative_plan_usd,
             "USD",
             USD,
         ),

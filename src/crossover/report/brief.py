@@ -10,12 +10,11 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from crossover.delivery.outputs import SET_KINDS, WrittenSet, output_stem, write_versioned
-from crossover.engine.results import Crossover, Results
+from crossover.engine.results import Results
 from crossover.formatting import Display, bound_filters
 from crossover.report.brand import Brand
 from crossover.report.fetcher import read_asset
-from crossover.report.render import TEMPLATES, render_pdf_pages, report_display
-from crossover.summary import VERDICTS
+from crossover.report.render import TEMPLATES, plan_context, render_pdf_pages, report_display
 from crossover.wording import CallWords, short
 
 CAPS: tuple[tuple[int, int], ...] = ((12, 7), (9, 6), (7, 5), (5, 4), (3, 3), (1, 1))
@@ -36,91 +35,70 @@ class Figure:
     """A figure that ends the note (value, format, Results path): the setup cost of a payback."""
 
 
-@dataclass(frozen=True)
-class Headline:
-    """The plan the verdict speaks of (the best plan where it beats the proposal, as on the
-    report's cover) and its five figures."""
-
-    figures: list[Figure]
-    crossover: Crossover
-    crossover_path: str
-
-
-def headline(results: Results) -> Headline:
-    """The five figures a call needs, of the plan the cover leads with.
+def figures(results: Results) -> list[Figure]:
+    """The four money figures a call needs, of the headline plan (the crossover is the fifth).
 
     What the API costs today; what the plan costs a month; the difference; how soon the setup
-    pays back; and how far the volume could fall before the plan stops paying (the crossover
-    volume, set against today's).
+    pays back.
     """
-    rec = results.recommendation
+    index = {p.key: i for i, p in enumerate(results.plans)}
+    plan = results.headline_plan
+    at = f"plans.{index[plan.key]}."
     api = Figure(
         "On the API today",
-        results.scenarios.api_only.monthly_cost_usd,
+        results.api_only.monthly_cost_usd,
         "money",
-        "scenarios.api_only.monthly_cost_usd",
+        f"plans.{index[results.api_only.key]}.monthly_cost_usd",
         "a month, these volumes at list prices",
     )
-    setup = (results.setup_cost_usd, "money", "setup_cost_usd")
-    best = next((i for i, p in enumerate(results.plans) if p.name == "best"), None)
-    if rec.best_beats_proposal and best is not None:
-        plan = results.plans[best]
-        at = f"plans.{best}."
-        premium = rec.required_by_compliance and plan.monthly_savings_usd < 0
-        figures = [
+    if not plan.self_hosts:
+        proposal = results.proposal
+        return [
             api,
             Figure(
-                "The best plan",
-                plan.monthly_cost_usd,
+                "Your proposal",
+                proposal.monthly_cost_usd,
                 "money",
-                at + "monthly_cost_usd",
+                f"plans.{index[proposal.key]}.monthly_cost_usd",
                 "a month, GPUs, overhead and staff included"
-                if plan.deployments
+                if proposal.self_hosts
                 else "a month: every tier stays on its API",
             ),
             Figure(
-                "Compliance premium" if premium else "Monthly savings",
+                "Monthly savings",
                 plan.monthly_savings_usd,
                 "money",
                 at + "monthly_savings_usd",
-                "against the API, today's volume",
+                "staying on the API: nothing to save",
             ),
-            Figure(
-                "Payback",
-                plan.payback_weeks,
-                "weeks",
-                at + "payback_weeks",
-                "until the savings repay the setup",
-            ),
+            Figure("Payback", None, "weeks", at + "payback_weeks", "nothing to set up"),
         ]
-        return Headline(figures, results.recommended.crossover, "recommended.crossover.")
-    premium = rec.required_by_compliance and results.monthly_savings_usd < 0
-    self_hosts = bool(results.scenarios.proposed.tiers_self_hosted)
-    figures = [
+    premium = results.headline.required_by_compliance and plan.monthly_savings_usd < 0
+    return [
         api,
         Figure(
-            "Your proposal",
-            results.scenarios.proposed.monthly_cost_usd,
+            "The recommended plan",
+            plan.monthly_cost_usd,
             "money",
-            "scenarios.proposed.monthly_cost_usd",
-            "a month, GPUs, overhead and staff included"
-            if self_hosts
-            else "a month: every tier stays on its API",
+            at + "monthly_cost_usd",
+            "a month, GPUs, overhead and staff included",
         ),
         Figure(
             "Compliance premium" if premium else "Monthly savings",
-            results.monthly_savings_usd,
+            plan.monthly_savings_usd,
             "money",
-            "monthly_savings_usd",
+            at + "monthly_savings_usd",
             "against the API, today's volume",
         ),
         Figure(
-            "Payback", results.payback_weeks, "weeks", "payback_weeks", "of a setup costing", setup
-        )
-        if self_hosts
-        else Figure("Payback", None, "weeks", "payback_weeks", "nothing to set up"),
+            "Payback",
+            plan.payback_weeks,
+            "weeks",
+            at + "payback_weeks",
+            "of a setup costing",
+            (plan.setup_cost_usd, "money", at + "setup_cost_usd"),
+        ),
     ]
-    return Headline(figures, results.crossover, "crossover.")
 
 
 def environment(display: Display) -> Environment:
@@ -148,13 +126,12 @@ def brief_html(results: Results, brand: Brand, caps: tuple[int, int] = CAPS[0]) 
     logo, media_type = read_asset(brand.folder, brand.logo)
 
     context: dict[str, Any] = {
-        "results": results,
+        **plan_context(results),
         "client": results.scenario.client,
         "brand": brand,
         "display": display,
-        "verdicts": VERDICTS,
         "words": words,
-        "headline": headline(results),
+        "figures": figures(results),
         "assumptions": words.assumptions(),
         "questions": words.questions(),
         "caps": caps,

@@ -57,6 +57,8 @@ class ChangesPage:
     old_date: str
     verdict_old: str
     verdict_new: str
+    plan_changed: bool
+    """The recommended plan routes the tiers otherwise than in the earlier version."""
     inputs: list[InputRow]
     figures: list[FigureRow]
     steps: list[StepRow]
@@ -65,12 +67,12 @@ class ChangesPage:
 
 
 FIGURE_LABELS = {
-    "monthly_savings_usd": "Monthly savings of the proposal",
+    "monthly_savings_usd": "Monthly savings of the recommended plan",
     "setup_cost_usd": "One-off setup cost",
     "payback_weeks": "Payback",
     "crossover_mtok_per_day": "Crossover volume",
-    "scenarios.api_only.monthly_cost_usd": "API only, per month",
-    "scenarios.proposed.monthly_cost_usd": "Proposed, per month",
+    "monthly_cost_usd": "Recommended plan, per month",
+    "api_only.monthly_cost_usd": "API only, per month",
 }
 
 _ROUTES = {"api": "stays on its API", "self_host": "self-hosted"}
@@ -88,8 +90,9 @@ def changes_page(comparison: Comparison, results: Results, display: Display) -> 
     assert savings.change is not None, "monthly savings exist in every version"
     return ChangesPage(
         old_date=formatting.long_date(comparison.old.client.report_date, display),
-        verdict_old=VERDICTS[diff.recommendation_old],
-        verdict_new=VERDICTS[diff.recommendation_new],
+        verdict_old=VERDICTS[diff.verdict_old],
+        verdict_new=VERDICTS[diff.verdict_new],
+        plan_changed=diff.headline_changed,
         inputs=[words.input_row(change) for change in diff.changes],
         figures=[_figure_row(figure, display) for figure in diff.figures],
         steps=[
@@ -138,8 +141,10 @@ class _Names:
         )
         self.overrides = [old.price_overrides, results.scenario.price_overrides]
         self.words = Words(results, display)
-        self.models = {d.model: d.model_name for d in results.deployments}
-        self.gpus = {d.gpu: d.gpu_name for d in results.deployments}
+        deployments = [d for p in results.plans for d in p.deployments]
+        deployments += results.unused_deployments
+        self.models = {d.model: d.model_name for d in deployments}
+        self.gpus = {d.gpu: d.gpu_name for d in deployments}
 
     def label(self, field: str) -> str:
         """'tiers[chat].share_pct' -> 'Tier “chat”: share of volume'."""

@@ -26,7 +26,7 @@ from matplotlib.ticker import (
 )
 from matplotlib.typing import RcKeyType
 
-from crossover.engine.results import MonteCarlo, Results, UtilisationCurve
+from crossover.engine.results import MonteCarlo, Plan, Results, UtilisationCurve
 from crossover.formatting import (
     Display,
     axis_money,
@@ -135,10 +135,11 @@ def _vertical_marker(ax: Axes, x: float, label: str, colour: str, *, top: bool =
     )
 
 
-def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
-    """Monthly cost of API only and of the proposal against daily volume; today and the crossover marked."""
+def crossover_chart(plan: Plan, label: str, brand: Brand, display: Display) -> bytes:
+    """Monthly cost of API only and of a plan (named `label`) against daily volume; today and
+    the crossover marked."""
     c = brand.colours
-    crossover = results.crossover
+    crossover = plan.crossover
     xs = [p.mtok_per_day for p in crossover.curve]
     with _style(brand):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
@@ -152,9 +153,9 @@ def crossover_chart(results: Results, brand: Brand, display: Display) -> bytes:
         )
         ax.plot(
             xs,
-            [to_display(p.proposed_usd, display) for p in crossover.curve],
+            [to_display(p.plan_usd, display) for p in crossover.curve],
             color=c.primary,
-            label="Proposed (steps: whole replicas)",
+            label=f"{label} (steps: whole replicas)",
             **PROPOSED_STYLE,
         )
         _vertical_marker(
@@ -288,10 +289,11 @@ def utilisation_chart(curve: UtilisationCurve, brand: Brand, display: Display) -
         return _svg(fig)
 
 
-def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
-    """Cumulative cost of both scenarios month by month, setup in month 1; the payback month marked."""
+def horizon_chart(plan: Plan, label: str, brand: Brand, display: Display) -> bytes:
+    """Cumulative cost of API only and of a plan month by month, setup in month 1; the payback
+    month marked."""
     c = brand.colours
-    horizon = results.horizon
+    horizon = plan.horizon
     months = [m.month + 1 for m in horizon.months]  # people count months from 1
     with _style(brand):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
@@ -307,11 +309,11 @@ def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
         )
         ax.plot(
             months,
-            [to_display(m.cumulative_proposed_usd, display) for m in horizon.months],
+            [to_display(m.cumulative_plan_usd, display) for m in horizon.months],
             color=c.primary,
             marker="o",
             markersize=3.2,
-            label="Proposed, cumulative (setup in month 1)",
+            label=f"{label}, cumulative (setup in month 1)",
             **PROPOSED_STYLE,
         )
         if horizon.payback_month is not None:
@@ -330,15 +332,15 @@ def horizon_chart(results: Results, brand: Brand, display: Display) -> bytes:
         return _svg(fig)
 
 
-def tornado_chart(results: Results, brand: Brand, display: Display) -> bytes:
+def tornado_chart(plan: Plan, brand: Brand, display: Display) -> bytes:
     """Monthly savings with each driver moved down and up on its own: the largest swing on top.
 
     The drivers' low and high values are in the table beside it, not on the bars, where
     they would run into each other and into the axis labels.
     """
     c = brand.colours
-    bars = results.sensitivity
-    base = to_display(results.monthly_savings_usd, display)
+    bars = plan.sensitivity
+    base = to_display(plan.monthly_savings_usd, display)
     height = max(HEIGHT_IN, 0.42 * len(bars) + 1.0)
     with _style(brand):
         fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
@@ -468,14 +470,14 @@ def plans_chart(results: Results, labels: list[str], brand: Brand, display: Disp
         rows = list(range(len(plans)))[::-1]  # the first plan at the top
         for row, plan in zip(rows, plans, strict=True):
             value = to_display(plan.horizon_cost_usd, display)
-            recommended = plan.name == results.recommendation.plan
+            recommended = plan.key == results.headline.plan
             ax.barh(
                 row,
                 value,
                 height=0.62,
                 color=c.primary if recommended else c.tint,
                 edgecolor=c.primary if recommended else c.secondary,
-                hatch=None if recommended else "////" if plan.name == "api_only" else None,
+                hatch=None if recommended else "////" if "api_only" in plan.roles() else None,
                 linewidth=0.8,
             )
             ax.annotate(

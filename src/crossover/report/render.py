@@ -23,7 +23,7 @@ from crossover.report import charts
 from crossover.report.brand import Brand
 from crossover.report.changes import Comparison, changes_page
 from crossover.report.fetcher import read_asset
-from crossover.summary import VERDICTS, plan_name
+from crossover.summary import plan_name, verdict
 from crossover.wording import Words
 
 TEMPLATES = "crossover.templates"
@@ -92,20 +92,23 @@ def render_html(results: Results, brand: Brand, comparison: Comparison | None = 
 def report_context(
     results: Results, brand: Brand, display: Display, comparison: Comparison | None = None
 ) -> dict[str, Any]:
-    """What the templates see: the results, the brand, and the charts and logo as data URIs."""
-    deployments = {d.deployment: d for d in results.deployments}
-    routed = results.crossover.status != "no_self_hosting"
+    """What the templates see: the results and the headline plan they state, the brand, and
+    the charts and logo as data URIs."""
+    plan = results.headline_plan
+    label = plan_name(results, plan)
+    self_hosts = plan.self_hosts
+    deployments = {d.deployment: d for d in plan.deployments}
     return {
-        "results": results,
+        **plan_context(results),
+        "plan_label": label,
         "client": results.scenario.client,
         "brand": brand,
         "display": display,
-        "verdicts": VERDICTS,
         "words": Words(results, display),
         "notes": blocks(results.scenario.client.notes),
         "logo_uri": _data_uri(*read_asset(brand.folder, brand.logo)),
-        "crossover_chart": _chart(charts.crossover_chart(results, brand, display))
-        if routed
+        "crossover_chart": _chart(charts.crossover_chart(plan, label, brand, display))
+        if self_hosts
         else None,
         "utilisation_charts": [
             (
@@ -113,12 +116,14 @@ def report_context(
                 deployments[curve.deployment],
                 _chart(charts.utilisation_chart(curve, brand, display)),
             )
-            for curve in results.utilisation_curves
+            for curve in plan.utilisation_curves
         ],
-        "horizon_chart": _chart(charts.horizon_chart(results, brand, display)) if routed else None,
-        "horizon_rows": milestone_months(results.horizon.months, results.horizon.payback_month),
-        "tornado_chart": _chart(charts.tornado_chart(results, brand, display))
-        if routed and results.sensitivity
+        "horizon_chart": _chart(charts.horizon_chart(plan, label, brand, display))
+        if self_hosts
+        else None,
+        "horizon_rows": milestone_months(plan.horizon.months, plan.horizon.payback_month),
+        "tornado_chart": _chart(charts.tornado_chart(plan, brand, display))
+        if plan.sensitivity
         else None,
         "plan_names": [plan_name(results, p) for p in results.plans],
         "plans_chart": _chart(
@@ -127,9 +132,29 @@ def report_context(
             )
         ),
         "changes": None if comparison is None else changes_page(comparison, results, display),
-        "savings_histogram": _chart(charts.savings_histogram(results.monte_carlo, brand, display))
-        if routed and results.monte_carlo is not None
+        "savings_histogram": _chart(charts.savings_histogram(plan.monte_carlo, brand, display))
+        if plan.monte_carlo is not None
         else None,
+    }
+
+
+def plan_context(results: Results) -> dict[str, Any]:
+    """The plans a page names, with the Results paths their figures are marked with: the
+    headline plan (`plan`), API only and the client's proposal, and the columns of the
+    summary's cost table (API only, the headline, the proposal where it differs)."""
+    index = {p.key: i for i, p in enumerate(results.plans)}
+    plan, api_plan, proposal = results.headline_plan, results.api_only, results.proposal
+    shown = list(dict.fromkeys(index[p.key] for p in (api_plan, plan, proposal)))
+    return {
+        "results": results,
+        "plan": plan,
+        "plan_path": f"plans.{index[plan.key]}.",
+        "api_plan": api_plan,
+        "api_path": f"plans.{index[api_plan.key]}.",
+        "proposal": proposal,
+        "proposal_path": f"plans.{index[proposal.key]}.",
+        "breakdown_plans": shown,
+        "verdict_text": verdict(results),
     }
 
 

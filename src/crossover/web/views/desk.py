@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 
 from crossover.errors import CrossoverError
 from crossover.formatting import Display, money, mtok, weeks
+from crossover.report.changes import FIGURE_LABELS
+from crossover.summary import VERDICTS
 from crossover.web.forms import ActionForm, DiffForm, EmailForm, InviteForm, NewLinkForm, NoteForm
 from crossover.web.jobs import enqueue, report_dir
 from crossover.web.links import new_link
@@ -257,6 +259,8 @@ def diff(client_id: int) -> ResponseReturnValue:
         new=new,
         figure=lambda name, value: _figure_text(name, value, shown),
         money=lambda usd: money(usd, shown),
+        verdicts=VERDICTS,
+        labels=FIGURE_LABELS,
     )
 
 
