@@ -5,6 +5,7 @@ from __future__ import annotations
 from crossover import formatting
 from crossover.engine.results import Plan, Results
 from crossover.formatting import Display, display_for
+from crossover.wording import provider_name
 
 VERDICTS = {
     "stay_on_api": "Stay on the API",
@@ -36,7 +37,8 @@ def plan_name(results: Results, plan: Plan) -> str:
 
 
 def plan_routes(plan: Plan) -> str:
-    """Where each tier goes and on what: 'chat → llama8b-l40s (runpod/1x_l40s_secure, on demand)'."""
+    """Where each tier goes and on what: 'chat → llama8b-l40s (RunPod, 1 GPU a machine, on
+    demand)'."""
     parts = []
     for tier, route in plan.routes.items():
         if route == "api":
@@ -44,7 +46,13 @@ def plan_routes(plan: Plan) -> str:
         else:
             placed = plan.instances[route]
             plan_words = placed.price_plan.replace("_", " ")
-            parts.append(f"{tier} → {route} ({placed.instance}, {plan_words})")
+            machine = (
+                f"{placed.gpus_per_instance} GPU{'s' if placed.gpus_per_instance != 1 else ''}"
+            )
+            parts.append(
+                f"{tier} → {route} ({provider_name(placed.instance)}, {machine} a machine, "
+                f"{plan_words})"
+            )
     return "; ".join(parts)
 
 
@@ -109,7 +117,8 @@ def key_figures(results: Results) -> list[tuple[str, str]]:
     ]
     if "proposed" not in plan.roles():
         proposal = results.proposal
-        figures.append(
-            ("Your proposal saves", f"{money(results, proposal.monthly_savings_usd)} a month")
-        )
+        figures += [
+            ("Your proposal, per month", money(results, proposal.monthly_cost_usd)),
+            ("Your proposal saves", f"{money(results, proposal.monthly_savings_usd)} a month"),
+        ]
     return figures

@@ -82,9 +82,9 @@ def print_results(results: Results) -> None:
     for label, value in key_figures(results):
         figures.add_row(label, safe(value))
     console.print(figures)
-    comparison = words.proposal_comparison()
-    if comparison is not None:
-        console.print(safe(comparison), soft_wrap=True)
+    for sentence in (words.bill_caveat(), words.proposal_comparison()):
+        if sentence is not None:
+            console.print(safe(sentence), soft_wrap=True)
     console.print(plans_table(results))
 
     plan = results.headline_plan

@@ -89,22 +89,30 @@ def plan_name(plan: str) -> str:
     return PLAN_NAMES.get(plan, plan.replace("_", " "))
 
 
-def instance_name(instance_id: str | None) -> str:
-    """'Lambda instance gpu_8x_h100_sxm5': the provider in words, the type as it sells it."""
+def provider_name(instance_id: str | None) -> str:
+    """'Lambda': who rents the instance, in words (the provider's own instance code stays in
+    the results JSON and the sources' notes, never in a sentence)."""
     if instance_id is None:
-        return "GPUs priced at your own figure"
-    cloud, _, kind = instance_id.partition("/")
-    if not kind:
-        return f"instance {instance_id}"
-    return f"{_CLOUDS.get(cloud.lower(), cloud)} instance {kind}"
+        return "your own GPU price"
+    cloud = instance_id.partition("/")[0]
+    return _CLOUDS.get(cloud.lower(), cloud)
+
+
+def instance_name(instance_id: str | None, gpus_per_instance: int, gpu_name: str) -> str:
+    """'Lambda machines of 8 × H100 SXM 80GB': the provider and what one machine holds."""
+    if instance_id is None:
+        return f"{gpu_name} GPUs priced at your own figure"
+    return f"{provider_name(instance_id)} machines of {gpus_per_instance} × {gpu_name}"
 
 
 def gpu_price_from(d: DeploymentResult) -> str:
-    """'the 1-year reserved price of Lambda instance gpu_8x_h100_sxm5, an assumed discount off on-demand'."""
+    """'the 1-year reserved price of Lambda machines of 8 × H100 SXM, an assumed discount off
+    on-demand'."""
     if d.gpu_hour_price_source == "client":
         return "your workbook"
     assumed = ", an assumed discount off on-demand" if d.price_plan.startswith("reserved") else ""
-    return f"the {plan_name(d.price_plan)} price of {instance_name(d.instance)}{assumed}"
+    where = instance_name(d.instance, d.gpus_per_instance, d.gpu_name)
+    return f"the {plan_name(d.price_plan)} price of {where}{assumed}"
 
 
 def api_model_name(model_ref: str) -> str:
@@ -266,8 +274,12 @@ class Words:
     def api_model(self, model_ref: str) -> str:
         return api_model_name(model_ref)
 
-    def instance(self, instance_id: str | None) -> str:
-        return instance_name(instance_id)
+    def provider(self, instance_id: str | None) -> str:
+        return provider_name(instance_id)
+
+    def instance(self, d: DeploymentResult) -> str:
+        """Where a deployment runs: 'RunPod machines of 1 × L40S'."""
+        return instance_name(d.instance, d.gpus_per_instance, d.gpu_name)
 
     def risk(self, risk: Risk) -> str:
         """One plain sentence, with the figure that triggers it."""
@@ -450,7 +462,7 @@ class Words:
             return f"{s.name} parameters and attention shape"
         if s.kind == "instance":
             gpus = formatting.integer(s.figures["gpus_per_instance"], self.display)
-            return f"{instance_name(s.name)} ({gpus} × {s.gpu_name})"
+            return f"{provider_name(s.name)} machine ({gpus} × {s.gpu_name})"
         if s.kind == "price_plan":
             cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
             return f"{plan_name(s.subject).capitalize()} discount{cloud} (assumption)"
@@ -506,7 +518,8 @@ class Words:
         if s.kind == "price_plan":
             cloud = f", {_CLOUDS.get(s.cloud, s.cloud)}" if s.cloud else ""
             return f"{plan_name(s.subject).capitalize()} discount{cloud}"
-        return f"The price of {instance_name(s.name)}"
+        gpus = f" of {s.gpu_name}" if s.gpu_name else ""
+        return f"The price of {provider_name(s.name)} machines{gpus}"
 
     def source(self, text: str) -> str:
         return plain_source(text)

@@ -79,7 +79,7 @@ def test_break_even_utilisation_of_the_article_node_against_sonnet_input_price(
 ) -> None:
     """18 / (3 × 57.6) = 10.4%, through the whole engine (all-input traffic at $3/Mtok)."""
     results = analyse(_node_scenario(make_scenario), fixture_catalogue)
-    node = results.deployments[0]
+    node = results.proposal.deployments[0]
     assert node.effective_tps_per_replica == pytest.approx(16000)
     assert node.blended_api_price_per_mtok_usd == pytest.approx(3.0)
     assert node.break_even_utilisation == pytest.approx(18 / (3 * 57.6), rel=1e-12)
@@ -95,7 +95,7 @@ def test_break_even_is_lower_still_with_a_real_input_output_mix(
     mixed = scenario.model_copy(
         update={"workload": scenario.workload.model_copy(update={"output_mtok_per_day": 20})}
     )
-    node = analyse(mixed, fixture_catalogue).deployments[0]
+    node = analyse(mixed, fixture_catalogue).proposal.deployments[0]
     assert node.blended_api_price_per_mtok_usd is not None
     assert node.blended_api_price_per_mtok_usd == pytest.approx((100 * 3 + 20 * 15) / 120)
     assert node.break_even_utilisation is not None
@@ -126,7 +126,7 @@ def test_llama_70b_at_bf16_needs_four_h100_not_two(
             }
         ],
     )
-    big = analyse(scenario, fixture_catalogue).deployments[0]
+    big = analyse(scenario, fixture_catalogue).proposal.deployments[0]
     assert big.weight_gb == pytest.approx(141.2)
     assert big.gpus_per_replica == 4
     assert big.gpus_per_replica_source == "memory-fit rule"
@@ -160,4 +160,4 @@ def test_case_study_sonnet_on_5_percent_of_800m_costs_at_least_3650_a_month(
     # A calibration check against the client's real bill flags it.
     assert results.calibration.flagged
     assert results.calibration.difference_pct == pytest.approx((3650 - 1100) / 1100 * 100)
-    assert any(r.code == "calibration_mismatch" for r in results.recommendation.risks)
+    assert any(r.code == "calibration_mismatch" for r in results.headline_plan.risks)

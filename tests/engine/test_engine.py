@@ -87,7 +87,7 @@ def test_replicas_gpus_cost_and_utilisation_by_hand(
     scenario = make_scenario(
         tiers=[_tier(route="self_host", deployment="d")], deployments=[_deployment()]
     )
-    d = analyse(scenario, fixture_catalogue).deployments[0]
+    d = analyse(scenario, fixture_catalogue).proposal.deployments[0]
     r = 120 / (100 / 10000 + 20 / 1000)  # tokens/s per replica at this mix (1 GPU)
     avg = 120e6 / 86400
     replicas = math.ceil(avg * 2 / (r * 0.8)) + 1
@@ -108,7 +108,7 @@ def test_instances_round_up_to_whole_nodes(
         tiers=[_tier(route="self_host", deployment="d")],
         deployments=[_deployment(gpus_per_instance=8)],
     )
-    d = analyse(scenario, fixture_catalogue).deployments[0]
+    d = analyse(scenario, fixture_catalogue).proposal.deployments[0]
     assert (d.gpus, d.billed_gpus, d.instances) == (2, 8, 1)
 
 
@@ -125,7 +125,7 @@ def test_batch_work_runs_flat_and_needs_no_peak_capacity(
         tiers=[_tier(route="self_host", deployment="d", api_mode="batch")],
         deployments=[_deployment()],
     )
-    rt, bt = (analyse(s, fixture_catalogue).deployments[0] for s in (realtime, batch))
+    rt, bt = (analyse(s, fixture_catalogue).proposal.deployments[0] for s in (realtime, batch))
     assert bt.demand_peak_tps == pytest.approx(bt.demand_avg_tps)
     assert rt.demand_peak_tps == pytest.approx(3 * rt.demand_avg_tps)
     assert bt.replicas < rt.replicas
@@ -149,15 +149,16 @@ def test_ops_are_counted_once_for_the_estate_and_only_with_one(
     )
     results = analyse(scenario, fixture_catalogue)
     ops = 0.25 * 180000 / 12
-    assert results.scenarios.proposed.ops_month_usd == pytest.approx(ops)
-    assert results.scenarios.api_only.ops_month_usd == 0
-    unused = results.deployments[2]
-    assert (unused.routed, unused.replicas, unused.gpu_month_usd) == (False, 0, 0.0)
-    shares = [d.ops_share_month_usd for d in results.deployments]
-    assert shares == pytest.approx([ops * 50 / 80, ops * 30 / 80, 0.0])
-    # All self-hosted exists (every tier names a deployment) and costs more than proposed.
-    assert results.scenarios.all_self_hosted is not None
-    assert results.scenarios.all_self_hosted.tiers_on_api == []
+    assert results.proposal.ops_month_usd == pytest.approx(ops)
+    assert results.api_only.ops_month_usd == 0
+    # The proposal uses d1 and d2 only: a deployment no tier of a plan goes to is not in it.
+    assert [d.deployment for d in results.proposal.deployments] == ["d1", "d2"]
+    shares = [d.ops_share_month_usd for d in results.proposal.deployments]
+    assert shares == pytest.approx([ops * 50 / 80, ops * 30 / 80])
+    # The best all-self-hosted plan exists (every tier has a deployment) and keeps no tier on
+    # the API.
+    all_self = results.plan_in_role("all_self_hosted")
+    assert all_self.tiers_on_api == []
 
 
 def test_savings_payback_and_horizon(make_scenario: Any, fixture_catalogue: Catalogue) -> None:
@@ -168,18 +169,21 @@ def test_savings_payback_and_horizon(make_scenario: Any, fixture_catalogue: Cata
         operations={"horizon_months": 12},
     )
     results = analyse(scenario, fixture_catalogue)
-    s = results.scenarios
-    assert results.monthly_savings_usd == pytest.approx(
-        s.api_only.monthly_cost_usd - s.proposed.monthly_cost_usd
+    proposal, api_only = results.proposal, results.api_only
+    assert proposal.monthly_savings_usd == pytest.approx(
+        api_only.monthly_cost_usd - proposal.monthly_cost_usd
     )
-    assert results.setup_cost_usd == 9000
-    assert results.payback_weeks == pytest.approx(9000 / (results.monthly_savings_usd * 12 / 52))
-    months = results.horizon.months
+    assert proposal.setup_cost_usd == 9000
+    assert proposal.payback_weeks == pytest.approx(9000 / (proposal.monthly_savings_usd * 12 / 52))
+    months = proposal.horizon.months
     assert len(months) == 12
-    assert months[0].proposed_usd == pytest.approx(s.proposed.monthly_cost_usd + 9000)
-    assert months[-1].cumulative_api_only_usd == pytest.approx(12 * s.api_only.monthly_cost_usd)
-    assert results.horizon.payback_month == 0  # savings exceed the setup cost in month 0
-    assert results.recommendation.scenario == "proposed"
+    assert months[0].plan_usd == pytest.approx(proposal.monthly_cost_usd + 9000)
+    assert months[-1].cumulative_api_only_usd == pytest.approx(12 * api_only.monthly_cost_usd)
+    assert proposal.horizon.payback_month == 0  # savings exceed the setup cost in month 0
+    # The only routing that self-hosts is the proposal, and it is the cheapest: the headline.
+    assert results.headline.plan == proposal.key
+    assert results.headline.verdict == "adopt_proposal"
+    assert results.headline_plan.roles() == ["best", "proposed", "all_self_hosted"]
 
 
 def test_growth_resizes_replicas_month_by_month(
@@ -191,7 +195,7 @@ def test_growth_resizes_replicas_month_by_month(
         deployments=[_deployment()],
         operations={"horizon_months": 12},
     )
-    months = analyse(scenario, fixture_catalogue).horizon.months
+    months = analyse(scenario, fixture_catalogue).proposal.horizon.months
     assert months[11].volume_factor == pytest.approx(1.2**11)
     replicas = [m.replicas["d"] for m in months]
     assert replicas == sorted(replicas)
@@ -208,13 +212,16 @@ def test_compliance_makes_self_hosting_required_and_names_the_premium(
         compliance={"hipaa": True},
     )
     results = analyse(scenario, fixture_catalogue)
-    rec = results.recommendation
-    assert rec.required_by_compliance
-    assert rec.scenario == "proposed"
-    assert rec.compliance_premium_month_usd == pytest.approx(-results.monthly_savings_usd)
-    assert rec.compliance_premium_month_usd > 0
-    assert rec.reason == "compliance"
-    assert rec.risks[0].code == "compliance_premium"
+    headline, plan = results.headline, results.headline_plan
+    assert headline.required_by_compliance
+    assert headline.reason == "compliance"
+    assert headline.verdict == "adopt_proposal"
+    assert plan.compliance_premium_month_usd == pytest.approx(-plan.monthly_savings_usd)
+    assert plan.compliance_premium_month_usd is not None
+    assert plan.compliance_premium_month_usd > 0
+    assert plan.risks[0].code == "compliance_premium"
+    # API only is still shown, as what compliance rules out.
+    assert not results.api_only.allowed
 
 
 def test_the_api_wins_a_small_workload_and_says_why(
@@ -226,9 +233,11 @@ def test_the_api_wins_a_small_workload_and_says_why(
         deployments=[_deployment()],
     )
     results = analyse(scenario, fixture_catalogue)
-    assert results.recommendation.scenario == "api_only"
-    assert results.payback_weeks is None
-    assert results.monthly_savings_usd < 0
+    assert results.headline.verdict == "stay_on_api"
+    assert results.headline.reason == "api_cheapest"
+    assert results.headline_plan.key == results.api_only.key
+    assert results.headline_plan.payback_weeks is None
+    assert results.proposal.monthly_savings_usd < 0
 
 
 def test_never_a_crossover_when_a_gpu_token_costs_more_than_an_api_token(
@@ -238,7 +247,7 @@ def test_never_a_crossover_when_a_gpu_token_costs_more_than_an_api_token(
         tiers=[_tier(route="self_host", deployment="d", api_model="openai/gpt-4o-mini")],
         deployments=[_deployment(prefill_tps_per_gpu=200, decode_tps_per_gpu=20)],
     )
-    c = analyse(scenario, fixture_catalogue).crossover
+    c = analyse(scenario, fixture_catalogue).proposal.crossover
     assert c.status == "never"
     assert c.crossover_mtok_per_day is None
     assert c.marginal_selfhost_usd_per_mtok is not None and c.moved_api_usd_per_mtok is not None
@@ -265,7 +274,8 @@ def test_the_memory_fit_rule_picks_replica_sizes(
         ]
     )
     results = analyse(scenario, fixture_catalogue)
-    a, b = results.deployments
+    # No tier may go to either: both are options shown beside the plans, rated, not sized.
+    a, b = results.unused_deployments
     assert (a.gpus_per_replica, a.memory_fit) == (2, "comfortable")
     assert (b.gpus_per_replica, b.memory_fit) == (1, "tight")
     assert b.memory_fit_ratio == pytest.approx(70.6 / 80)
@@ -286,7 +296,8 @@ def test_catalogue_prices_apply_the_plan(make_scenario: Any, fixture_catalogue: 
             for plan in plans
         ]
     )
-    prices = [d.gpu_hour_price_usd for d in analyse(scenario, fixture_catalogue).deployments]
+    options = analyse(scenario, fixture_catalogue).unused_deployments
+    prices = [d.gpu_hour_price_usd for d in options]
     assert prices == pytest.approx([6.88, 6.88 * 0.6, 6.88 * 0.4, 3.79])
 
 
@@ -329,10 +340,11 @@ def test_the_proposals_risks_are_named_even_when_the_api_is_recommended(
         tiers=[_tier(route="self_host", deployment="d")],
         deployments=[_deployment()],
     )
-    rec = analyse(scenario, fixture_catalogue).recommendation
-    assert rec.scenario == "api_only"
-    assert rec.risks == []
-    assert [r.code for r in rec.proposal_risks] == [
+    results = analyse(scenario, fixture_catalogue)
+    assert results.headline.verdict == "stay_on_api"
+    assert results.headline_plan.risks == []
+    # The proposal keeps its own risks, shown as the comparison it is.
+    assert [r.code for r in results.proposal.risks] == [
         "payback_beyond_horizon",
         "low_utilisation",
         "quality_change",

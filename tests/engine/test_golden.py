@@ -25,33 +25,36 @@ def test_small_startup(catalogue: Catalogue) -> None:
     #   2.4 × (0.7 × 1 + 0.3 × 0.1) + 0.6 × 5 = 1.752 + 3.0 = $4.752 a day
     rewrite_month = 4.752 * DAYS
     api_only = (2.664 + 4.752) * DAYS  # $225.57
-    assert r.scenarios.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
+    assert r.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
     # Llama 3.1 8B at fp8: 8.03 B × 1 byte = 8.03 GB, 33% of one 24 GB L4 (≤ 60%): 1 GPU a
     # replica. The serving rates are modelled (economics §3a), so they are the one figure taken
     # from the results' own rates block; everything downstream is worked here. autocomplete is
     # 9.6 Mtok in, 2.4 out a day (80% input): one replica serves 1 / (0.8 / prefill +
     # 0.2 / decode) tokens/s; the peak hour is 3 × the 12 Mtok/day average, each replica at most
     # 80% busy: ceil(peak / (R × 0.8)) replicas, plus one spare.
-    rates = r.deployments[0].rates
+    rates = r.proposal.deployments[0].rates
     assert rates.kind == "modelled"
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.8 / rates.prefill_tps_per_gpu + 0.2 / rates.decode_tps_per_gpu)
     peak_tps = 12e6 / 86_400 * 3
     replicas = math.ceil(peak_tps / (replica_tps * 0.8)) + 1
-    assert replicas == 2 == r.deployments[0].replicas
-    assert r.deployments[0].gpus_per_replica == 1
-    assert r.deployments[0].billed_gpus == 2
+    assert replicas == 2 == r.proposal.deployments[0].replicas
+    assert r.proposal.deployments[0].gpus_per_replica == 1
+    assert r.proposal.deployments[0].billed_gpus == 2
     # The cheapest place with an L4 on demand: runpod/1x_l4_secure at $0.44 per GPU-hour.
-    assert r.deployments[0].instance == "runpod/1x_l4_secure"
+    assert r.proposal.deployments[0].instance == "runpod/1x_l4_secure"
     gpu = 2 * 0.44 * HOURS  # $642.40
     overhead = 0.10 * gpu
     ops = 0.2 * 150_000 / 12  # $2,500
     proposed = rewrite_month + gpu + overhead + ops  # $3,351.18
-    assert r.scenarios.proposed.monthly_cost_usd == pytest.approx(proposed, rel=1e-9)
-    assert r.monthly_savings_usd == pytest.approx(api_only - proposed, rel=1e-9)  # −$3,126
-    assert r.setup_cost_usd == 2 * 1 * 2500
-    assert r.payback_weeks is None
-    assert r.recommendation.scenario == "api_only"
+    assert r.proposal.monthly_cost_usd == pytest.approx(proposed, rel=1e-9)
+    assert r.proposal.monthly_savings_usd == pytest.approx(api_only - proposed, rel=1e-9)  # −$3,126
+    assert r.proposal.setup_cost_usd == 2 * 1 * 2500
+    assert r.proposal.payback_weeks is None
+    # Nothing that self-hosts beats the API over the horizon: the headline keeps every tier there.
+    assert r.headline.verdict == "stay_on_api" and r.headline.reason == "api_cheapest"
+    assert r.headline_plan.key == r.api_only.key
+    assert r.headline_plan.monthly_savings_usd == 0 and r.headline_plan.payback_weeks is None
     # Against the client's €225 bill (÷ 0.92 = $244.57): 7.8% under it, not flagged.
     assert r.calibration.difference_pct == pytest.approx(
         (api_only - 225 / 0.92) / (225 / 0.92) * 100, rel=1e-9
@@ -66,8 +69,8 @@ def test_document_intelligence(catalogue: Catalogue) -> None:
     # complex-reasoning, 5% on Claude Sonnet 4.5 ($3, $15): 36 × 3 + 4 × 15 = $168 a day
     kept = 168 * DAYS  # $5,110
     api_only = (1064 + 168) * DAYS  # $37,473.33
-    assert r.scenarios.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
-    p = r.scenarios.proposed
+    assert r.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
+    p = r.proposal
     assert p.api_month_usd == pytest.approx(kept, rel=1e-12)
     assert p.ops_month_usd == pytest.approx(0.25 * 180_000 / 12, rel=1e-12)  # $3,750
     # Qwen2.5 14B at bf16 (29.4 GB) fits one A100 80GB. Extraction alone is self-hosted:
@@ -75,19 +78,21 @@ def test_document_intelligence(catalogue: Catalogue) -> None:
     # at the rates the model gives (modelled, economics §3a: the one figure taken from the
     # results' own rates block; everything downstream is worked here); the peak hour is 1.5 × average, each replica at
     # most 80% busy: ceil(peak / (R × 0.8)) replicas, plus one spare.
-    rates = r.deployments[0].rates
+    rates = r.proposal.deployments[0].rates
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     peak_tps = 760e6 / 86_400 * 1.5
     replicas = math.ceil(peak_tps / (replica_tps * 0.8)) + 1
-    assert replicas == 9 == r.deployments[0].replicas
+    assert replicas == 9 == r.proposal.deployments[0].replicas
     gpu = replicas * 1.0959 * HOURS  # the client's own $1.0959 per GPU-hour: $7,200
     assert p.gpu_month_usd == pytest.approx(gpu, rel=1e-12)
     assert p.overhead_month_usd == pytest.approx(0.10 * gpu, rel=1e-12)
     savings = api_only - (kept + 1.1 * gpu + 3750)  # $20,693
-    assert r.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
-    assert r.setup_cost_usd == 3 * 1 * 3000
-    assert r.payback_weeks == pytest.approx(9000 / (savings * 12 / 52), rel=1e-9)  # 1.9 weeks
+    assert r.proposal.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
+    assert r.proposal.setup_cost_usd == 3 * 1 * 3000
+    assert r.proposal.payback_weeks == pytest.approx(
+        9000 / (savings * 12 / 52), rel=1e-9
+    )  # 1.9 weeks
     # The client's bill, $13,100, is 65% below list prices: flagged, and the headline says
     # what the savings are if the bill is right.
     assert r.calibration.difference_pct == pytest.approx((api_only - 13_100) / 13_100 * 100)
@@ -105,7 +110,7 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert clinical.api_month_usd == pytest.approx(640.25 * DAYS, rel=1e-12)  # $19,474.27
     assert coding.api_month_usd == pytest.approx(11.025 * DAYS, rel=1e-12)  # $335.34
     api_only = (640.25 + 11.025) * DAYS  # $19,809.61
-    assert r.scenarios.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
+    assert r.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
 
     # The proposal: both tiers on Llama 3.3 70B at fp8 on H100 SXM 80GB. 70.6 B × 1 byte =
     # 70.6 GB: 88% of one GPU (> 60%), 44% of two, so 2 GPUs a replica. The serving rates are
@@ -114,7 +119,7 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     # decode) tokens/s. Demand averages 300e6 / 86,400 tokens/s; at peak the 65% realtime share
     # rises 2.5× and the batch share stays flat: × (0.65 × 2.5 + 0.35) = × 1.975. Each replica
     # at most 75% busy: ceil(peak / (R × 0.75)) replicas, plus one spare.
-    d = r.deployments[0]
+    d = r.proposal.deployments[0]
     assert d.deployment == "llama70b-h100" and d.gpus_per_replica == 2
     rates = d.rates
     assert rates.kind == "modelled"
@@ -134,33 +139,35 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     overhead = 0.15 * gpu  # $2,271.91
     ops = 0.5 * 200_000 / 12  # $8,333.33
     proposed = gpu + overhead + ops  # $25,751.28
-    p = r.scenarios.proposed
+    p = r.proposal
     assert p.api_month_usd == 0
     assert p.gpu_month_usd == pytest.approx(gpu, rel=1e-12)
     assert p.monthly_cost_usd == pytest.approx(proposed, rel=1e-12)
     savings = api_only - proposed  # −$5,941.66: a loss, the price of compliance
-    assert r.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
-    assert r.setup_cost_usd == 8 * 2 * 3500  # $56,000
-    assert r.payback_weeks is None
+    assert r.proposal.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
+    assert r.proposal.setup_cost_usd == 8 * 2 * 3500  # $56,000
+    assert r.proposal.payback_weeks is None
     # Average utilisation: demand ÷ capacity of the 3 replicas, 15.6%.
     assert d.average_utilisation == pytest.approx(300e6 / 86_400 / (3 * replica_tps), rel=1e-12)
     # HIPAA and data that must stay in the network: self-hosting is required, and the loss is
     # shown as a premium.
-    rec = r.recommendation
-    assert rec.scenario == "proposed" and rec.required_by_compliance
-    assert rec.compliance_premium_month_usd == pytest.approx(-savings, rel=1e-9)
+    assert r.headline.required_by_compliance and r.headline.reason == "compliance"
+    assert r.proposal.compliance_premium_month_usd == pytest.approx(-savings, rel=1e-9)
     # The crossover: 8 GPUs carry up to ceil(f × 1.23) + 1 = 4 replicas, so the proposal costs
     # the same from today's volume up to 2.4 × it, while the API's cost grows with the volume:
     # the two meet at proposed ÷ api_only × 300 Mtok/day = 390 Mtok/day.
-    assert r.crossover.crossover_mtok_per_day == pytest.approx(proposed / api_only * 300, rel=1e-9)
+    assert r.proposal.crossover.crossover_mtok_per_day == pytest.approx(
+        proposed / api_only * 300, rel=1e-9
+    )
 
     # The best plan: Llama 3.3 70B at fp4 on B200 (a candidate of both tiers). 70.6 B × 0.5625
     # bytes (4-bit weights with their scales) = 39.71 GB, 22% of one 180 GB GPU: 1 GPU a
     # replica; with the rates modelled, ceil(peak / (R × 0.75)) + 1 = 2 replicas, on two
     # single-GPU RunPod pods at $6.39 on demand less the assumed 55% for 3 years.
-    best = next(plan for plan in r.plans if plan.name == "best")
+    best = r.headline_plan
+    assert best.roles() == ["best", "all_self_hosted"]
     assert set(best.routes.values()) == {"llama70b-b200-fp4"}
-    b = r.recommended.deployments[0]
+    b = best.deployments[0]
     assert b.deployment == "llama70b-b200-fp4" and b.gpus_per_replica == 1
     assert b.weight_gb == pytest.approx(70.6 * 0.5625, rel=1e-12)
     assert b.rates.prefill_tps_per_gpu is not None and b.rates.decode_tps_per_gpu is not None
@@ -175,7 +182,11 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert best.monthly_savings_usd == pytest.approx(api_only - b_cost, rel=1e-9)  # $6,648.32
     # The same $56,000 setup, repaid by $6,648.32 a month × 12 / 52 a week: 36.5 weeks.
     assert best.payback_weeks == pytest.approx(56_000 / ((api_only - b_cost) * 12 / 52), rel=1e-9)
-    assert rec.best_beats_proposal
+    assert r.headline.verdict == "self_host_all"
+    assert r.headline.proposal_horizon_cost_change_usd == pytest.approx(
+        r.proposal.horizon_cost_usd - best.horizon_cost_usd
+    )
+    assert r.headline.proposal_horizon_cost_change_usd > 0
 
     # Against the client's $21,400 bill the list prices are 7.4% lower: within the tolerance.
     assert r.calibration.difference_pct == pytest.approx((api_only - 21_400) / 21_400 * 100)

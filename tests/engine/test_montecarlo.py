@@ -19,6 +19,7 @@ from crossover.engine.montecarlo import (
     simulate,
 )
 from crossover.engine.results import TierPrices
+from crossover.engine.scenarios import routings
 from crossover.engine.sizing import ResolvedDeployment, resolve_deployments
 from crossover.scenario import Scenario, ScenarioError, parse_scenario
 
@@ -88,8 +89,8 @@ def _inputs(
 
 def test_no_range_no_simulation(fixture_catalogue: Catalogue) -> None:
     results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    assert results.monte_carlo is None
-    assert len(results.sensitivity) == 7
+    assert results.proposal.monte_carlo is None
+    assert len(results.proposal.sensitivity) == 7
 
 
 def test_ranges_collapsed_to_todays_inputs_reproduce_the_scalar_result_exactly(
@@ -104,26 +105,26 @@ def test_ranges_collapsed_to_todays_inputs_reproduce_the_scalar_result_exactly(
     }
     collapsed = {k: {"low": v, "likely": v, "high": v} for k, v in today.items()}
     results = analyse(Scenario.model_validate(_raw(**collapsed, draws=1000)), fixture_catalogue)
-    mc = results.monte_carlo
+    mc = results.proposal.monte_carlo
     assert mc is not None
-    horizon = results.horizon
-    cumulative = horizon.cumulative_api_only_usd - horizon.cumulative_proposed_usd
+    horizon = results.proposal.horizon
+    cumulative = horizon.cumulative_api_only_usd - horizon.cumulative_plan_usd
     # To the bit: the vectorised path repeats the scalar engine's arithmetic.
     assert (
         mc.monthly_savings_usd_p10,
         mc.monthly_savings_usd_p50,
         mc.monthly_savings_usd_p90,
-    ) == (results.monthly_savings_usd,) * 3
+    ) == (results.proposal.monthly_savings_usd,) * 3
     assert (
         mc.cumulative_savings_usd_p10,
         mc.cumulative_savings_usd_p50,
         mc.cumulative_savings_usd_p90,
     ) == (cumulative,) * 3
     assert (mc.payback_weeks_p10, mc.payback_weeks_p50, mc.payback_weeks_p90) == (
-        results.payback_weeks,
+        results.proposal.payback_weeks,
     ) * 3
-    cheaper = horizon.cumulative_proposed_usd < horizon.cumulative_api_only_usd
-    assert mc.probability_proposal_cheaper == (1.0 if cheaper else 0.0)
+    cheaper = horizon.cumulative_plan_usd < horizon.cumulative_api_only_usd
+    assert mc.probability_plan_cheaper == (1.0 if cheaper else 0.0)
     assert sum(mc.histogram.counts) == 1000
 
 
@@ -138,7 +139,7 @@ def test_ranges_collapsed_elsewhere_reproduce_the_engine_rerun_by_hand(
         "api_price_change_pct": -5.0,
     }
     raw = _raw(**{k: {"low": v, "likely": v, "high": v} for k, v in collapsed.items()})
-    mc = analyse(Scenario.model_validate(raw), fixture_catalogue).monte_carlo
+    mc = analyse(Scenario.model_validate(raw), fixture_catalogue).proposal.monte_carlo
     assert mc is not None
 
     by_hand = copy.deepcopy(raw)
@@ -147,7 +148,10 @@ def test_ranges_collapsed_elsewhere_reproduce_the_engine_rerun_by_hand(
     by_hand["workload"]["output_mtok_per_day"] *= 1.4
     by_hand["workload"]["monthly_growth_pct"] = 4.0
     base = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    rates, price = base.deployments[0].rates, base.deployments[0].gpu_hour_price_usd
+    rates, price = (
+        base.proposal.deployments[0].rates,
+        base.proposal.deployments[0].gpu_hour_price_usd,
+    )
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     by_hand["deployments"][0] |= {
         "prefill_tps_per_gpu": rates.prefill_tps_per_gpu * 1.1,
@@ -165,31 +169,35 @@ def test_ranges_collapsed_elsewhere_reproduce_the_engine_rerun_by_hand(
         for t in base.tiers
     ]
     expected = analyse(Scenario.model_validate(by_hand), fixture_catalogue)
-    h = expected.horizon
+    h = expected.proposal.horizon
     # The same figures reached by another order of multiplications: equal to rounding.
-    assert mc.monthly_savings_usd_p50 == pytest.approx(expected.monthly_savings_usd, rel=1e-12)
-    assert mc.cumulative_savings_usd_p50 == pytest.approx(
-        h.cumulative_api_only_usd - h.cumulative_proposed_usd, rel=1e-12
+    assert mc.monthly_savings_usd_p50 == pytest.approx(
+        expected.proposal.monthly_savings_usd, rel=1e-12
     )
-    assert expected.payback_weeks is not None
-    assert mc.payback_weeks_p50 == pytest.approx(expected.payback_weeks, rel=1e-12)
+    assert mc.cumulative_savings_usd_p50 == pytest.approx(
+        h.cumulative_api_only_usd - h.cumulative_plan_usd, rel=1e-12
+    )
+    assert expected.proposal.payback_weeks is not None
+    assert mc.payback_weeks_p50 == pytest.approx(expected.proposal.payback_weeks, rel=1e-12)
 
 
 def test_every_sampled_draw_agrees_with_the_scalar_engine(fixture_catalogue: Catalogue) -> None:
     scenario = Scenario.model_validate(_raw(**RANGES, draws=5000, seed=7))
     deployments, prices = _inputs(scenario, fixture_catalogue)
-    simulation = simulate(scenario, deployments, prices)
+    simulation = simulate(scenario, deployments, prices, routings(scenario)["proposed"])
     setup = 8 * 2 * scenario.operations.engineer_week_cost
     sample = np.random.Generator(np.random.PCG64(1)).choice(5000, size=50, replace=False)
     for i in sample:
-        outcome = evaluate_draw(scenario, deployments, prices, simulation.draw(int(i)))
+        outcome = evaluate_draw(
+            scenario, deployments, prices, routings(scenario)["proposed"], simulation.draw(int(i))
+        )
         assert outcome.monthly_savings_usd == pytest.approx(
             simulation.monthly_savings_usd[i], rel=1e-9
         )
         assert outcome.cumulative_savings_usd == pytest.approx(
             simulation.cumulative_savings_usd[i], rel=1e-9
         )
-        assert outcome.proposal_cheaper == bool(simulation.proposal_cheaper[i])
+        assert outcome.plan_cheaper == bool(simulation.plan_cheaper[i])
         # Payback follows from the savings, as the summary's payback percentiles do.
         weeks = payback_weeks(setup, float(simulation.monthly_savings_usd[i]))
         if outcome.payback_weeks is None:
@@ -197,16 +205,16 @@ def test_every_sampled_draw_agrees_with_the_scalar_engine(fixture_catalogue: Cat
         else:
             assert outcome.payback_weeks == pytest.approx(weeks, rel=1e-9)
     # The sample spans winning and losing futures, so the comparison means something.
-    assert 0 < np.mean(simulation.proposal_cheaper[sample]) < 1
+    assert 0 < np.mean(simulation.plan_cheaper[sample]) < 1
 
 
 def test_the_probability_converges(fixture_catalogue: Catalogue) -> None:
     probabilities = []
     for seed in (1, 2):
         scenario = Scenario.model_validate(_raw(**RANGES, draws=100_000, seed=seed))
-        mc = analyse(scenario, fixture_catalogue).monte_carlo
+        mc = analyse(scenario, fixture_catalogue).proposal.monte_carlo
         assert mc is not None
-        probabilities.append(mc.probability_proposal_cheaper)
+        probabilities.append(mc.probability_plan_cheaper)
     print(f"P(proposal cheaper) at 100,000 draws, seeds 1 and 2: {probabilities}")
     assert 0.2 < probabilities[0] < 0.8  # a real question, not a foregone conclusion
     assert abs(probabilities[0] - probabilities[1]) <= 0.01
@@ -243,14 +251,14 @@ def test_draws_follow_the_chosen_distribution(distribution: str, mean: float) ->
 
 def test_summary_percentiles_histogram_and_sentence_agree(fixture_catalogue: Catalogue) -> None:
     scenario = Scenario.model_validate(_raw(**RANGES, draws=20_000))
-    mc = analyse(scenario, fixture_catalogue).monte_carlo
+    mc = analyse(scenario, fixture_catalogue).proposal.monte_carlo
     assert mc is not None
     deployments, prices = _inputs(scenario, fixture_catalogue)
-    simulation = simulate(scenario, deployments, prices)
+    simulation = simulate(scenario, deployments, prices, routings(scenario)["proposed"])
     savings = simulation.monthly_savings_usd
     assert mc.monthly_savings_usd_p10 == np.percentile(savings, 10)
     assert mc.monthly_savings_usd_p90 == np.percentile(savings, 90)
-    assert mc.probability_proposal_cheaper == np.mean(simulation.proposal_cheaper)
+    assert mc.probability_plan_cheaper == np.mean(simulation.plan_cheaper)
     assert mc.uncertain == list(RANGES)
     assert (mc.draws, mc.seed, mc.distribution) == (20_000, 20261127, "pert")
     # The histogram covers every draw, lowest to highest.
@@ -268,13 +276,14 @@ def test_the_results_json_carries_the_simulation_and_the_tornado(
     fixture_catalogue: Catalogue,
 ) -> None:
     results = analyse(Scenario.model_validate(_raw(**RANGES, draws=1000)), fixture_catalogue)
-    assert results.monte_carlo is not None
+    assert results.proposal.monte_carlo is not None
     data = json.loads(results.model_dump_json())
-    probability = results.monte_carlo.probability_proposal_cheaper
-    assert data["monte_carlo"]["probability_proposal_cheaper"] == probability
-    assert set(data["monte_carlo"]["histogram"]) == {"edges_usd", "counts"}
-    assert [bar["driver"] for bar in data["sensitivity"]] == [
-        bar.driver for bar in results.sensitivity
+    plan_index = results.plans.index(results.proposal)
+    probability = results.proposal.monte_carlo.probability_plan_cheaper
+    assert data["plans"][plan_index]["monte_carlo"]["probability_plan_cheaper"] == probability
+    assert set(data["plans"][plan_index]["monte_carlo"]["histogram"]) == {"edges_usd", "counts"}
+    assert [bar["driver"] for bar in data["plans"][plan_index]["sensitivity"]] == [
+        bar.driver for bar in results.proposal.sensitivity
     ]
 
 

@@ -180,10 +180,17 @@ def test_the_best_plan_is_never_dearer_and_keeps_locks_and_compliance(
         if scenario.compliance.flags:
             assert route != "api"
         assert route == "api" or route in (tier.candidates or [tier.deployment])
-    assert results.recommendation.plan == "best"
-    assert results.recommendation.best_saves_vs_proposal_usd == pytest.approx(
+    # The best plan is the headline, always; the proposal is what it is compared with.
+    assert results.headline.plan == best.key
+    assert results.headline.proposal_horizon_cost_change_usd == pytest.approx(
         _plan(results, "proposed").horizon_cost_usd - best.horizon_cost_usd
     )
+    # Each routing appears once, with every role it fills.
+    assert len({tuple(p.routes.items()) for p in results.plans}) == len(results.plans)
+    named = [r for p in results.plans for r in p.roles() if r != "alternative"]
+    assert len(named) == len(set(named)) and {"api_only", "proposed", "best"} <= set(named)
+    for plan in results.plans:
+        assert plan.allowed == _allowed_by_compliance(scenario, plan.routes)
 
 
 @settings(max_examples=30, deadline=None)
@@ -213,7 +220,7 @@ def test_instance_choice_bills_no_idle_machine_when_a_smaller_one_is_no_dearer(
     )
     results = analyse(scenario, load_catalogue())
     proposed = _plan(results, "proposed")
-    (deployment,) = results.deployments
+    (deployment,) = proposed.deployments
     assert proposed.instances["l"].instance == "aws/g6e.xlarge"
     assert proposed.billed_gpus == deployment.replicas * deployment.gpus_per_replica
     assert deployment.billed_gpus == proposed.billed_gpus
@@ -269,14 +276,15 @@ def test_a_hand_worked_plan(make_scenario: Any, fixture_catalogue: Catalogue) ->
     assert proposed.monthly_savings_usd == pytest.approx(6083.333333 - 6962)
     assert proposed.payback_weeks is None
     assert best.routes == {"all": "api"}
-    assert results.recommendation.best_saves_vs_proposal_usd == pytest.approx(10757.333333)
+    assert best.key == api_only.key == results.headline.plan
+    assert results.headline.proposal_horizon_cost_change_usd == pytest.approx(10757.333333)
     (choice,) = results.tier_choices
     assert (choice.route, choice.proposed_route) == ("api", "d")
     assert [(m.route, m.horizon_cost_change_usd) for m in choice.moves] == [
         ("d", pytest.approx(10757.333333))
     ]
-    assert results.recommended.deployments == []
-    assert results.recommended.payback_weeks is None
+    assert results.headline_plan.deployments == []
+    assert results.headline_plan.payback_weeks is None
 
 
 def test_beyond_the_exhaustive_limit_the_search_says_best_found(
@@ -321,5 +329,15 @@ def _allowed(scenario: Scenario, routes: dict[str, str]) -> bool:
     return True
 
 
+def _allowed_by_compliance(scenario: Scenario, routes: dict[str, str]) -> bool:
+    """No tier that compliance or a lock on self-hosting keeps off its API is on it."""
+    for tier in scenario.tiers:
+        locked_off_api = tier.locked and tier.route == "self_host"
+        if routes[tier.tier] == "api" and (scenario.compliance.flags or locked_off_api):
+            return False
+    return True
+
+
 def _plan(results: Results, name: str) -> Any:
-    return next(p for p in results.plans if p.name == name)
+    """The plan in a role (a routing filling several roles is listed once, with them all)."""
+    return results.plan_in_role(name)  # type: ignore[arg-type]

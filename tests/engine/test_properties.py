@@ -140,7 +140,7 @@ def test_average_utilisation_never_exceeds_u_max_over_peak_to_average(
     raw: dict[str, Any], fixture_catalogue: Catalogue
 ) -> None:
     results = analyse(Scenario.model_validate(raw), fixture_catalogue)
-    deployment = results.deployments[0]
+    deployment = results.proposal.deployments[0]
     ceiling = (
         raw["operations"]["target_peak_utilisation_pct"] / 100 / raw["workload"]["peak_to_average"]
     )
@@ -174,9 +174,10 @@ def test_a_crossover_exists_where_the_moved_traffic_is_dear(
         ],
     )
     results = analyse(scenario, fixture_catalogue)
-    assert results.crossover.status == "crossover"
-    assert results.crossover_mtok_per_day is not None
-    assert results.crossover_mtok_per_day < results.total_mtok_per_day
+    crossover = results.proposal.crossover
+    assert crossover.status == "crossover"
+    assert crossover.crossover_mtok_per_day is not None
+    assert crossover.crossover_mtok_per_day < results.total_mtok_per_day
 
 
 def test_a_crossover_on_a_replica_step_is_dearer_on_a_sliver_below_it(

@@ -82,7 +82,7 @@ def _peak(raw: dict[str, Any], _: Results, f: float) -> None:
 
 
 def _throughput(raw: dict[str, Any], base: Results, f: float) -> None:
-    for deployment, result in zip(raw["deployments"], base.deployments, strict=True):
+    for deployment, result in zip(raw["deployments"], base.proposal.deployments, strict=True):
         rates = result.rates
         if rates.tps_per_gpu is not None:
             deployment["tps_per_gpu"] = rates.tps_per_gpu * f
@@ -93,7 +93,7 @@ def _throughput(raw: dict[str, Any], base: Results, f: float) -> None:
 
 
 def _gpu_price(raw: dict[str, Any], base: Results, f: float) -> None:
-    for deployment, result in zip(raw["deployments"], base.deployments, strict=True):
+    for deployment, result in zip(raw["deployments"], base.proposal.deployments, strict=True):
         deployment["gpu_hour_price"] = result.gpu_hour_price_usd * f
 
 
@@ -145,26 +145,26 @@ def test_every_bar_is_the_engine_rerun_by_hand_at_its_bounds(
 ) -> None:
     raw = _raw(uncertainty={"sensitivity_pct": pct})
     base = analyse(Scenario.model_validate(raw), fixture_catalogue)
-    bars = {bar.driver: bar for bar in base.sensitivity}
+    bars = {bar.driver: bar for bar in base.proposal.sensitivity}
     assert set(bars) == set(BY_HAND)
     for driver, edit in BY_HAND.items():
         low = _rerun(raw, base, edit, 1 - pct / 100, fixture_catalogue)
         high = _rerun(raw, base, edit, 1 + pct / 100, fixture_catalogue)
         bar = bars[driver]
-        assert bar.monthly_savings_usd_low == low.monthly_savings_usd, driver
-        assert bar.monthly_savings_usd_high == high.monthly_savings_usd, driver
-        assert bar.payback_weeks_low == low.payback_weeks, driver
-        assert bar.payback_weeks_high == high.payback_weeks, driver
-        assert bar.swing == abs(high.monthly_savings_usd - low.monthly_savings_usd)
+        assert bar.monthly_savings_usd_low == low.proposal.monthly_savings_usd, driver
+        assert bar.monthly_savings_usd_high == high.proposal.monthly_savings_usd, driver
+        assert bar.payback_weeks_low == low.proposal.payback_weeks, driver
+        assert bar.payback_weeks_high == high.proposal.payback_weeks, driver
+        assert bar.swing == abs(high.proposal.monthly_savings_usd - low.proposal.monthly_savings_usd)
 
 
 def test_bars_come_largest_swing_first_and_each_driver_moves_savings_its_own_way(
     fixture_catalogue: Catalogue,
 ) -> None:
     results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    swings = [bar.swing for bar in results.sensitivity]
+    swings = [bar.swing for bar in results.proposal.sensitivity]
     assert swings == sorted(swings, reverse=True)
-    bars = {bar.driver: bar for bar in results.sensitivity}
+    bars = {bar.driver: bar for bar in results.proposal.sensitivity}
     # Dearer APIs and dearer people or GPUs move savings the way a CFO expects.
     assert bars["api_prices"].monthly_savings_usd_high > bars["api_prices"].monthly_savings_usd_low
     assert (
@@ -175,17 +175,21 @@ def test_bars_come_largest_swing_first_and_each_driver_moves_savings_its_own_way
     # The setup cost changes payback only, never the monthly savings.
     setup = bars["setup_cost"]
     assert setup.swing == 0
-    assert setup.monthly_savings_usd_low == results.monthly_savings_usd
-    assert results.payback_weeks is not None
-    assert setup.payback_weeks_low == pytest.approx(0.75 * results.payback_weeks, rel=1e-12)
-    assert setup.payback_weeks_high == pytest.approx(1.25 * results.payback_weeks, rel=1e-12)
+    assert setup.monthly_savings_usd_low == results.proposal.monthly_savings_usd
+    assert results.proposal.payback_weeks is not None
+    assert setup.payback_weeks_low == pytest.approx(
+        0.75 * results.proposal.payback_weeks, rel=1e-12
+    )
+    assert setup.payback_weeks_high == pytest.approx(
+        1.25 * results.proposal.payback_weeks, rel=1e-12
+    )
 
 
 def test_the_bounds_are_numbers_in_their_units_and_words_at_the_edge(
     fixture_catalogue: Catalogue,
 ) -> None:
     results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    bars = {bar.driver: bar for bar in results.sensitivity}
+    bars = {bar.driver: bar for bar in results.proposal.sensitivity}
     # The engine: the driver's value at each end in its unit (2,300 Mtok/day, ratio 1.8,
     # setup 6 weeks × 2 engineers × $3,000 = $36,000, 0.5 FTE), money in USD.
     ends = {d: (b.unit, b.low_value, b.high_value) for d, b in bars.items()}
@@ -230,8 +234,8 @@ def test_one_gpu_price_is_named_and_the_peak_ratio_stops_at_flat_traffic(
     raw["deployments"] = raw["deployments"][:1]
     raw["tiers"][1] = {**raw["tiers"][1], "route": "api", "deployment": None}
     results = analyse(Scenario.model_validate(raw), fixture_catalogue)
-    bars = {bar.driver: bar for bar in results.sensitivity}
-    price = results.deployments[0].gpu_hour_price_usd
+    bars = {bar.driver: bar for bar in results.proposal.sensitivity}
+    price = results.proposal.deployments[0].gpu_hour_price_usd
     assert bars["gpu_hour_price"].low_value == price * 0.75
     words = Words(results, USD)
     assert words.sensitivity_end(bars["gpu_hour_price"], "low") == (
@@ -243,16 +247,16 @@ def test_one_gpu_price_is_named_and_the_peak_ratio_stops_at_flat_traffic(
         "1 (flat traffic: the ratio cannot go below 1)"
     )
     # Floored at 1, the low end is today's traffic: the same savings as the base case.
-    assert bars["peak_to_average"].monthly_savings_usd_low == results.monthly_savings_usd
+    assert bars["peak_to_average"].monthly_savings_usd_low == results.proposal.monthly_savings_usd
 
 
-def test_the_tornado_runs_without_uncertainty_ranges_and_without_self_hosting(
+def test_a_plan_that_self_hosts_nothing_has_no_tornado(
     make_scenario: Any, fixture_catalogue: Catalogue
 ) -> None:
+    """Nothing self-hosted saves nothing whatever moves: no bars, no simulation, and the
+    report shows no tornado rather than seven bars of zero."""
     results = analyse(make_scenario(), fixture_catalogue)
-    assert results.monte_carlo is None
-    assert len(results.sensitivity) == 7
-    # Nothing self-hosted: savings stay 0 at every bound and there is no payback to speak of.
-    for bar in results.sensitivity:
-        assert (bar.monthly_savings_usd_low, bar.monthly_savings_usd_high, bar.swing) == (0, 0, 0)
-        assert bar.payback_weeks_low is None and bar.payback_weeks_high is None
+    plan = results.headline_plan
+    assert not plan.self_hosts
+    assert plan.monte_carlo is None
+    assert plan.sensitivity == []

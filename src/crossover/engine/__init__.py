@@ -90,6 +90,21 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     plans = [a.plan for a in analysed]
     chosen = headline(scenario, plans)
     headline_model = next(a for a in analysed if a.plan.key == chosen.plan)
+    unused = [
+        _deployment_result(
+            headline_model.model,
+            headline_model.model.deployments[d.deployment],
+            headline_model.routing,
+            headline_model.cost,
+        )
+        for d in scenario.deployments
+        if d.deployment not in headline_model.plan.instances
+    ]
+    # What the plans used, then the options shown beside them: each figure sourced once.
+    used = [
+        (a.model.deployments[d], a.plan.deployments) for a in analysed for d in a.plan.instances
+    ]
+    used += [(headline_model.model.deployments[d.deployment], [d]) for d in unused]
     return Results(
         scenario=scenario,
         catalogue_versions=catalogue.versions,
@@ -99,21 +114,12 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         tiers=[_tier_result(scenario, catalogue, base, t.tier, prices) for t in scenario.tiers],
         plans=plans,
         headline=chosen,
-        unused_deployments=[
-            _deployment_result(
-                headline_model.model,
-                headline_model.model.deployments[d.deployment],
-                headline_model.routing,
-                headline_model.cost,
-            )
-            for d in scenario.deployments
-            if d.deployment not in headline_model.plan.instances
-        ],
+        unused_deployments=unused,
         plan_search=summary(outcome),
         tier_choices=tier_choices(search, outcome.ranked[0], proposed),
         calibration=calibration,
         warnings=warnings,
-        sources=(sources := _sources(scenario, analysed, prices, catalogue)),
+        sources=(sources := _sources(scenario, used, prices, catalogue)),
         stale_prices=_stale(sources, scenario.client.report_date),
         display_currency=scenario.client.currency,
         usd_fx_rate=scenario.client.usd_fx_rate,
@@ -414,13 +420,14 @@ def _savings_at_bill(bill: float, listed: float, api: float, monthly_cost: float
 
 def _sources(
     scenario: Scenario,
-    analysed: list[_Analysed],
+    used: list[tuple[ResolvedDeployment, list[DeploymentResult]]],
     prices: dict[str, TierPrices],
     catalogue: Catalogue,
 ) -> list[Sourced]:
-    """Every catalogue figure the plans leaned on, once each."""
-    deployments = [a.model.deployments[d] for a in analysed for d in a.plan.instances]
-    deployment_results = [d for a in analysed for d in a.plan.deployments]
+    """Every catalogue figure the plans and the options shown leaned on, once each: `used`
+    pairs each deployment as placed with the results sized from it."""
+    deployments = [dep for dep, _ in used]
+    deployment_results = [d for _, results in used for d in results]
     found: dict[tuple[str, ...], Sourced] = {}
     on = scenario.client.report_date
 
@@ -560,6 +567,7 @@ def _stale(sources: list[Sourced], on: date) -> list[StalePrice]:
             name=s.name,
             api_mode=s.api_mode,
             cloud=s.cloud,
+            gpu_name=s.gpu_name,
             source=s.source,
             seen=s.as_of,
             age_days=(on - s.as_of).days,

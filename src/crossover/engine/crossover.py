@@ -63,9 +63,7 @@ def solve_crossover(model: CostModel, plan: Routing, api_only: Routing) -> Cross
             dep.gpus_per_instance * dep.gpu_hour_price_usd * HOURS_PER_MONTH * overhead
         )
 
-    moved_mtok = sum(
-        model.volumes[t.tier].total for ts in plan.self_hosted.values() for t in ts
-    )
+    moved_mtok = sum(model.volumes[t.tier].total for ts in plan.self_hosted.values() for t in ts)
     per_mtok = DAYS_PER_MONTH * moved_mtok
     marginal = slope / per_mtok
     moved_price = moved / per_mtok

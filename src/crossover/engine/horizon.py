@@ -22,9 +22,7 @@ def payback_weeks(setup_cost_usd: float, monthly_savings_usd: float) -> float | 
     return setup_cost_usd / (monthly_savings_usd * 12 / 52)
 
 
-def horizon(
-    model: CostModel, api_only: Routing, plan: Routing, setup_cost_usd: float
-) -> Horizon:
+def horizon(model: CostModel, api_only: Routing, plan: Routing, setup_cost_usd: float) -> Horizon:
     """A plan against API only month by month, replicas re-sized to each month's volume; the
     setup cost falls in month 0 where the plan self-hosts anything."""
     workload = model.scenario.workload

@@ -118,6 +118,8 @@ class StalePrice(_Result):
     """api_prices: realtime or batch."""
     cloud: str | None = None
     """price_plan: the provider the discount applies to."""
+    gpu_name: str | None = None
+    """instance: the GPU it rents."""
     source: str
     seen: date
     age_days: int
