@@ -155,7 +155,9 @@ def test_every_bar_is_the_engine_rerun_by_hand_at_its_bounds(
         assert bar.monthly_savings_usd_high == high.proposal.monthly_savings_usd, driver
         assert bar.payback_weeks_low == low.proposal.payback_weeks, driver
         assert bar.payback_weeks_high == high.proposal.payback_weeks, driver
-        assert bar.swing == abs(high.proposal.monthly_savings_usd - low.proposal.monthly_savings_usd)
+        assert bar.swing == abs(
+            high.proposal.monthly_savings_usd - low.proposal.monthly_savings_usd
+        )
 
 
 def test_bars_come_largest_swing_first_and_each_driver_moves_savings_its_own_way(
