@@ -50,11 +50,16 @@ def test_analyse_writes_the_json_results(
     code, _, err = run(["analyse", str(EXAMPLE), "--json", str(target)], capsys)
     assert code == 0, err
     results = json.loads(target.read_text())
-    for key in ("monthly_savings_usd", "payback_weeks", "crossover_mtok_per_day", "warnings"):
-        assert key in results
-    assert results["scenarios"]["api_only"]["monthly_cost_usd"] > 0
-    assert results["scenarios"]["proposed"]["monthly_cost_usd"] > 0
-    deployment = results["deployments"][0]
+    assert "warnings" in results
+    # Built around plans: the headline names one of them, and each carries its whole analysis.
+    assert set(results["headline"]) >= {"plan", "verdict", "reason", "compliance_flags"}
+    plans = {p["key"]: p for p in results["plans"]}
+    headline = plans[results["headline"]["plan"]]
+    for plan in plans.values():
+        for key in ("monthly_savings_usd", "payback_weeks", "crossover", "horizon", "risks"):
+            assert key in plan
+        assert plan["monthly_cost_usd"] > 0
+    deployment = headline["deployments"][0]
     for key in (
         "deployment",
         "gpus_per_replica",
@@ -67,7 +72,6 @@ def test_analyse_writes_the_json_results(
         "break_even_utilisation",
     ):
         assert key in deployment
-    assert set(results["recommendation"]) >= {"scenario", "required_by_compliance", "risks"}
     assert set(results["catalogue_versions"]) == {"catalogue", "genai-prices", "API price overlay"}
 
 

@@ -54,10 +54,12 @@ def test_the_waterfall_attributes_the_whole_change(catalogue: Catalogue) -> None
     ]
     # The bill is only compared with, never priced: no effect on the savings.
     assert steps["client.current_monthly_api_bill"] == 0
-    # 0.75 more FTE at $180,000 a year: $11,250 a month more for the proposal.
+    # 0.75 more FTE at $180,000 a year: $11,250 a month more for the recommended plan.
     assert steps["operations.ops_fte"] == pytest.approx(-0.75 * 180_000 / 12, rel=1e-12)
+    # The waterfall explains the headline plan's savings, each version's own.
     total = (
-        analyse(new, catalogue).monthly_savings_usd - analyse(old, catalogue).monthly_savings_usd
+        analyse(new, catalogue).headline_plan.monthly_savings_usd
+        - analyse(old, catalogue).headline_plan.monthly_savings_usd
     )
     assert math.fsum(steps.values()) == pytest.approx(total, rel=1e-12, abs=1e-9)
     figures = {f.figure: (f.old, f.new) for f in diff.figures}
@@ -69,6 +71,30 @@ def test_the_same_scenario_has_no_change(catalogue: Catalogue) -> None:
     scenario = Scenario.model_validate(old_raw)
     diff = diff_scenarios(scenario, scenario, catalogue)
     assert diff.changes == [] and diff.attribution == []
+    assert not diff.headline_changed
+
+
+def test_a_change_of_recommended_plan_is_said(catalogue: Catalogue) -> None:
+    """Northwind's best plan sends extraction to Llama 3.1 8B; with only the proposal's Qwen as a
+    candidate the proposal is the best plan, and the diff says the recommendation moved."""
+    old_raw, _ = _versions()
+    new_raw = json.loads(EXAMPLE.read_text())
+    new_raw["tiers"][0]["candidates"] = ["qwen14b-a100"]
+    new_raw["tiers"][1]["candidates"] = []
+    old, new = Scenario.model_validate(old_raw), Scenario.model_validate(new_raw)
+    diff = diff_scenarios(old, new, catalogue)
+    assert (diff.verdict_old, diff.verdict_new) == ("adopt_plan", "adopt_proposal")
+    assert diff.routes_old["extraction"] == "llama8b-l40s"
+    assert diff.routes_new["extraction"] == "qwen14b-a100"
+    assert diff.headline_changed
+    old_results, new_results = analyse(old, catalogue), analyse(new, catalogue)
+    figures = {f.figure: (f.old, f.new) for f in diff.figures}
+    assert figures["monthly_savings_usd"] == (
+        old_results.headline_plan.monthly_savings_usd,
+        new_results.headline_plan.monthly_savings_usd,
+    )
+    # The proposal's own savings: the new headline is the old proposal.
+    assert figures["monthly_savings_usd"][1] == old_results.proposal.monthly_savings_usd
 
 
 def test_diff_prints_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

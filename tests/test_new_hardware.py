@@ -50,9 +50,9 @@ def test_a_gpu_rented_nowhere_needs_the_clients_own_price(catalogue: Catalogue) 
     )
     data["deployments"][0].update(gpu_hour_price=3.5, gpus_per_instance=8)
     results = analyse(Scenario.model_validate(data), catalogue)
-    deployment = next(d for d in results.deployments if d.deployment == "mi355x-fp4")
+    deployment = next(d for d in results.proposal.deployments if d.deployment == "mi355x-fp4")
     assert deployment.gpu_hour_price_usd == 3.5 and deployment.instance is None
-    assert any(r.code == "low_precision" for r in results.recommendation.proposal_risks)
+    assert any(r.code == "low_precision" for r in results.proposal.risks)
 
 
 def test_the_example_weighs_a_b200_at_fp4_among_its_options(catalogue: Catalogue) -> None:

@@ -11,6 +11,7 @@ from crossover.engine import analyse
 from crossover.engine.results import InputWarning
 from crossover.formatting import display_for
 from crossover.inputs import load_scenario
+from crossover.summary import verdict
 from crossover.wording import (
     Words,
     api_model_name,
@@ -28,15 +29,14 @@ GBP = display_for("GBP", 0.79)
 
 
 @pytest.mark.parametrize(
-    ("probability", "low", "high", "months", "self_hosting", "sentence"),
+    ("probability", "low", "high", "months", "sentence"),
     [
         (
             0.8,
             1234.4,
             5678.6,
             24,
-            True,
-            "In 8 of 10 simulated futures the proposal is cheaper over 24 months; savings most "
+            "In 8 of 10 simulated futures the plan is cheaper over 24 months; savings most "
             "likely between $1,234 and $5,679 a month.",
         ),
         (
@@ -44,8 +44,7 @@ GBP = display_for("GBP", 0.79)
             -2000,
             3000,
             36,
-            True,
-            "In 6 of 10 simulated futures the proposal is cheaper over 36 months; savings most "
+            "In 6 of 10 simulated futures the plan is cheaper over 36 months; savings most "
             "likely between −$2,000 and $3,000 a month.",
         ),
         (
@@ -53,8 +52,7 @@ GBP = display_for("GBP", 0.79)
             7700,
             7700,
             24,
-            True,
-            "In every simulated future the proposal is cheaper over 24 months; savings of "
+            "In every simulated future the plan is cheaper over 24 months; savings of "
             "$7,700 a month.",
         ),
         (
@@ -62,8 +60,7 @@ GBP = display_for("GBP", 0.79)
             100,
             900,
             24,
-            True,
-            "In more than 9 of 10 simulated futures the proposal is cheaper over 24 months; "
+            "In more than 9 of 10 simulated futures the plan is cheaper over 24 months; "
             "savings most likely between $100 and $900 a month.",
         ),
         (
@@ -71,8 +68,7 @@ GBP = display_for("GBP", 0.79)
             -9000,
             -1000,
             12,
-            True,
-            "In fewer than 1 of 10 simulated futures is the proposal cheaper over 12 months; "
+            "In fewer than 1 of 10 simulated futures is the plan cheaper over 12 months; "
             "savings most likely between −$9,000 and −$1,000 a month (a loss).",
         ),
         (
@@ -80,34 +76,24 @@ GBP = display_for("GBP", 0.79)
             -5004.2,
             -5004.2,
             24,
-            True,
-            "In no simulated future is the proposal cheaper over 24 months; savings of −$5,004 "
+            "In no simulated future is the plan cheaper over 24 months; savings of −$5,004 "
             "a month (a loss).",
-        ),
-        (
-            0.0,
-            0,
-            0,
-            24,
-            False,
-            "The proposal self-hosts no tier, so it costs the same as API only in every "
-            "simulated future.",
         ),
     ],
 )
 def test_the_confidence_sentence(
-    probability: float, low: float, high: float, months: int, self_hosting: bool, sentence: str
+    probability: float, low: float, high: float, months: int, sentence: str
 ) -> None:
-    assert confidence_sentence(probability, low, high, months, self_hosting, USD) == sentence
+    assert confidence_sentence(probability, low, high, months, USD) == sentence
 
 
 def test_the_confidence_sentence_speaks_the_display_currency() -> None:
     # $1,000 × 0.92 = €920; $5,000 × 0.79 = £3,950.
-    assert confidence_sentence(0.8, 1000, 5000, 24, True, EUR) == (
-        "In 8 of 10 simulated futures the proposal is cheaper over 24 months; savings most "
+    assert confidence_sentence(0.8, 1000, 5000, 24, EUR) == (
+        "In 8 of 10 simulated futures the plan is cheaper over 24 months; savings most "
         "likely between €920 and €4,600 a month."
     )
-    assert confidence_sentence(0.8, 1000, 5000, 24, True, GBP).endswith(
+    assert confidence_sentence(0.8, 1000, 5000, 24, GBP).endswith(
         "between £790 and £3,950 a month."
     )
 
@@ -175,55 +161,49 @@ def test_ids_become_names() -> None:
     assert api_model_name("anthropic/claude-haiku-4-5") == "Claude Haiku 4.5 (Anthropic)"
     assert api_model_name("openai/gpt-4o-mini") == "GPT 4o mini (OpenAI)"
     assert api_model_name("nobody/unknown") == "nobody/unknown"
-    assert instance_name("lambda/gpu_8x_h100_sxm5") == "Lambda instance gpu_8x_h100_sxm5"
-    assert instance_name("aws/p4de.24xlarge") == "Amazon Web Services instance p4de.24xlarge"
-    assert instance_name("acme/box") == "acme instance box"
-    assert instance_name(None) == "GPUs priced at your own figure"
+    # The provider in words and what one machine holds; never the provider's instance code.
+    assert instance_name("lambda/gpu_8x_h100_sxm5", 8, "H100 SXM") == (
+        "Lambda machines of 8 × H100 SXM"
+    )
+    assert instance_name("aws/p4de.24xlarge", 8, "A100 80GB") == (
+        "Amazon Web Services machines of 8 × A100 80GB"
+    )
+    assert instance_name("acme/box", 1, "L4") == "acme machines of 1 × L4"
+    assert instance_name(None, 1, "L4") == "L4 GPUs priced at your own figure"
 
 
 def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue) -> None:
+    """The caveat speaks of the headline plan's savings, worked out by hand."""
     results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
-    s, c = results.scenarios, results.calibration
-    # Every API cost scaled by bill / list-price bill, the self-hosted costs unchanged:
-    # 13,100 / 37,473 × (37,473 − 5,110) − (7,200 + 720 + 3,750) ≈ −356 a month: at the
-    # client's bill, self-hosting as proposed would lose money.
-    self_hosted = (
-        s.proposed.gpu_month_usd + s.proposed.overhead_month_usd + s.proposed.ops_month_usd
-    )
+    plan, api_only, c = results.headline_plan, results.api_only, results.calibration
+    # The headline keeps complex-reasoning on its API ($5,110 a month) and self-hosts
+    # extraction for $12,900 − $5,110 a month all in. Every API cost scaled by bill /
+    # list-price bill, the self-hosted costs unchanged:
+    # 13,100 / 37,473 × (37,473 − 5,110) − (12,900 − 5,110) ≈ 3,524 a month.
+    assert plan.routes["complex-reasoning"] == "api"
+    self_hosted = plan.gpu_month_usd + plan.overhead_month_usd + plan.ops_month_usd
     expected = (
-        13_100 / c.catalogue_api_month_usd * (s.api_only.api_month_usd - s.proposed.api_month_usd)
+        13_100 / c.catalogue_api_month_usd * (api_only.api_month_usd - plan.api_month_usd)
         - self_hosted
     )
-    assert c.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
-    assert round(expected) == -356
+    assert round(expected) == 3524
+    assert plan.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
     assert Words(results, USD).bill_caveat() == (
         "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the proposal's monthly savings are −$356, not $20,693."
+        "prices: if the bill is right, the monthly savings are $3,524, not $24,573."
     )
     assert Words(results, EUR).bill_caveat() == (
         "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
-        "prices: if the bill is right, the proposal's monthly savings are −€328, not €19,038."
+        "prices: if the bill is right, the monthly savings are €3,242, not €22,608."
     )
-
-
-def test_the_bill_caveat_beside_the_best_plan_speaks_of_its_savings(catalogue: Catalogue) -> None:
-    results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
-    s, c = results.scenarios, results.calibration
-    [best] = [p for p in results.plans if p.name == "best"]
-    # The best plan keeps complex-reasoning on its API, as the proposal does ($5,110 a month),
-    # and self-hosts extraction on an L40S for $12,900 − $5,110 a month all in:
-    # 13,100 / 37,473 × (37,473 − 5,110) − (12,900 − 5,110) ≈ 3,524 a month.
-    assert best.routes["complex-reasoning"] == "api"
-    api = s.proposed.api_month_usd
-    expected = 13_100 / c.catalogue_api_month_usd * (s.api_only.api_month_usd - api) - (
-        best.monthly_cost_usd - api
+    # The proposal's own reading, the same formula: 13,100 / 37,473 × (37,473 − 5,110) −
+    # (7,200 + 720 + 3,750) ≈ −356 a month: at the client's bill it would lose money.
+    proposal = results.proposal
+    own = 13_100 / c.catalogue_api_month_usd * (api_only.api_month_usd - proposal.api_month_usd) - (
+        proposal.gpu_month_usd + proposal.overhead_month_usd + proposal.ops_month_usd
     )
-    assert round(expected) == 3524
-    assert c.best_monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
-    assert Words(results, USD).bill_caveat(of_best_plan=True) == (
-        "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the best plan's monthly savings are $3,524, not $24,573."
-    )
+    assert round(own) == -356
+    assert proposal.monthly_savings_at_client_bill_usd == pytest.approx(own, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -260,46 +240,36 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
 
 
 @pytest.mark.parametrize(
-    ("example", "code", "sentence"),
+    ("example", "code", "verdict_text", "sentence"),
     [
         (
             "regulated-healthcare.json",
             "compliance",
+            "Self-host every tier (required by compliance)",
             "Compliance (HIPAA, data must stay in the client's network) forbids sending this "
-            "data to an outside API, so every tier must be self-hosted, whatever the cost.",
+            "data to an outside API, so the tiers it covers must be self-hosted: this is the "
+            "cheapest way to do it over the horizon, engineering setup included.",
         ),
         (
             "small-startup.json",
-            "api_beats_proposal",
-            "Keeping every tier on its API costs less than the proposed self-hosting over the "
-            "horizon, engineering setup included.",
+            "api_cheapest",
+            "Stay on the API",
+            "No routing that self-hosts a tier costs less than keeping every tier on its API "
+            "over the horizon, engineering setup included.",
         ),
         (
             "document-intelligence.json",
-            "proposed_cheapest",
-            "The proposed split costs least over the horizon, engineering setup included.",
+            "cheapest",
+            "Adopt the best plan",
+            "Of every routing of the tiers compared, this plan costs least over the horizon, "
+            "engineering setup included.",
         ),
     ],
 )
-def test_the_engine_gives_a_reason_code_and_the_edge_the_sentence(
-    catalogue: Catalogue, example: str, code: str, sentence: str
+def test_the_engine_gives_a_reason_code_and_the_edge_the_words(
+    catalogue: Catalogue, example: str, code: str, verdict_text: str, sentence: str
 ) -> None:
     results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
-    assert results.recommendation.reason == code
+    assert results.headline.reason == code
+    assert verdict(results) == verdict_text
     assert Words(results, EUR).reason() == sentence
-
-
-@pytest.mark.parametrize(
-    ("example", "words"),
-    [
-        ("document-intelligence.json", "Adopt the best plan"),
-        ("small-startup.json", "Keep every tier on its API"),
-    ],
-)
-def test_the_headline_names_a_best_plan_that_self_hosts_nothing_as_staying_on_the_api(
-    catalogue: Catalogue, example: str, words: str
-) -> None:
-    results = analyse(load_scenario(EXAMPLE.with_name(example), catalogue), catalogue)
-    [best] = [p for p in results.plans if p.name == "best"]
-    assert bool(best.instances) == (words == "Adopt the best plan")
-    assert Words(results, USD).adopt_best() == words

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from delivery_fixtures import EXAMPLE_JSONS
+from .delivery_fixtures import EXAMPLE_JSONS
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse

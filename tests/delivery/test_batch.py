@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_fixtures import EXAMPLES_DIR, example_raw, run_cli
+from .delivery_fixtures import EXAMPLES_DIR, example_raw, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook

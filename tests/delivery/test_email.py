@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from delivery_fixtures import analyse_raw, blank_pdf, example_raw, free_port, run_cli
+from .delivery_fixtures import analyse_raw, blank_pdf, example_raw, free_port, run_cli
 from jinja2 import UndefinedError
 from pypdf import PdfReader
 
@@ -274,11 +274,13 @@ def test_sends_over_starttls_with_login_to_every_recipient(
     assert "Bcc" not in message
 
     text, html, attachment = parts(message)
-    assert "Recommendation: Adopt the proposed split" in text
-    assert "Monthly savings:       $20,693" in text
-    assert "Payback:               1.9 weeks" in text
+    assert "Recommendation: Adopt the best plan" in text
+    assert "Monthly savings:       $24,573" in text
+    assert "Payback:               1.6 weeks" in text
     shown = parse_html(html)
-    assert "Monthly savings" in shown.text and "$20,693" in shown.text
+    assert "Monthly savings" in shown.text and "$24,573" in shown.text
+    # The proposal, where it is not the headline, is the comparison it is.
+    assert "Your proposal saves $20,693 a month against the API" in text
     assert "script" not in shown.tags
 
     assert attachment.get_content_type() == "application/pdf"
@@ -320,9 +322,7 @@ def test_sends_over_implicit_tls_with_settings_from_a_config_file(
     [(envelope, session, encrypted)] = astuple_received(inbox)
     assert encrypted and session.authenticated
     message = message_from_bytes(envelope.content, policy=policy.default)
-    assert (
-        message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the proposed split"
-    )
+    assert message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the best plan"
 
 
 def test_a_wrong_password_is_an_authentication_failure(
@@ -501,12 +501,12 @@ def test_dry_run_writes_an_eml_that_parses_back(
         "From: reports@advisory.example\n"
         "To: cfo@northwind.example\n"
         "Cc: a@b.example\n"
-        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the best plan\n"
         f"Attachment: {report.name}\n"
         "\n"
         "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
     )
-    assert "  Monthly savings:       $20,693\n" in out
+    assert "  Monthly savings:       $24,573\n" in out
     assert out.endswith(f"\n\nMessage written to {eml} (not sent)\n")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)
@@ -886,7 +886,7 @@ def test_the_dry_run_shows_the_opening_and_the_from_line(
     assert out.startswith(
         "From: jane@advisory.example\n"
         "To: cfo@northwind.example\n"
-        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the best plan\n"
         f"Attachment: {report.name}\n"
         "\n"
         "Dear Dana,\n"

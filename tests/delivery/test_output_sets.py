@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
+from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 import crossover.delivery.files
 from crossover.catalogue import Catalogue

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_fixtures import EXAMPLE_JSONS, analyse_raw, example_raw
+from .delivery_fixtures import EXAMPLE_JSONS, analyse_raw, example_raw
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
@@ -82,23 +82,9 @@ def workbooks(
     return written
 
 
-@pytest.mark.parametrize("stem", STEMS)
-def test_every_scenario_figure_equals_the_json(
-    workbooks: dict[str, tuple[Path, dict[str, Any]]], stem: str
-) -> None:
-    path, data = workbooks[stem]
-    rows = table(load_workbook(path)["Scenarios"])
-    expected = [data["scenarios"][k] for k in ("api_only", "proposed", "all_self_hosted")]
-    expected = [e for e in expected if e is not None]
-    assert [r["Scenario"] for r in rows] == [e["label"] for e in expected]
-    for row, cost in zip(rows, expected, strict=True):
-        assert same(row["API (USD/month)"], cost["api_month_usd"])
-        assert same(row["GPUs (USD/month)"], cost["gpu_month_usd"])
-        assert same(row["Infrastructure overhead (USD/month)"], cost["overhead_month_usd"])
-        assert same(row["Operations (USD/month)"], cost["ops_month_usd"])
-        assert same(row["Total (USD/month)"], cost["monthly_cost_usd"])
-        assert same(row["Tiers on the API"], cost["tiers_on_api"])
-        assert same(row["Tiers self-hosted"], cost["tiers_self_hosted"])
+def _headline(data: dict[str, Any]) -> dict[str, Any]:
+    """The headline plan in the results JSON."""
+    return next(p for p in data["plans"] if p["key"] == data["headline"]["plan"])
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -106,18 +92,29 @@ def test_every_plan_compared_equals_the_json(
     workbooks: dict[str, tuple[Path, dict[str, Any]]], stem: str
 ) -> None:
     path, data = workbooks[stem]
-    rows = table(load_workbook(path)["Options"])
+    rows = table(load_workbook(path)["Plans"])
     assert len(rows) == len(data["plans"])
-    assert {r["Plan"] for r in rows} >= {"API only", "Your proposal"}
+    assert [r["Recommended"] for r in rows] == [
+        p["key"] == data["headline"]["plan"] for p in data["plans"]
+    ]
     for row, plan in zip(rows, data["plans"], strict=True):
+        assert same(row["Allowed"], plan["allowed"])
+        assert same(row["API (USD/month)"], plan["api_month_usd"])
+        assert same(row["GPUs (USD/month)"], plan["gpu_month_usd"])
+        assert same(row["Infrastructure overhead (USD/month)"], plan["overhead_month_usd"])
+        assert same(row["Operations (USD/month)"], plan["ops_month_usd"])
         assert same(row["Today (USD/month)"], plan["monthly_cost_usd"])
-        assert same(row["Over the horizon (USD)"], plan["horizon_cost_usd"])
+        assert same(row["Over the horizon (USD)"], plan["horizon"]["cumulative_plan_usd"])
         assert same(row["Savings (USD/month)"], plan["monthly_savings_usd"])
         assert same(row["Payback (weeks)"], plan["payback_weeks"])
         assert same(row["GPUs billed"], plan["billed_gpus"])
         assert same(row["Every routing tried"], plan["exhaustive"])
         for tier, route in plan["routes"].items():
             assert (f"{tier} → API" if route == "api" else f"{tier} → {route}") in row["Routes"]
+        # The provider's instance code is the JSON's, not the workbook's words.
+        for placed in plan["instances"].values():
+            if placed["instance"] is not None:
+                assert placed["instance"] not in row["Routes"]
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -156,7 +153,9 @@ def test_every_sizing_figure_equals_the_json(
     sheet = load_workbook(path)["Sizing"]
     columns = list(sheet.iter_cols(values_only=True))
     labels = columns[0]
-    if not data["deployments"]:
+    # The headline plan's deployments, then the options it does not use.
+    deployments = _headline(data)["deployments"] + data["unused_deployments"]
+    if not deployments:
         assert sheet["B1"].value == "no self-hosted deployment in this scenario"
         return
     by_label = {
@@ -175,8 +174,8 @@ def test_every_sizing_figure_equals_the_json(
         "Tiers routed here": "tiers",
         "Routed": "routed",
     }
-    assert [c[0] for c in columns[1:]] == [d["deployment"] for d in data["deployments"]]
-    for column, deployment in zip(columns[1:], data["deployments"], strict=True):
+    assert [c[0] for c in columns[1:]] == [d["deployment"] for d in deployments]
+    for column, deployment in zip(columns[1:], deployments, strict=True):
         shown = dict(zip(labels, column, strict=True))
         for label, key in by_label.items():
             assert same(shown[label], deployment[key]), label
@@ -191,7 +190,7 @@ def test_every_horizon_month_equals_the_json(
 ) -> None:
     path, data = workbooks[stem]
     rows = table(load_workbook(path)["Horizon"])
-    months = data["horizon"]["months"]
+    months = _headline(data)["horizon"]["months"]
     assert len(rows) == len(months) == data["scenario"]["operations"]["horizon_months"]
     for row, month in zip(rows, months, strict=True):
         # Months are counted from 1 as in the PDF; the engine's are 0-based.
@@ -199,9 +198,9 @@ def test_every_horizon_month_equals_the_json(
         assert same(row["Volume factor"], month["volume_factor"])
         assert same(row["Total volume (Mtok/day)"], month["total_mtok_per_day"])
         assert same(row["API only (USD)"], month["api_only_usd"])
-        assert same(row["Proposed incl. setup (USD)"], month["proposed_usd"])
+        assert same(row["Recommended plan incl. setup (USD)"], month["plan_usd"])
         assert same(row["Cumulative API only (USD)"], month["cumulative_api_only_usd"])
-        assert same(row["Cumulative proposed (USD)"], month["cumulative_proposed_usd"])
+        assert same(row["Cumulative recommended plan (USD)"], month["cumulative_plan_usd"])
         replicas = {
             k.removeprefix("Replicas: "): v for k, v in row.items() if k.startswith("Replicas: ")
         }
@@ -217,19 +216,24 @@ def test_the_summary_and_the_inputs_equal_the_json(
     summary = labelled_usd(workbook["Summary"])
     shown = labelled(workbook["Summary"])
     fx = data["usd_fx_rate"]
+    plan = _headline(data)
+    api_only = next(p for p in data["plans"] if "api_only" in [p["name"], *p["also"]])
+    proposal = next(p for p in data["plans"] if "proposed" in [p["name"], *p["also"]])
     # Money in the client's currency first, the engine's US dollars beside it.
-    assert same(shown["Monthly savings"], data["monthly_savings_usd"] * fx)
+    assert same(shown["Monthly savings"], plan["monthly_savings_usd"] * fx)
     assert summary["Client"] == data["scenario"]["client"]["client_name"]
-    assert same(summary["Monthly savings"], data["monthly_savings_usd"])
-    assert same(summary["Setup cost"], data["setup_cost_usd"])
-    assert same(summary["API only"], data["scenarios"]["api_only"]["monthly_cost_usd"])
-    assert same(summary["Proposed"], data["scenarios"]["proposed"]["monthly_cost_usd"])
-    if data["payback_weeks"] is None:
+    # Every figure is the headline plan's; API only and the proposal are named as such.
+    assert same(summary["Monthly savings"], plan["monthly_savings_usd"])
+    assert same(summary["Setup cost"], plan["setup_cost_usd"])
+    assert same(summary["Recommended plan, per month"], plan["monthly_cost_usd"])
+    assert same(summary["API only, per month"], api_only["monthly_cost_usd"])
+    assert same(summary["Your proposal, per month"], proposal["monthly_cost_usd"])
+    if plan["payback_weeks"] is None:
         assert summary["Payback"] == "never (no monthly saving)"
     else:
-        assert same(summary["Payback"], data["payback_weeks"])
-    if data["crossover_mtok_per_day"] is not None:
-        assert same(summary["Crossover volume"], data["crossover_mtok_per_day"])
+        assert same(summary["Payback"], plan["payback_weeks"])
+    if plan["crossover"]["crossover_mtok_per_day"] is not None:
+        assert same(summary["Crossover volume"], plan["crossover"]["crossover_mtok_per_day"])
 
     inputs = workbook["Inputs"]
     for section, field, value, _ in inputs.iter_rows(min_row=2, values_only=True):
@@ -251,11 +255,11 @@ def test_number_formats_frozen_headers_and_widths(
 ) -> None:
     path, _ = workbooks["document-intelligence"]
     workbook = load_workbook(path)
-    scenarios = workbook["Scenarios"]
-    assert scenarios.freeze_panes == "A2"
-    assert scenarios["B2"].number_format == '"$"#,##0.00'
-    assert scenarios["A1"].font.b
-    assert scenarios.column_dimensions["A"].width >= 10
+    plans = workbook["Plans"]
+    assert plans.freeze_panes == "A2"
+    assert plans["E2"].number_format == '"$"#,##0.00'  # API (USD/month)
+    assert plans["A1"].font.b
+    assert plans.column_dimensions["A"].width >= 10
     tiers = workbook["Tiers"]
     assert tiers["B2"].number_format == '0.0#"%"'  # share_pct is already in percent
     assert tiers["I2"].number_format == '"$"#,##0.00##'
@@ -398,10 +402,13 @@ def test_every_sensitivity_bar_equals_the_json(
 ) -> None:
     path, data = workbooks[stem]
     rows = table(load_workbook(path)["Sensitivity"])
-    assert len(rows) == len(data["sensitivity"]) > 0
+    plan = _headline(data)
+    # A plan that self-hosts nothing saves nothing whatever moves: no bars.
+    assert len(rows) == len(plan["sensitivity"])
+    assert (len(rows) > 0) == bool(plan["instances"])
     words = words_for(data)
-    bars = Results.model_validate_json(json.dumps(data)).sensitivity
-    for row, bar, typed in zip(rows, data["sensitivity"], bars, strict=True):
+    bars = Results.model_validate_json(json.dumps(data)).headline_plan.sensitivity
+    for row, bar, typed in zip(rows, plan["sensitivity"], bars, strict=True):
         assert row["Driver"] == DRIVER_LABELS[bar["driver"]]
         assert row["Low end"] == words.sensitivity_end(typed, "low")
         assert row["High end"] == words.sensitivity_end(typed, "high")
@@ -426,11 +433,11 @@ def test_the_simulation_and_the_ranges_equal_the_json(catalogue: Catalogue, tmp_
     write_results_workbook(results, path)
     workbook = load_workbook(path)
 
-    simulation = data["monte_carlo"]
+    simulation = _headline(data)["monte_carlo"]
     shown = labelled(workbook["Simulation"])
     assert same(
-        shown["Chance the proposal costs less over the horizon"],
-        simulation["probability_proposal_cheaper"],
+        shown["Chance the recommended plan costs less over the horizon"],
+        simulation["probability_plan_cheaper"],
     )
     assert same(shown["Monthly savings, 10th percentile"], simulation["monthly_savings_usd_p10"])
     assert same(shown["Monthly savings, median"], simulation["monthly_savings_usd_p50"])
@@ -460,6 +467,6 @@ def test_without_ranges_the_simulation_sheet_says_so(
     workbooks: dict[str, tuple[Path, dict[str, Any]]],
 ) -> None:
     path, data = workbooks["small-startup"]
-    assert data["monte_carlo"] is None
+    assert _headline(data)["monte_carlo"] is None
     sheet = load_workbook(path)["Simulation"]
     assert sheet["A2"].value == "No uncertainty range was given, so there is no simulation."

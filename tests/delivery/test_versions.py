@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
+from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 from crossover.catalogue import Catalogue
 from crossover.delivery.batch import (

@@ -164,23 +164,32 @@ SECTIONS = [
 ]
 
 
+def plan_path(results: Results, key: str | None = None) -> str:
+    """'plans.2.': the Results path of a plan (the headline plan's by default)."""
+    key = results.headline.plan if key is None else key
+    return f"plans.{[p.key for p in results.plans].index(key)}."
+
+
 def key_figures(results: Results) -> dict[str, str]:
-    """The figures the executive summary must show, by Results path, with their format."""
+    """The figures the executive summary must show, by Results path, with their format: the
+    headline plan's, beside API only's cost."""
+    plan = results.headline_plan
+    at = plan_path(results)
     wanted = {
-        "scenarios.api_only.monthly_cost_usd": "money",
-        "scenarios.proposed.monthly_cost_usd": "money",
-        "monthly_savings_usd": "money",
-        "payback_weeks": "weeks",
-        "setup_cost_usd": "money",
+        plan_path(results, results.api_only.key) + "monthly_cost_usd": "money",
+        at + "monthly_cost_usd": "money",
+        at + "monthly_savings_usd": "money",
+        at + "payback_weeks": "weeks",
     }
-    if results.crossover.status != "no_self_hosting":
-        wanted["crossover.today_mtok_per_day"] = "mtok"
-    if results.crossover.status == "crossover":
-        wanted["crossover.crossover_mtok_per_day"] = "mtok"
-    if results.recommendation.compliance_premium_month_usd is not None:
-        wanted["recommendation.compliance_premium_month_usd"] = "money"
-    if results.monte_carlo is not None and results.crossover.status != "no_self_hosting":
-        wanted["monte_carlo.probability_proposal_cheaper"] = "percent"
-        wanted["monte_carlo.monthly_savings_usd_p10"] = "money"
-        wanted["monte_carlo.monthly_savings_usd_p90"] = "money"
+    if plan.self_hosts:
+        wanted[at + "setup_cost_usd"] = "money"
+        wanted[at + "crossover.today_mtok_per_day"] = "mtok"
+    if plan.crossover.status == "crossover":
+        wanted[at + "crossover.crossover_mtok_per_day"] = "mtok"
+    if plan.compliance_premium_month_usd is not None:
+        wanted[at + "compliance_premium_month_usd"] = "money"
+    if plan.monte_carlo is not None:
+        wanted[at + "monte_carlo.probability_plan_cheaper"] = "percent"
+        wanted[at + "monte_carlo.monthly_savings_usd_p10"] = "money"
+        wanted[at + "monte_carlo.monthly_savings_usd_p90"] = "money"
     return wanted

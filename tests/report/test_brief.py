@@ -118,7 +118,8 @@ def test_the_five_figures_of_the_best_plan_worked_by_hand(
     best = next(p for p in results.plans if p.name == "best")
     assert best.routes == {"extraction": "llama8b-l40s", "complex-reasoning": "api"}
     assert best.instances["llama8b-l40s"].gpu_hour_price_usd == 0.559
-    rates = next(d for d in results.recommended.deployments if d.deployment == "llama8b-l40s").rates
+    assert results.headline.plan == best.key
+    rates = next(d for d in best.deployments if d.deployment == "llama8b-l40s").rates
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     working_per_volume = 760e6 / 86_400 * 1.5 / (replica_tps * 0.8)
@@ -145,17 +146,23 @@ def test_the_five_figures_of_the_best_plan_worked_by_hand(
     assert round(payback, 1) == 1.6
     for shown in (
         "ON THE API TODAY $37,473",
-        "THE BEST PLAN $12,900",
+        "THE RECOMMENDED PLAN $12,900",
         "MONTHLY SAVINGS $24,573",
         "PAYBACK 1.6 weeks",
         "CROSSOVER VOLUME 126 Mtok/day",
         "today 800 Mtok/day",
     ):
         assert shown in text
-    # The verdict in the cover's words, with its caveat about the bill, of the same best plan
-    # as the figures beside it (tests/test_wording.py works out its $3,524).
-    assert "Adopt the best plan: $120,717 less than the proposal over 24 months." in text
-    assert "if the bill is right, the best plan's monthly savings are $3,524, not $24,573" in text
+    # The verdict in the cover's words, with its caveat about the bill, of the same plan as the
+    # figures beside it (tests/test_wording.py works out its $3,524); what it saves beyond the
+    # proposal is the proposal's horizon cost less its own (tests/engine/test_plans.py).
+    assert (
+        "Adopt the best plan: $24,573 a month less than the API today, and $120,717 less than "
+        "your proposal over 24 months." in " ".join(text.split())
+    )
+    assert "if the bill is right, the monthly savings are $3,524, not $24,573" in " ".join(
+        text.split()
+    )
 
 
 def test_the_verdict_is_the_covers(catalogue: Catalogue, brand: Brand) -> None:
@@ -180,12 +187,17 @@ def test_a_eur_client_sees_euros_worked_by_hand(catalogue: Catalogue, brand: Bra
     # 2.4 × (0.7 × 1 + 0.3 × 0.1) + 0.6 × 5 = $4.752 a day; at €0.92 a dollar: €208 a month.
     api_only_eur = (2.664 + 4.752) * DAYS * 0.92
     assert round(api_only_eur) == 208
-    # The best plan keeps both tiers on the API: it costs the same, saves nothing.
+    # The headline keeps both tiers on the API: it saves nothing. The proposal is shown beside
+    # it, as tests/engine/test_golden.py works it out: rewrite on Haiku ($4.752 a day), and
+    # autocomplete on two L4s at $0.44 an hour, 10% overhead, 0.2 of a $150,000 engineer:
+    # 4.752 × 365/12 + 1.1 × 2 × 0.44 × 730 + 2,500 = $3,351.18, €3,083 at 0.92.
+    proposal_eur = (4.752 * DAYS + 1.1 * 2 * 0.44 * HOURS + 0.2 * 150_000 / 12) * 0.92
+    assert round(proposal_eur) == 3083
     for shown in (
         "ON THE API TODAY €208",
-        "THE BEST PLAN €208",
-        "every tier stays on its API",
+        f"YOUR PROPOSAL €{round(proposal_eur):,}",
         "MONTHLY SAVINGS €0",
+        "staying on the API: nothing to save",
         "PAYBACK never",
         "nothing is self-hosted",
         "EUR at 0.92 per US dollar",
@@ -355,11 +367,12 @@ def test_where_the_proposal_is_best_its_own_figures_lead(
     path = tmp_path / "proposal-only.json"
     path.write_text(json.dumps(data))
     results = analyse_file(path, catalogue)
-    assert not results.recommendation.best_beats_proposal
+    assert results.headline.verdict == "adopt_proposal"
+    assert results.headline.plan == results.proposal.key
     text = pdf_text(brief_pdf(results, brand))
     # As the golden figures work it: extraction on Qwen2.5 14B, one A100 a replica at the
     # client's $1.0959 per GPU-hour, replicas from the modelled rates; Sonnet kept for the rest.
-    rates = results.deployments[0].rates
+    rates = results.proposal.deployments[0].rates
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     replicas = math.ceil(760e6 / 86_400 * 1.5 / (replica_tps * 0.8)) + 1
@@ -372,4 +385,6 @@ def test_where_the_proposal_is_best_its_own_figures_lead(
         f"PAYBACK {payback:.1f} weeks of a setup costing $9,000",
     ):
         assert shown in text
-    assert "Adopt the proposed split." in text
+    assert f"Adopt the proposed split: ${round(savings):,} a month less than the API today." in (
+        " ".join(text.split())
+    )

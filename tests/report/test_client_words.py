@@ -34,16 +34,19 @@ def test_no_internal_word_or_raw_id_in_the_pdf(rendered: Rendered) -> None:
     for word in FORBIDDEN:
         assert word.lower() not in text.lower(), word
     results = rendered.results
-    for deployment in results.deployments:
+    deployments = [d for p in results.plans for d in p.deployments] + results.unused_deployments
+    for deployment in deployments:
         assert deployment.deployment not in text, deployment.deployment
     for tier in results.tiers:
         assert tier.api_model not in text, tier.api_model
     # No commit hash or file path from a source's provenance (those stay in the results JSON).
     assert not re.search(r"@[0-9a-f]{7,}", text)
     assert not re.search(r"\b\w+\.(?:csv|jsonl|rst)\b", text)
-    for d in results.deployments:
+    # Nor a provider's instance code: machines are named by provider and GPUs.
+    for d in deployments:
         if d.instance:
             assert d.instance not in text, d.instance
+            assert d.instance.partition("/")[2] not in text, d.instance
 
 
 def test_the_author_and_the_brand_are_named_once(rendered: Rendered) -> None:

@@ -7,8 +7,9 @@ from jinja2 import StrictUndefined, UndefinedError
 
 from crossover.report.brand import Brand
 from crossover.report.render import environment, render_html, report_context
+from crossover.summary import verdict
 
-from .helpers import SECTIONS, Rendered, figures_in, formatted, key_figures, text_of
+from .helpers import SECTIONS, Rendered, figures_in, formatted, key_figures, plan_path, text_of
 
 
 def test_every_figure_shown_is_the_engines_result_formatted(rendered: Rendered) -> None:
@@ -28,41 +29,51 @@ def test_the_summary_shows_the_key_figures_in_their_formats(rendered: Rendered) 
 
 
 def test_every_tier_deployment_and_curve_is_shown(rendered: Rendered) -> None:
+    """The sizing, utilisation, payback, sensitivity and simulation sections show the headline
+    plan's figures."""
     shown = {f.path for f in figures_in(rendered.dom)}
     results = rendered.results
+    plan, at = results.headline_plan, plan_path(results)
     for i, _ in enumerate(results.tiers):
         assert {f"tiers.{i}.api_month_usd", f"tiers.{i}.prices.output_per_mtok"} <= shown
-    for i, d in enumerate(results.deployments):
-        if d.routed:
-            assert {f"deployments.{i}.replicas", f"deployments.{i}.utilisation_ceiling"} <= shown
-    for i, _ in enumerate(results.utilisation_curves):
-        assert f"utilisation_curves.{i}.break_even_utilisation" in shown
-    if results.horizon.payback_month is not None:
-        assert "horizon.payback_month" in shown
-    if results.crossover.status != "no_self_hosting":
-        for i, _ in enumerate(results.sensitivity):
-            assert f"sensitivity.{i}.monthly_savings_usd_high" in shown
-        if results.monte_carlo is not None:
-            assert {
-                "monte_carlo.payback_weeks_p50",
-                "monte_carlo.cumulative_savings_usd_p90",
-            } <= shown
+    for i, _ in enumerate(plan.deployments):
+        assert {
+            f"{at}deployments.{i}.replicas",
+            f"{at}deployments.{i}.utilisation_ceiling",
+        } <= shown
+    for i, _ in enumerate(results.unused_deployments):
+        assert f"unused_deployments.{i}.gpus_per_replica" in shown
+    for i, _ in enumerate(plan.utilisation_curves):
+        assert f"{at}utilisation_curves.{i}.break_even_utilisation" in shown
+    if plan.horizon.payback_month is not None:
+        assert f"{at}horizon.payback_month" in shown
+    for i, _ in enumerate(plan.sensitivity):
+        assert f"{at}sensitivity.{i}.monthly_savings_usd_high" in shown
+    if plan.monte_carlo is not None:
+        assert {
+            f"{at}monte_carlo.payback_weeks_p50",
+            f"{at}monte_carlo.cumulative_savings_usd_p90",
+        } <= shown
+    # No figure of another plan stands outside the sections that compare plans.
+    others = {f"plans.{i}." for i, p in enumerate(results.plans) if p.key != plan.key}
+    for section in rendered.dom.iter("section"):
+        if section.attrib.get("id") in ("summary", "options", "api-cost", "changes"):
+            continue
+        for f in figures_in(section):
+            assert not f.path.startswith(tuple(others)), (section.attrib["id"], f.path)
 
 
 def test_the_recommendation_is_the_engines(rendered: Rendered) -> None:
-    rec = rendered.results.recommendation
+    results = rendered.results
     box = rendered.dom.find(".//div[@class='recommendation']")
     assert box is not None
-    verdict = box.find(".//strong[@data-verdict]")
-    assert verdict is not None
-    if rec.best_beats_proposal:
-        # The best plan leads, with what it saves over the proposal, from the engine.
-        assert verdict.attrib["data-verdict"] == "best"
-        shown = {f.path for f in figures_in(box)}
-        assert "recommendation.best_saves_vs_proposal_usd" in shown
-    else:
-        assert verdict.attrib["data-verdict"] == rec.scenario
-        assert rec.reason in text_of(box)
+    verdict_shown = box.find(".//strong[@data-verdict]")
+    assert verdict_shown is not None
+    assert verdict_shown.attrib["data-verdict"] == results.headline.verdict
+    assert text_of(verdict_shown) == verdict(results) + "."
+    comparison = box.find(".//p[@data-proposal-comparison]")
+    # The proposal appears as the comparison it is, only where it is not the headline.
+    assert (comparison is None) == (results.proposal.key == results.headline.plan)
 
 
 def test_the_options_section_shows_every_plan_and_tier_choice(rendered: Rendered) -> None:
@@ -71,27 +82,29 @@ def test_the_options_section_shows_every_plan_and_tier_choice(rendered: Rendered
     assert section is not None
     shown = {f.path for f in figures_in(section)}
     for i, _ in enumerate(results.plans):
-        assert {f"plans.{i}.horizon_cost_usd", f"plans.{i}.billed_gpus"} <= shown
-    rows = [tr.attrib["data-plan"] for tr in section.iter("tr") if "data-plan" in tr.attrib]
-    assert rows == [p.name for p in results.plans]
+        assert {f"plans.{i}.horizon.cumulative_plan_usd", f"plans.{i}.billed_gpus"} <= shown
+    rows = [tr for tr in section.iter("tr") if "data-plan" in tr.attrib]
+    assert [tr.attrib["data-plan"] for tr in rows] == [p.key for p in results.plans]
+    highlighted = [tr.attrib["data-plan"] for tr in rows if tr.attrib.get("class") == "highlight"]
+    assert highlighted == [results.headline.plan]
     for c, choice in enumerate(results.tier_choices):
         for m, _ in enumerate(choice.moves):
             assert f"tier_choices.{c}.moves.{m}.horizon_cost_change_usd" in shown
 
 
 def test_every_risk_is_named_and_the_calibration_flag_shown_when_raised(rendered: Rendered) -> None:
-    rec = rendered.results.recommendation
+    results = rendered.results
     beyond = rendered.dom.find(".//section[@id='beyond-cost']")
     assert beyond is not None
     listed = [li.attrib["data-risk"] for li in beyond.iter("li") if "data-risk" in li.attrib]
-    # Quality changes of the proposal first (named even when the API is recommended), then the
-    # recommendation's other risks, or, when the API is recommended, the proposal's.
-    others = rec.proposal_risks if rec.scenario == "api_only" else rec.risks
-    assert listed == [r.code for r in rec.proposal_risks if r.code == "quality_change"] + [
-        r.code for r in others if r.code != "quality_change"
+    # The headline plan's risks, quality first; where it self-hosts nothing, those of
+    # self-hosting as proposed.
+    plan = results.headline_plan if results.headline_plan.self_hosts else results.proposal
+    assert listed == [r.code for r in plan.risks if r.code == "quality_change"] + [
+        r.code for r in plan.risks if r.code != "quality_change"
     ]
     flag = rendered.dom.find(".//*[@data-flag='calibration']")
-    assert (flag is not None) == rendered.results.calibration.flagged
+    assert (flag is not None) == results.calibration.flagged
 
 
 def test_sections_come_in_order_and_the_contents_link_to_them(rendered: Rendered) -> None:
@@ -107,10 +120,10 @@ def test_the_page_is_standalone(rendered: Rendered) -> None:
     root = rendered.dom
     html = root.find("html")
     assert html is not None and html.attrib["lang"] == "en"
-    results = rendered.results
+    plan = rendered.results.headline_plan
     charts = 0
-    if results.crossover.status != "no_self_hosting":
-        charts = 3 + len(results.utilisation_curves) + (results.monte_carlo is not None)
+    if plan.self_hosts:
+        charts = 3 + len(plan.utilisation_curves) + (plan.monte_carlo is not None)
     images = list(root.iter("img"))
     assert len(images) == 1 + charts + 1  # the logo, every chart, and the plans compared
     for img in images:

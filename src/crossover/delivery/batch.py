@@ -94,6 +94,10 @@ class Outcome:
     """The headline plan's verdict, worded as in every other output."""
     plan: str | None = None
     """The headline plan, named as the report names it."""
+    api_only_monthly_usd: float | None = None
+    """What every tier costs on its API today, a month."""
+    api_only_monthly: str | None = None
+    """The same in the client's display currency, as the report shows it."""
     monthly_savings_usd: float | None = None
     """The headline plan's month-0 savings against API only."""
     monthly_savings: str | None = None
@@ -146,6 +150,8 @@ def render_input(path: Path, options: BatchOptions, state: WorkerState, stem: st
         client=results.scenario.client.client_name,
         verdict=verdict(results),
         plan=plan_name(results, results.headline_plan),
+        api_only_monthly_usd=results.api_only.monthly_cost_usd,
+        api_only_monthly=money(results, results.api_only.monthly_cost_usd),
         monthly_savings_usd=results.headline_plan.monthly_savings_usd,
         monthly_savings=money(results, results.headline_plan.monthly_savings_usd),
         payback_weeks=results.headline_plan.payback_weeks,
@@ -579,6 +585,8 @@ CSV_COLUMNS = (
     "client",
     "verdict",
     "plan",
+    "api_only_monthly",
+    "api_only_monthly_usd",
     "monthly_savings",
     "monthly_savings_usd",
     "payback_weeks",
@@ -602,6 +610,8 @@ def summary_csv(outcomes: Sequence[Outcome]) -> str:
                 csv_text(o.client),
                 csv_text(o.verdict),
                 csv_text(o.plan),
+                csv_text(o.api_only_monthly),
+                "" if o.api_only_monthly_usd is None else repr(o.api_only_monthly_usd),
                 csv_text(o.monthly_savings),
                 "" if o.monthly_savings_usd is None else repr(o.monthly_savings_usd),
                 "" if o.payback_weeks is None else repr(o.payback_weeks),

@@ -111,7 +111,7 @@ def build_results_workbook(results: Results) -> Workbook:
     _table_sheet(workbook, "Crossover curve", plan.crossover.curve, _CURVE_COLUMNS)
     words = Words(results, display(results))
     _table_sheet(workbook, "Sensitivity", plan.sensitivity, _sensitivity_columns(words))
-    _simulation_sheet(workbook.create_sheet("Simulation"), plan.monte_carlo, words)
+    _simulation_sheet(workbook.create_sheet("Simulation"), results, words)
     _inputs_sheets(workbook, results)
     return workbook
 
@@ -277,12 +277,20 @@ def _or_never(weeks: float | None) -> float | str:
     return "never" if weeks is None else weeks
 
 
-def _simulation_sheet(sheet: Worksheet, simulation: MonteCarlo | None, words: Words) -> None:
+def _simulation_sheet(sheet: Worksheet, results: Results, words: Words) -> None:
+    """The headline plan's simulation, or why it has none."""
     for c, text in enumerate(("Figure", "Value", "Unit"), start=1):
         _header(sheet, 1, c, text)
     sheet.freeze_panes = "A2"
+    simulation = results.headline_plan.monte_carlo
     if simulation is None:
-        put(sheet, 2, 1, "No uncertainty range was given, so there is no simulation.")
+        why = (
+            "No uncertainty range was given, so there is no simulation."
+            if not results.scenario.uncertainty.ranges
+            else "The recommended plan self-hosts nothing: it costs what the API costs in "
+            "every future, so there is nothing to simulate."
+        )
+        put(sheet, 2, 1, why)
         _fit_widths(sheet)
         return
     m = simulation
@@ -517,9 +525,9 @@ def _summary_rows(results: Results) -> list[SummaryRow]:
         ("Against your proposal", words.proposal_comparison() or "it is your proposal", "", None),
         ("Compliance flags", headline.compliance_flags or "none", "", None),
         ("Compliance premium", plan.compliance_premium_month_usd, "USD per month", USD),
-        ("API only", results.api_only.monthly_cost_usd, "USD per month", USD),
-        ("Recommended plan", plan.monthly_cost_usd, "USD per month", USD),
-        ("Your proposal", proposal.monthly_cost_usd, "USD per month", USD),
+        ("API only, per month", results.api_only.monthly_cost_usd, "USD per month", USD),
+        ("Recommended plan, per month", plan.monthly_cost_usd, "USD per month", USD),
+        ("Your proposal, per month", proposal.monthly_cost_usd, "USD per month", USD),
         ("Monthly savings", plan.monthly_savings_usd, "USD per month", USD),
         (
             "Monthly savings if your bill is right",

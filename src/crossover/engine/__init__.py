@@ -299,7 +299,9 @@ def _deployment_result(
     blended_api = taken_api / (DAYS_PER_MONTH * taken_mtok) if taken_mtok > 0 else None
     overhead = 1 + model.overhead_fraction
     break_even = None
-    if blended_api is not None:
+    # An option that cannot serve the tiers naming it (rate 0: they do not fit, or their
+    # latency cannot be met) has no break-even to speak of.
+    if blended_api is not None and replica_tps > 0:
         break_even = break_even_utilisation(
             dep.replica_hour_usd * overhead, blended_api, replica_tps
         )

@@ -77,7 +77,7 @@ def figures(results: Results) -> list[Figure]:
     return [
         api,
         Figure(
-            "The recommended plan",
+            "Your proposal" if "proposed" in plan.roles() else "The recommended plan",
             plan.monthly_cost_usd,
             "money",
             at + "monthly_cost_usd",

@@ -100,7 +100,6 @@ def report_context(
     deployments = {d.deployment: d for d in plan.deployments}
     return {
         **plan_context(results),
-        "plan_label": label,
         "client": results.scenario.client,
         "brand": brand,
         "display": display,

@@ -1,0 +1,1 @@
+"""Tests of the shipped catalogue, its listings and its refresh."""

@@ -1,0 +1,1 @@
+"""Tests of the delivery layer: files, batch, email, the results workbook."""
