@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from .delivery_fixtures import EXAMPLE_JSONS
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
 from crossover.engine.results import Results
 from crossover.inputs import load_scenario
+
+from .delivery_fixtures import EXAMPLE_JSONS
 
 
 @pytest.fixture(scope="session")

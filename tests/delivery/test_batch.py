@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .delivery_fixtures import EXAMPLES_DIR, example_raw, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -32,6 +31,8 @@ from crossover.delivery.batch import (
 )
 from crossover.errors import InputError
 from crossover.inert import csv_text
+
+from .delivery_fixtures import EXAMPLES_DIR, example_raw, run_cli
 
 GOOD = ["document-intelligence.json", "small-startup.json", "regulated-healthcare.xlsx"]
 BROKEN_JSON = '{"client": {"client_name": "Broken Co"}, "workload": '

@@ -23,13 +23,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from .delivery_fixtures import analyse_raw, blank_pdf, example_raw, free_port, run_cli
 from jinja2 import UndefinedError
 from pypdf import PdfReader
 
 from crossover.catalogue import Catalogue
 from crossover.delivery.email import SmtpSettings, _environment, smtp_settings
 from crossover.engine.results import Results
+
+from .delivery_fixtures import analyse_raw, blank_pdf, example_raw, free_port, run_cli
 
 USER = "consultant"
 PASSWORD = "s3cret-Pa55word!"

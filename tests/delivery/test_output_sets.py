@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 import crossover.delivery.files
 from crossover.catalogue import Catalogue
 from crossover.errors import OutputError
+
+from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 EXAMPLE = EXAMPLES_DIR / "document-intelligence.json"
 STEM = "northwind-documents-2026-11-27"

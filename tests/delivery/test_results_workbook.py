@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .delivery_fixtures import EXAMPLE_JSONS, analyse_raw, example_raw
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
@@ -23,6 +22,8 @@ from crossover.delivery.results_workbook import put, write_results_workbook
 from crossover.engine.results import Results
 from crossover.summary import display
 from crossover.wording import DRIVER_LABELS, Words
+
+from .delivery_fixtures import EXAMPLE_JSONS, analyse_raw, example_raw
 
 # openpyxl writes floats with 16 significant digits ("%.16g"); Excel shows 15.
 REL = 1e-15

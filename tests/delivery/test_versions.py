@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 from crossover.catalogue import Catalogue
 from crossover.delivery.batch import (
@@ -26,6 +25,8 @@ from crossover.delivery.batch import (
 )
 from crossover.delivery.outputs import SET_KINDS, manifest_path, write_versioned
 from crossover.errors import OutputError
+
+from .delivery_fixtures import EXAMPLES_DIR, analyse_raw, blank_pdf, example_raw, run_cli
 
 EXAMPLE = EXAMPLES_DIR / "document-intelligence.json"
 STEM = "northwind-documents-2026-11-27"

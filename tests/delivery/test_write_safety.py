@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from .delivery_fixtures import EXAMPLES_DIR, run_cli
 
 EXAMPLE = EXAMPLES_DIR / "document-intelligence.json"

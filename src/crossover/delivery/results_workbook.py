@@ -31,7 +31,6 @@ from crossover.engine.results import (
     CostCurvePoint,
     DeploymentResult,
     HorizonMonth,
-    MonteCarlo,
     Plan,
     Results,
     SensitivityBar,
