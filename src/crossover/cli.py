@@ -103,21 +103,27 @@ def _listing(kind: str, summary: str) -> click.Command:
     @click.option("--provider", help="Only this provider (aws, lambda, anthropic, ...).")
     @click.option("--gpu", help="Only this GPU id (h100-sxm, ...).")
     @click.option("--model", help="Only model ids containing this text.")
-    @click.option("--json", "as_json", is_flag=True, help="Every column as JSON, sources included.")
+    @click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Typed values (numbers, null, ISO dates) with each price's source and date.",
+    )
     @click.option("--csv", "as_csv", is_flag=True, help="Every column as CSV, sources included.")
     def command(
         provider: str | None, gpu: str | None, model: str | None, as_json: bool, as_csv: bool
     ) -> None:
         from crossover.catalogue import load_catalogue
-        from crossover.catalogue.listing import Filters, catalogue_table, filtered, to_csv
+        from crossover.catalogue.listing import Filters, catalogue_listing, filtered_listing, to_csv
         from crossover.terminal import print_catalogue
 
         catalogue = load_catalogue()
-        headers, rows = filtered(
-            catalogue_table(kind, catalogue), Filters(provider=provider, gpu=gpu, model=model)
+        listing = filtered_listing(
+            catalogue_listing(kind, catalogue), Filters(provider=provider, gpu=gpu, model=model)
         )
+        headers, rows = listing.table
         if as_json:
-            click.echo(json.dumps([dict(zip(headers, r, strict=True)) for r in rows], indent=2))
+            click.echo(json.dumps(listing.records, indent=2))
         elif as_csv:
             click.echo(to_csv(headers, rows), nl=False)
         else:

@@ -522,6 +522,12 @@ class Words:
             return f"{plan_name(s.subject).capitalize()} discount{cloud}"
         return f"The price of {instance_name(s.name)}"
 
+    def stale_when(self, s: StalePrice) -> str:
+        """How a stale price is dated, before its date: an undated source says so."""
+        if s.undated:
+            return "undated at its source, read there on"
+        return "last seen at its source on"
+
     def source(self, text: str) -> str:
         return plain_source(text)
 

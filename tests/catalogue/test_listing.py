@@ -22,7 +22,6 @@ SEEN_DAYS = {
     "2025-12-21",
     "2026-05-18",
     "2026-10-10",
-    "2026-11-27",
     "2026-11-09",
     "2026-09-20",
     "2026-09-25",
@@ -34,6 +33,13 @@ SEEN_DAYS = {
     "2026-12-01",
     "2025-12-09",
     "2026-10-27",
+    # issue 26's re-sourced and added offers.
+    "2026-09-09",
+    "2026-09-10",
+    "2026-09-23",
+    # Sources that give no date say so, with the day they were read.
+    "undated, read 2026-11-27",
+    "undated, read 2026-12-07",
 }
 
 
@@ -56,7 +62,7 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 14), ("instances", 53), ("plans", 6), ("models", 7)],
+    [("gpus", 14), ("instances", 57), ("plans", 6), ("models", 7)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)

@@ -157,7 +157,7 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     # The best plan: Llama 3.3 70B at fp4 on B200 (a candidate of both tiers). 70.6 B × 0.5625
     # bytes (4-bit weights with their scales) = 39.71 GB, 22% of one 180 GB GPU: 1 GPU a
     # replica; with the rates modelled, ceil(peak / (R × 0.75)) + 1 = 2 replicas, on two
-    # single-GPU RunPod pods at $6.39 on demand less the assumed 55% for 3 years.
+    # single-GPU RunPod pods at $6.79 on demand less the assumed 55% for 3 years.
     best = next(plan for plan in r.plans if plan.name == "best")
     assert set(best.routes.values()) == {"llama70b-b200-fp4"}
     b = r.recommended.deployments[0]
@@ -169,11 +169,11 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     )
     assert math.ceil(peak_tps / (b_tps * 0.75)) + 1 == 2 == b.replicas
     assert b.instance == "runpod/1x_b200" and b.billed_gpus == 2
-    b_gpu = 2 * 6.39 * (1 - 0.55) * HOURS  # $4,198.23
-    b_cost = 1.15 * b_gpu + ops  # $13,161.30
+    b_gpu = 2 * 6.79 * (1 - 0.55) * HOURS  # $4,461.03
+    b_cost = 1.15 * b_gpu + ops  # $13,463.52
     assert best.monthly_cost_usd == pytest.approx(b_cost, rel=1e-12)
-    assert best.monthly_savings_usd == pytest.approx(api_only - b_cost, rel=1e-9)  # $6,648.32
-    # The same $56,000 setup, repaid by $6,648.32 a month × 12 / 52 a week: 36.5 weeks.
+    assert best.monthly_savings_usd == pytest.approx(api_only - b_cost, rel=1e-9)  # $6,346.10
+    # The same $56,000 setup, repaid by $6,346.10 a month × 12 / 52 a week: 38.2 weeks.
     assert best.payback_weeks == pytest.approx(56_000 / ((api_only - b_cost) * 12 / 52), rel=1e-9)
     assert rec.best_beats_proposal
 

@@ -78,7 +78,53 @@ class _Seen(BaseModel):
     """How the figure reached the catalogue (dataset, commit, transcription): for maintainers."""
 
 
-class PriceSeen(_Seen):
+class _Observed(BaseModel):
+    """A price as observed at its source: dated where the source shows when it held, else
+    undated with the day it was read there."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
+
+    source: Annotated[str, Field(min_length=3)]
+    """Where the price was read, in words a client understands: publisher, page or document."""
+    seen: date | None = None
+    """The day the source shows the price held (its own date, a dataset's retrieval day, an
+    API answer's day); None: the source gives no date (then `read_on`)."""
+    read_on: date | None = None
+    """For a source that gives no date: the day it was read there. Such a price is treated as
+    past the stale age, whatever this day."""
+    provenance: str = ""
+    """How the figure reached the catalogue (dataset, commit, transcription): for maintainers."""
+
+    @model_validator(mode="after")
+    def _dated_or_read(self) -> _Observed:
+        if (self.seen is None) == (self.read_on is None):
+            raise ValueError(
+                "a price needs either `seen` (the day its source shows it held) or `read_on` "
+                "(the day an undated source was read), not both and not neither"
+            )
+        return self
+
+    @property
+    def dated(self) -> bool:
+        """Whether the source itself shows when the price held."""
+        return self.seen is not None
+
+    @property
+    def day(self) -> date:
+        """The day it was seen at its source, or, undated, the day the source was read."""
+        day = self.seen or self.read_on
+        assert day is not None  # the validator requires one
+        return day
+
+    def stale_on(self, on: date) -> bool:
+        """Whether a report dated `on` must flag it: undated, or seen more than
+        STALE_AFTER_DAYS before."""
+        return not self.dated or (on - self.day).days > STALE_AFTER_DAYS
+
+
+class PriceSeen(_Observed):
     """One hourly price of an instance, per GPU, as seen at its source on a day."""
 
     usd_per_gpu_hour: Usd
@@ -123,7 +169,7 @@ class Instance(BaseModel):
 Pct = Annotated[float, Field(ge=0, lt=100)]
 
 
-class PricePlanAssumption(_Seen):
+class PricePlanAssumption(_Observed):
     """A reserved or committed discount off on-demand: the point the engine uses and the range
     published for the provider, which the uncertainty simulation may draw from."""
 

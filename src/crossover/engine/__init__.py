@@ -475,7 +475,11 @@ def _sources(
     on = scenario.client.report_date
 
     def add(key: tuple[str, ...], entry: Sourced, *, price: bool = False) -> None:
-        if price and entry.as_of is not None and (on - entry.as_of).days > STALE_AFTER_DAYS:
+        if (
+            price
+            and entry.as_of is not None
+            and (entry.undated or (on - entry.as_of).days > STALE_AFTER_DAYS)
+        ):
             entry = entry.model_copy(update={"stale": True})
         found.setdefault(key, entry)
 
@@ -545,7 +549,8 @@ def _sources(
                             cloud=basis.cloud,
                             note=basis.basis,
                             source=basis.source,
-                            as_of=basis.seen,
+                            as_of=basis.day,
+                            undated=not basis.dated,
                         ),
                         price=True,
                     )
@@ -563,7 +568,8 @@ def _sources(
                             },
                             gpu_name=g.name,
                             source=basis.source,
-                            as_of=basis.seen,
+                            as_of=basis.day,
+                            undated=not basis.dated,
                         ),
                         price=True,
                     )
@@ -612,6 +618,7 @@ def _stale(sources: list[Sourced], on: date) -> list[StalePrice]:
             cloud=s.cloud,
             source=s.source,
             seen=s.as_of,
+            undated=s.undated,
             age_days=(on - s.as_of).days,
             limit_days=STALE_AFTER_DAYS,
         )
