@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from importlib.metadata import version
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from crossover.catalogue import Catalogue, api_prices
 from crossover.catalogue.listing import KINDS, Filters, catalogue_table, filtered, to_csv
+from crossover.cli import cli
 from crossover.terminal import print_catalogue
 
 SNAPSHOT_DAY = date(2026, 11, 27)
@@ -294,3 +298,61 @@ def test_a_retired_model_is_still_known_and_priced(catalogue: Catalogue) -> None
     assert catalogue.is_retired_api_model("anthropic/claude-2")
     assert not catalogue.is_retired_api_model("anthropic/claude-haiku-4-5")
     assert catalogue.api_price("anthropic/claude-2", "realtime", SNAPSHOT_DAY) is not None
+
+
+def _json(args: list[str]) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["catalogue", *args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    records = json.loads(result.output)
+    assert isinstance(records, list)
+    return records
+
+
+def test_json_instances_are_typed_and_every_price_says_whether_it_is_dated() -> None:
+    records = _json(["instances"])
+    assert len(records) == 57
+    prices = [r[plan] for r in records for plan in ("on_demand", "spot") if r[plan] is not None]
+    for price in prices:
+        assert set(price) == {
+            "usd_per_gpu_hour",
+            "dated",
+            "seen",
+            "read_on",
+            "source",
+            "provenance",
+        }
+        assert isinstance(price["usd_per_gpu_hour"], float)
+        # A dated price has its day seen and no reading day; an undated one the reverse.
+        day = price["seen"] if price["dated"] else price["read_on"]
+        other = price["read_on"] if price["dated"] else price["seen"]
+        assert date.fromisoformat(day) and other is None
+    p5 = next(r for r in records if r["instance"] == "aws/p5.48xlarge")
+    assert p5["gpus_per_instance"] == 8 and p5["region"] == "us-east-1"
+    assert p5["on_demand"]["usd_per_gpu_hour"] == 6.88
+    assert (p5["on_demand"]["dated"], p5["on_demand"]["seen"]) == (True, "2026-11-09")
+    assert p5["on_demand"]["provenance"].startswith("datareceipts")
+    g5 = next(r for r in records if r["instance"] == "aws/g5.xlarge")
+    assert (g5["on_demand"]["dated"], g5["on_demand"]["read_on"]) == (False, "2026-11-27")
+    assert g5["spot"] is None
+
+
+def test_json_filters_and_prices_keep_nulls_and_numbers() -> None:
+    [lambda_h100] = _json(["instances", "--provider", "lambda", "--gpu", "h100-sxm"])
+    assert lambda_h100["instance"] == "lambda/gpu_8x_h100_sxm5"
+    prices = {p["api_model"]: p for p in _json(["prices", "--provider", "anthropic"])}
+    haiku = prices["anthropic/claude-haiku-4-5"]
+    assert haiku["provider"] == "anthropic"
+    assert haiku["realtime"]["input_usd_per_mtok"] == 1.0
+    assert haiku["realtime"]["cached_input_usd_per_mtok"] == 0.1
+    assert haiku["batch"]["output_usd_per_mtok"] == 2.5
+    assert date.fromisoformat(haiku["batch"]["seen"])
+    groq = {p["api_model"]: p for p in _json(["prices", "--provider", "groq"])}
+    assert groq["groq/llama-3.1-8b-instant"]["batch"] is None
+    gpus = {g["gpu"]: g for g in _json(["gpus"])}
+    assert gpus["a100-40gb"]["dense_tflops"]["fp8"] is None
+    assert gpus["h100-sxm"]["vram_gb"] == 80
+    plans = _json(["plans", "--provider", "coreweave"])
+    assert [(p["plan"], p["cloud"], p["dated"]) for p in plans] == [
+        ("reserved_1y", "coreweave", True),
+        ("reserved_3y", "coreweave", True),
+    ]
