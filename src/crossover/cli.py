@@ -156,26 +156,34 @@ _listings = {
 
 @catalogue.command()
 def refresh() -> None:
-    """Fetch today's on-demand prices from the AWS and Azure public price lists.
+    """Fetch today's on-demand prices from the providers' public price lists.
 
-    Writes a dated overlay in your data folder (never the package); reports then use it and
-    say so. A failed, slow or implausible answer changes nothing. The only command that uses
-    the network.
+    AWS and Azure need no account; GCP's Cloud Billing Catalog is read when
+    CROSSOVER_GCP_API_KEY holds an API key. Writes a dated overlay in your data folder (never
+    the package); reports then use it and say so. A provider that fails is listed with its
+    reason and leaves the others refreshed; an older price never replaces a newer one. The
+    only command that uses the network.
     """
     from datetime import date
 
     from crossover.catalogue import load_catalogue, overlay_path, shipped_catalogue
-    from crossover.catalogue.refresh import RefreshError, refresh, write_overlay
+    from crossover.catalogue.refresh import RefreshError, read_overlay, refresh, write_overlay
 
-    shipped = shipped_catalogue()
+    path = overlay_path()
     try:
-        overlay = refresh(shipped.instances, date.today())
+        outcome = refresh(shipped_catalogue().instances, date.today(), previous=read_overlay(path))
     except RefreshError as e:
         raise RefreshError(f"refresh failed, nothing changed: {e}") from None
-    path = overlay_path()
-    write_overlay(overlay, path)
+    write_overlay(outcome.overlay, path)
     load_catalogue.cache_clear()
-    click.echo(f"Wrote {len(overlay.prices)} on-demand prices, seen {overlay.refreshed}, to {path}")
+    click.echo(
+        f"Wrote {len(outcome.overlay.prices)} on-demand prices, refreshed "
+        f"{outcome.overlay.refreshed}, to {path}"
+    )
+    for kept in outcome.kept:
+        click.echo(f"Kept the shipped price of {kept}: it was seen later than the price list's.")
+    for failed in outcome.not_refreshed:
+        click.echo(f"Not refreshed: {failed.subject}: {failed.reason}", err=True)
 
 
 @catalogue.command("diff")
