@@ -124,9 +124,9 @@ def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
         == "Anthropic published price list, as collected in the genai-prices dataset"
     )
     assert haiku["Seen"] == "2026-11-04"
-    groq = by_model["groq/llama-3.3-70b-versatile"]
+    groq = by_model["groq/qwen/qwen3-32b"]
     # No cache-read price: shown as a dash (the engine then prices cached input as input).
-    assert [groq[h] for h in headers[1:7]] == ["0.59", "—", "0.79", "—", "—", "—"]
+    assert [groq[h] for h in headers[1:7]] == ["0.29", "—", "0.59", "—", "—", "—"]
 
 
 def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
@@ -168,8 +168,28 @@ def test_gpt_4o_mini_realtime_price(catalogue: Catalogue) -> None:
     )
 
 
-def test_groq_has_no_batch_price(catalogue: Catalogue) -> None:
-    assert catalogue.api_price("groq/llama-3.3-70b-versatile", "batch", SNAPSHOT_DAY) is None
+def test_groq_qwen_has_no_batch_price(catalogue: Catalogue) -> None:
+    assert catalogue.api_price("groq/qwen/qwen3-32b", "batch", SNAPSHOT_DAY) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "prices"),
+    [
+        # Half the realtime prices, cache reads included (0.5 × 1.50 and 0.5 × 0.30).
+        ("anthropic/claude-opus-4-0", (7.5, 0.75, 37.5)),
+        ("anthropic/claude-opus-4-1", (7.5, 0.75, 37.5)),
+        ("anthropic/claude-sonnet-4-0", (1.5, 0.15, 7.5)),
+        # Groq's Batch API at half of 0.59 / 0.79; Groq publishes no cache-read price for it.
+        ("groq/llama-3.3-70b-versatile", (0.295, None, 0.395)),
+    ],
+)
+def test_batch_prices_the_snapshot_lacks(
+    catalogue: Catalogue, model: str, prices: tuple[float, float | None, float]
+) -> None:
+    price = catalogue.api_price(model, "batch", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == prices
+    assert price.source.startswith(("Anthropic, Message Batches documentation", "Groq"))
 
 
 def test_resolve_keeps_a_canonical_id(catalogue: Catalogue) -> None:
@@ -182,25 +202,6 @@ def test_resolve_rejects_an_unknown_model(catalogue: Catalogue) -> None:
 
 def test_installed_genai_prices_is_the_pinned_release() -> None:
     assert version("genai-prices") == api_prices.PINNED_VERSION
-
-
-@pytest.mark.parametrize(
-    ("model", "prices"),
-    [
-        # Anthropic's batch table: half the realtime price; no batch cache-read price given,
-        # so cached input is priced as input (economics §2).
-        ("anthropic/claude-opus-4-1", (7.5, None, 37.5)),
-        ("anthropic/claude-opus-4-0", (7.5, None, 37.5)),
-        ("anthropic/claude-sonnet-4-0", (1.5, None, 7.5)),
-    ],
-)
-def test_the_overlay_adds_batch_prices_the_snapshot_lacks(
-    catalogue: Catalogue, model: str, prices: tuple[float, float | None, float]
-) -> None:
-    price = catalogue.api_price(model, "batch", SNAPSHOT_DAY)
-    assert price is not None
-    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == prices
-    assert price.source.startswith("Anthropic, Message Batches documentation")
 
 
 def test_the_overlay_wins_over_the_snapshots_stale_deepseek_chat_price(
@@ -240,9 +241,9 @@ def test_filters_keep_the_rows_a_reader_asks_for(catalogue: Catalogue) -> None:
     )
     assert [r[0] for r in rows] == ["lambda/gpu_8x_h100_sxm5"]
     _, prices = filtered(
-        catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-1")
+        catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-7")
     )
-    assert [r[0] for r in prices] == ["anthropic/claude-opus-4-1"]
+    assert [r[0] for r in prices] == ["anthropic/claude-opus-4-7"]
     _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="coreweave"))
     assert [(r[0], r[1]) for r in plans] == [
         ("reserved_1y", "coreweave"),
@@ -275,6 +276,17 @@ def test_the_terminal_table_fits_100_columns(
         "openai/gpt-realtime",  # live audio
         "openai/text-davinci-003",  # retired
         "anthropic/claude-2",  # retired
+        # issue 26: retired, or with a shutdown announced, on the providers' pages.
+        "anthropic/claude-opus-4-0",
+        "anthropic/claude-opus-4-1",
+        "anthropic/claude-sonnet-4-0",
+        "groq/llama-3.3-70b-versatile",
+        "groq/llama-3.1-8b-instant",
+        "x-ai/grok-3",
+        "x-ai/grok-4-0709",
+        "x-ai/grok-code-fast-1",
+        "openai/gpt-5",
+        "openai/o3",
     ],
 )
 def test_the_drop_down_leaves_out_what_is_not_a_current_chat_model(
@@ -347,7 +359,8 @@ def test_json_filters_and_prices_keep_nulls_and_numbers() -> None:
     assert haiku["batch"]["output_usd_per_mtok"] == 2.5
     assert date.fromisoformat(haiku["batch"]["seen"])
     groq = {p["api_model"]: p for p in _json(["prices", "--provider", "groq"])}
-    assert groq["groq/llama-3.1-8b-instant"]["batch"] is None
+    assert groq["groq/qwen/qwen3-32b"]["batch"] is None
+    assert groq["groq/qwen/qwen3-32b"]["realtime"]["cached_input_usd_per_mtok"] is None
     gpus = {g["gpu"]: g for g in _json(["gpus"])}
     assert gpus["a100-40gb"]["dense_tflops"]["fp8"] is None
     assert gpus["h100-sxm"]["vram_gb"] == 80
@@ -356,3 +369,14 @@ def test_json_filters_and_prices_keep_nulls_and_numbers() -> None:
         ("reserved_1y", "coreweave", True),
         ("reserved_3y", "coreweave", True),
     ]
+
+
+def test_every_retirement_names_a_known_model_and_successor(catalogue: Catalogue) -> None:
+    retirements = catalogue.api.retirements
+    assert len(retirements) == 18
+    for r in retirements:
+        assert catalogue.resolve_api_model(r.model) == r.model
+        assert r.successor is None or r.successor in catalogue.listed_api_models()
+    grok = catalogue.api_retirement("x-ai/grok-3")
+    assert grok is not None
+    assert (grok.retires_on, grok.successor) == (date(2026, 5, 15), "x-ai/grok-4.3")

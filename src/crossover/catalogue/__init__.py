@@ -17,6 +17,7 @@ from crossover.catalogue.models import (
     STALE_AFTER_DAYS,
     ApiModelListFile,
     ApiPriceOverlayFile,
+    ApiRetirement,
     CatalogueFile,
     EngineFacts,
     Gpu,
@@ -35,6 +36,7 @@ __all__ = [
     "STORED_FIT",
     "ApiPrice",
     "ApiPriceBook",
+    "ApiRetirement",
     "Catalogue",
     "EngineFacts",
     "Gpu",
@@ -161,6 +163,10 @@ class Catalogue:
     def is_retired_api_model(self, model_ref: str) -> bool:
         return self.api.is_retired(model_ref)
 
+    def api_retirement(self, model_ref: str) -> ApiRetirement | None:
+        """The provider's dated retirement of an API model and its successor, if recorded."""
+        return self.api.retirement(model_ref)
+
 
 @cache
 def load_catalogue() -> Catalogue:
@@ -236,6 +242,7 @@ def shipped_api_prices() -> ApiPriceBook:
         overlay_name=overlay.version,
         not_chat=tuple(models.not_chat),
         retired=frozenset(models.retired),
+        retirements=tuple(models.retirements),
     )
 
 

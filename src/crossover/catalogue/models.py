@@ -316,6 +316,26 @@ class ApiPriceOverlayFile(BaseModel):
     time_of_day: list[TimeOfDayRow] = []
 
 
+ApiModelRef = Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]
+
+
+class ApiRetirement(BaseModel):
+    """A provider's retirement of an API model: the day its API stops serving it, and the model
+    the provider names to move to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    model: ApiModelRef
+    retires_on: date
+    """The provider's shutdown date: requests fail from this day."""
+    successor: ApiModelRef | None
+    """The replacement the provider recommends; None where its page names none."""
+    source: Annotated[str, Field(min_length=3)]
+    """The provider's deprecation page (or, where noted, the secondary source relied on)."""
+    seen: date
+    """The day the source gives for the announcement, or the day it was read."""
+
+
 class ApiModelListFile(BaseModel):
     """data/api_models.yaml: which API models the workbook offers, and which are retired."""
 
@@ -324,7 +344,10 @@ class ApiModelListFile(BaseModel):
     checked: date
     not_chat: list[Annotated[str, Field(min_length=2)]]
     """Text that marks a model id as not a chat or completion model."""
-    retired: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]]
+    retired: list[ApiModelRef]
+    """Legacy ids withdrawn long ago, without a recorded date: retired whatever the day."""
+    retirements: list[ApiRetirement] = []
+    """Dated retirements, announced or past, with the successor the provider names."""
 
 
 class StoredFit(BaseModel):
