@@ -150,6 +150,10 @@ _listings = {
         ("models", "Open-weight models: size and attention shape."),
         ("throughput", "The rate model against every published serving measurement."),
         ("prices", "API prices per million tokens, realtime and batch, each dated."),
+        (
+            "providers",
+            "Each provider's compliance facts: client's own account, HIPAA BAA, EU regions.",
+        ),
     )
 }
 

@@ -469,3 +469,21 @@ def test_the_calibration_is_good_enough_to_quote(catalogue: Catalogue) -> None:
     overall = calibrate(catalogue).overall
     assert overall.median_factor < 1.25
     assert overall.left_out_median_factor < 1.30
+
+
+def test_every_cloud_has_its_compliance_facts(catalogue: Catalogue) -> None:
+    for instance in catalogue.instances.values():
+        facts = catalogue.provider(instance.cloud)
+        assert facts.id == instance.cloud
+    azure = catalogue.provider("azure")
+    assert azure.runs_in_client_cloud_account and azure.hipaa_baa
+    assert azure.eu_regions is not None and "westeurope" in azure.eu_regions
+
+
+def test_an_unknown_provider_is_named_with_the_known_ones(catalogue: Catalogue) -> None:
+    with pytest.raises(KeyError) as raised:
+        catalogue.provider("hetzner")
+    assert raised.value.args[0] == (
+        "no provider facts for 'hetzner'; known: aime, aws, azure, coreweave, digitalocean, "
+        "gcp, lambda, oracle, runpod, tensorwave, vultr"
+    )

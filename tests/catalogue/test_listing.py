@@ -61,7 +61,8 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
         if headers[-1] == "Seen":
             assert row[-1] in SEEN_DAYS
         else:
-            assert date.fromisoformat(row[-1]) <= date(2026, 12, 4)
+            # Provider facts were read on 2026-12-07.
+            assert date.fromisoformat(row[-1]) <= date(2026, 12, 7)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
         catalogue_table("gpu", catalogue)
     assert raised.value.args[0] == (
         "unknown catalogue kind 'gpu': did you mean 'gpus'? "
-        "choose one of gpus, instances, plans, models, throughput, prices"
+        "choose one of gpus, instances, plans, models, throughput, prices, providers"
     )
 
 
@@ -380,3 +381,19 @@ def test_every_retirement_names_a_known_model_and_successor(catalogue: Catalogue
     grok = catalogue.api_retirement("x-ai/grok-3")
     assert grok is not None
     assert (grok.retires_on, grok.successor) == (date(2026, 5, 15), "x-ai/grok-4.3")
+
+
+def test_providers_list_the_compliance_facts_of_every_cloud(catalogue: Catalogue) -> None:
+    records = _json(["providers"])
+    assert {r["provider"] for r in records} == {i.cloud for i in catalogue.instances.values()}
+    by_id = {r["provider"]: r for r in records}
+    assert (by_id["aws"]["runs_in_client_cloud_account"], by_id["aws"]["hipaa_baa"]) == (True, True)
+    # A third party with no BAA offer found: null, not "no".
+    assert (by_id["runpod"]["runs_in_client_cloud_account"], by_id["runpod"]["hipaa_baa"]) == (
+        False,
+        None,
+    )
+    assert "EU-NL-1" in by_id["runpod"]["eu_regions"]
+    assert by_id["lambda"]["eu_regions"] is None
+    [aws] = _json(["providers", "--provider", "aws"])
+    assert aws["name"] == "Amazon Web Services"

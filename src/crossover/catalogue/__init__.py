@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -26,6 +26,7 @@ from crossover.catalogue.models import (
     OpenModel,
     PricePlanAssumption,
     PriceSeen,
+    ProviderFacts,
     StoredFit,
 )
 from crossover.scenario import ApiMode, Engine, PricePlan
@@ -45,6 +46,7 @@ __all__ = [
     "OpenModel",
     "PricePlanAssumption",
     "PriceSeen",
+    "ProviderFacts",
     "StoredFit",
     "load_catalogue",
     "overlay_path",
@@ -72,6 +74,16 @@ class Catalogue:
     stored_fit: StoredFit | None = None
     """The rate model's fit computed ahead for the shipped measurements (used only where it
     matches this catalogue's data)."""
+    providers: dict[str, ProviderFacts] = field(default_factory=dict)
+    """Each cloud's compliance facts (account, HIPAA BAA, EU regions), by cloud id."""
+
+    def provider(self, cloud: str) -> ProviderFacts:
+        """The compliance facts of a cloud; KeyError naming the known ones if it has none."""
+        try:
+            return self.providers[cloud]
+        except KeyError:
+            known = ", ".join(sorted(self.providers))
+            raise KeyError(f"no provider facts for {cloud!r}; known: {known}") from None
 
     @property
     def versions(self) -> dict[str, str]:
@@ -182,7 +194,7 @@ def shipped_catalogue() -> Catalogue:
     # catalogue time. The same safe loader otherwise.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = {}
-    for name in ("catalogue.yaml", "measurements.yaml"):
+    for name in ("catalogue.yaml", "measurements.yaml", "providers.yaml"):
         raw.update(yaml.load(data.joinpath(name).read_text("utf-8"), Loader=loader))
     # The rate model refuses a measurement the hardware cannot have produced when it first
     # calibrates on this catalogue (engine/rates.py owns the physics); loading stays light, so a
@@ -306,6 +318,7 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
         engines={e.id: e for e in data.engines},
         measurements=tuple(data.measurements),
         api=api,
+        providers={p.id: p for p in data.providers},
     )
     dangling = [
         f"gpu {g.id}: reference_instance {g.reference_instance}"
@@ -319,6 +332,12 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
     dangling += [
         f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
     ]
+    if data.providers:
+        dangling += [
+            f"instance {i.id}: no provider facts for {i.cloud}"
+            for i in data.instances
+            if i.cloud not in catalogue.providers
+        ]
     for term in ("reserved_1y", "reserved_3y"):
         clouds = [p.cloud for p in data.price_plans if p.plan == term]
         if None not in clouds:
@@ -343,6 +362,7 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
         ("instances", data.instances),
         ("models", data.models),
         ("measurements", data.measurements),
+        ("providers", data.providers),
     ):
         ids = [item.id for item in items]
         dangling += [f"{name}: {i} twice" for i in set(ids) if ids.count(i) > 1]

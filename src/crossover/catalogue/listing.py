@@ -15,7 +15,7 @@ from crossover.catalogue import Catalogue, PricePlanAssumption, PriceSeen
 from crossover.catalogue.api_prices import SNAPSHOT_SEEN, ApiPrice
 from crossover.scenario import PRECISIONS
 
-KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices")
+KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices", "providers")
 
 NONE = "—"
 """Shown where the catalogue has no figure (no spot price, no batch API, unsupported precision)."""
@@ -449,6 +449,42 @@ def _api_record(price: ApiPrice | None) -> Record | None:
     }
 
 
+def _providers(catalogue: Catalogue, _on: date) -> Listing:
+    """Each cloud's compliance facts: whose account it runs in, HIPAA BAA, EU regions."""
+    headers = ["Provider", "Name", "Client's account", "HIPAA BAA", "EU regions", *_PROVENANCE]
+    facts = sorted(catalogue.providers.values(), key=lambda p: p.id)
+    rows = [
+        [
+            p.id,
+            p.name,
+            "yes" if p.runs_in_client_cloud_account else "no (third party)",
+            _unknown_or(p.hipaa_baa),
+            "not found" if p.eu_regions is None else ", ".join(p.eu_regions) or "none",
+            f"{p.hipaa_source}; {p.regions_source}",
+            p.as_of.isoformat(),
+        ]
+        for p in facts
+    ]
+    records: list[Record] = [
+        {
+            "provider": p.id,
+            "name": p.name,
+            "runs_in_client_cloud_account": p.runs_in_client_cloud_account,
+            "hipaa_baa": p.hipaa_baa,
+            "hipaa_source": p.hipaa_source,
+            "eu_regions": None if p.eu_regions is None else list(p.eu_regions),
+            "regions_source": p.regions_source,
+            "as_of": p.as_of.isoformat(),
+        }
+        for p in facts
+    ]
+    return Listing(headers, rows, records)
+
+
+def _unknown_or(answer: bool | None) -> str:
+    return "not found" if answer is None else "yes" if answer else "no"
+
+
 _BUILDERS: dict[str, Callable[[Catalogue, date], Listing]] = {
     "gpus": _gpus,
     "instances": _instances,
@@ -456,6 +492,7 @@ _BUILDERS: dict[str, Callable[[Catalogue, date], Listing]] = {
     "models": _models,
     "throughput": _throughput,
     "prices": _prices,
+    "providers": _providers,
 }
 
 

@@ -369,6 +369,28 @@ class StoredFit(BaseModel):
     """Per measurement: the rate of the model fitted on every other measurement."""
 
 
+class ProviderFacts(BaseModel):
+    """What a compliance review asks of a provider, each answer with where it was read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    id: CatalogueId
+    """The cloud, as instance ids start with it (aws, runpod, ...)."""
+    name: str
+    runs_in_client_cloud_account: bool
+    """True: a hyperscaler, where the deployment runs inside the client's own cloud account and
+    agreements; False: a third party the client must add as a sub-processor."""
+    hipaa_baa: bool | None
+    """Whether the provider signs a HIPAA business associate agreement for its compute; None: no
+    source found either way."""
+    hipaa_source: Annotated[str, Field(min_length=3)]
+    eu_regions: list[str] | None
+    """The provider's EU regions, as it names them; None: not established."""
+    regions_source: Annotated[str, Field(min_length=3)]
+    as_of: date
+    """The day these facts were read."""
+
+
 class CatalogueFile(BaseModel):
     """The YAML data shipped in crossover/catalogue/data."""
 
@@ -382,3 +404,5 @@ class CatalogueFile(BaseModel):
     models: list[OpenModel]
     engines: list[EngineFacts]
     measurements: list[Measurement]
+    providers: list[ProviderFacts] = []
+    """data/providers.yaml: the compliance facts of each cloud."""
