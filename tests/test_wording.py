@@ -196,13 +196,15 @@ def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue
     )
     assert c.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
     assert round(expected) == -356
+    # The proposal is also the best plan (issue 26: RunPod's L40S has no borrowed reserved
+    # discount any more), so the caveat names no plan.
     assert Words(results, USD).bill_caveat() == (
         "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the proposal's monthly savings are −$356, not $20,693."
+        "prices: if the bill is right, the monthly savings are −$356, not $20,693."
     )
     assert Words(results, EUR).bill_caveat() == (
         "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
-        "prices: if the bill is right, the proposal's monthly savings are −€328, not €19,038."
+        "prices: if the bill is right, the monthly savings are −€328, not €19,038."
     )
 
 
@@ -210,19 +212,20 @@ def test_the_bill_caveat_beside_the_best_plan_speaks_of_its_savings(catalogue: C
     results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
     s, c = results.scenarios, results.calibration
     [best] = [p for p in results.plans if p.name == "best"]
-    # The best plan keeps complex-reasoning on its API, as the proposal does ($5,110 a month),
-    # and self-hosts extraction on an L40S for $12,900 − $5,110 a month all in:
-    # 13,100 / 37,473 × (37,473 − 5,110) − (12,900 − 5,110) ≈ 3,524 a month.
+    # The best plan keeps complex-reasoning on its API, as the proposal does ($5,110 a month);
+    # since issue 26 it is the proposal itself (Qwen2.5 14B on A100s at the client's own
+    # price: $16,780 a month all in, RunPod's L40S having no reserved price any more):
+    # 13,100 / 37,473 × (37,473 − 5,110) − (16,780 − 5,110) ≈ −356 a month.
     assert best.routes["complex-reasoning"] == "api"
     api = s.proposed.api_month_usd
     expected = 13_100 / c.catalogue_api_month_usd * (s.api_only.api_month_usd - api) - (
         best.monthly_cost_usd - api
     )
-    assert round(expected) == 3524
+    assert round(expected) == -356
     assert c.best_monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
     assert Words(results, USD).bill_caveat(of_best_plan=True) == (
         "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the best plan's monthly savings are $3,524, not $24,573."
+        "prices: if the bill is right, the best plan's monthly savings are −$356, not $20,693."
     )
 
 

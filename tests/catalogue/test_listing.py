@@ -67,7 +67,7 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 14), ("instances", 57), ("plans", 6), ("models", 7)],
+    [("gpus", 14), ("instances", 57), ("plans", 7), ("models", 7)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)
@@ -245,11 +245,8 @@ def test_filters_keep_the_rows_a_reader_asks_for(catalogue: Catalogue) -> None:
         catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-7")
     )
     assert [r[0] for r in prices] == ["anthropic/claude-opus-4-7"]
-    _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="coreweave"))
-    assert [(r[0], r[1]) for r in plans] == [
-        ("reserved_1y", "coreweave"),
-        ("reserved_3y", "coreweave"),
-    ]
+    _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="gcp"))
+    assert [(r[0], r[1]) for r in plans] == [("reserved_1y", "gcp"), ("reserved_3y", "gcp")]
 
 
 def test_csv_quotes_what_needs_it() -> None:
@@ -365,11 +362,12 @@ def test_json_filters_and_prices_keep_nulls_and_numbers() -> None:
     gpus = {g["gpu"]: g for g in _json(["gpus"])}
     assert gpus["a100-40gb"]["dense_tflops"]["fp8"] is None
     assert gpus["h100-sxm"]["vram_gb"] == 80
-    plans = _json(["plans", "--provider", "coreweave"])
-    assert [(p["plan"], p["cloud"], p["dated"]) for p in plans] == [
-        ("reserved_1y", "coreweave", True),
-        ("reserved_3y", "coreweave", True),
+    plans = _json(["plans", "--provider", "digitalocean"])
+    assert [(p["plan"], p["cloud"], p["dated"], p["seen"], p["upfront"]) for p in plans] == [
+        ("reserved_1y", "digitalocean", True, "2026-09-23", None)
     ]
+    [aws_1y, _] = _json(["plans", "--provider", "aws"])
+    assert (aws_1y["dated"], aws_1y["read_on"]) == (False, "2026-11-27")
 
 
 def test_every_retirement_names_a_known_model_and_successor(catalogue: Catalogue) -> None:

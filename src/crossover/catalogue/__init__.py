@@ -124,18 +124,15 @@ class Catalogue:
             ),
         )
 
-    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption:
-        """The reserved discount of a provider for a term: its own row, else the default one."""
-        rows = [p for p in self.price_plans if p.plan == plan]
-        return next((p for p in rows if p.cloud == cloud), None) or next(
-            p for p in rows if p.cloud is None
-        )
+    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption | None:
+        """A provider's own reserved discount for a term; None where it publishes none."""
+        return next((p for p in self.price_plans if p.plan == plan and p.cloud == cloud), None)
 
     def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
         """USD per GPU-hour of an instance on a plan; None when the catalogue has no price.
 
-        The one place a GPU price is read: reserved plans take the provider's stated discount
-        off the on-demand price.
+        The one place a GPU price is read: reserved plans take the provider's own stated
+        discount off the on-demand price; a provider that publishes none has no reserved price.
         """
         on_demand = instance.on_demand_usd_per_gpu_hour
         if plan == "spot":
@@ -144,8 +141,10 @@ class Catalogue:
             return None
         if plan == "on_demand":
             return on_demand
-        discount = self.price_plan(plan, instance.cloud).discount_vs_on_demand_pct
-        return on_demand * (1 - discount / 100)
+        committed = self.price_plan(plan, instance.cloud)
+        if committed is None:
+            return None
+        return on_demand * (1 - committed.discount_vs_on_demand_pct / 100)
 
     def price_basis(
         self, instance: Instance, plan: PricePlan
@@ -157,7 +156,8 @@ class Catalogue:
             return []
         if plan == "on_demand":
             return [instance.on_demand]
-        return [instance.on_demand, self.price_plan(plan, instance.cloud)]
+        committed = self.price_plan(plan, instance.cloud)
+        return [] if committed is None else [instance.on_demand, committed]
 
     def api_price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         """The catalogue's API price for a canonical provider/model id; None if not offered."""
@@ -338,14 +338,12 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
             for i in data.instances
             if i.cloud not in catalogue.providers
         ]
+    rented = {i.cloud for i in data.instances}
     for term in ("reserved_1y", "reserved_3y"):
         clouds = [p.cloud for p in data.price_plans if p.plan == term]
-        if None not in clouds:
-            dangling.append(f"price_plans: no default {term} row (one without a cloud)")
+        dangling += [f"price_plans: {term} {c} twice" for c in set(clouds) if clouds.count(c) > 1]
         dangling += [
-            f"price_plans: {term} {c or 'default'} twice"
-            for c in set(clouds)
-            if clouds.count(c) > 1
+            f"price_plans: {term} {c}: no instance of {c}" for c in clouds if c not in rented
         ]
     dangling += [
         f"measurement {m.id}: {what} {ref}"

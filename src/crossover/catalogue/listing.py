@@ -185,7 +185,7 @@ def _plans(catalogue: Catalogue, _on: date) -> Listing:
     rows = [
         [
             plan.plan,
-            plan.cloud or "any other",
+            plan.cloud,
             _number(plan.discount_vs_on_demand_pct),
             f"{_number(plan.range_pct[0])}-{_number(plan.range_pct[1])}",
             plan.basis,
@@ -198,6 +198,7 @@ def _plans(catalogue: Catalogue, _on: date) -> Listing:
         {
             "plan": plan.plan,
             "cloud": plan.cloud,
+            "upfront": plan.upfront,
             "discount_vs_on_demand_pct": plan.discount_vs_on_demand_pct,
             "range_low_pct": plan.range_pct[0],
             "range_high_pct": plan.range_pct[1],

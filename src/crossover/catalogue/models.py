@@ -170,12 +170,15 @@ Pct = Annotated[float, Field(ge=0, lt=100)]
 
 
 class PricePlanAssumption(_Observed):
-    """A reserved or committed discount off on-demand: the point the engine uses and the range
-    published for the provider, which the uncertainty simulation may draw from."""
+    """A provider's reserved or committed discount off on-demand for a term: the point the
+    engine uses and the range published for the provider, which the uncertainty simulation may
+    draw from. A provider without a row for a term has no such plan."""
 
     plan: Literal["reserved_1y", "reserved_3y"]
-    cloud: str | None = None
-    """The provider it applies to; None: every provider without a row of its own."""
+    cloud: str
+    """The provider it applies to: never another provider's discount."""
+    upfront: Literal["none", "partial", "all"] | None = None
+    """What the commitment asks to be paid in advance; None: the source does not say."""
     discount_vs_on_demand_pct: Pct
     """The stated point the engine uses."""
     range_pct: tuple[Pct, Pct]
@@ -188,7 +191,7 @@ class PricePlanAssumption(_Observed):
         low, high = self.range_pct
         if not low <= self.discount_vs_on_demand_pct <= high:
             raise ValueError(
-                f"{self.plan} {self.cloud or 'default'}: the point "
+                f"{self.plan} {self.cloud}: the point "
                 f"{self.discount_vs_on_demand_pct:g}% lies outside its range {low:g}-{high:g}%"
             )
         return self
