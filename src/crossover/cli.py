@@ -168,14 +168,25 @@ def refresh() -> None:
     reason and leaves the others refreshed; an older price never replaces a newer one. The
     only command that uses the network.
     """
+    import os
     from datetime import date
 
     from crossover.catalogue import load_catalogue, overlay_path, shipped_catalogue
-    from crossover.catalogue.refresh import RefreshError, read_overlay, refresh, write_overlay
+    from crossover.catalogue.refresh import (
+        GCP_KEY_VARIABLE,
+        Fetchers,
+        RefreshError,
+        read_overlay,
+        refresh,
+        write_overlay,
+    )
 
     path = overlay_path()
+    fetchers = Fetchers(gcp_api_key=os.environ.get(GCP_KEY_VARIABLE) or None)
     try:
-        outcome = refresh(shipped_catalogue().instances, date.today(), previous=read_overlay(path))
+        outcome = refresh(
+            shipped_catalogue().instances, date.today(), fetchers, previous=read_overlay(path)
+        )
     except RefreshError as e:
         raise RefreshError(f"refresh failed, nothing changed: {e}") from None
     write_overlay(outcome.overlay, path)

@@ -8,6 +8,7 @@ the AWS Price List offer file for EC2; recorded/README.md gives each one's origi
 from __future__ import annotations
 
 import io
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
@@ -285,3 +286,50 @@ def test_the_cli_diff_without_a_refresh_says_the_shipped_prices_are_used(
     result = CliRunner().invoke(cli, ["catalogue", "diff"])
     assert result.exit_code == 0
     assert "reports use the shipped ones" in result.output
+
+
+def _gcp_fetchers(key: str | None = "test-key") -> Fetchers:
+    def get(url: str, cap: int) -> bytes:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+        assert query["key"] == ["test-key"] and query["currencyCode"] == ["USD"]
+        page = 2 if query.get("pageToken") == ["page-2"] else 1
+        return (RECORDED / f"gcp-compute-skus-page-{page}.json").read_bytes()
+
+    return Fetchers(get=get, gcp_api_key=key)
+
+
+def test_gcp_adds_up_a_machine_from_its_vcpu_memory_and_gpu_skus(catalogue: Catalogue) -> None:
+    outcome = refresh(_instances(catalogue, "gcp/g2-standard-4"), TODAY, _gcp_fetchers())
+    [price] = outcome.overlay.prices
+    # 4 vCPU × 0.02498844 + 16 GiB × 0.00292847 + 1 L4 × 0.56004 (not the Spot, commitment,
+    # custom-machine, workstation or Netherlands SKUs), read across both pages.
+    expected = 4 * 0.02498844 + 16 * 0.00292847 + 0.56004
+    assert price.price.usd_per_gpu_hour == pytest.approx(expected, rel=1e-12)
+    assert round(expected, 3) == 0.707  # the shipped price, from a secondary source
+    assert price.price.seen == TODAY
+    assert price.price.source == "Google Cloud, Cloud Billing Catalog, us-central1"
+    assert "D18E-3563-415F" in price.price.provenance
+
+
+def test_without_a_gcp_key_gcp_is_listed_and_the_others_refresh(catalogue: Catalogue) -> None:
+    instances = _instances(catalogue, "gcp/g2-standard-4", AZURE_H100)
+    fetchers = Fetchers(get=_fetchers().get, lines=_fetchers().lines)
+    outcome = refresh(instances, TODAY, fetchers)
+    assert [p.instance for p in outcome.overlay.prices] == [AZURE_H100]
+    assert outcome.not_refreshed == [
+        NotRefreshed(
+            "gcp",
+            "GCP: set CROSSOVER_GCP_API_KEY to a Google Cloud API key to read the Cloud "
+            "Billing Catalog",
+        )
+    ]
+
+
+def test_a_gcp_machine_whose_skus_are_missing_keeps_its_price(catalogue: Catalogue) -> None:
+    a2 = catalogue.instances["gcp/a2-highgpu-1g"]
+    with pytest.raises(RefreshError) as raised:
+        refresh({a2.id: a2}, TODAY, _gcp_fetchers())
+    assert str(raised.value) == (
+        "no price list gave a usable price: gcp/a2-highgpu-1g: GCP: expected one on-demand SKU "
+        "'A2 Instance Core running in ...' in us-central1, found 0"
+    )

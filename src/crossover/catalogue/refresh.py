@@ -37,10 +37,19 @@ AWS_MAX_BYTES = 6_000_000_000
 PLAUSIBLE_RATIO = 3.0
 """A refreshed price more than this many times above or below the shipped one is nonsense."""
 
+GCP_MAX_BYTES = 60_000_000
+"""One page of Compute Engine SKUs (5,000 at most) is some tens of megabytes."""
+GCP_MAX_PAGES = 40
+"""Compute Engine lists a few tens of thousands of SKUs: more pages than this is not an answer."""
+GCP_KEY_VARIABLE = "CROSSOVER_GCP_API_KEY"
+"""The environment variable holding a Google Cloud API key for the Cloud Billing Catalog."""
+
 AZURE_URL = "https://prices.azure.com/api/retail/prices"
 AWS_URL = (
     "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv"
 )
+GCP_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
+"""The Cloud Billing Catalog's SKUs of Compute Engine (service 6F81-5844-456A)."""
 
 
 class RefreshError(CrossoverError):
@@ -263,6 +272,136 @@ def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> AwsOffer:
     return AwsOffer(published=published, version=metadata.get("Version", ""), hourly=found)
 
 
+@dataclass(frozen=True)
+class GcpShape:
+    """What a GCP machine type is billed for: vCPUs, memory and GPUs, each at its SKU's rate."""
+
+    family: str
+    """The machine family as the SKUs name it ("G2 Instance Core running in ...")."""
+    vcpus: int
+    memory_gib: float
+    gpu_sku: str
+    """The GPU SKU's description before " running in" ("Nvidia L4 GPU")."""
+    gpus: int
+
+
+GCP_SHAPES = {
+    "g2-standard-4": GcpShape("G2", 4, 16, "Nvidia L4 GPU", 1),
+    "a2-highgpu-1g": GcpShape("A2", 12, 85, "Nvidia Tesla A100 GPU", 1),
+    "a2-highgpu-8g": GcpShape("A2", 96, 680, "Nvidia Tesla A100 GPU", 8),
+}
+"""The machine types whose price the SKUs add up to (Compute Engine's machine-type tables).
+Other GCP instances keep their shipped prices."""
+
+
+def gcp_skus(payloads: Iterable[bytes]) -> list[dict[str, Any]]:
+    """Every SKU of the answer's pages."""
+    skus: list[dict[str, Any]] = []
+    for payload in payloads:
+        try:
+            page = json.loads(payload)["skus"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise RefreshError(f"GCP: the answer is not a SKU list ({error!r})") from None
+        if not isinstance(page, list):
+            raise RefreshError("GCP: the answer is not a SKU list")
+        skus += page
+    return skus
+
+
+def _gcp_rate(skus: list[dict[str, Any]], prefix: str, region: str, unit: str) -> tuple[str, float]:
+    """The one on-demand SKU whose description starts with prefix in the region: id and rate."""
+    try:
+        found = [
+            sku
+            for sku in skus
+            if sku["description"].startswith(prefix)
+            and sku["category"]["usageType"] == "OnDemand"
+            and region in sku.get("serviceRegions", [])
+        ]
+        if len(found) != 1:
+            raise RefreshError(
+                f"GCP: expected one on-demand SKU '{prefix}...' in {region}, found {len(found)}"
+            )
+        expression = found[0]["pricingInfo"][0]["pricingExpression"]
+        if expression["usageUnit"] != unit:
+            raise RefreshError(
+                f"GCP: '{found[0]['description']}' is priced per {expression['usageUnit']!r}, "
+                f"not {unit!r}"
+            )
+        tier = next(t for t in expression["tieredRates"] if float(t["startUsageAmount"]) == 0)
+        price = tier["unitPrice"]
+        rate = int(price.get("units", 0)) + int(price.get("nanos", 0)) / 1e9
+    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as error:
+        raise RefreshError(f"GCP: a SKU for '{prefix}...' is malformed ({error!r})") from None
+    return str(found[0]["skuId"]), rate
+
+
+def gcp_hourly(skus: list[dict[str, Any]], instance: Instance) -> tuple[float, str]:
+    """A machine's on-demand hourly price from its vCPU, memory and GPU SKUs, and how."""
+    shape = GCP_SHAPES[instance.instance_type]
+    region = instance.region or ""
+    core_id, core = _gcp_rate(skus, f"{shape.family} Instance Core running in ", region, "h")
+    ram_id, ram = _gcp_rate(skus, f"{shape.family} Instance Ram running in ", region, "GiBy.h")
+    gpu_id, gpu = _gcp_rate(skus, f"{shape.gpu_sku} running in ", region, "h")
+    hourly = shape.vcpus * core + shape.memory_gib * ram + shape.gpus * gpu
+    how = (
+        f"{shape.vcpus} vCPU × {core:g} ({core_id}) + {shape.memory_gib:g} GiB × {ram:g} "
+        f"({ram_id}) + {shape.gpus} GPU × {gpu:g} ({gpu_id})"
+    )
+    return hourly, how
+
+
+def _gcp_pages(key: str, fetch: Fetchers) -> Iterator[bytes]:
+    token = ""
+    for _ in range(GCP_MAX_PAGES):
+        query = {"currencyCode": "USD", "pageSize": "5000", "key": key}
+        if token:
+            query["pageToken"] = token
+        payload = fetch.get(f"{GCP_URL}?{urllib.parse.urlencode(query)}", GCP_MAX_BYTES)
+        yield payload
+        try:
+            token = json.loads(payload).get("nextPageToken", "")
+        except ValueError:
+            return  # gcp_skus says what is wrong with it
+        if not token:
+            return
+    raise RefreshError(f"GCP: more than {GCP_MAX_PAGES} pages of SKUs")
+
+
+def _gcp(instances: dict[str, Instance], today: date, fetch: Fetchers) -> _Found:
+    wanted = [
+        i
+        for i in instances.values()
+        if i.cloud == "gcp" and i.region and i.instance_type in GCP_SHAPES
+    ]
+    if not wanted:
+        return [], []
+    if not fetch.gcp_api_key:
+        raise RefreshError(
+            f"GCP: set {GCP_KEY_VARIABLE} to a Google Cloud API key to read the Cloud Billing "
+            "Catalog"
+        )
+    skus = gcp_skus(_gcp_pages(fetch.gcp_api_key, fetch))
+    prices: list[LocalPrice] = []
+    problems: list[NotRefreshed] = []
+    for instance in wanted:
+        try:
+            hourly, how = gcp_hourly(skus, instance)
+            # The catalog answers with today's list prices: seen today.
+            prices.append(
+                _priced(
+                    instance,
+                    hourly,
+                    today,
+                    f"Google Cloud, Cloud Billing Catalog, {instance.region}",
+                    f" ({how})",
+                )
+            )
+        except RefreshError as error:
+            problems.append(NotRefreshed(instance.id, str(error)))
+    return prices, problems
+
+
 # --- the refresh -----------------------------------------------------------------------
 
 
@@ -272,6 +411,8 @@ class Fetchers:
 
     get: Callable[[str, int], bytes] = http_get
     lines: Callable[[str, int], Iterable[str]] = http_lines
+    gcp_api_key: str | None = None
+    """A Google Cloud API key: without one GCP's prices are not read."""
 
 
 @dataclass(frozen=True)
@@ -398,6 +539,7 @@ def _aws(instances: dict[str, Instance], today: date, fetch: Fetchers) -> _Found
 PROVIDERS: dict[str, Callable[[dict[str, Instance], date, Fetchers], _Found]] = {
     "azure": _azure,
     "aws": _aws,
+    "gcp": _gcp,
 }
 """The price lists a refresh reads, each on its own: one failing leaves the others."""
 
