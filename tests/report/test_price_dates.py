@@ -46,7 +46,7 @@ def test_a_report_on_the_check_day_names_its_price_data_and_flags_only_old_price
         ("reserved_1y", "2026-11-27", 4, True),
     ]
     assert "Prices not seen recently" in text
-    assert "undated at its source, read there on November 27, 2026, 4 days before" in text
+    assert "undated at its source, read there on November 27, 2026. It may have changed" in text
     assert "API price overlay 2026-12-01" in text
     assert "genai-prices 0.2.3" in text
     assert '"Seen" is the day each price was read at its source' in text
