@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,16 @@ def test_fp4_rates_only_where_the_vendor_gives_them(catalogue: Catalogue) -> Non
 
 
 def test_a_gpu_rented_nowhere_needs_the_clients_own_price(catalogue: Catalogue) -> None:
+    # The shipped catalogue now rents the MI355X (Oracle's BM.GPU.MI355X.8); without that one
+    # offer it is rented nowhere.
+    catalogue = replace(
+        catalogue,
+        gpus={
+            **catalogue.gpus,
+            "mi355x": catalogue.gpus["mi355x"].model_copy(update={"reference_instance": None}),
+        },
+        instances={k: i for k, i in catalogue.instances.items() if i.gpu != "mi355x"},
+    )
     data = json.loads(HEALTHCARE.read_text())
     data["deployments"] = [
         {"deployment": "mi355x-fp4", "model": "llama-3.3-70b", "precision": "fp4", "gpu": "mi355x"}

@@ -103,21 +103,27 @@ def _listing(kind: str, summary: str) -> click.Command:
     @click.option("--provider", help="Only this provider (aws, lambda, anthropic, ...).")
     @click.option("--gpu", help="Only this GPU id (h100-sxm, ...).")
     @click.option("--model", help="Only model ids containing this text.")
-    @click.option("--json", "as_json", is_flag=True, help="Every column as JSON, sources included.")
+    @click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Typed values (numbers, null, ISO dates) with each price's source and date.",
+    )
     @click.option("--csv", "as_csv", is_flag=True, help="Every column as CSV, sources included.")
     def command(
         provider: str | None, gpu: str | None, model: str | None, as_json: bool, as_csv: bool
     ) -> None:
         from crossover.catalogue import load_catalogue
-        from crossover.catalogue.listing import Filters, catalogue_table, filtered, to_csv
+        from crossover.catalogue.listing import Filters, catalogue_listing, filtered_listing, to_csv
         from crossover.terminal import print_catalogue
 
         catalogue = load_catalogue()
-        headers, rows = filtered(
-            catalogue_table(kind, catalogue), Filters(provider=provider, gpu=gpu, model=model)
+        listing = filtered_listing(
+            catalogue_listing(kind, catalogue), Filters(provider=provider, gpu=gpu, model=model)
         )
+        headers, rows = listing.table
         if as_json:
-            click.echo(json.dumps([dict(zip(headers, r, strict=True)) for r in rows], indent=2))
+            click.echo(json.dumps(listing.records, indent=2))
         elif as_csv:
             click.echo(to_csv(headers, rows), nl=False)
         else:
@@ -144,32 +150,55 @@ _listings = {
         ("models", "Open-weight models: size and attention shape."),
         ("throughput", "The rate model against every published serving measurement."),
         ("prices", "API prices per million tokens, realtime and batch, each dated."),
+        (
+            "providers",
+            "Each provider's compliance facts: client's own account, HIPAA BAA, EU regions.",
+        ),
     )
 }
 
 
 @catalogue.command()
 def refresh() -> None:
-    """Fetch today's on-demand prices from the AWS and Azure public price lists.
+    """Fetch today's on-demand prices from the providers' public price lists.
 
-    Writes a dated overlay in your data folder (never the package); reports then use it and
-    say so. A failed, slow or implausible answer changes nothing. The only command that uses
-    the network.
+    AWS and Azure need no account; GCP's Cloud Billing Catalog is read when
+    CROSSOVER_GCP_API_KEY holds an API key. Writes a dated overlay in your data folder (never
+    the package); reports then use it and say so. A provider that fails is listed with its
+    reason and leaves the others refreshed; an older price never replaces a newer one. The
+    only command that uses the network.
     """
+    import os
     from datetime import date
 
     from crossover.catalogue import load_catalogue, overlay_path, shipped_catalogue
-    from crossover.catalogue.refresh import RefreshError, refresh, write_overlay
+    from crossover.catalogue.refresh import (
+        GCP_KEY_VARIABLE,
+        Fetchers,
+        RefreshError,
+        read_overlay,
+        refresh,
+        write_overlay,
+    )
 
-    shipped = shipped_catalogue()
+    path = overlay_path()
+    fetchers = Fetchers(gcp_api_key=os.environ.get(GCP_KEY_VARIABLE) or None)
     try:
-        overlay = refresh(shipped.instances, date.today())
+        outcome = refresh(
+            shipped_catalogue().instances, date.today(), fetchers, previous=read_overlay(path)
+        )
     except RefreshError as e:
         raise RefreshError(f"refresh failed, nothing changed: {e}") from None
-    path = overlay_path()
-    write_overlay(overlay, path)
+    write_overlay(outcome.overlay, path)
     load_catalogue.cache_clear()
-    click.echo(f"Wrote {len(overlay.prices)} on-demand prices, seen {overlay.refreshed}, to {path}")
+    click.echo(
+        f"Wrote {len(outcome.overlay.prices)} on-demand prices, refreshed "
+        f"{outcome.overlay.refreshed}, to {path}"
+    )
+    for kept in outcome.kept:
+        click.echo(f"Kept the shipped price of {kept}: it was seen later than the price list's.")
+    for failed in outcome.not_refreshed:
+        click.echo(f"Not refreshed: {failed.subject}: {failed.reason}", err=True)
 
 
 @catalogue.command("diff")

@@ -521,6 +521,12 @@ class Words:
         gpus = f" of {s.gpu_name}" if s.gpu_name else ""
         return f"The price of {provider_name(s.name)} machines{gpus}"
 
+    def stale_when(self, s: StalePrice) -> str:
+        """How a stale price is dated, before its date: an undated source says so."""
+        if s.undated:
+            return "undated at its source, read there on"
+        return "last seen at its source on"
+
     def source(self, text: str) -> str:
         return plain_source(text)
 

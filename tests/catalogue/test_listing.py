@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from importlib.metadata import version
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from crossover.catalogue import Catalogue, api_prices
 from crossover.catalogue.listing import KINDS, Filters, catalogue_table, filtered, to_csv
+from crossover.cli import cli
 from crossover.terminal import print_catalogue
 
 SNAPSHOT_DAY = date(2026, 11, 27)
@@ -22,7 +26,6 @@ SEEN_DAYS = {
     "2025-12-21",
     "2026-05-18",
     "2026-10-10",
-    "2026-11-27",
     "2026-11-09",
     "2026-09-20",
     "2026-09-25",
@@ -34,6 +37,13 @@ SEEN_DAYS = {
     "2026-12-01",
     "2025-12-09",
     "2026-10-27",
+    # issue 26's re-sourced and added offers.
+    "2026-09-09",
+    "2026-09-10",
+    "2026-09-23",
+    # Sources that give no date say so, with the day they were read.
+    "undated, read 2026-11-27",
+    "undated, read 2026-12-07",
 }
 
 
@@ -51,12 +61,13 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
         if headers[-1] == "Seen":
             assert row[-1] in SEEN_DAYS
         else:
-            assert date.fromisoformat(row[-1]) <= date(2026, 12, 4)
+            # Provider facts were read on 2026-12-07.
+            assert date.fromisoformat(row[-1]) <= date(2026, 12, 7)
 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 14), ("instances", 53), ("plans", 6), ("models", 7)],
+    [("gpus", 14), ("instances", 57), ("plans", 7), ("models", 7)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)
@@ -114,9 +125,9 @@ def test_prices_show_realtime_and_batch(catalogue: Catalogue) -> None:
         == "Anthropic published price list, as collected in the genai-prices dataset"
     )
     assert haiku["Seen"] == "2026-11-04"
-    groq = by_model["groq/llama-3.3-70b-versatile"]
+    groq = by_model["groq/qwen/qwen3-32b"]
     # No cache-read price: shown as a dash (the engine then prices cached input as input).
-    assert [groq[h] for h in headers[1:7]] == ["0.59", "—", "0.79", "—", "—", "—"]
+    assert [groq[h] for h in headers[1:7]] == ["0.29", "—", "0.59", "—", "—", "—"]
 
 
 def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
@@ -124,7 +135,7 @@ def test_unknown_kind_raises_with_the_choices(catalogue: Catalogue) -> None:
         catalogue_table("gpu", catalogue)
     assert raised.value.args[0] == (
         "unknown catalogue kind 'gpu': did you mean 'gpus'? "
-        "choose one of gpus, instances, plans, models, throughput, prices"
+        "choose one of gpus, instances, plans, models, throughput, prices, providers"
     )
 
 
@@ -158,8 +169,28 @@ def test_gpt_4o_mini_realtime_price(catalogue: Catalogue) -> None:
     )
 
 
-def test_groq_has_no_batch_price(catalogue: Catalogue) -> None:
-    assert catalogue.api_price("groq/llama-3.3-70b-versatile", "batch", SNAPSHOT_DAY) is None
+def test_groq_qwen_has_no_batch_price(catalogue: Catalogue) -> None:
+    assert catalogue.api_price("groq/qwen/qwen3-32b", "batch", SNAPSHOT_DAY) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "prices"),
+    [
+        # Half the realtime prices, cache reads included (0.5 × 1.50 and 0.5 × 0.30).
+        ("anthropic/claude-opus-4-0", (7.5, 0.75, 37.5)),
+        ("anthropic/claude-opus-4-1", (7.5, 0.75, 37.5)),
+        ("anthropic/claude-sonnet-4-0", (1.5, 0.15, 7.5)),
+        # Groq's Batch API at half of 0.59 / 0.79; Groq publishes no cache-read price for it.
+        ("groq/llama-3.3-70b-versatile", (0.295, None, 0.395)),
+    ],
+)
+def test_batch_prices_the_snapshot_lacks(
+    catalogue: Catalogue, model: str, prices: tuple[float, float | None, float]
+) -> None:
+    price = catalogue.api_price(model, "batch", SNAPSHOT_DAY)
+    assert price is not None
+    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == prices
+    assert price.source.startswith(("Anthropic, Message Batches documentation", "Groq"))
 
 
 def test_resolve_keeps_a_canonical_id(catalogue: Catalogue) -> None:
@@ -172,25 +203,6 @@ def test_resolve_rejects_an_unknown_model(catalogue: Catalogue) -> None:
 
 def test_installed_genai_prices_is_the_pinned_release() -> None:
     assert version("genai-prices") == api_prices.PINNED_VERSION
-
-
-@pytest.mark.parametrize(
-    ("model", "prices"),
-    [
-        # Anthropic's batch table: half the realtime price; no batch cache-read price given,
-        # so cached input is priced as input (economics §2).
-        ("anthropic/claude-opus-4-1", (7.5, None, 37.5)),
-        ("anthropic/claude-opus-4-0", (7.5, None, 37.5)),
-        ("anthropic/claude-sonnet-4-0", (1.5, None, 7.5)),
-    ],
-)
-def test_the_overlay_adds_batch_prices_the_snapshot_lacks(
-    catalogue: Catalogue, model: str, prices: tuple[float, float | None, float]
-) -> None:
-    price = catalogue.api_price(model, "batch", SNAPSHOT_DAY)
-    assert price is not None
-    assert (price.input_per_mtok, price.cached_input_per_mtok, price.output_per_mtok) == prices
-    assert price.source.startswith("Anthropic, Message Batches documentation")
 
 
 def test_the_overlay_wins_over_the_snapshots_stale_deepseek_chat_price(
@@ -230,14 +242,11 @@ def test_filters_keep_the_rows_a_reader_asks_for(catalogue: Catalogue) -> None:
     )
     assert [r[0] for r in rows] == ["lambda/gpu_8x_h100_sxm5"]
     _, prices = filtered(
-        catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-1")
+        catalogue_table("prices", catalogue), Filters(provider="anthropic", model="opus-4-7")
     )
-    assert [r[0] for r in prices] == ["anthropic/claude-opus-4-1"]
-    _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="coreweave"))
-    assert [(r[0], r[1]) for r in plans] == [
-        ("reserved_1y", "coreweave"),
-        ("reserved_3y", "coreweave"),
-    ]
+    assert [r[0] for r in prices] == ["anthropic/claude-opus-4-7"]
+    _, plans = filtered(catalogue_table("plans", catalogue), Filters(provider="gcp"))
+    assert [(r[0], r[1]) for r in plans] == [("reserved_1y", "gcp"), ("reserved_3y", "gcp")]
 
 
 def test_csv_quotes_what_needs_it() -> None:
@@ -265,6 +274,17 @@ def test_the_terminal_table_fits_100_columns(
         "openai/gpt-realtime",  # live audio
         "openai/text-davinci-003",  # retired
         "anthropic/claude-2",  # retired
+        # issue 26: retired, or with a shutdown announced, on the providers' pages.
+        "anthropic/claude-opus-4-0",
+        "anthropic/claude-opus-4-1",
+        "anthropic/claude-sonnet-4-0",
+        "groq/llama-3.3-70b-versatile",
+        "groq/llama-3.1-8b-instant",
+        "x-ai/grok-3",
+        "x-ai/grok-4-0709",
+        "x-ai/grok-code-fast-1",
+        "openai/gpt-5",
+        "openai/o3",
     ],
 )
 def test_the_drop_down_leaves_out_what_is_not_a_current_chat_model(
@@ -288,3 +308,90 @@ def test_a_retired_model_is_still_known_and_priced(catalogue: Catalogue) -> None
     assert catalogue.is_retired_api_model("anthropic/claude-2")
     assert not catalogue.is_retired_api_model("anthropic/claude-haiku-4-5")
     assert catalogue.api_price("anthropic/claude-2", "realtime", SNAPSHOT_DAY) is not None
+
+
+def _json(args: list[str]) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["catalogue", *args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    records = json.loads(result.output)
+    assert isinstance(records, list)
+    return records
+
+
+def test_json_instances_are_typed_and_every_price_says_whether_it_is_dated() -> None:
+    records = _json(["instances"])
+    assert len(records) == 57
+    prices = [r[plan] for r in records for plan in ("on_demand", "spot") if r[plan] is not None]
+    for price in prices:
+        assert set(price) == {
+            "usd_per_gpu_hour",
+            "dated",
+            "seen",
+            "read_on",
+            "source",
+            "provenance",
+        }
+        assert isinstance(price["usd_per_gpu_hour"], float)
+        # A dated price has its day seen and no reading day; an undated one the reverse.
+        day = price["seen"] if price["dated"] else price["read_on"]
+        other = price["read_on"] if price["dated"] else price["seen"]
+        assert date.fromisoformat(day) and other is None
+    p5 = next(r for r in records if r["instance"] == "aws/p5.48xlarge")
+    assert p5["gpus_per_instance"] == 8 and p5["region"] == "us-east-1"
+    assert p5["on_demand"]["usd_per_gpu_hour"] == 6.88
+    assert (p5["on_demand"]["dated"], p5["on_demand"]["seen"]) == (True, "2026-11-09")
+    assert p5["on_demand"]["provenance"].startswith("datareceipts")
+    g5 = next(r for r in records if r["instance"] == "aws/g5.xlarge")
+    assert (g5["on_demand"]["dated"], g5["on_demand"]["read_on"]) == (False, "2026-11-27")
+    assert g5["spot"] is None
+
+
+def test_json_filters_and_prices_keep_nulls_and_numbers() -> None:
+    [lambda_h100] = _json(["instances", "--provider", "lambda", "--gpu", "h100-sxm"])
+    assert lambda_h100["instance"] == "lambda/gpu_8x_h100_sxm5"
+    prices = {p["api_model"]: p for p in _json(["prices", "--provider", "anthropic"])}
+    haiku = prices["anthropic/claude-haiku-4-5"]
+    assert haiku["provider"] == "anthropic"
+    assert haiku["realtime"]["input_usd_per_mtok"] == 1.0
+    assert haiku["realtime"]["cached_input_usd_per_mtok"] == 0.1
+    assert haiku["batch"]["output_usd_per_mtok"] == 2.5
+    assert date.fromisoformat(haiku["batch"]["seen"])
+    groq = {p["api_model"]: p for p in _json(["prices", "--provider", "groq"])}
+    assert groq["groq/qwen/qwen3-32b"]["batch"] is None
+    assert groq["groq/qwen/qwen3-32b"]["realtime"]["cached_input_usd_per_mtok"] is None
+    gpus = {g["gpu"]: g for g in _json(["gpus"])}
+    assert gpus["a100-40gb"]["dense_tflops"]["fp8"] is None
+    assert gpus["h100-sxm"]["vram_gb"] == 80
+    plans = _json(["plans", "--provider", "digitalocean"])
+    assert [(p["plan"], p["cloud"], p["dated"], p["seen"], p["upfront"]) for p in plans] == [
+        ("reserved_1y", "digitalocean", True, "2026-09-23", None)
+    ]
+    [aws_1y, _] = _json(["plans", "--provider", "aws"])
+    assert (aws_1y["dated"], aws_1y["read_on"]) == (False, "2026-11-27")
+
+
+def test_every_retirement_names_a_known_model_and_successor(catalogue: Catalogue) -> None:
+    retirements = catalogue.api.retirements
+    assert len(retirements) == 18
+    for r in retirements:
+        assert catalogue.resolve_api_model(r.model) == r.model
+        assert r.successor is None or r.successor in catalogue.listed_api_models()
+    grok = catalogue.api_retirement("x-ai/grok-3")
+    assert grok is not None
+    assert (grok.retires_on, grok.successor) == (date(2026, 5, 15), "x-ai/grok-4.3")
+
+
+def test_providers_list_the_compliance_facts_of_every_cloud(catalogue: Catalogue) -> None:
+    records = _json(["providers"])
+    assert {r["provider"] for r in records} == {i.cloud for i in catalogue.instances.values()}
+    by_id = {r["provider"]: r for r in records}
+    assert (by_id["aws"]["runs_in_client_cloud_account"], by_id["aws"]["hipaa_baa"]) == (True, True)
+    # A third party with no BAA offer found: null, not "no".
+    assert (by_id["runpod"]["runs_in_client_cloud_account"], by_id["runpod"]["hipaa_baa"]) == (
+        False,
+        None,
+    )
+    assert "EU-NL-1" in by_id["runpod"]["eu_regions"]
+    assert by_id["lambda"]["eu_regions"] is None
+    [aws] = _json(["providers", "--provider", "aws"])
+    assert aws["name"] == "Amazon Web Services"

@@ -72,21 +72,19 @@ FIXTURE = {
             "on_demand": {"usd_per_gpu_hour": 1.64, **SEEN},
         },
     ],
+    # Each provider's own row (issue 26: no default discount borrowed across providers); the
+    # same figures for both, so the engine tests' arithmetic reads one discount per term.
     "price_plans": [
         {
-            "plan": "reserved_1y",
-            "discount_vs_on_demand_pct": 40,
-            "range_pct": [30, 50],
+            "plan": plan,
+            "cloud": cloud,
+            "discount_vs_on_demand_pct": point,
+            "range_pct": bounds,
             "basis": "assumption",
             **SEEN,
-        },
-        {
-            "plan": "reserved_3y",
-            "discount_vs_on_demand_pct": 60,
-            "range_pct": [55, 65],
-            "basis": "assumption",
-            **SEEN,
-        },
+        }
+        for cloud in ("aws", "runpod")
+        for plan, point, bounds in (("reserved_1y", 40, [30, 50]), ("reserved_3y", 60, [55, 65]))
     ],
     "models": [
         {

@@ -64,7 +64,7 @@ def _deployment(**kw: Any) -> dict[str, Any]:
                     {
                         "tier": "a",
                         "share_pct": 100,
-                        "api_model": "groq/llama-3.3-70b-versatile",
+                        "api_model": "groq/qwen/qwen3-32b",
                         "api_mode": "batch",
                     }
                 ]
@@ -72,7 +72,7 @@ def _deployment(**kw: Any) -> dict[str, Any]:
             (
                 ("tiers", 0, "api_mode"),
                 "error",
-                "groq/llama-3.3-70b-versatile: the price list has no batch price for this model; "
+                "groq/qwen/qwen3-32b: the price list has no batch price for this model; "
                 "price it in PriceOverrides, or use realtime",
             ),
         ),

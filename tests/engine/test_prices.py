@@ -147,3 +147,26 @@ def test_a_retired_api_model_typed_in_is_accepted_with_a_warning(
         "tiers[0].api_model: anthropic/claude-2 is retired by its provider: it is priced at "
         "its last published price; price the model the client will move to instead"
     ]
+
+
+@pytest.mark.parametrize(
+    ("report_date", "tense"),
+    [
+        ("2026-12-04", "was retired by its provider on 2026-05-15"),
+        ("2026-05-14", "is to be retired by its provider on 2026-05-15"),
+    ],
+)
+def test_a_workbook_naming_a_retired_model_is_warned_of_its_successor(
+    make_scenario: Any, catalogue: Catalogue, report_date: str, tense: str
+) -> None:
+    scenario = make_scenario(tiers=[{"tier": "all", "share_pct": 100, "api_model": "x-ai/grok-3"}])
+    client = scenario.client.model_copy(update={"report_date": date.fromisoformat(report_date)})
+    warnings = analyse(scenario.model_copy(update={"client": client}), catalogue).warnings
+    assert [(w.code, str(w)) for w in warnings] == [
+        (
+            "retired_model",
+            f"tiers[0].api_model: x-ai/grok-3 {tense} (xAI, Grok model retirement on May 15, "
+            "2026 (docs.x.ai migration guide)); x-ai/grok-4.3 replaces it: price the model the "
+            "client will move to instead",
+        )
+    ]

@@ -38,10 +38,15 @@ def test_a_report_on_the_check_day_names_its_price_data_and_flags_only_old_price
     scenario = load_scenario(EXAMPLES[0], catalogue)
     client = scenario.client.model_copy(update={"report_date": date(2026, 12, 1)})
     stale = analyse(scenario.model_copy(update={"client": client}), catalogue).stale_prices
-    # The best plan rents a Lambda machine on a 1-year plan whose discount was quoted in April
-    # 2026: 244 days before the report, so it is flagged; nothing seen within 90 days is.
-    assert [(s.seen.isoformat(), s.age_days) for s in stale] == [("2026-04-01", 244)]
+    # The plans rent AWS machines on a 1-year plan whose assumed discount comes from sources that
+    # give no date, and a g6e.xlarge whose price a code table gave undated: each flagged whatever
+    # the day it was read; nothing dated within 90 days is.
+    assert sorted((s.subject, s.seen.isoformat(), s.age_days, s.undated) for s in stale) == [
+        ("aws/g6e.xlarge", "2026-11-27", 4, True),
+        ("reserved_1y", "2026-11-27", 4, True),
+    ]
     assert "Prices not seen recently" in text
+    assert "undated at its source, read there on November 27, 2026. It may have changed" in text
     assert "API price overlay 2026-12-01" in text
     assert "genai-prices 0.2.3" in text
     assert '"Seen" is the day each price was read at its source' in text

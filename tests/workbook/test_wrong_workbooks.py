@@ -250,9 +250,9 @@ CASES: dict[str, tuple[Callable[[Workbook], None], list[str]]] = {
         ],
     ),
     "batch on a model with no batch price": (
-        _cell("Tiers", 1, "api_model", "groq/llama-3.3-70b-versatile"),
+        _cell("Tiers", 1, "api_model", "groq/qwen/qwen3-32b"),
         [
-            "Tiers!E6 (api_mode): groq/llama-3.3-70b-versatile: the price list has no batch "
+            "Tiers!E6 (api_mode): groq/qwen/qwen3-32b: the price list has no batch "
             "price for this model; price it in PriceOverrides, or use realtime"
         ],
     ),

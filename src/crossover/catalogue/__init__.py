@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -17,6 +17,7 @@ from crossover.catalogue.models import (
     STALE_AFTER_DAYS,
     ApiModelListFile,
     ApiPriceOverlayFile,
+    ApiRetirement,
     CatalogueFile,
     EngineFacts,
     Gpu,
@@ -25,6 +26,7 @@ from crossover.catalogue.models import (
     OpenModel,
     PricePlanAssumption,
     PriceSeen,
+    ProviderFacts,
     StoredFit,
 )
 from crossover.scenario import ApiMode, Engine, PricePlan
@@ -35,6 +37,7 @@ __all__ = [
     "STORED_FIT",
     "ApiPrice",
     "ApiPriceBook",
+    "ApiRetirement",
     "Catalogue",
     "EngineFacts",
     "Gpu",
@@ -43,6 +46,7 @@ __all__ = [
     "OpenModel",
     "PricePlanAssumption",
     "PriceSeen",
+    "ProviderFacts",
     "StoredFit",
     "load_catalogue",
     "overlay_path",
@@ -70,6 +74,16 @@ class Catalogue:
     stored_fit: StoredFit | None = None
     """The rate model's fit computed ahead for the shipped measurements (used only where it
     matches this catalogue's data)."""
+    providers: dict[str, ProviderFacts] = field(default_factory=dict)
+    """Each cloud's compliance facts (account, HIPAA BAA, EU regions), by cloud id."""
+
+    def provider(self, cloud: str) -> ProviderFacts:
+        """The compliance facts of a cloud; KeyError naming the known ones if it has none."""
+        try:
+            return self.providers[cloud]
+        except KeyError:
+            known = ", ".join(sorted(self.providers))
+            raise KeyError(f"no provider facts for {cloud!r}; known: {known}") from None
 
     @property
     def versions(self) -> dict[str, str]:
@@ -110,18 +124,15 @@ class Catalogue:
             ),
         )
 
-    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption:
-        """The reserved discount of a provider for a term: its own row, else the default one."""
-        rows = [p for p in self.price_plans if p.plan == plan]
-        return next((p for p in rows if p.cloud == cloud), None) or next(
-            p for p in rows if p.cloud is None
-        )
+    def price_plan(self, plan: PricePlan, cloud: str) -> PricePlanAssumption | None:
+        """A provider's own reserved discount for a term; None where it publishes none."""
+        return next((p for p in self.price_plans if p.plan == plan and p.cloud == cloud), None)
 
     def gpu_hour_price(self, instance: Instance, plan: PricePlan) -> float | None:
         """USD per GPU-hour of an instance on a plan; None when the catalogue has no price.
 
-        The one place a GPU price is read: reserved plans take the provider's stated discount
-        off the on-demand price.
+        The one place a GPU price is read: reserved plans take the provider's own stated
+        discount off the on-demand price; a provider that publishes none has no reserved price.
         """
         on_demand = instance.on_demand_usd_per_gpu_hour
         if plan == "spot":
@@ -130,8 +141,10 @@ class Catalogue:
             return None
         if plan == "on_demand":
             return on_demand
-        discount = self.price_plan(plan, instance.cloud).discount_vs_on_demand_pct
-        return on_demand * (1 - discount / 100)
+        committed = self.price_plan(plan, instance.cloud)
+        if committed is None:
+            return None
+        return on_demand * (1 - committed.discount_vs_on_demand_pct / 100)
 
     def price_basis(
         self, instance: Instance, plan: PricePlan
@@ -143,7 +156,8 @@ class Catalogue:
             return []
         if plan == "on_demand":
             return [instance.on_demand]
-        return [instance.on_demand, self.price_plan(plan, instance.cloud)]
+        committed = self.price_plan(plan, instance.cloud)
+        return [] if committed is None else [instance.on_demand, committed]
 
     def api_price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         """The catalogue's API price for a canonical provider/model id; None if not offered."""
@@ -161,6 +175,10 @@ class Catalogue:
     def is_retired_api_model(self, model_ref: str) -> bool:
         return self.api.is_retired(model_ref)
 
+    def api_retirement(self, model_ref: str) -> ApiRetirement | None:
+        """The provider's dated retirement of an API model and its successor, if recorded."""
+        return self.api.retirement(model_ref)
+
 
 @cache
 def load_catalogue() -> Catalogue:
@@ -176,7 +194,7 @@ def shipped_catalogue() -> Catalogue:
     # catalogue time. The same safe loader otherwise.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = {}
-    for name in ("catalogue.yaml", "measurements.yaml"):
+    for name in ("catalogue.yaml", "measurements.yaml", "providers.yaml"):
         raw.update(yaml.load(data.joinpath(name).read_text("utf-8"), Loader=loader))
     # The rate model refuses a measurement the hardware cannot have produced when it first
     # calibrates on this catalogue (engine/rates.py owns the physics); loading stays light, so a
@@ -236,6 +254,7 @@ def shipped_api_prices() -> ApiPriceBook:
         overlay_name=overlay.version,
         not_chat=tuple(models.not_chat),
         retired=frozenset(models.retired),
+        retirements=tuple(models.retirements),
     )
 
 
@@ -299,6 +318,7 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
         engines={e.id: e for e in data.engines},
         measurements=tuple(data.measurements),
         api=api,
+        providers={p.id: p for p in data.providers},
     )
     dangling = [
         f"gpu {g.id}: reference_instance {g.reference_instance}"
@@ -312,14 +332,18 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
     dangling += [
         f"instance {i.id}: gpu {i.gpu}" for i in data.instances if i.gpu not in catalogue.gpus
     ]
+    if data.providers:
+        dangling += [
+            f"instance {i.id}: no provider facts for {i.cloud}"
+            for i in data.instances
+            if i.cloud not in catalogue.providers
+        ]
+    rented = {i.cloud for i in data.instances}
     for term in ("reserved_1y", "reserved_3y"):
         clouds = [p.cloud for p in data.price_plans if p.plan == term]
-        if None not in clouds:
-            dangling.append(f"price_plans: no default {term} row (one without a cloud)")
+        dangling += [f"price_plans: {term} {c} twice" for c in set(clouds) if clouds.count(c) > 1]
         dangling += [
-            f"price_plans: {term} {c or 'default'} twice"
-            for c in set(clouds)
-            if clouds.count(c) > 1
+            f"price_plans: {term} {c}: no instance of {c}" for c in clouds if c not in rented
         ]
     dangling += [
         f"measurement {m.id}: {what} {ref}"
@@ -336,6 +360,7 @@ def build_catalogue(data: CatalogueFile, api: ApiPriceBook) -> Catalogue:
         ("instances", data.instances),
         ("models", data.models),
         ("measurements", data.measurements),
+        ("providers", data.providers),
     ):
         ids = [item.id for item in items]
         dangling += [f"{name}: {i} twice" for i in set(ids) if ids.count(i) > 1]

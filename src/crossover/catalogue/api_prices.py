@@ -10,6 +10,7 @@ from functools import cache
 from importlib.metadata import version
 from typing import Any
 
+from crossover.catalogue.models import ApiRetirement
 from crossover.scenario import ApiMode
 
 # genai-prices selects a provider's batch prices with this request context.
@@ -150,12 +151,20 @@ class ApiPriceBook:
     """Text marking a model id as not a chat or completion model: never offered."""
     retired: frozenset[str] = frozenset()
     """Models withdrawn by their provider: accepted when typed, with a warning."""
+    retirements: tuple[ApiRetirement, ...] = ()
+    """Dated retirements (announced or past) with the provider's named successor."""
 
     def is_retired(self, model_ref: str) -> bool:
-        if model_ref in self.retired:
+        """Withdrawn by its provider, or with a retirement announced: never offered, and a
+        warning when a workbook names it."""
+        if model_ref in self.retired or self.retirement(model_ref) is not None:
             return True
         entry = _index().get(model_ref) if self.use_snapshot else None
         return entry is not None and bool(entry[1].deprecated)
+
+    def retirement(self, model_ref: str) -> ApiRetirement | None:
+        """The provider's dated retirement of a model, if one is recorded."""
+        return next((r for r in self.retirements if r.model == model_ref), None)
 
     def _row(self, model_ref: str, mode: ApiMode) -> ApiPrice | None:
         return next((r for r in self.rows if r.model == model_ref and r.mode == mode), None)
@@ -193,7 +202,7 @@ class ApiPriceBook:
             and not any(marker in ref.partition("/")[2] for marker in self.not_chat)
             and self.price(ref, "realtime", SNAPSHOT_SEEN) is not None
         }
-        return sorted(listed | {r.model for r in self.rows})
+        return sorted(listed | {r.model for r in self.rows if not self.is_retired(r.model)})
 
     def price(self, model_ref: str, mode: ApiMode, on: date) -> ApiPrice | None:
         """The price of a canonical model id in a mode; the overlay's row wins."""

@@ -1,4 +1,5 @@
-"""The catalogue as display tables (headers and string rows), each row ending in its source."""
+"""The catalogue as listings: display tables (headers and string rows, each row ending in its
+source) and, row for row, typed records for `--json` (numbers, null, ISO dates, snake_case)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from crossover.catalogue import Catalogue
+from crossover.catalogue import Catalogue, PricePlanAssumption, PriceSeen
 from crossover.catalogue.api_prices import SNAPSHOT_SEEN, ApiPrice
 from crossover.scenario import PRECISIONS
 
-KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices")
+KINDS = ("gpus", "instances", "plans", "models", "throughput", "prices", "providers")
 
 NONE = "—"
 """Shown where the catalogue has no figure (no spot price, no batch API, unsupported precision)."""
@@ -25,6 +26,24 @@ _SEEN = ["Source", "Seen"]
 
 Table = tuple[list[str], list[list[str]]]
 
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+Record = dict[str, JsonValue]
+"""One catalogue entry as typed values under stable snake_case keys."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A display table and, for each of its rows, the same entry as a typed record."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    records: list[Record]
+
+    @property
+    def table(self) -> Table:
+        return self.headers, self.rows
+
+
 _T = TypeVar("_T")
 
 
@@ -33,6 +52,11 @@ def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) 
 
     `on` is the date API prices are read at; by default the day the price snapshot was seen.
     """
+    return catalogue_listing(kind, catalogue, on=on).table
+
+
+def catalogue_listing(kind: str, catalogue: Catalogue, *, on: date | None = None) -> Listing:
+    """One kind of catalogue entry as a display table with a typed record per row."""
     try:
         build = _BUILDERS[kind]
     except KeyError:
@@ -44,7 +68,7 @@ def catalogue_table(kind: str, catalogue: Catalogue, *, on: date | None = None) 
     return build(catalogue, on or SNAPSHOT_SEEN)
 
 
-def _gpus(catalogue: Catalogue, _on: date) -> Table:
+def _gpus(catalogue: Catalogue, _on: date) -> Listing:
     headers = [
         "GPU",
         "Name",
@@ -69,10 +93,25 @@ def _gpus(catalogue: Catalogue, _on: date) -> Table:
         ]
         for gpu in catalogue.gpus.values()
     ]
-    return headers, rows
+    records: list[Record] = [
+        {
+            "gpu": gpu.id,
+            "name": gpu.name,
+            "vendor": gpu.vendor,
+            "vram_gb": gpu.vram_gb,
+            "memory_bandwidth_tbs": gpu.memory_bandwidth_tbs,
+            "dense_tflops": {p: gpu.dense_tflops[p] for p in PRECISIONS},
+            "interconnect": gpu.interconnect,
+            "reference_instance": gpu.reference_instance,
+            "source": gpu.source,
+            "as_of": gpu.as_of.isoformat(),
+        }
+        for gpu in catalogue.gpus.values()
+    ]
+    return Listing(headers, rows, records)
 
 
-def _instances(catalogue: Catalogue, _on: date) -> Table:
+def _instances(catalogue: Catalogue, _on: date) -> Listing:
     headers = [
         "Instance",
         "GPU",
@@ -84,6 +123,7 @@ def _instances(catalogue: Catalogue, _on: date) -> Table:
         *_SEEN,
     ]
     rows = []
+    records: list[Record] = []
     for instance in catalogue.instances.values():
         # The on-demand price's source and day, else the spot one's (spot-only instances).
         main = instance.on_demand or instance.spot
@@ -96,32 +136,81 @@ def _instances(catalogue: Catalogue, _on: date) -> Table:
                 instance.region or NONE,
                 _optional(instance.on_demand_usd_per_gpu_hour, _usd),
                 _optional(instance.spot_usd_per_gpu_hour, _usd),
-                instance.spot.seen.isoformat() if instance.spot else NONE,
+                _optional(instance.spot, _day),
                 main.source,
-                main.seen.isoformat(),
+                _day(main),
             ]
         )
-    return headers, rows
+        records.append(
+            {
+                "instance": instance.id,
+                "cloud": instance.cloud,
+                "instance_type": instance.instance_type,
+                "gpu": instance.gpu,
+                "gpus_per_instance": instance.gpus_per_instance,
+                "region": instance.region,
+                "on_demand": _optional_record(instance.on_demand),
+                "spot": _optional_record(instance.spot),
+            }
+        )
+    return Listing(headers, rows, records)
 
 
-def _plans(catalogue: Catalogue, _on: date) -> Table:
+def _day(price: PriceSeen | PricePlanAssumption) -> str:
+    """The day a price was seen at its source; an undated one as 'undated, read <day>'."""
+    if price.dated:
+        return price.day.isoformat()
+    return f"undated, read {price.day.isoformat()}"
+
+
+def _dating(price: PriceSeen | PricePlanAssumption) -> Record:
+    """Whether and when a price was seen, with where: the keys every price record ends in."""
+    return {
+        "dated": price.dated,
+        "seen": price.seen.isoformat() if price.seen else None,
+        "read_on": price.read_on.isoformat() if price.read_on else None,
+        "source": price.source,
+        "provenance": price.provenance or None,
+    }
+
+
+def _optional_record(price: PriceSeen | None) -> Record | None:
+    if price is None:
+        return None
+    return {"usd_per_gpu_hour": price.usd_per_gpu_hour, **_dating(price)}
+
+
+def _plans(catalogue: Catalogue, _on: date) -> Listing:
     headers = ["Plan", "Provider", "Discount vs on-demand %", "Range %", "Basis", *_SEEN]
     rows = [
         [
             plan.plan,
-            plan.cloud or "any other",
+            plan.cloud,
             _number(plan.discount_vs_on_demand_pct),
             f"{_number(plan.range_pct[0])}-{_number(plan.range_pct[1])}",
             plan.basis,
             plan.source,
-            plan.seen.isoformat(),
+            _day(plan),
         ]
         for plan in catalogue.price_plans
     ]
-    return headers, rows
+    records: list[Record] = [
+        {
+            "plan": plan.plan,
+            "cloud": plan.cloud,
+            "upfront": plan.upfront,
+            "discount_vs_on_demand_pct": plan.discount_vs_on_demand_pct,
+            "range_low_pct": plan.range_pct[0],
+            "range_high_pct": plan.range_pct[1],
+            "basis": plan.basis,
+            **_dating(plan),
+        }
+        for plan in catalogue.price_plans
+    ]
+    return Listing(headers, rows, records)
 
 
-def _models(catalogue: Catalogue, _on: date) -> Table:
+def _models(catalogue: Catalogue, _on: date) -> Listing:
     headers = [
         "Model",
         "Name",
@@ -148,10 +237,25 @@ def _models(catalogue: Catalogue, _on: date) -> Table:
         ]
         for model in catalogue.models.values()
     ]
-    return headers, rows
+    records: list[Record] = [
+        {
+            "model": model.id,
+            "name": model.name,
+            "params_b": model.params_b,
+            "layers": model.layers,
+            "kv_heads": model.kv_heads,
+            "head_dim": model.head_dim,
+            "kv_kib_per_token_16bit": model.kv_bytes_per_token_fp16 / 1024,
+            "api_equivalents": list(model.api_equivalents),
+            "source": model.source,
+            "as_of": model.as_of.isoformat(),
+        }
+        for model in catalogue.models.values()
+    ]
+    return Listing(headers, rows, records)
 
 
-def _throughput(catalogue: Catalogue, _on: date) -> Table:
+def _throughput(catalogue: Catalogue, _on: date) -> Listing:
     """Every published run against the rate model: fitted with it, and with it left out."""
     from crossover.engine.rates import calibrate
 
@@ -167,6 +271,7 @@ def _throughput(catalogue: Catalogue, _on: date) -> Table:
         "Left out",
         *_PROVENANCE,
     ]
+    runs = calibrate(catalogue).runs
     rows = [
         [
             m.model,
@@ -181,10 +286,34 @@ def _throughput(catalogue: Catalogue, _on: date) -> Table:
             m.source,
             m.as_of.isoformat(),
         ]
-        for run in calibrate(catalogue).runs
+        for run in runs
         for m in (run.measurement,)
     ]
-    return headers, rows
+    records: list[Record] = [
+        {
+            "measurement": m.id,
+            "model": m.model,
+            "precision": m.precision,
+            "kv_precision": m.kv_precision,
+            "gpu": m.gpu,
+            "gpus": m.gpus,
+            "tensor_parallel": m.tensor_parallel,
+            "engine": m.engine,
+            "engine_version": m.engine_version,
+            "input_tokens": m.input_tokens,
+            "output_tokens": m.output_tokens,
+            "concurrency": m.concurrency,
+            "tpot_ms_bound": m.tpot_ms_bound,
+            "measured_output_tps": m.output_tps,
+            "modelled_output_tps": run.modelled_tps,
+            "left_out_output_tps": run.left_out_tps,
+            "source": m.source,
+            "as_of": m.as_of.isoformat(),
+        }
+        for run in runs
+        for m in (run.measurement,)
+    ]
+    return Listing(headers, rows, records)
 
 
 def calibration_summary(catalogue: Catalogue) -> Table:
@@ -267,7 +396,7 @@ def _error(factor: float) -> str:
     return f"±{factor - 1:.0%}"
 
 
-def _prices(catalogue: Catalogue, on: date) -> Table:
+def _prices(catalogue: Catalogue, on: date) -> Listing:
     headers = [
         "API model",
         "Input $/Mtok",
@@ -279,6 +408,7 @@ def _prices(catalogue: Catalogue, on: date) -> Table:
         *_SEEN,
     ]
     rows = []
+    records: list[Record] = []
     for model in catalogue.listed_api_models():
         realtime = catalogue.api_price(model, "realtime", on)
         batch = catalogue.api_price(model, "batch", on)
@@ -294,16 +424,76 @@ def _prices(catalogue: Catalogue, on: date) -> Table:
                 quoted.seen.isoformat() if quoted else NONE,
             ]
         )
-    return headers, rows
+        records.append(
+            {
+                "api_model": model,
+                "provider": model.split("/", 1)[0],
+                "realtime": _api_record(realtime),
+                "batch": _api_record(batch),
+            }
+        )
+    return Listing(headers, rows, records)
 
 
-_BUILDERS: dict[str, Callable[[Catalogue, date], Table]] = {
+def _api_record(price: ApiPrice | None) -> Record | None:
+    if price is None:
+        return None
+    return {
+        "input_usd_per_mtok": price.input_per_mtok,
+        "cached_input_usd_per_mtok": price.cached_input_per_mtok,
+        "output_usd_per_mtok": price.output_per_mtok,
+        "dated": True,
+        "seen": price.seen.isoformat(),
+        "read_on": None,
+        "source": price.source,
+        "provenance": price.provenance or None,
+    }
+
+
+def _providers(catalogue: Catalogue, _on: date) -> Listing:
+    """Each cloud's compliance facts: whose account it runs in, HIPAA BAA, EU regions."""
+    headers = ["Provider", "Name", "Client's account", "HIPAA BAA", "EU regions", *_PROVENANCE]
+    facts = sorted(catalogue.providers.values(), key=lambda p: p.id)
+    rows = [
+        [
+            p.id,
+            p.name,
+            "yes" if p.runs_in_client_cloud_account else "no (third party)",
+            _unknown_or(p.hipaa_baa),
+            "not found" if p.eu_regions is None else ", ".join(p.eu_regions) or "none",
+            f"{p.hipaa_source}; {p.regions_source}",
+            p.as_of.isoformat(),
+        ]
+        for p in facts
+    ]
+    records: list[Record] = [
+        {
+            "provider": p.id,
+            "name": p.name,
+            "runs_in_client_cloud_account": p.runs_in_client_cloud_account,
+            "hipaa_baa": p.hipaa_baa,
+            "hipaa_source": p.hipaa_source,
+            "eu_regions": None if p.eu_regions is None else list(p.eu_regions),
+            "regions_source": p.regions_source,
+            "as_of": p.as_of.isoformat(),
+        }
+        for p in facts
+    ]
+    return Listing(headers, rows, records)
+
+
+def _unknown_or(answer: bool | None) -> str:
+    return "not found" if answer is None else "yes" if answer else "no"
+
+
+_BUILDERS: dict[str, Callable[[Catalogue, date], Listing]] = {
     "gpus": _gpus,
     "instances": _instances,
     "plans": _plans,
     "models": _models,
     "throughput": _throughput,
     "prices": _prices,
+    "providers": _providers,
 }
 
 
@@ -350,6 +540,23 @@ _MODEL_COLUMNS = ("Model", "API model")
 def filtered(table: Table, filters: Filters) -> Table:
     """The rows matching every filter given; a filter a table has no column for keeps all."""
     headers, rows = table
+    keep = _matcher(headers, filters)
+    return headers, [row for row in rows if keep(row)]
+
+
+def filtered_listing(listing: Listing, filters: Filters) -> Listing:
+    """The rows, and their records, matching every filter given."""
+    keep = _matcher(listing.headers, filters)
+    pairs = [
+        (row, record)
+        for row, record in zip(listing.rows, listing.records, strict=True)
+        if keep(row)
+    ]
+    return Listing(listing.headers, [r for r, _ in pairs], [r for _, r in pairs])
+
+
+def _matcher(headers: list[str], filters: Filters) -> Callable[[list[str]], bool]:
+    """Whether a display row matches every filter given."""
 
     def cells(row: list[str], columns: tuple[str, ...]) -> list[str]:
         return [row[headers.index(c)] for c in columns if c in headers]
@@ -375,7 +582,7 @@ def filtered(table: Table, filters: Filters) -> Table:
                 return False
         return True
 
-    return headers, [row for row in rows if keep(row)]
+    return keep
 
 
 def to_csv(headers: list[str], rows: list[list[str]]) -> str:

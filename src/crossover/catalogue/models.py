@@ -78,7 +78,53 @@ class _Seen(BaseModel):
     """How the figure reached the catalogue (dataset, commit, transcription): for maintainers."""
 
 
-class PriceSeen(_Seen):
+class _Observed(BaseModel):
+    """A price as observed at its source: dated where the source shows when it held, else
+    undated with the day it was read there."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
+
+    source: Annotated[str, Field(min_length=3)]
+    """Where the price was read, in words a client understands: publisher, page or document."""
+    seen: date | None = None
+    """The day the source shows the price held (its own date, a dataset's retrieval day, an
+    API answer's day); None: the source gives no date (then `read_on`)."""
+    read_on: date | None = None
+    """For a source that gives no date: the day it was read there. Such a price is treated as
+    past the stale age, whatever this day."""
+    provenance: str = ""
+    """How the figure reached the catalogue (dataset, commit, transcription): for maintainers."""
+
+    @model_validator(mode="after")
+    def _dated_or_read(self) -> _Observed:
+        if (self.seen is None) == (self.read_on is None):
+            raise ValueError(
+                "a price needs either `seen` (the day its source shows it held) or `read_on` "
+                "(the day an undated source was read), not both and not neither"
+            )
+        return self
+
+    @property
+    def dated(self) -> bool:
+        """Whether the source itself shows when the price held."""
+        return self.seen is not None
+
+    @property
+    def day(self) -> date:
+        """The day it was seen at its source, or, undated, the day the source was read."""
+        day = self.seen or self.read_on
+        assert day is not None  # the validator requires one
+        return day
+
+    def stale_on(self, on: date) -> bool:
+        """Whether a report dated `on` must flag it: undated, or seen more than
+        STALE_AFTER_DAYS before."""
+        return not self.dated or (on - self.day).days > STALE_AFTER_DAYS
+
+
+class PriceSeen(_Observed):
     """One hourly price of an instance, per GPU, as seen at its source on a day."""
 
     usd_per_gpu_hour: Usd
@@ -123,13 +169,16 @@ class Instance(BaseModel):
 Pct = Annotated[float, Field(ge=0, lt=100)]
 
 
-class PricePlanAssumption(_Seen):
-    """A reserved or committed discount off on-demand: the point the engine uses and the range
-    published for the provider, which the uncertainty simulation may draw from."""
+class PricePlanAssumption(_Observed):
+    """A provider's reserved or committed discount off on-demand for a term: the point the
+    engine uses and the range published for the provider, which the uncertainty simulation may
+    draw from. A provider without a row for a term has no such plan."""
 
     plan: Literal["reserved_1y", "reserved_3y"]
-    cloud: str | None = None
-    """The provider it applies to; None: every provider without a row of its own."""
+    cloud: str
+    """The provider it applies to: never another provider's discount."""
+    upfront: Literal["none", "partial", "all"] | None = None
+    """What the commitment asks to be paid in advance; None: the source does not say."""
     discount_vs_on_demand_pct: Pct
     """The stated point the engine uses."""
     range_pct: tuple[Pct, Pct]
@@ -142,7 +191,7 @@ class PricePlanAssumption(_Seen):
         low, high = self.range_pct
         if not low <= self.discount_vs_on_demand_pct <= high:
             raise ValueError(
-                f"{self.plan} {self.cloud or 'default'}: the point "
+                f"{self.plan} {self.cloud}: the point "
                 f"{self.discount_vs_on_demand_pct:g}% lies outside its range {low:g}-{high:g}%"
             )
         return self
@@ -270,6 +319,26 @@ class ApiPriceOverlayFile(BaseModel):
     time_of_day: list[TimeOfDayRow] = []
 
 
+ApiModelRef = Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]
+
+
+class ApiRetirement(BaseModel):
+    """A provider's retirement of an API model: the day its API stops serving it, and the model
+    the provider names to move to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    model: ApiModelRef
+    retires_on: date
+    """The provider's shutdown date: requests fail from this day."""
+    successor: ApiModelRef | None
+    """The replacement the provider recommends; None where its page names none."""
+    source: Annotated[str, Field(min_length=3)]
+    """The provider's deprecation page (or, where noted, the secondary source relied on)."""
+    seen: date
+    """The day the source gives for the announcement, or the day it was read."""
+
+
 class ApiModelListFile(BaseModel):
     """data/api_models.yaml: which API models the workbook offers, and which are retired."""
 
@@ -278,7 +347,10 @@ class ApiModelListFile(BaseModel):
     checked: date
     not_chat: list[Annotated[str, Field(min_length=2)]]
     """Text that marks a model id as not a chat or completion model."""
-    retired: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+/\S+$")]]
+    retired: list[ApiModelRef]
+    """Legacy ids withdrawn long ago, without a recorded date: retired whatever the day."""
+    retirements: list[ApiRetirement] = []
+    """Dated retirements, announced or past, with the successor the provider names."""
 
 
 class StoredFit(BaseModel):
@@ -300,6 +372,28 @@ class StoredFit(BaseModel):
     """Per measurement: the rate of the model fitted on every other measurement."""
 
 
+class ProviderFacts(BaseModel):
+    """What a compliance review asks of a provider, each answer with where it was read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    id: CatalogueId
+    """The cloud, as instance ids start with it (aws, runpod, ...)."""
+    name: str
+    runs_in_client_cloud_account: bool
+    """True: a hyperscaler, where the deployment runs inside the client's own cloud account and
+    agreements; False: a third party the client must add as a sub-processor."""
+    hipaa_baa: bool | None
+    """Whether the provider signs a HIPAA business associate agreement for its compute; None: no
+    source found either way."""
+    hipaa_source: Annotated[str, Field(min_length=3)]
+    eu_regions: list[str] | None
+    """The provider's EU regions, as it names them; None: not established."""
+    regions_source: Annotated[str, Field(min_length=3)]
+    as_of: date
+    """The day these facts were read."""
+
+
 class CatalogueFile(BaseModel):
     """The YAML data shipped in crossover/catalogue/data."""
 
@@ -313,3 +407,5 @@ class CatalogueFile(BaseModel):
     models: list[OpenModel]
     engines: list[EngineFacts]
     measurements: list[Measurement]
+    providers: list[ProviderFacts] = []
+    """data/providers.yaml: the compliance facts of each cloud."""

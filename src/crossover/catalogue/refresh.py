@@ -2,9 +2,12 @@
 
 The only code in crossover that touches the network, and only when the user asks. It reads
 the Azure Retail Prices API and the AWS Price List bulk offer files (neither needs an
-account) for the instances the catalogue knows, checks every answer, and writes a dated
-local overlay in the user's data folder. Anything wrong (no answer, a timeout, an oversized or
-malformed reply, an empty one, a price far from the shipped one) changes nothing.
+account), and GCP's Cloud Billing Catalog when a key is set in the environment, for the
+instances the catalogue knows; checks every answer, and writes a dated local overlay in the
+user's data folder. A provider whose answer is wrong (no answer, a timeout, an oversized or
+malformed reply, an empty one) is listed with its reason and leaves the others refreshed; an
+instance missing from an answer, or priced far from the shipped figure, is listed and keeps its
+price. An older observation never replaces a newer one.
 """
 
 from __future__ import annotations
@@ -34,10 +37,19 @@ AWS_MAX_BYTES = 6_000_000_000
 PLAUSIBLE_RATIO = 3.0
 """A refreshed price more than this many times above or below the shipped one is nonsense."""
 
+GCP_MAX_BYTES = 60_000_000
+"""One page of Compute Engine SKUs (5,000 at most) is some tens of megabytes."""
+GCP_MAX_PAGES = 40
+"""Compute Engine lists a few tens of thousands of SKUs: more pages than this is not an answer."""
+GCP_KEY_VARIABLE = "CROSSOVER_GCP_API_KEY"
+"""The environment variable holding a Google Cloud API key for the Cloud Billing Catalog."""
+
 AZURE_URL = "https://prices.azure.com/api/retail/prices"
 AWS_URL = (
     "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv"
 )
+GCP_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
+"""The Cloud Billing Catalog's SKUs of Compute Engine (service 6F81-5844-456A)."""
 
 
 class RefreshError(CrossoverError):
@@ -82,14 +94,23 @@ def read_overlay(path: Path) -> LocalOverlay | None:
 
 
 def apply_overlay(instances: dict[str, Instance], overlay: LocalOverlay) -> dict[str, Instance]:
-    """The instances with their refreshed on-demand prices; unknown ids are ignored."""
+    """The instances with their refreshed on-demand prices where those are not older than the
+    shipped ones; unknown ids are ignored."""
     updated = dict(instances)
     for row in overlay.prices:
-        if row.instance in updated:
+        if row.instance in updated and supersedes(row.price, updated[row.instance].on_demand):
             updated[row.instance] = updated[row.instance].model_copy(
                 update={"on_demand": row.price}
             )
     return updated
+
+
+def supersedes(new: PriceSeen, old: PriceSeen | None) -> bool:
+    """Whether an observation may replace another: never an older one. A dated price always
+    replaces an undated one (nothing shows when that held)."""
+    if old is None or not old.dated:
+        return True
+    return new.dated and new.day >= old.day
 
 
 # --- reading the price lists -------------------------------------------------------------
@@ -140,7 +161,11 @@ def azure_url(instance: Instance) -> str:
 
 
 def azure_hourly(payload: bytes, instance: Instance) -> float:
-    """The Linux pay-as-you-go hourly price of one machine from a Retail Prices API answer."""
+    """The Linux pay-as-you-go hourly price of one machine from a Retail Prices API answer.
+
+    Linux and Windows share a meter name (only the product name says Windows); Spot and Low
+    Priority are meters of their own; reservations are another price type.
+    """
     try:
         items = json.loads(payload)["Items"]
         rows = [
@@ -150,8 +175,11 @@ def azure_hourly(payload: bytes, instance: Instance) -> float:
             and item["armRegionName"] == instance.region
             and item["type"] == "Consumption"
             and item["unitOfMeasure"] == "1 Hour"
-            and "Spot" not in item["skuName"]
-            and "Low Priority" not in item["skuName"]
+            and item.get("currencyCode", "USD") == "USD"
+            and not any(
+                word in f"{item.get('meterName', '')} {item.get('skuName', '')}"
+                for word in ("Spot", "Low Priority")
+            )
             and "Windows" not in item["productName"]
         ]
     except (ValueError, KeyError, TypeError) as error:
@@ -176,18 +204,53 @@ _AWS_COLUMNS = (
     "Pre Installed S/W",
     "CapacityStatus",
     "License Model",
+    "MarketOption",
+    "operation",
 )
 
+_AWS_ON_DEMAND = {
+    "TermType": "OnDemand",
+    "Unit": "Hrs",
+    "Currency": "USD",
+    "Operating System": "Linux",
+    "Tenancy": "Shared",
+    "Pre Installed S/W": "NA",
+    "CapacityStatus": "Used",
+    "License Model": "No License required",
+    # Capacity Blocks (p4d to p6-b300) list a $0.00 OnDemand-term row of their own: the
+    # market option is what tells them apart.
+    "MarketOption": "OnDemand",
+    # Plain Linux: RunInstances:0004 and the like are images with software priced in.
+    "operation": "RunInstances",
+}
+"""The one row of an instance type that is its Linux, shared-tenancy on-demand price."""
 
-def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> dict[str, float]:
+
+@dataclass(frozen=True)
+class AwsOffer:
+    """What an EC2 offer file says about some instance types: each one's hourly price, and the
+    day the offer was published."""
+
+    published: date
+    version: str
+    hourly: dict[str, float]
+
+
+def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> AwsOffer:
     """Linux, shared-tenancy on-demand hourly prices from an EC2 offer file (CSV form).
 
-    The file opens with five lines of metadata, then the header row.
+    The file opens with five lines of metadata (its publication date and version among them),
+    then the header row.
     """
     wanted = {i.instance_type: i for i in instances}
     rows = iter(lines)
-    for _ in range(5):
-        next(rows, None)
+    metadata = dict(
+        (r[0], r[1]) for r in csv.reader(next(rows, "") for _ in range(5)) if len(r) >= 2
+    )
+    try:
+        published = date.fromisoformat(metadata["Publication Date"][:10])
+    except (KeyError, ValueError):
+        raise RefreshError("AWS: the offer file does not give its publication date") from None
     reader = csv.DictReader(rows)
     missing = [c for c in _AWS_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -195,17 +258,7 @@ def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> dict[str, flo
     found: dict[str, float] = {}
     for row in reader:
         instance = wanted.get(row["Instance Type"])
-        if (
-            instance is None
-            or row["TermType"] != "OnDemand"
-            or row["Unit"] != "Hrs"
-            or row["Currency"] != "USD"
-            or row["Operating System"] != "Linux"
-            or row["Tenancy"] != "Shared"
-            or row["Pre Installed S/W"] != "NA"
-            or row["CapacityStatus"] != "Used"
-            or row["License Model"] != "No License required"
-        ):
+        if instance is None or any(row[k] != v for k, v in _AWS_ON_DEMAND.items()):
             continue
         try:
             price = float(row["PricePerUnit"])
@@ -216,7 +269,137 @@ def aws_hourly(lines: Iterable[str], instances: list[Instance]) -> dict[str, flo
         if instance.id in found and found[instance.id] != price:
             raise RefreshError(f"AWS: {instance.id} has two different on-demand prices")
         found[instance.id] = price
-    return found
+    return AwsOffer(published=published, version=metadata.get("Version", ""), hourly=found)
+
+
+@dataclass(frozen=True)
+class GcpShape:
+    """What a GCP machine type is billed for: vCPUs, memory and GPUs, each at its SKU's rate."""
+
+    family: str
+    """The machine family as the SKUs name it ("G2 Instance Core running in ...")."""
+    vcpus: int
+    memory_gib: float
+    gpu_sku: str
+    """The GPU SKU's description before " running in" ("Nvidia L4 GPU")."""
+    gpus: int
+
+
+GCP_SHAPES = {
+    "g2-standard-4": GcpShape("G2", 4, 16, "Nvidia L4 GPU", 1),
+    "a2-highgpu-1g": GcpShape("A2", 12, 85, "Nvidia Tesla A100 GPU", 1),
+    "a2-highgpu-8g": GcpShape("A2", 96, 680, "Nvidia Tesla A100 GPU", 8),
+}
+"""The machine types whose price the SKUs add up to (Compute Engine's machine-type tables).
+Other GCP instances keep their shipped prices."""
+
+
+def gcp_skus(payloads: Iterable[bytes]) -> list[dict[str, Any]]:
+    """Every SKU of the answer's pages."""
+    skus: list[dict[str, Any]] = []
+    for payload in payloads:
+        try:
+            page = json.loads(payload)["skus"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise RefreshError(f"GCP: the answer is not a SKU list ({error!r})") from None
+        if not isinstance(page, list):
+            raise RefreshError("GCP: the answer is not a SKU list")
+        skus += page
+    return skus
+
+
+def _gcp_rate(skus: list[dict[str, Any]], prefix: str, region: str, unit: str) -> tuple[str, float]:
+    """The one on-demand SKU whose description starts with prefix in the region: id and rate."""
+    try:
+        found = [
+            sku
+            for sku in skus
+            if sku["description"].startswith(prefix)
+            and sku["category"]["usageType"] == "OnDemand"
+            and region in sku.get("serviceRegions", [])
+        ]
+        if len(found) != 1:
+            raise RefreshError(
+                f"GCP: expected one on-demand SKU '{prefix}...' in {region}, found {len(found)}"
+            )
+        expression = found[0]["pricingInfo"][0]["pricingExpression"]
+        if expression["usageUnit"] != unit:
+            raise RefreshError(
+                f"GCP: '{found[0]['description']}' is priced per {expression['usageUnit']!r}, "
+                f"not {unit!r}"
+            )
+        tier = next(t for t in expression["tieredRates"] if float(t["startUsageAmount"]) == 0)
+        price = tier["unitPrice"]
+        rate = int(price.get("units", 0)) + int(price.get("nanos", 0)) / 1e9
+    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as error:
+        raise RefreshError(f"GCP: a SKU for '{prefix}...' is malformed ({error!r})") from None
+    return str(found[0]["skuId"]), rate
+
+
+def gcp_hourly(skus: list[dict[str, Any]], instance: Instance) -> tuple[float, str]:
+    """A machine's on-demand hourly price from its vCPU, memory and GPU SKUs, and how."""
+    shape = GCP_SHAPES[instance.instance_type]
+    region = instance.region or ""
+    core_id, core = _gcp_rate(skus, f"{shape.family} Instance Core running in ", region, "h")
+    ram_id, ram = _gcp_rate(skus, f"{shape.family} Instance Ram running in ", region, "GiBy.h")
+    gpu_id, gpu = _gcp_rate(skus, f"{shape.gpu_sku} running in ", region, "h")
+    hourly = shape.vcpus * core + shape.memory_gib * ram + shape.gpus * gpu
+    how = (
+        f"{shape.vcpus} vCPU × {core:g} ({core_id}) + {shape.memory_gib:g} GiB × {ram:g} "
+        f"({ram_id}) + {shape.gpus} GPU × {gpu:g} ({gpu_id})"
+    )
+    return hourly, how
+
+
+def _gcp_pages(key: str, fetch: Fetchers) -> Iterator[bytes]:
+    token = ""
+    for _ in range(GCP_MAX_PAGES):
+        query = {"currencyCode": "USD", "pageSize": "5000", "key": key}
+        if token:
+            query["pageToken"] = token
+        payload = fetch.get(f"{GCP_URL}?{urllib.parse.urlencode(query)}", GCP_MAX_BYTES)
+        yield payload
+        try:
+            token = json.loads(payload).get("nextPageToken", "")
+        except ValueError:
+            return  # gcp_skus says what is wrong with it
+        if not token:
+            return
+    raise RefreshError(f"GCP: more than {GCP_MAX_PAGES} pages of SKUs")
+
+
+def _gcp(instances: dict[str, Instance], today: date, fetch: Fetchers) -> _Found:
+    wanted = [
+        i
+        for i in instances.values()
+        if i.cloud == "gcp" and i.region and i.instance_type in GCP_SHAPES
+    ]
+    if not wanted:
+        return [], []
+    if not fetch.gcp_api_key:
+        raise RefreshError(
+            f"GCP: set {GCP_KEY_VARIABLE} to a Google Cloud API key to read the Cloud Billing "
+            "Catalog"
+        )
+    skus = gcp_skus(_gcp_pages(fetch.gcp_api_key, fetch))
+    prices: list[LocalPrice] = []
+    problems: list[NotRefreshed] = []
+    for instance in wanted:
+        try:
+            hourly, how = gcp_hourly(skus, instance)
+            # The catalog answers with today's list prices: seen today.
+            prices.append(
+                _priced(
+                    instance,
+                    hourly,
+                    today,
+                    f"Google Cloud, Cloud Billing Catalog, {instance.region}",
+                    f" ({how})",
+                )
+            )
+        except RefreshError as error:
+            problems.append(NotRefreshed(instance.id, str(error)))
+    return prices, problems
 
 
 # --- the refresh -----------------------------------------------------------------------
@@ -228,6 +411,8 @@ class Fetchers:
 
     get: Callable[[str, int], bytes] = http_get
     lines: Callable[[str, int], Iterable[str]] = http_lines
+    gcp_api_key: str | None = None
+    """A Google Cloud API key: without one GCP's prices are not read."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +428,25 @@ class Move:
         if self.shipped is None:
             return None
         return (self.refreshed - self.shipped) / self.shipped * 100
+
+
+@dataclass(frozen=True)
+class NotRefreshed:
+    """A provider, or one instance, whose price list could not be used, and why."""
+
+    subject: str
+    """The provider (aws, azure, gcp) or the instance id."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What a refresh found: the overlay to write, and what it could not refresh."""
+
+    overlay: LocalOverlay
+    not_refreshed: list[NotRefreshed]
+    kept: list[str]
+    """Instances whose shipped price was seen later than the price list's: left as shipped."""
 
 
 def _checked(instance: Instance, hourly: float) -> float:
@@ -261,56 +465,125 @@ def _checked(instance: Instance, hourly: float) -> float:
     return per_gpu
 
 
-def refresh(
-    instances: dict[str, Instance], today: date, fetchers: Fetchers | None = None
-) -> LocalOverlay:
-    """Every AWS and Azure instance's on-demand price as listed today; RefreshError if any
-    answer is missing or implausible (nothing is then written)."""
-    fetch = fetchers or Fetchers()
+_Found = tuple[list[LocalPrice], list[NotRefreshed]]
+
+
+def _priced(instance: Instance, hourly: float, seen: date, source: str, note: str) -> LocalPrice:
+    return LocalPrice(
+        instance=instance.id,
+        price=PriceSeen(
+            usd_per_gpu_hour=_checked(instance, hourly),
+            seen=seen,
+            source=source,
+            provenance=f"crossover catalogue refresh: {hourly:g} USD/h per instance{note}",
+        ),
+    )
+
+
+def _azure(instances: dict[str, Instance], today: date, fetch: Fetchers) -> _Found:
     prices: list[LocalPrice] = []
-    azure = [i for i in instances.values() if i.cloud == "azure" and i.region]
-    for instance in azure:
+    problems: list[NotRefreshed] = []
+    for instance in (i for i in instances.values() if i.cloud == "azure" and i.region):
         hourly = azure_hourly(fetch.get(azure_url(instance), AZURE_MAX_BYTES), instance)
-        prices.append(
-            LocalPrice(
-                instance=instance.id,
-                price=PriceSeen(
-                    usd_per_gpu_hour=_checked(instance, hourly),
-                    seen=today,
-                    source=f"Microsoft Azure, Retail Prices API, {instance.region}",
-                    provenance=f"crossover catalogue refresh: {hourly:g} USD/h per instance",
-                ),
+        try:
+            # The API answers with today's retail price: seen today.
+            prices.append(
+                _priced(
+                    instance,
+                    hourly,
+                    today,
+                    f"Microsoft Azure, Retail Prices API, {instance.region}",
+                    "",
+                )
             )
-        )
+        except RefreshError as error:
+            problems.append(NotRefreshed(instance.id, str(error)))
+    return prices, problems
+
+
+def _aws(instances: dict[str, Instance], today: date, fetch: Fetchers) -> _Found:
     # Only instances priced in one named region: a row quoting several regions is left alone.
     aws = [
         i
         for i in instances.values()
         if i.cloud == "aws" and i.region and re.fullmatch(r"[a-z]{2}-[a-z]+-\d", i.region)
     ]
+    prices: list[LocalPrice] = []
+    problems: list[NotRefreshed] = []
     for region in sorted({i.region for i in aws if i.region}):
         in_region = [i for i in aws if i.region == region]
-        found = aws_hourly(fetch.lines(AWS_URL.format(region=region), AWS_MAX_BYTES), in_region)
+        offer = aws_hourly(fetch.lines(AWS_URL.format(region=region), AWS_MAX_BYTES), in_region)
         for instance in in_region:
-            if instance.id not in found:
-                if instance.on_demand is None:
-                    continue  # sold without an on-demand price (Capacity Blocks)
-                raise RefreshError(f"AWS: no on-demand price for {instance.id} in {region}")
-            hourly = found[instance.id]
-            prices.append(
-                LocalPrice(
-                    instance=instance.id,
-                    price=PriceSeen(
-                        usd_per_gpu_hour=_checked(instance, hourly),
-                        seen=today,
-                        source=f"AWS, Price List offer file for Amazon EC2, {region}",
-                        provenance=f"crossover catalogue refresh: {hourly:g} USD/h per instance",
-                    ),
+            if instance.id not in offer.hourly:
+                if instance.on_demand is not None:  # else sold as Capacity Blocks only
+                    problems.append(
+                        NotRefreshed(instance.id, f"AWS: no on-demand price in {region}")
+                    )
+                continue
+            try:
+                # Seen on the day the offer file was published, not the day it was read.
+                prices.append(
+                    _priced(
+                        instance,
+                        offer.hourly[instance.id],
+                        offer.published,
+                        f"AWS, Price List offer file for Amazon EC2, {region}",
+                        f"; offer version {offer.version}, published {offer.published}",
+                    )
                 )
-            )
+            except RefreshError as error:
+                problems.append(NotRefreshed(instance.id, str(error)))
+    return prices, problems
+
+
+PROVIDERS: dict[str, Callable[[dict[str, Instance], date, Fetchers], _Found]] = {
+    "azure": _azure,
+    "aws": _aws,
+    "gcp": _gcp,
+}
+"""The price lists a refresh reads, each on its own: one failing leaves the others."""
+
+
+def refresh(
+    instances: dict[str, Instance],
+    today: date,
+    fetchers: Fetchers | None = None,
+    previous: LocalOverlay | None = None,
+) -> RefreshOutcome:
+    """Every provider's on-demand prices as its price list gives them today, over the previous
+    overlay's; RefreshError only when no provider answered with a usable price list."""
+    fetch = fetchers or Fetchers()
+    prices: list[LocalPrice] = []
+    not_refreshed: list[NotRefreshed] = []
+    for provider, read in PROVIDERS.items():
+        try:
+            found, problems = read(instances, today, fetch)
+        except RefreshError as error:
+            not_refreshed.append(NotRefreshed(provider, str(error)))
+            continue
+        prices += found
+        not_refreshed += problems
     if not prices:
-        raise RefreshError("the price lists returned no price for any instance")
-    return LocalOverlay(refreshed=today, prices=prices)
+        raise RefreshError(
+            "no price list gave a usable price: "
+            + "; ".join(f"{n.subject}: {n.reason}" for n in not_refreshed)
+        )
+    kept = [
+        p.instance
+        for p in prices
+        if p.instance in instances and not supersedes(p.price, instances[p.instance].on_demand)
+    ]
+    fresh = {p.instance: p for p in prices if p.instance not in kept}
+    # A provider that failed this time keeps the prices an earlier refresh found for it.
+    carried = [
+        p
+        for p in (previous.prices if previous else [])
+        if p.instance not in fresh
+        and p.instance in instances
+        and supersedes(p.price, instances[p.instance].on_demand)
+    ]
+    overlay = LocalOverlay(refreshed=today, prices=[*carried, *fresh.values()])
+    return RefreshOutcome(overlay=overlay, not_refreshed=not_refreshed, kept=kept)
 
 
 def write_overlay(overlay: LocalOverlay, path: Path) -> None:

@@ -434,7 +434,11 @@ def _sources(
     on = scenario.client.report_date
 
     def add(key: tuple[str, ...], entry: Sourced, *, price: bool = False) -> None:
-        if price and entry.as_of is not None and (on - entry.as_of).days > STALE_AFTER_DAYS:
+        if (
+            price
+            and entry.as_of is not None
+            and (entry.undated or (on - entry.as_of).days > STALE_AFTER_DAYS)
+        ):
             entry = entry.model_copy(update={"stale": True})
         found.setdefault(key, entry)
 
@@ -504,7 +508,8 @@ def _sources(
                             cloud=basis.cloud,
                             note=basis.basis,
                             source=basis.source,
-                            as_of=basis.seen,
+                            as_of=basis.day,
+                            undated=not basis.dated,
                         ),
                         price=True,
                     )
@@ -522,7 +527,8 @@ def _sources(
                             },
                             gpu_name=g.name,
                             source=basis.source,
-                            as_of=basis.seen,
+                            as_of=basis.day,
+                            undated=not basis.dated,
                         ),
                         price=True,
                     )
@@ -572,6 +578,7 @@ def _stale(sources: list[Sourced], on: date) -> list[StalePrice]:
             gpu_name=s.gpu_name,
             source=s.source,
             seen=s.as_of,
+            undated=s.undated,
             age_days=(on - s.as_of).days,
             limit_days=STALE_AFTER_DAYS,
         )

@@ -139,17 +139,6 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                     "price it in the price overrides table",
                 )
             )
-        canonical = catalogue.resolve_api_model(tier.api_model)
-        if canonical is not None and catalogue.is_retired_api_model(canonical):
-            problems.append(
-                Problem(
-                    loc=("tiers", i, "api_model"),
-                    severity="warning",
-                    code="retired_model",
-                    message=f"{tier.api_model} is retired by its provider: it is priced at its "
-                    "last published price; price the model the client will move to instead",
-                )
-            )
     for i, override in enumerate(scenario.price_overrides):
         if catalogue.resolve_api_model(override.api_model) is None and not override.is_complete:
             problems.append(

@@ -18,10 +18,52 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     return (
         _structure_problems(scenario, typed)
         + price_problems(scenario, catalogue)
+        + _retirement_problems(scenario, catalogue)
         + _option_problems(scenario, catalogue)
         + resolve_deployments(scenario, catalogue)[1]
         + _compliance_problems(scenario)
     )
+
+
+def _retirement_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
+    """A warning for each tier on a model its provider has retired or will retire, naming the
+    day and the successor the provider recommends."""
+    problems = []
+    for i, tier in enumerate(scenario.tiers):
+        model = catalogue.resolve_api_model(tier.api_model)
+        if model is None or not catalogue.is_retired_api_model(model):
+            continue
+        retirement = catalogue.api_retirement(model)
+        if retirement is None:
+            message = (
+                f"{tier.api_model} is retired by its provider: it is priced at its last "
+                "published price; price the model the client will move to instead"
+            )
+        else:
+            when = retirement.retires_on.isoformat()
+            tense = (
+                f"was retired by its provider on {when}"
+                if retirement.retires_on <= scenario.client.report_date
+                else f"is to be retired by its provider on {when}"
+            )
+            successor = (
+                f"{retirement.successor} replaces it"
+                if retirement.successor
+                else "its provider names no successor"
+            )
+            message = (
+                f"{tier.api_model} {tense} ({retirement.source}); {successor}: price the model "
+                "the client will move to instead"
+            )
+        problems.append(
+            Problem(
+                loc=("tiers", i, "api_model"),
+                severity="warning",
+                code="retired_model",
+                message=message,
+            )
+        )
+    return problems
 
 
 def _structure_problems(scenario: Scenario, typed: Scenario) -> list[Problem]:

@@ -103,6 +103,9 @@ class Sourced(_Result):
     as_of: date | None
     """The day the figure was seen at its source (for a price) or gathered; None: the report
     date (the client's own figures)."""
+    undated: bool = False
+    """A price whose source gives no date: as_of is the day the source was read, and the
+    price counts as stale whatever that day."""
     stale: bool = False
     """A price seen longer ago than the catalogue's stale age before the report date."""
 
@@ -122,8 +125,11 @@ class StalePrice(_Result):
     """instance: the GPU it rents."""
     source: str
     seen: date
+    """The day it was seen at its source; for an undated price, the day the source was read."""
+    undated: bool = False
+    """The source gives no date for the price: flagged whatever its age."""
     age_days: int
-    """Days from the day it was seen to the report date."""
+    """Days from the day it was seen (or read, undated) to the report date."""
     limit_days: int
     """The catalogue's stale age: older prices are flagged."""
 
