@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -27,6 +27,7 @@ from crossover.catalogue.models import (
     PriceSeen,
     StoredFit,
 )
+from crossover.quality import EvaluationTable, shipped_evaluations
 from crossover.scenario import ApiMode, Engine, PricePlan
 
 __all__ = [
@@ -70,6 +71,8 @@ class Catalogue:
     stored_fit: StoredFit | None = None
     """The rate model's fit computed ahead for the shipped measurements (used only where it
     matches this catalogue's data)."""
+    evaluations: EvaluationTable = field(default_factory=shipped_evaluations)
+    """Public evaluation scores by model and task family (economics §7b; crossover.quality)."""
 
     @property
     def versions(self) -> dict[str, str]:
