@@ -50,7 +50,7 @@ def _render(assessment: QualityAssessment, routes: dict[str, str]) -> str:
     return environment.get_template("_quality.html").render(
         quality=assessment,
         routes=routes,
-        quality_words=QualityWords(load_catalogue().evaluations),
+        quality_words=QualityWords(assessment),
     )
 
 
@@ -72,7 +72,7 @@ def test_a_missing_score_is_shown_missing() -> None:
 
 
 def test_evidence_names_its_source_kind_and_date() -> None:
-    words = QualityWords(load_catalogue().evaluations)
+    words = QualityWords(_assessment(task_family="chat"))
     public = Evidence(
         basis="public",
         points=80.1,
@@ -133,3 +133,55 @@ def test_the_partial_shows_a_self_hosted_headline_with_its_gap() -> None:
         "15.3 points below",
     ]
     assert list(root.iter("li")) == []
+
+
+def test_the_partial_names_the_public_source_with_its_link_and_date() -> None:
+    assessment = _assessment(task_family="chat")
+    assert [s.id for s in assessment.sources] == ["helm-capabilities-v1.15.0"]
+    root = parse_html(_render(assessment, {"extraction": "api"}))
+    (line,) = [p for p in root.iter("p") if p.get("class") == "quality-sources"]
+    (link,) = line.iter("a")
+    assert link.get("href") == "https://crfm.stanford.edu/helm/capabilities/v1.15.0/"
+    assert text_of(line) == (
+        "Public scores: Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0) "
+        "(independent, every model run the same way; seen 2026-02-11). A client's own test "
+        "results replace them for the tiers they cover."
+    )
+
+
+def test_a_tier_judged_on_the_clients_own_scores_cites_no_public_source() -> None:
+    scenario = Scenario.model_validate(
+        {
+            "client": {"client_name": "T", "report_date": "2026-11-27"},
+            "workload": {"input_mtok_per_day": 100, "output_mtok_per_day": 20},
+            "tiers": [
+                {
+                    "tier": "extraction",
+                    "share_pct": 100,
+                    "api_model": "anthropic/claude-haiku-4-5",
+                    "candidates": ["llama8b"],
+                    "task_family": "chat",
+                }
+            ],
+            "deployments": DEPLOYMENTS,
+            "evaluations": [
+                {
+                    "model": "llama-3.1-8b",
+                    "tier": "extraction",
+                    "score": 88,
+                    "sample_size": 120,
+                    "date": "2026-11-01",
+                }
+            ],
+        }
+    )
+    assessment = assess_quality(scenario, load_catalogue())
+    assert assessment.sources == []
+    root = parse_html(_render(assessment, {"extraction": "llama8b"}))
+    (row,) = [r for r in root.iter("tr") if r.get("data-tier") == "extraction"]
+    assert [text_of(c) for c in row][3:] == [
+        "88.0",
+        "no score",
+        "not comparable",
+        "the client's own test, 120 requests, 2026-11-01",
+    ]

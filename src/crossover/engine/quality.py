@@ -103,10 +103,24 @@ class TierQuality(_Model):
         return next(c for c in self.candidates if c.deployment == deployment)
 
 
+class EvaluationSource(_Model):
+    """A public source the assessment drew on, as the evaluation table states it."""
+
+    id: str
+    publisher: str
+    independent: bool
+    """One party ran every model the same way (else: a model's maker's claim)."""
+    link: str
+    seen: date
+    """The day its figures were read at the source."""
+
+
 class QualityAssessment(_Model):
     """Every tier's quality rule and its options' scores, for the search and the report."""
 
     tiers: list[TierQuality]
+    sources: list[EvaluationSource]
+    """The public sources of the scores shown, by id order."""
 
     def tier(self, name: str) -> TierQuality:
         return next(t for t in self.tiers if t.tier == name)
@@ -123,7 +137,25 @@ class QualityAssessment(_Model):
 def assess_quality(scenario: Scenario, catalogue: Catalogue) -> QualityAssessment:
     """Each tier's options scored against its rule (economics §7b); a tier with no rule
     excludes nothing."""
-    return QualityAssessment(tiers=[_tier(t, scenario, catalogue) for t in scenario.tiers])
+    tiers = [_tier(t, scenario, catalogue) for t in scenario.tiers]
+    used = {
+        option.evidence.source_id
+        for tier in tiers
+        for option in [tier.api, *tier.candidates]
+        if option.evidence is not None and option.evidence.source_id is not None
+    }
+    sources = {
+        score.source.id: EvaluationSource(
+            id=score.source.id,
+            publisher=score.source.publisher,
+            independent=score.source.kind == "independent",
+            link=score.source.link,
+            seen=score.source.seen,
+        )
+        for score in catalogue.evaluations.scores.values()
+        if score.source.id in used
+    }
+    return QualityAssessment(tiers=tiers, sources=[sources[i] for i in sorted(sources)])
 
 
 def _tier(tier: Tier, scenario: Scenario, catalogue: Catalogue) -> TierQuality:

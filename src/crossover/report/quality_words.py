@@ -1,13 +1,12 @@
 """Words for quality next to cost (economics §7b): rules, scores, gaps and evidence as text.
 
-A presenter: it words the engine's QualityAssessment and chooses nothing. The evaluation table
-it is given names each public source's publisher.
+A presenter: it words the engine's QualityAssessment and chooses nothing.
 """
 
 from __future__ import annotations
 
-from crossover.engine.quality import Evidence, OptionQuality, TierQuality
-from crossover.quality import EvaluationTable, TaskFamily
+from crossover.engine.quality import Evidence, OptionQuality, QualityAssessment, TierQuality
+from crossover.quality import TaskFamily
 
 FAMILY_LABELS: dict[TaskFamily, str] = {
     "knowledge": "knowledge",
@@ -40,10 +39,8 @@ class QualityWords:
     points = staticmethod(points)
     gap = staticmethod(gap)
 
-    def __init__(self, table: EvaluationTable) -> None:
-        self.publishers = {
-            score.source.id: score.source.publisher for score in table.scores.values()
-        }
+    def __init__(self, assessment: QualityAssessment) -> None:
+        self.publishers = {source.id: source.publisher for source in assessment.sources}
 
     def evidence(self, evidence: Evidence | None) -> str:
         """Where a score comes from, with its date."""
