@@ -258,10 +258,10 @@ def test_compliance_with_a_rule_that_leaves_no_option_is_an_error(make_scenario:
     assert [(p.loc, p.message) for p in errors] == [
         (
             ("tiers", 0, "max_quality_drop"),
-            "compliance (hipaa) keeps tier 'extraction' off the API, and its quality rule "
-            "excludes every candidate (qwen14b (qwen2.5-14b): no score; llama8b "
-            "(llama-3.1-8b): 2.8 points short); relax the rule, add a candidate that meets it, "
-            "or give the client's own scores in the Evaluations table",
+            "compliance (hipaa) keeps tier 'extraction' off the API and its quality rule "
+            "excludes every candidate (qwen2.5-14b (qwen14b): no score; llama-3.1-8b "
+            "(llama8b): 2.8 points short); relax the rule, add a candidate that meets it, "
+            "or score the tier in the Evaluations table",
         )
     ]
 

@@ -279,24 +279,34 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             and len(judged.excluded) == len(judged.candidates)
         ):
             field = "max_quality_drop" if tier.max_quality_drop is not None else "quality_floor"
-            misses = "; ".join(_miss(c) for c in judged.excluded)
+            misses = _misses(judged.excluded)
             problems.append(
                 Problem(
                     loc=("tiers", i, field),
                     message=f"compliance ({', '.join(flags)}) keeps tier {tier.tier!r} off the "
-                    f"API, and its quality rule excludes every candidate ({misses}); relax the "
-                    "rule, add a candidate that meets it, or give the client's own scores in "
-                    "the Evaluations table",
+                    f"API and its quality rule excludes every candidate ({misses}); relax the "
+                    "rule, add a candidate that meets it, or score the tier in the Evaluations "
+                    "table",
                 )
             )
     return problems
 
 
-def _miss(option: OptionQuality) -> str:
-    """'llama8b (llama-3.1-8b): 5.8 points short', for a message."""
-    named = f"{option.deployment} ({option.model})"
-    if option.verdict == "no_score":
-        return f"{named}: no score"
-    if option.verdict == "no_api_score":
-        return f"{named}: the API model has no score to compare with"
-    return f"{named}: {round(option.shortfall_points or 0.0, 2):g} points short"
+def _misses(options: list[OptionQuality]) -> str:
+    """'llama-3.3-70b (l-h100, l-h200): 1 point short; qwen2.5-14b (q-l40s): no score': the
+    deployments of one model miss alike, so they are named together."""
+    by_model: dict[str, list[OptionQuality]] = {}
+    for option in options:
+        by_model.setdefault(option.model, []).append(option)
+    parts = []
+    for model, alike in by_model.items():
+        named = f"{model} ({', '.join(o.deployment or 'api' for o in alike)})"
+        option = alike[0]
+        if option.verdict == "no_score":
+            parts.append(f"{named}: no score")
+        elif option.verdict == "no_api_score":
+            parts.append(f"{named}: the API model has no score to compare with")
+        else:
+            short = round(option.shortfall_points or 0.0, 2)
+            parts.append(f"{named}: {short:g} point{'' if short == 1 else 's'} short")
+    return "; ".join(parts)
