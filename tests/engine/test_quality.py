@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crossover.catalogue import Catalogue, load_catalogue
 from crossover.engine.api_cost import resolve_prices
@@ -318,3 +320,56 @@ def test_assessment_depends_only_on_its_arguments(make_scenario: Any) -> None:
     (tier,) = assess_quality(scenario, empty).tiers
     assert tier.api.evidence is None
     assert [c.gap_points for c in tier.candidates] == [None, None]
+
+
+SCORES = st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 1))
+RULE = st.none() | st.floats(0, 30, allow_nan=False).map(lambda x: round(x, 1))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(api=SCORES, qwen=SCORES, llama=st.none() | SCORES, drop=RULE, floor=RULE)
+def test_the_rule_excludes_exactly_what_misses_it(
+    make_scenario: Any,
+    api: float,
+    qwen: float,
+    llama: float | None,
+    drop: float | None,
+    floor: float | None,
+) -> None:
+    """Written apart from the engine: a candidate stays when it is within the drop of the API
+    model and on or above the floor; a missing score never stays under a rule."""
+    rows = [("anthropic/claude-haiku-4-5", api), ("qwen2.5-14b", qwen)]
+    rows += [("llama-3.1-8b", llama)] if llama is not None else []
+    scenario = make_scenario(
+        tiers=[_extraction(max_quality_drop=drop, quality_floor=floor)],
+        deployments=NORTHWIND_DEPLOYMENTS,
+        evaluations=[
+            {"model": m, "tier": "extraction", "score": s, "sample_size": 10, "date": "2026-11-01"}
+            for m, s in rows
+        ],
+    )
+    assessment = assess_quality(scenario, load_catalogue())
+    (tier,) = assessment.tiers
+    ruled = drop is not None or floor is not None
+    expected = []
+    for deployment, score in (("qwen14b", qwen), ("llama8b", llama)):
+        if not ruled:
+            continue
+        if score is None:
+            expected.append(deployment)
+            continue
+        misses = []
+        if drop is not None and api - score > drop + 1e-9:
+            misses.append(api - score - drop)
+        if floor is not None and score < floor - 1e-9:
+            misses.append(floor - score)
+        if misses:
+            expected.append(deployment)
+            assert tier.option(deployment).shortfall_points == pytest.approx(max(misses))
+    assert [c.deployment for c in tier.excluded] == expected
+    assert tier.api.verdict == "passes" and tier.api.gap_points == 0
+    without = tier_options(scenario)
+    with_rule = tier_options(scenario, assessment.excluded_by_tier)
+    assert with_rule == [[o for o in without[0] if o not in expected]]
