@@ -83,9 +83,9 @@ def test_evidence_names_its_source_kind_and_date() -> None:
         evaluated_as="anthropic/claude-haiku-4-5-20251001",
     )
     client = Evidence(basis="client", points=94, on=date(2026, 11, 2), sample_size=1200)
-    assert words.evidence(public) == (
-        "IFEval, Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0) "
-        "(independent, one party's runs), seen 2026-02-11"
+    assert words.evidence(public) == "IFEval (independent), seen 2026-02-11"
+    assert words.source("helm-capabilities-v1.15.0") == (
+        "Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0)"
     )
     assert words.evidence(client) == "the client's own test, 1,200 requests, 2026-11-02"
 
@@ -107,8 +107,7 @@ def test_the_partial_shows_the_headline_tier_and_the_excluded_candidates() -> No
         "80.1",
         "80.1",
         "level",
-        "IFEval, Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0) "
-        "(independent, one party's runs), seen 2026-02-11",
+        "IFEval (independent), seen 2026-02-11",
     ]
     items = {li.get("data-deployment"): text_of(li) for li in root.iter("li")}
     assert items["llama8b"].startswith(

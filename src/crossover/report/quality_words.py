@@ -43,7 +43,7 @@ class QualityWords:
         self.publishers = {source.id: source.publisher for source in assessment.sources}
 
     def evidence(self, evidence: Evidence | None) -> str:
-        """Where a score comes from, with its date."""
+        """Where a score comes from, with its date; the publisher is named in the sources line."""
         if evidence is None:
             return "no published score, and none from the client's own tests"
         if evidence.basis == "client":
@@ -51,9 +51,12 @@ class QualityWords:
                 f"the client's own test, {evidence.sample_size:,} requests, "
                 f"{evidence.on.isoformat()}"
             )
-        publisher = self.publishers.get(evidence.source_id or "", evidence.source_id or "")
-        kind = "independent, one party's runs" if evidence.independent else "the vendor's claim"
-        return f"{evidence.benchmark}, {publisher} ({kind}), seen {evidence.on.isoformat()}"
+        kind = "independent" if evidence.independent else "vendor's claim"
+        return f"{evidence.benchmark} ({kind}), seen {evidence.on.isoformat()}"
+
+    def source(self, source_id: str) -> str:
+        """The publisher of a public source, as the evaluation table names it."""
+        return self.publishers.get(source_id, source_id)
 
     @staticmethod
     def rule(tier: TierQuality) -> str:
