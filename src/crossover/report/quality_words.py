@@ -93,3 +93,29 @@ class QualityWords:
         if option.verdict == "no_api_score":
             return "excluded: the API model has no score to compare it with"
         return "meets the rule" if tier.has_rule else "no rule"
+
+    def line(self, tier: TierQuality, route: str) -> str:
+        """One sentence for a tier of a plan, for a page with room for one line (the brief).
+
+        route: the plan's route for the tier, 'api' or a deployment id.
+        """
+        chosen = tier.option(route)
+        left_out = len(tier.excluded)
+        barred = (
+            f"; its rule left out {left_out} candidate{'s' if left_out != 1 else ''}"
+            if left_out
+            else ""
+        )
+        if chosen.deployment is None:
+            return f"{tier.tier} stays on {tier.api.model}{barred}."
+        api = tier.api.evidence
+        if chosen.evidence is None or api is None:
+            return (
+                f"{tier.tier} moves to {chosen.model}, with no score to set against "
+                f"{tier.api.model}'s{barred}."
+            )
+        return (
+            f"{tier.tier} moves to {chosen.model}: {points(chosen.evidence.points)} against "
+            f"{tier.api.model}'s {points(api.points)}, {gap(chosen.gap_points)} "
+            f"({self.evidence(chosen.evidence)}){barred}."
+        )
