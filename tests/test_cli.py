@@ -167,6 +167,7 @@ def test_schema_is_json_schema_of_the_scenario(capsys: pytest.CaptureFixture[str
         "operations",
         "compliance",
         "price_overrides",
+        "evaluations",
         "uncertainty",
     }
 

@@ -28,6 +28,7 @@ ATTRIBUTION_ORDER = (
     "operations",
     "compliance",
     "price_overrides",
+    "evaluations",
     "uncertainty",
 )
 """The order the waterfall puts the new scenario's sections in: the scenario's own order."""

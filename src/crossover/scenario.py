@@ -21,6 +21,7 @@ from pydantic import (
 
 from crossover.errors import ProblemsError
 from crossover.prose import NOTES_MAX_CHARS, tidy
+from crossover.quality.families import TaskFamily
 
 Precision = Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"]
 PricePlan = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
@@ -232,6 +233,14 @@ class Tier(_Model):
     """Deployments the best plan may send this tier to, comma-separated; blank: its deployment."""
     locked: bool = False
     """yes keeps the proposed route in every plan the tool searches."""
+    task_family: Annotated[TaskFamily | None, BeforeValidator(_blank_to_none)] = None
+    """What the tier's work is, for its quality rule: knowledge, reasoning,
+    instruction_following, chat or math; blank: no public scores are used."""
+    max_quality_drop: OptionalNonNegative = None
+    """Points a candidate may score below the tier's API model and stay a candidate; blank: no
+    such rule."""
+    quality_floor: OptionalNonNegative = None
+    """The lowest score a candidate may have and stay a candidate; blank: no floor."""
 
     @property
     def gives_volume(self) -> bool:
@@ -356,6 +365,24 @@ class PriceOverride(_Model):
         return self.input_per_mtok is not None and self.output_per_mtok is not None
 
 
+_Date = date
+
+
+class Evaluation(_Model):
+    """One result of the client's own evaluation: how a model scored on a tier's work."""
+
+    model: Id
+    """The model tested: an API model as provider/model, or an open-weight model's id."""
+    tier: Id
+    """The tier whose work the test set samples."""
+    score: Annotated[Number, Field(ge=0)]
+    """The client's own metric (a pass rate in percent, say); higher is better."""
+    sample_size: Annotated[int, Field(ge=1)]
+    """Requests the score was measured on."""
+    date: Annotated[_Date, BeforeValidator(_reject_int_date)]
+    """When the evaluation ran."""
+
+
 class Range(_Model):
     """An uncertain input: the lowest, most likely and highest value thought plausible."""
 
@@ -439,6 +466,7 @@ class Scenario(_Model):
     operations: Operations = Operations()
     compliance: Compliance = Compliance()
     price_overrides: Annotated[list[PriceOverride], Field(max_length=200)] = []
+    evaluations: Annotated[list[Evaluation], Field(max_length=500)] = []
     uncertainty: Uncertainty = Uncertainty()
 
     @model_validator(mode="before")

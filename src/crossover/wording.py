@@ -23,6 +23,7 @@ from crossover.engine.results import (
     StalePrice,
 )
 from crossover.formatting import Display
+from crossover.quality_words import QualityWords
 
 PLAN_NAMES = {
     "on_demand": "on-demand",
@@ -376,6 +377,19 @@ class Words:
         for raw in sorted((n for n in names if not n.isalpha()), key=len, reverse=True):
             message = re.sub(rf"(?<![\w/.-]){re.escape(raw)}(?![\w/-])", names[raw], message)
         return f"{warning.cell}: {message}" if warning.cell else message
+
+    def model(self, model_id: str) -> str:
+        """Any model by name: an API model's 'provider/model' id or an open-weight model's."""
+        if "/" in model_id:
+            return self.api_model(model_id)
+        named = {d.model: d.model_name for d in self._deployments.values()}
+        return named.get(model_id, model_id)
+
+    def quality(self) -> QualityWords | None:
+        """The quality assessment in words, models by name; None where none was made."""
+        if self.results.quality is None:
+            return None
+        return QualityWords(self.results.quality, self.model)
 
     def risk_plan(self) -> Plan:
         """The plan whose risks the report lists in full: the headline plan, or where it

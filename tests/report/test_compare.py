@@ -111,7 +111,12 @@ def test_client_text_in_the_changes_is_escaped(
 ) -> None:
     def rename(data: dict[str, Any]) -> None:
         data["client"]["industry"] = HOSTILE_NAME
+        renamed = data["tiers"][0]["tier"]
         data["tiers"][0]["tier"] = "<b>bold</b>"
+        for row in data.get("evaluations", []):
+            # The client's own test results follow their tier's new name.
+            if row["tier"] == renamed:
+                row["tier"] = "<b>bold</b>"
 
     v1, v2 = _versions(tmp_path, rename)
     out_dir = tmp_path / "out"

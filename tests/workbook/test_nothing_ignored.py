@@ -81,12 +81,12 @@ def test_a_number_beside_an_answer_is_an_error_and_a_note_a_warning(filled_path:
     def beside(workbook: Workbook) -> None:
         # The answer typed in the unit column; a note typed beside a table's row.
         workbook["Workload"]["D7"] = 3
-        workbook["Tiers"]["P5"] = "our busiest tier"
+        workbook["Tiers"]["S5"] = "our busiest tier"
 
     spoil(filled_path, beside)
     assert _problems(filled_path) == [
         f"Workload!D7 (outside every input): 3 {IGNORED}",
-        'Tiers!P5 (outside every input): the text "our busiest tier" ' + NOTE,
+        'Tiers!S5 (outside every input): the text "our busiest tier" ' + NOTE,
     ]
 
 
@@ -158,7 +158,7 @@ def test_filled_hidden_rows_and_columns_of_a_table_are_warned(filled_path: Path)
 
     spoil(filled_path, hide)
     assert _warnings(filled_path) == [
-        f"Tiers!B6:N6 (hidden row of the Tiers table): {HIDDEN_ROW}",
+        f"Tiers!B6:Q6 (hidden row of the Tiers table): {HIDDEN_ROW}",
         "Deployments!H5:H5 (hidden column gpu_hour_price): this column is hidden, but the tool "
         "reads its values like any other; unhide it (select the columns around it, right-click, "
         "Unhide) to check them, or clear them if they should not count",
@@ -287,7 +287,7 @@ def test_two_tables_of_one_name_get_our_message(
         },
     )
     assert _one_line_refusal(twice, capsys) == (
-        f"Error: {twice}: two tables are named tiers (on the Tiers sheet at B4:N12 and on the "
+        f"Error: {twice}: two tables are named tiers (on the Tiers sheet at B4:Q12 and on the "
         "Deployments sheet at B4:O12), but Excel allows one table of a name; keep the name "
         "tiers for the table on the Tiers sheet and rename the other (Table Design > Table "
         "Name), and send the workbook again"
@@ -308,7 +308,7 @@ def test_a_libreoffice_saved_workbook_is_read_the_same_way(
         "'Price overrides'!B16:F16 (below the PriceOverrides table): these cells are below the "
         f"PriceOverrides table, {EXTEND}",
         'Workload!H5 (outside every input): the text "from the dashboards" ' + NOTE,
-        f"Tiers!B6:N6 (hidden row of the Tiers table): {HIDDEN_ROW}",
+        f"Tiers!B6:Q6 (hidden row of the Tiers table): {HIDDEN_ROW}",
     ]
 
 

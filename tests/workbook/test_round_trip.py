@@ -51,6 +51,9 @@ EVERYTHING: dict[str, Any] = {
             "input_tokens_per_request": 1800,
             "output_tokens_per_request": 250,
             "tpot_ms": 35.5,
+            "task_family": "instruction_following",
+            "max_quality_drop": 2.5,
+            "quality_floor": 70,
         },
         {
             "tier": "statements",
@@ -134,6 +137,22 @@ EVERYTHING: dict[str, Any] = {
             "input_per_mtok": 1.25,
             "cached_input_per_mtok": 0,
             "output_per_mtok": 5,
+        },
+    ],
+    "evaluations": [
+        {
+            "model": "openai/gpt-4o",
+            "tier": "advice",
+            "score": 91.25,
+            "sample_size": 300,
+            "date": "2026-11-02",
+        },
+        {
+            "model": "llama-3.3-70b",
+            "tier": "advice",
+            "score": 88,
+            "sample_size": 300,
+            "date": "2026-11-03",
         },
     ],
 }

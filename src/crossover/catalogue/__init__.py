@@ -29,6 +29,7 @@ from crossover.catalogue.models import (
     ProviderFacts,
     StoredFit,
 )
+from crossover.quality import EvaluationTable, shipped_evaluations
 from crossover.scenario import ApiMode, Engine, PricePlan
 
 __all__ = [
@@ -76,6 +77,8 @@ class Catalogue:
     matches this catalogue's data)."""
     providers: dict[str, ProviderFacts] = field(default_factory=dict)
     """Each cloud's compliance facts (account, HIPAA BAA, EU regions), by cloud id."""
+    evaluations: EvaluationTable = field(default_factory=shipped_evaluations)
+    """Public evaluation scores by model and task family (economics §7b; crossover.quality)."""
 
     def provider(self, cloud: str) -> ProviderFacts:
         """The compliance facts of a cloud; KeyError naming the known ones if it has none."""

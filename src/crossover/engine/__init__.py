@@ -20,6 +20,7 @@ from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.ids import canonical_ids
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.plans import PlanSearch
+from crossover.engine.quality import assess_quality
 from crossover.engine.rates import LatencyUnreachableError, RequestShape
 from crossover.engine.recommend import headline, risks
 from crossover.engine.results import (
@@ -57,6 +58,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     if errors:
         raise ScenarioError("scenario", errors)
     warnings = [InputWarning.of(p) for p in problems if p.severity == "warning"]
+    # Quality rules remove the candidates that miss them before the search (economics §7b).
+    quality = assess_quality(scenario, catalogue)
 
     resolved, _ = resolve_deployments(scenario, catalogue)
     prices = {
@@ -65,7 +68,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     }
     base = CostModel(scenario, resolved, prices)
     setup = setup_cost_usd(scenario)
-    search = PlanSearch(base, setup)
+    search = PlanSearch(base, setup, quality.excluded_by_tier)
     outcome = search.search()
     if not outcome.ranked:
         raise ScenarioError("scenario", [_no_plan_problem()])
@@ -118,6 +121,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         plan_search=summary(outcome),
         tier_choices=tier_choices(search, outcome.ranked[0], proposed),
         calibration=calibration,
+        quality=quality,
         warnings=warnings,
         sources=(sources := _sources(scenario, used, prices, catalogue)),
         stale_prices=_stale(sources, scenario.client.report_date),

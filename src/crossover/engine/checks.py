@@ -5,6 +5,7 @@ from __future__ import annotations
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import did_you_mean, price_problems
 from crossover.engine.ids import canonical_ids
+from crossover.engine.quality import OptionQuality, assess_quality
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import SHARE_TOLERANCE_PCT, Problem, Scenario
 
@@ -22,6 +23,7 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
         + _option_problems(scenario, catalogue)
         + resolve_deployments(scenario, catalogue)[1]
         + _compliance_problems(scenario)
+        + _quality_problems(scenario, catalogue)
     )
 
 
@@ -254,3 +256,99 @@ def _compliance_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
+    """economics §7b: the client's evaluation rows name a tier and a known model, once each; a
+    rule has scores to judge by; compliance with a rule leaves every tier an option."""
+    problems = []
+    tiers = [t.tier for t in scenario.tiers]
+    folded = {t.casefold() for t in tiers}
+    private = {o.api_model.casefold() for o in scenario.price_overrides}
+    seen: set[tuple[str, str]] = set()
+    for i, row in enumerate(scenario.evaluations):
+        if row.tier.casefold() not in folded:
+            problems.append(
+                Problem(
+                    loc=("evaluations", i, "tier"),
+                    message=f"tier {row.tier!r} is not in the Tiers table"
+                    + did_you_mean(row.tier, tiers),
+                )
+            )
+        known = (catalogue.resolve_api_model(row.model) if "/" in row.model else None) or next(
+            (m for m in catalogue.models if m.casefold() == row.model.casefold()), None
+        )
+        if known is None and row.model.casefold() not in private:
+            problems.append(
+                Problem(
+                    loc=("evaluations", i, "model"),
+                    message=f"unknown model {row.model!r}: give an API model as provider/model "
+                    "or an open-weight model's catalogue id"
+                    + did_you_mean(row.model, [*catalogue.models, *catalogue.listed_api_models()]),
+                )
+            )
+        key = ((known or row.model).casefold(), row.tier.casefold())
+        if key in seen:
+            problems.append(
+                Problem(
+                    loc=("evaluations", i, "model"),
+                    message=f"model {row.model!r} is scored twice for tier {row.tier!r}; keep "
+                    "one row per model and tier",
+                )
+            )
+        seen.add(key)
+    if problems:
+        return problems
+    assessment = assess_quality(scenario, catalogue)
+    flags = scenario.compliance.flags
+    for i, (tier, judged) in enumerate(zip(scenario.tiers, assessment.tiers, strict=True)):
+        if not judged.has_rule:
+            continue
+        if judged.basis is None:
+            field = "max_quality_drop" if tier.max_quality_drop is not None else "quality_floor"
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "task_family"),
+                    message=f"tier {tier.tier!r} has a quality rule ({field}) but nothing to "
+                    "judge it by: name its task_family, or give the client's own scores for "
+                    "this tier in the Evaluations table",
+                )
+            )
+        elif (
+            flags
+            and not tier.locked
+            and judged.candidates
+            and len(judged.excluded) == len(judged.candidates)
+        ):
+            field = "max_quality_drop" if tier.max_quality_drop is not None else "quality_floor"
+            misses = _misses(judged.excluded)
+            problems.append(
+                Problem(
+                    loc=("tiers", i, field),
+                    message=f"compliance ({', '.join(flags)}) keeps tier {tier.tier!r} off the "
+                    f"API and its quality rule excludes every candidate ({misses}); relax the "
+                    "rule, add a candidate that meets it, or score the tier in the Evaluations "
+                    "table",
+                )
+            )
+    return problems
+
+
+def _misses(options: list[OptionQuality]) -> str:
+    """'llama-3.3-70b (l-h100, l-h200): 1 point short; qwen2.5-14b (q-l40s): no score': the
+    deployments of one model miss alike, so they are named together."""
+    by_model: dict[str, list[OptionQuality]] = {}
+    for option in options:
+        by_model.setdefault(option.model, []).append(option)
+    parts = []
+    for model, alike in by_model.items():
+        named = f"{model} ({', '.join(o.deployment or 'api' for o in alike)})"
+        option = alike[0]
+        if option.verdict == "no_score":
+            parts.append(f"{named}: no score")
+        elif option.verdict == "no_api_score":
+            parts.append(f"{named}: the API model has no score to compare with")
+        else:
+            short = round(option.shortfall_points or 0.0, 2)
+            parts.append(f"{named}: {short:g} point{'' if short == 1 else 's'} short")
+    return "; ".join(parts)

@@ -11,6 +11,7 @@ look-ups, vectorised over routings.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,19 +40,26 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def tier_options(scenario: Scenario) -> list[list[str | None]]:
+def tier_options(
+    scenario: Scenario, excluded: Mapping[str, Collection[str]] | None = None
+) -> list[list[str | None]]:
     """Per tier, where it may go (None: its API model), economics §7a.
 
-    A locked tier keeps the proposal's route; compliance removes the API option.
+    A locked tier keeps the proposal's route; compliance removes the API option; a candidate
+    its tier's quality rule excludes (§7b: `excluded`, tier → deployment ids, from
+    engine.quality.QualityAssessment.excluded_by_tier) is no option.
     """
     api_allowed = not scenario.compliance.flags
+    excluded = excluded or {}
     found: list[list[str | None]] = []
     for tier in scenario.tiers:
         if tier.locked:
+            # The client's own route stands, whatever the rule says of it; the report shows it.
             found.append([tier.deployment if tier.route == "self_host" else None])
             continue
+        barred = excluded.get(tier.tier, ())
         options: list[str | None] = [None] if api_allowed else []
-        options += [d for d in tier.options if d not in options]
+        options += [d for d in tier.options if d not in options and d not in barred]
         found.append(options)
     return found
 
@@ -113,7 +121,13 @@ class SearchOutcome:
 class PlanSearch:
     """Prices routings of one scenario: vectorised over routings, tabled per deployment."""
 
-    def __init__(self, model: CostModel, setup_cost_usd: float) -> None:
+    def __init__(
+        self,
+        model: CostModel,
+        setup_cost_usd: float,
+        excluded: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
+        """excluded: per tier, the candidates its quality rule removes (tier_options)."""
         scenario = model.scenario
         self.model = model
         self.tiers: list[Tier] = list(scenario.tiers)
@@ -121,7 +135,8 @@ class PlanSearch:
         self.deployment_ids = sorted(model.deployments)
         index = {d: i for i, d in enumerate(self.deployment_ids)}
         self.options: list[list[int]] = [
-            [API if o is None else index[o] for o in opts] for opts in tier_options(scenario)
+            [API if o is None else index[o] for o in opts]
+            for opts in tier_options(scenario, excluded)
         ]
         ops = scenario.operations
         months = ops.horizon_months

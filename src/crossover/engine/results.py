@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from crossover.engine.quality import QualityAssessment
 from crossover.scenario import (
     ApiMode,
     Engine,
@@ -600,6 +601,9 @@ class Results(_Result):
     tier_choices: list[TierChoice]
     """Per tier of the headline plan: where it goes and what each other option would cost."""
     calibration: Calibration
+    quality: QualityAssessment | None = None
+    """Each tier's quality rule and how its options score (economics §7b); None in results
+    saved before quality was assessed."""
     warnings: Annotated[list[InputWarning], BeforeValidator(_structured)]
     defaulted: list[str] = []
     """Inputs the client did not give, whose stated default the figures use, as field paths

@@ -308,6 +308,19 @@ WORDS: dict[tuple[str, str], Words] = {
         "milliseconds",
         "50 ms for realtime; none for batch",
     ),
+    ("tiers", "task_family"): Words(
+        "Task family", "knowledge … math", "instruction_following", blank="no public scores"
+    ),
+    ("tiers", "max_quality_drop"): Words(
+        "Allowed quality drop",
+        "points below the API model",
+        "5",
+        "a number of points",
+        "no such rule",
+    ),
+    ("tiers", "quality_floor"): Words(
+        "Quality floor", "points (lowest score allowed)", "75", "a number of points", "no floor"
+    ),
     ("deployments", "deployment"): Words(
         "Deployment id", "text, unique", "llama70-h100", "a deployment id"
     ),
@@ -404,6 +417,20 @@ WORDS: dict[tuple[str, str], Words] = {
     ("price_overrides", "output_per_mtok"): Words(
         "Output price", "USD per million tokens", "10", "a price in US dollars per million tokens"
     ),
+    ("evaluations", "model"): Words(
+        "Model tested",
+        "provider/model or open-weight id",
+        "qwen2.5-14b",
+        "an API model as provider/model, or an open-weight model id",
+    ),
+    ("evaluations", "tier"): Words("Tier", "a tier name from Tiers", "extraction", "a tier name"),
+    ("evaluations", "score"): Words(
+        "Score", "your metric, higher is better", "91.5", "a score (higher is better)"
+    ),
+    ("evaluations", "sample_size"): Words(
+        "Requests tested", "requests", "400", "a whole number of requests"
+    ),
+    ("evaluations", "date"): Words("Date run", "date (YYYY-MM-DD)", "2026-11-02"),
     ("uncertainty", "volume_factor"): Words(
         "Volume factor", "× today's volume", "0.8 / 1 / 1.3", "a multiplier"
     ),
@@ -443,11 +470,19 @@ SECTION_INTROS: dict[str, str] = {
     "operations": "The defaults suit most teams; change what you know better.",
     "compliance": "Answer yes where a rule keeps data away from outside APIs.",
     "price_overrides": "Only if you pay less than list price; blank prices use the catalogue.",
+    "evaluations": "Optional: your own test results, one row per model and tier, on one "
+    "metric per tier. A tier with rows here is judged on them alone, not on public scores; "
+    "score the tier's API model too, so candidates can be compared with it.",
     "uncertainty": "Optional: give low, most likely and high values where you are unsure; "
     "leave a row blank where a figure is certain.",
 }
 
-BLANK_TABLE_ROWS: dict[str, int] = {"tiers": 8, "deployments": 8, "price_overrides": 8}
+BLANK_TABLE_ROWS: dict[str, int] = {
+    "tiers": 8,
+    "deployments": 8,
+    "price_overrides": 8,
+    "evaluations": 12,
+}
 
 
 def sheet_title(key: str) -> str:

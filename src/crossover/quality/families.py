@@ -1,0 +1,16 @@
+"""The task families a tier may name for its quality rule (economics §7b)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+TaskFamily = Literal["knowledge", "reasoning", "instruction_following", "chat", "math"]
+"""What a tier's work is, as far as public evaluations can tell models apart on it."""
+
+TASK_FAMILIES: tuple[TaskFamily, ...] = (
+    "knowledge",
+    "reasoning",
+    "instruction_following",
+    "chat",
+    "math",
+)
