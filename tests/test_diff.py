@@ -75,26 +75,26 @@ def test_the_same_scenario_has_no_change(catalogue: Catalogue) -> None:
 
 
 def test_a_change_of_recommended_plan_is_said(catalogue: Catalogue) -> None:
-    """Northwind's best plan sends extraction to Llama 3.1 8B; with only the proposal's Qwen as a
-    candidate the proposal is the best plan, and the diff says the recommendation moved."""
+    """Northwind adopts its proposal; under HIPAA its complex reasoning must leave the API too,
+    so the recommended plan self-hosts every tier, and the diff says the recommendation moved."""
     old_raw, _ = _versions()
     new_raw = json.loads(EXAMPLE.read_text())
-    new_raw["tiers"][0]["candidates"] = ["qwen14b-a100"]
-    new_raw["tiers"][1]["candidates"] = []
+    new_raw["compliance"] = {"hipaa": True}
+    for field in ("task_family", "max_quality_drop"):
+        new_raw["tiers"][1].pop(field)
     old, new = Scenario.model_validate(old_raw), Scenario.model_validate(new_raw)
     diff = diff_scenarios(old, new, catalogue)
-    assert (diff.verdict_old, diff.verdict_new) == ("adopt_plan", "adopt_proposal")
-    assert diff.routes_old["extraction"] == "llama8b-l40s"
-    assert diff.routes_new["extraction"] == "qwen14b-a100"
+    assert (diff.verdict_old, diff.verdict_new) == ("adopt_proposal", "self_host_all")
+    assert diff.routes_old["complex-reasoning"] == "api"
+    assert diff.routes_new["complex-reasoning"] == "llama70b-h100"
     assert diff.headline_changed
     old_results, new_results = analyse(old, catalogue), analyse(new, catalogue)
     figures = {f.figure: (f.old, f.new) for f in diff.figures}
+    # Each version's own recommended plan.
     assert figures["monthly_savings_usd"] == (
         old_results.headline_plan.monthly_savings_usd,
         new_results.headline_plan.monthly_savings_usd,
     )
-    # The proposal's own savings: the new headline is the old proposal.
-    assert figures["monthly_savings_usd"][1] == old_results.proposal.monthly_savings_usd
 
 
 def test_diff_prints_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -118,8 +118,7 @@ class QualityWords:
         api = tier.api.evidence
         if chosen.evidence is None or api is None:
             return (
-                f"{tier.tier} moves to {model}, with no score to set against "
-                f"{api_model}'s{barred}."
+                f"{tier.tier} moves to {model}, with no score to set against {api_model}'s{barred}."
             )
         return (
             f"{tier.tier} moves to {model}: {points(chosen.evidence.points)} against "

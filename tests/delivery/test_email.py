@@ -275,7 +275,7 @@ def test_sends_over_starttls_with_login_to_every_recipient(
     assert "Bcc" not in message
 
     text, html, attachment = parts(message)
-    assert "Recommendation: Adopt the best plan" in text
+    assert "Recommendation: Adopt the proposed split" in text
     assert "Monthly savings:       $24,573" in text
     assert "Payback:               1.6 weeks" in text
     shown = parse_html(html)
@@ -323,7 +323,9 @@ def test_sends_over_implicit_tls_with_settings_from_a_config_file(
     [(envelope, session, encrypted)] = astuple_received(inbox)
     assert encrypted and session.authenticated
     message = message_from_bytes(envelope.content, policy=policy.default)
-    assert message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the best plan"
+    assert (
+        message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the proposed split"
+    )
 
 
 def test_a_wrong_password_is_an_authentication_failure(
@@ -502,7 +504,7 @@ def test_dry_run_writes_an_eml_that_parses_back(
         "From: reports@advisory.example\n"
         "To: cfo@northwind.example\n"
         "Cc: a@b.example\n"
-        "Subject: LLM hosting report for Northwind Documents: Adopt the best plan\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
         f"Attachment: {report.name}\n"
         "\n"
         "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
@@ -887,7 +889,7 @@ def test_the_dry_run_shows_the_opening_and_the_from_line(
     assert out.startswith(
         "From: jane@advisory.example\n"
         "To: cfo@northwind.example\n"
-        "Subject: LLM hosting report for Northwind Documents: Adopt the best plan\n"
+        "Subject: LLM hosting report for Northwind Documents: Adopt the proposed split\n"
         f"Attachment: {report.name}\n"
         "\n"
         "Dear Dana,\n"

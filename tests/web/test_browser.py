@@ -229,7 +229,7 @@ def test_a_client_round_trip_and_the_desk(
 
     portal.reload()
     assert "Your recommendation" in portal.inner_text("main")
-    assert "Adopt the best plan" in portal.inner_text("main")
+    assert "Adopt the proposed split" in portal.inner_text("main")
     _shots(portal, "client-released", shots)
 
     # A third version with one input changed; the desk compares it with the second.

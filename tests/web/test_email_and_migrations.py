@@ -72,7 +72,9 @@ def test_the_desk_emails_the_report_with_its_pdf(
     assert "Sent northwind-documents-2026-11-27.pdf to cfo@acme.example, cc me@firm.example" in page
     [message] = inbox.messages
     assert message["To"] == "cfo@acme.example"
-    assert message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the best plan"
+    assert (
+        message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the proposed split"
+    )
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "northwind-documents-2026-11-27.pdf"
     assert attachment.get_content().startswith(b"%PDF-")

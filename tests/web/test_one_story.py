@@ -44,18 +44,20 @@ def _example(name: str) -> dict[str, Any]:
     return data
 
 
-def _proposal_is_best() -> dict[str, Any]:
-    """Northwind with only the proposal's own deployment as a candidate: the proposal wins."""
+def _best_differs() -> dict[str, Any]:
+    """Northwind proposing to keep extraction on its API: the best plan self-hosts it."""
     data = _example("document-intelligence")
-    data["tiers"][0]["candidates"] = ["qwen14b-a100"]
-    data["tiers"][1]["candidates"] = []
+    data["tiers"][0].update(route="api", deployment=None)
     return data
 
 
 def _compliance() -> dict[str, Any]:
-    """Northwind under HIPAA: no tier may stay on its API."""
+    """Northwind under HIPAA: no tier may stay on its API. Complex reasoning's rule goes (Llama
+    3.3 70B has no public score, so the rule would leave it no option: an error, tested apart)."""
     data = _example("document-intelligence")
     data["compliance"] = {"hipaa": True}
+    for field in ("task_family", "max_quality_drop"):
+        data["tiers"][1].pop(field)
     return data
 
 
@@ -75,15 +77,16 @@ CASES: dict[str, Callable[[], dict[str, Any]]] = {
     "document-intelligence": lambda: _example("document-intelligence"),
     "regulated-healthcare": lambda: _example("regulated-healthcare"),
     "small-startup": lambda: _example("small-startup"),
-    "proposal-is-best": _proposal_is_best,
+    "best-differs": _best_differs,
     "compliance": _compliance,
     "own-volumes": _own_volumes,
 }
 VERDICTS = {
-    "document-intelligence": "adopt_plan",
+    "document-intelligence": "adopt_proposal",
     "regulated-healthcare": "self_host_all",
     "small-startup": "stay_on_api",
-    "proposal-is-best": "adopt_proposal",
+    "best-differs": "adopt_plan",
+    "compliance": "self_host_all",
 }
 
 

@@ -138,7 +138,7 @@ def test_a_sound_workbook_is_received_with_its_warnings_and_no_recommendation(
         "The API cost priced from the catalogue differs from the client's current bill by "
         "more than 20%: check the volumes and prices, or the bill."
     ]
-    assert "Adopt the best plan" not in page
+    assert "Adopt the proposed split" not in page
     assert "Monthly savings" not in page
 
 
@@ -208,7 +208,7 @@ def test_reports_render_in_a_worker_and_the_desk_shows_them(app: Flask, desk: Fl
         assert "script-src" not in html.headers["Content-Security-Policy"]
         assert "sandbox" in html.headers["Content-Security-Policy"]
     versions = desk.get(f"/desk/clients/{client_id}").text
-    assert "Adopt the best plan" in versions
+    assert "Adopt the proposed split" in versions
     assert "$20,693" in versions  # the example's monthly savings (tests/engine/test_golden.py)
 
 
@@ -238,7 +238,7 @@ def test_the_client_sees_the_recommendation_once_released(app: Flask, desk: Flas
     desk.post(f"/desk/versions/{upload_id}/release")
     page = visitor.get(f"/c/{token}").text
     assert "Your recommendation" in page
-    assert "Adopt the best plan" in page
+    assert "Adopt the proposed split" in page
     with visitor.get(f"/c/{token}/report.pdf") as pdf:
         assert pdf.data.startswith(b"%PDF-")
     assert _actions(app) == ["sign_in", "invite", "upload", "release"]
