@@ -240,9 +240,9 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
             "regulated-healthcare.json",
             "compliance",
             "Self-host every tier (required by compliance)",
-            "Compliance (HIPAA, data must stay in the client's network) forbids sending this "
-            "data to an outside API, so the tiers it covers must be self-hosted: this is the "
-            "cheapest way to do it over the horizon, engineering setup included.",
+            "Compliance (HIPAA, data must stay in the client's network) rules out an outside "
+            "API for this data: this is the cheapest compliant plan over the horizon, "
+            "engineering setup included.",
         ),
         (
             "small-startup.json",

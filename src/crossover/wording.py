@@ -219,9 +219,8 @@ class Words:
         if headline.reason == "compliance":
             flags = ", ".join(COMPLIANCE_NAMES[f] for f in headline.compliance_flags)
             return (
-                f"Compliance ({flags}) forbids sending this data to an outside API, so the "
-                "tiers it covers must be self-hosted: this is the cheapest way to do it over "
-                "the horizon, engineering setup included."
+                f"Compliance ({flags}) rules out an outside API for this data: this is the "
+                "cheapest compliant plan over the horizon, engineering setup included."
             )
         return REASONS[headline.reason]
 
@@ -231,22 +230,15 @@ class Words:
         plan, proposal = self.plan, self.results.proposal
         if plan.key == proposal.key:
             return None
-        moved = [
-            f"{tier} {self._route_words(plan.routes[tier])} instead of "
-            f"{self._route_words(proposal.routes[tier])}"
-            for tier in plan.routes
-            if plan.routes[tier] != proposal.routes[tier]
-        ]
+        moved = [tier for tier in plan.routes if plan.routes[tier] != proposal.routes[tier]]
         saves = "saves" if proposal.monthly_savings_usd >= 0 else "costs"
         return (
             f"Your proposal {saves} {self.money(abs(proposal.monthly_savings_usd))} a month "
             f"against the API; this plan saves {self.money(plan.monthly_savings_usd)}, and "
             f"{self.money(self.results.headline.proposal_horizon_cost_change_usd)} less over "
-            f"the horizon, because it sends {'; '.join(moved)}."
+            f"the horizon, by routing {_tiers(moved)} otherwise (Workload and routing sets "
+            "the two side by side)."
         )
-
-    def _route_words(self, route: str) -> str:
-        return "to its API" if route == "api" else f"to {self.deployment(route)}"
 
     def deployment(self, deployment_id: str) -> str:
         """'Qwen 2.5 14B Instruct on A100 80GB', with precision and plan when two would read alike."""

@@ -112,7 +112,7 @@ def test_the_summary_shows_its_figures_on_one_page(rendered: Rendered) -> None:
         shown = formatted(rendered.results, rendered.display, path, format_)
         assert " ".join(shown.split()) in summary, (path, shown)
     words = Words(rendered.results, rendered.display)
-    risks = words.summary_risks()[:3]
+    risks = words.summary_risks()[:2]
     if risks:
         assert " ".join(words.risk(risks[-1]).split())[:40] in summary
     # Whatever is recommended, page 2 never says "none" while section 9 lists risks.
