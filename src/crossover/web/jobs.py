@@ -82,8 +82,13 @@ def run_worker(app: Flask, *, once: bool = False, stop_after: float | None = Non
     from crossover.delivery.batch import BatchOptions, prepare_workers, run_batch
 
     timeout_s = float(app.config["REPORT_TIMEOUT_S"])
+    brand = Path(app.config["BRAND"]) if app.config.get("BRAND") else None
     options = BatchOptions(
-        Path(app.config["DATA_DIR"]), frozenset({"pdf", "html"}), jobs=1, timeout_s=timeout_s
+        Path(app.config["DATA_DIR"]),
+        frozenset({"pdf", "html"}),
+        brand=brand,
+        jobs=1,
+        timeout_s=timeout_s,
     )
     state = prepare_workers(options)
     name = f"{socket.gethostname()}:{os.getpid()}"
@@ -103,7 +108,9 @@ def run_worker(app: Flask, *, once: bool = False, stop_after: float | None = Non
             assert upload is not None
             out_dir = report_dir(app, upload.id)
             out_dir.mkdir(parents=True, exist_ok=True)
-            job_options = BatchOptions(out_dir, options.formats, jobs=1, timeout_s=timeout_s)
+            job_options = BatchOptions(
+                out_dir, options.formats, brand=brand, jobs=1, timeout_s=timeout_s
+            )
             [outcome] = run_batch([uploads / upload.blob], job_options, state=state)
             job.finished_at = utcnow()
             job.lease_until = None

@@ -36,6 +36,7 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         warnings=result.warnings,
         figures=result.figures,
         seconds=result.seconds,
+        workbook_client=result.client_name[:200] if result.client_name else None,
     )
     db.session.add(upload)
     db.session.flush()
@@ -48,6 +49,7 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         sha256=stored.sha256,
         sound=result.sound,
         problems=len(result.problems),
+        **({"names_client": result.client_name} if upload.names_another_client else {}),
     )
     if result.sound:
         enqueue(upload, uploaded_by)

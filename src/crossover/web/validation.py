@@ -34,6 +34,8 @@ class Validation:
     warnings: list[dict[str, str]] = field(default_factory=list)
     figures: list[list[str]] | None = None
     seconds: float = 0.0
+    client_name: str | None = None
+    """The client the workbook names (a sound one)."""
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -57,6 +59,7 @@ def validate_upload(
         result.warnings,
         result.figures,
         time.perf_counter() - started,
+        result.client_name,
     )
 
 

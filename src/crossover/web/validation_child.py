@@ -44,6 +44,7 @@ def check(path: Path) -> Validation:
             said(w.message, w.cell or w.field or "") for w in all_warnings(warnings, results)
         ],
         figures=[[label, value] for label, value in key_figures(results)],
+        client_name=scenario.client.client_name,
     )
 
 
