@@ -220,4 +220,3 @@ def test_a_certificate_needs_its_key(tmp_path: Path, capsys: pytest.CaptureFixtu
         main(["serve", "--certfile", str(cert), "--data", str(tmp_path / "data")])
     assert exit_info.value.code == 2  # a usage error
     assert "--certfile and --keyfile go together" in capsys.readouterr().err
-
