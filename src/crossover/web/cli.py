@@ -234,6 +234,7 @@ def worker(data_dir: Path, database_url: str | None) -> None:
     """
     from crossover.web.jobs import run_worker
 
+    os.umask(0o027)  # reports are the portal's account's and its group's, not everyone's
     # SIGTERM unwinds the worker, which stops a render in progress (its job's lease then
     # passes and another worker takes it) instead of leaving the render child orphaned.
     unwind_on_sigterm()

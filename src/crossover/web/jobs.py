@@ -107,7 +107,8 @@ def run_worker(app: Flask, *, once: bool = False, stop_after: float | None = Non
             upload = db.session.get(Upload, job.upload_id)
             assert upload is not None
             out_dir = report_dir(app, upload.id)
-            out_dir.mkdir(parents=True, exist_ok=True)
+            out_dir.parent.mkdir(mode=0o750, exist_ok=True)
+            out_dir.mkdir(mode=0o750, exist_ok=True)
             job_options = BatchOptions(
                 out_dir, options.formats, brand=brand, jobs=1, timeout_s=timeout_s
             )
