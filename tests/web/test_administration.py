@@ -207,3 +207,39 @@ def test_the_apps_own_log_carries_no_token(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.ERROR, logger="crossover.test.redact"):
         logger.error("Exception on %s [%s]", f"/c/{TOKEN}/upload", "POST")
     assert caplog.messages == ["Exception on /c/[link]/upload [POST]"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(
+    tmp_path: Path, database_url: str
+) -> None:
+    signin = {"email": "nobody@firm.example", "password": "not it"}
+    direct = make_app(
+        tmp_path / "direct", database_url, WTF_CSRF_ENABLED=False, SIGNIN_RATE_LIMIT="3 per minute"
+    )
+    visitor = direct.test_client()
+    codes = [
+        visitor.post(
+            "/sign-in", data=signin, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]  # a fresh claimed address per attempt changes nothing
+    answer = visitor.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in answer.headers  # nor does a claimed HTTPS
+    with direct.app_context():
+        assert set(db.session.scalars(select(AuditEvent.ip))) == {"127.0.0.1"}
+        db.engine.dispose()
+
+    proxied = make_app(
+        tmp_path / "proxied",
+        f"sqlite:///{tmp_path / 'proxied.db'}",
+        WTF_CSRF_ENABLED=False,
+        TRUSTED_PROXIES=1,
+    )
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    answer = proxied.test_client().post("/sign-in", data=signin, headers=forwarded)
+    assert answer.headers["Strict-Transport-Security"] == "max-age=31536000"
+    with proxied.app_context():
+        assert db.session.scalars(select(AuditEvent.ip)).one() == "203.0.113.9"
+        db.engine.dispose()

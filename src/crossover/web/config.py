@@ -17,6 +17,7 @@ SMTP_CONFIG_ENV = "CROSSOVER_SMTP_CONFIG"
 TRUSTED_PROXIES_ENV = "CROSSOVER_TRUSTED_PROXIES"
 IDLE_TIMEOUT_ENV = "CROSSOVER_IDLE_TIMEOUT_MINUTES"
 BRAND_ENV = "CROSSOVER_BRAND"
+RATELIMIT_STORAGE_ENV = "CROSSOVER_RATELIMIT_STORAGE_URI"
 DEFAULT_IDLE_TIMEOUT_MINUTES = 60
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o750
@@ -52,7 +53,8 @@ def load_config(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # In memory counts per process; a shared store (redis://...) counts across them all.
+        "RATELIMIT_STORAGE_URI": environ.get(RATELIMIT_STORAGE_ENV) or "memory://",
         "SIGNIN_RATE_LIMIT": "10 per minute",
         "UPLOAD_RATE_LIMIT": "20 per minute",
         "VALIDATION_TIMEOUT_S": 20.0,
