@@ -6,7 +6,8 @@ import ipaddress
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,21 @@ def _app(data_dir: Path, database_url: str | None, **overrides: Any) -> Any:
     from crossover.web.config import load_config
 
     return create_app(load_config(data_dir, database_url, **overrides))
+
+
+@contextmanager
+def _database(data_dir: Path, database_url: str | None) -> Iterator[None]:
+    """The portal's database, migrated, for a command's work; its connections closed after."""
+    from crossover.web.models import db
+
+    app = _app(data_dir, database_url)
+    upgrade_database(app)
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def upgrade_database(app: Any) -> None:
@@ -273,9 +289,7 @@ def add_user(email: str, data_dir: Path, database_url: str | None) -> None:
     if "@" not in email:
         raise InputError(f"{email}: not an email address")
     password = _new_password()
-    app = _app(data_dir, database_url)
-    upgrade_database(app)
-    with app.app_context():
+    with _database(data_dir, database_url):
         user = _user(email)
         if user is not None and user.removed_at is None:
             raise InputError(
@@ -307,9 +321,7 @@ def list_users(data_dir: Path, database_url: str | None) -> None:
 
     from crossover.web.models import User, db
 
-    app = _app(data_dir, database_url)
-    upgrade_database(app)
-    with app.app_context():
+    with _database(data_dir, database_url):
         accounts = db.session.scalars(select(User).order_by(User.email)).all()
         if not accounts:
             click.echo("No consultant accounts yet: add one with `crossover users add EMAIL`")
@@ -335,9 +347,7 @@ def remove_user(email: str, data_dir: Path, database_url: str | None) -> None:
     from crossover.web.models import audit, db, utcnow
 
     email = email.strip().lower()
-    app = _app(data_dir, database_url)
-    upgrade_database(app)
-    with app.app_context():
+    with _database(data_dir, database_url):
         user = _existing(email)
         user.removed_at = utcnow()
         user.end_sessions()
@@ -363,9 +373,7 @@ def reset_password(email: str, data_dir: Path, database_url: str | None) -> None
 
     email = email.strip().lower()
     password = _new_password()
-    app = _app(data_dir, database_url)
-    upgrade_database(app)
-    with app.app_context():
+    with _database(data_dir, database_url):
         user = _existing(email)
         user.password_hash = generate_password_hash(password)
         user.end_sessions()

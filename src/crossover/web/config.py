@@ -18,6 +18,7 @@ TRUSTED_PROXIES_ENV = "CROSSOVER_TRUSTED_PROXIES"
 IDLE_TIMEOUT_ENV = "CROSSOVER_IDLE_TIMEOUT_MINUTES"
 BRAND_ENV = "CROSSOVER_BRAND"
 RATELIMIT_STORAGE_ENV = "CROSSOVER_RATELIMIT_STORAGE_URI"
+RATELIMIT_PREFIX_ENV = "CROSSOVER_RATELIMIT_KEY_PREFIX"
 DEFAULT_IDLE_TIMEOUT_MINUTES = 60
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o750
@@ -55,6 +56,8 @@ def load_config(
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # In memory counts per process; a shared store (redis://...) counts across them all.
         "RATELIMIT_STORAGE_URI": environ.get(RATELIMIT_STORAGE_ENV) or "memory://",
+        # Two portals sharing one store (staging and production) count apart.
+        "RATELIMIT_KEY_PREFIX": environ.get(RATELIMIT_PREFIX_ENV, "crossover"),
         "SIGNIN_RATE_LIMIT": "10 per minute",
         "UPLOAD_RATE_LIMIT": "20 per minute",
         "VALIDATION_TIMEOUT_S": 20.0,
