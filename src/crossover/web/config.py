@@ -19,6 +19,9 @@ IDLE_TIMEOUT_ENV = "CROSSOVER_IDLE_TIMEOUT_MINUTES"
 BRAND_ENV = "CROSSOVER_BRAND"
 RATELIMIT_STORAGE_ENV = "CROSSOVER_RATELIMIT_STORAGE_URI"
 RATELIMIT_PREFIX_ENV = "CROSSOVER_RATELIMIT_KEY_PREFIX"
+QUEUE_URL_ENV = "CROSSOVER_QUEUE_URL"
+QUEUE_NAME_ENV = "CROSSOVER_QUEUE_NAME"
+QUEUE_SCHEMES = ("redis://", "rediss://", "unix://")
 DEFAULT_IDLE_TIMEOUT_MINUTES = 60
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o750
@@ -70,6 +73,10 @@ def load_config(
             environ, IDLE_TIMEOUT_ENV, DEFAULT_IDLE_TIMEOUT_MINUTES, least=1
         ),
         "BRAND": environ.get(BRAND_ENV) or None,
+        "QUEUE_URL": _queue_url(environ.get(QUEUE_URL_ENV)),
+        # Two portals on one Redis server (staging and production) keep their queues apart.
+        "QUEUE_NAME": environ.get(QUEUE_NAME_ENV) or "crossover",
+        "JOB_LEASE_S": None,  # None: the report timeout and half a minute
     }
     config.update(overrides)
     return config
@@ -115,3 +122,15 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int, least: in
     if value < least:
         raise InputError(f"{name}: expected a whole number of at least {least}, found {raw!r}")
     return value
+
+
+def _queue_url(url: str | None) -> str | None:
+    """The Redis server the report queue is on; None: a SQLite file in the data folder."""
+    if not url:
+        return None
+    if not url.startswith(QUEUE_SCHEMES):
+        raise InputError(
+            f"{QUEUE_URL_ENV}: expected a Redis URL (redis://host:6379/0), found {url!r}; "
+            "leave it unset for the queue in the data folder"
+        )
+    return url

@@ -129,7 +129,7 @@ class Upload(db.Model):  # type: ignore[name-defined]
 
 
 class Job(db.Model):  # type: ignore[name-defined]
-    """A report to render, taken by a worker that polls this table; a restart loses none."""
+    """A report to render: the record of a message on the task queue (crossover.web.jobs)."""
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +144,8 @@ class Job(db.Model):  # type: ignore[name-defined]
     attempts: Mapped[int] = mapped_column(default=0)
     worker: Mapped[str | None] = mapped_column(String(100), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When its id was last sent to the task queue; None: not yet (a sweep sends it)."""
     outputs: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     """File names in reports/<upload id>/: the PDF, the HTML and the results JSON."""
     requested_by: Mapped[str] = mapped_column(String(254))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app, request
 
-from crossover.web.jobs import enqueue
+from crossover.web.jobs import dispatch, enqueue
 from crossover.web.models import Client, Upload, audit, db
 from crossover.web.storage import store
 from crossover.web.validation import validate_upload
@@ -51,7 +51,8 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         problems=len(result.problems),
         **({"names_client": result.client_name} if upload.names_another_client else {}),
     )
-    if result.sound:
-        enqueue(upload, uploaded_by)
+    job = enqueue(upload, uploaded_by) if result.sound else None
     db.session.commit()
+    if job is not None:
+        dispatch(current_app, job.id)  # once the row is there to claim
     return upload

@@ -30,7 +30,7 @@ from crossover.web.forms import (
     NoteForm,
     UploadForm,
 )
-from crossover.web.jobs import enqueue, report_dir
+from crossover.web.jobs import dispatch, enqueue, report_dir
 from crossover.web.links import new_link
 from crossover.web.models import AuditEvent, Client, Job, Note, Upload, audit, db, utcnow
 from crossover.web.uploads import receive
@@ -174,8 +174,9 @@ def version(upload_id: int) -> ResponseReturnValue:
 def render(upload_id: int) -> ResponseReturnValue:
     upload = db.get_or_404(Upload, upload_id)
     if ActionForm().validate_on_submit() and upload.sound:
-        enqueue(upload, current_user.email)
+        job = enqueue(upload, current_user.email)
         db.session.commit()
+        dispatch(current_app, job.id)
     return redirect(url_for("desk.version", upload_id=upload.id))
 
 

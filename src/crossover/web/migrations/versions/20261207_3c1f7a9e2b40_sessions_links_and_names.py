@@ -12,6 +12,8 @@ Create Date: 2026-12-07 00:40:00
 - clients.link_revoked_at: a link withdrawn without a new one.
 - uploads.workbook_client: the client name inside a sound workbook, to flag another client's
   file on the desk. Earlier uploads have none (not flagged).
+- jobs.dispatched_at: when the job's id was last sent to the task queue (Huey). Jobs queued
+  before the upgrade have none, so the first worker's sweep sends them.
 """
 
 from __future__ import annotations
@@ -35,9 +37,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("link_revoked_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("workbook_client", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dispatched_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_column("dispatched_at")
     with op.batch_alter_table("uploads", schema=None) as batch_op:
         batch_op.drop_column("workbook_client")
     with op.batch_alter_table("clients", schema=None) as batch_op:
