@@ -240,9 +240,10 @@ def gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> Any:
 @DATA_OPTION
 @DATABASE_OPTION
 def worker(data_dir: Path, database_url: str | None) -> None:
-    """Render queued reports: poll the job table and render each in a killable warm child.
+    """Render queued reports: take each from the queue and render it in a killable warm child.
 
-    Run one or more beside the web servers; any number may share one database.
+    Run one or more beside the web servers. On several machines, name one Redis server for
+    the queue in CROSSOVER_QUEUE_URL (the default queue is a file in the data folder).
 
     \b
     Example:
