@@ -1,6 +1,6 @@
 """Load on the portal over loopback: concurrent uploads to a live `crossover serve`, then the reports.
 
-    python bench/web_load.py                  # 50 concurrent uploads, 2 report workers
+    python bench/web_load.py                  # 50 concurrent uploads, 2 report workers, 1 web process
     python bench/web_load.py --uploads 10     # a smaller run
 
 Starts `crossover serve` on SQLite in a temporary data folder, invites one client per upload
@@ -120,7 +120,8 @@ def _p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--uploads", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="report workers")
+    parser.add_argument("--report-workers", type=int, default=2, help="report workers")
+    parser.add_argument("--web-workers", type=int, default=1, help="web server processes")
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
 
@@ -143,9 +144,9 @@ def main() -> None:
                 "--data",
                 str(data),
                 "--workers",
-                str(args.workers),
-                # urllib's cookie jar sends Secure cookies over HTTPS only, even to localhost.
-                "--insecure-cookies",
+                str(args.web_workers),
+                "--report-workers",
+                str(args.report_workers),
             ],
             env=env,
             stdout=log,
@@ -191,7 +192,8 @@ def main() -> None:
             {
                 "uploads": args.uploads,
                 "stored_with_validation": stored,
-                "report_workers": args.workers,
+                "report_workers": args.report_workers,
+                "web_workers": args.web_workers,
                 "validation_page_p50_s": round(statistics.median(times), 2),
                 "validation_page_p95_s": round(_p95(times), 2),
                 "validation_page_max_s": round(max(times), 2),
