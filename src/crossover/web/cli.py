@@ -231,7 +231,11 @@ def gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> Any:
                 self.cfg.set(name, value)
 
         def load(self) -> Any:
-            return make_app()
+            from crossover.web.validation import start_forkserver
+
+            app = make_app()
+            start_forkserver()
+            return app
 
     return Portal()
 

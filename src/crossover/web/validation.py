@@ -44,6 +44,18 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, so that it loads and warms up while the server starts.
+
+    Its preload reads a blank template once (validation_child._warm_up), a second or two; a
+    web process that starts it at once spares its first upload that wait.
+    """
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
 def validate_upload(
     path: Path, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB
 ) -> Validation:

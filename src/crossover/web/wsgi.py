@@ -13,5 +13,7 @@ from pathlib import Path
 
 from crossover.web.app import create_app
 from crossover.web.config import load_config
+from crossover.web.validation import start_forkserver
 
 app = create_app(load_config(Path(os.environ.get("CROSSOVER_DATA", "crossover-data"))))
+start_forkserver()  # each web process warms its validation children's parent at once
