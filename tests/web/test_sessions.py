@@ -74,13 +74,18 @@ def test_an_idle_session_ends_after_the_configured_minutes(
     monkeypatch.setattr(app_module.time, "time", lambda: now)
     assert desk.get("/desk/").status_code == 200  # marks the session as seen now
     copied = _cookie(desk)
+    laptop = app.test_client()  # the same consultant, at work on another machine
+    laptop.post("/sign-in", data={"email": CONSULTANT, "password": PASSWORD})
     monkeypatch.setattr(app_module.time, "time", lambda: now + 14 * 60)
     assert desk.get("/desk/").status_code == 200  # within the timeout, and renewed
+    monkeypatch.setattr(app_module.time, "time", lambda: now + 20 * 60)
+    assert laptop.get("/desk/").status_code == 200
     monkeypatch.setattr(app_module.time, "time", lambda: now + 14 * 60 + 15 * 60 + 1)
     response = desk.get("/desk/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
     assert _replay(app, copied) == 302
+    assert laptop.get("/desk/").status_code == 200  # used 9 minutes ago: it goes on
     assert _actions(app)[-1] == "session_idle"
 
 

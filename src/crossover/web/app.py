@@ -106,9 +106,9 @@ def _end_idle_session() -> None:
     seen = session.get(SEEN)
     idle_s = 60 * int(current_app.config["IDLE_TIMEOUT_MINUTES"])
     if isinstance(seen, int) and now - seen > idle_s:
-        # Ending it for this user everywhere: a copy of the cookie taken before is as stale.
+        # This session only (the consultant may be at work on another machine); any copy of
+        # its cookie carries the same signed time, or an older one, and ends here too.
         user: User = current_user._get_current_object()
-        user.end_sessions()
         audit(user.email, "session_idle", ip=request.remote_addr, idle_minutes=(now - seen) // 60)
         db.session.commit()
         logout_user()
