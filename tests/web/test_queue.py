@@ -181,3 +181,20 @@ def test_a_queue_url_that_is_not_redis_is_refused_with_the_setting(tmp_path: Pat
         "CROSSOVER_QUEUE_URL: expected a Redis URL (redis://host:6379/0), found "
         "'amqp://rabbit.internal'; leave it unset for the queue in the data folder"
     )
+
+
+def test_the_rate_limits_count_in_the_queues_redis_unless_told_otherwise(tmp_path: Path) -> None:
+    from crossover.web.config import load_config
+
+    def store(**environ: str) -> str:
+        return str(load_config(tmp_path, environ=environ)["RATELIMIT_STORAGE_URI"])
+
+    assert store() == "memory://"
+    assert store(CROSSOVER_QUEUE_URL="redis://queue:6379/0") == "redis://queue:6379/0"
+    assert (
+        store(
+            CROSSOVER_QUEUE_URL="redis://queue:6379/0",
+            CROSSOVER_RATELIMIT_STORAGE_URI="memcached://limits:11211",
+        )
+        == "memcached://limits:11211"
+    )

@@ -58,7 +58,7 @@ def load_config(
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # In memory counts per process; a shared store (redis://...) counts across them all.
-        "RATELIMIT_STORAGE_URI": environ.get(RATELIMIT_STORAGE_ENV) or "memory://",
+        "RATELIMIT_STORAGE_URI": _limits_store(environ),
         # Two portals sharing one store (staging and production) count apart.
         "RATELIMIT_KEY_PREFIX": environ.get(RATELIMIT_PREFIX_ENV, "crossover"),
         "SIGNIN_RATE_LIMIT": "10 per minute",
@@ -134,3 +134,14 @@ def _queue_url(url: str | None) -> str | None:
             "leave it unset for the queue in the data folder"
         )
     return url
+
+
+def _limits_store(environ: Mapping[str, str]) -> str:
+    """Where the rate limits count: the setting, else the queue's Redis server, else memory.
+
+    One setting (CROSSOVER_QUEUE_URL) is enough for several servers: the limits count in the
+    same Redis as the queue unless CROSSOVER_RATELIMIT_STORAGE_URI names another store.
+    """
+    queue = environ.get(QUEUE_URL_ENV) or ""
+    shared = queue if queue.startswith(("redis://", "rediss://")) else None
+    return environ.get(RATELIMIT_STORAGE_ENV) or shared or "memory://"
