@@ -18,13 +18,13 @@ report: $(BIN)/python
 	$(BIN)/crossover report $(EXAMPLE) -o output --force
 
 ## Install the test extras and run the whole suite (the portal's on SQLite and on a PostgreSQL
-## server started for the run).
+## server started for the run, its shared rate limits on a Redis server started likewise).
 test: $(BIN)/python
 	bash scripts/install-system-packages.sh --test
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest
+	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/python -m pytest
 
 ## Regenerate inputs/template.xlsx and the example workbooks from the JSON examples.
 examples: $(BIN)/python

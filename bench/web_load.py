@@ -1,6 +1,6 @@
 """Load on the portal over loopback: concurrent uploads to a live `crossover serve`, then the reports.
 
-    python bench/web_load.py                  # 50 concurrent uploads, 2 report workers
+    python bench/web_load.py                  # 50 concurrent uploads, 2 report workers, 1 web process
     python bench/web_load.py --uploads 10     # a smaller run
 
 Starts `crossover serve` on SQLite in a temporary data folder, invites one client per upload
@@ -120,13 +120,21 @@ def _p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--uploads", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="report workers")
+    parser.add_argument("--report-workers", type=int, default=2, help="report workers")
+    parser.add_argument("--web-workers", type=int, default=1, help="web server processes")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start the burst as soon as the server answers (default: one upload first, as on "
+        "a server that has been up a while: its validation children start warm)",
+    )
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / "portal"
-        tokens = _invite(data, args.uploads)
+        tokens = _invite(data, args.uploads + 1)
+        warm_token = tokens.pop()
         sound = EXAMPLE.read_bytes()
         broken = _with_mistakes(Path(folder) / "broken.xlsx").read_bytes()
         port = _free_port()
@@ -143,9 +151,9 @@ def main() -> None:
                 "--data",
                 str(data),
                 "--workers",
-                str(args.workers),
-                # urllib's cookie jar sends Secure cookies over HTTPS only, even to localhost.
-                "--insecure-cookies",
+                str(args.web_workers),
+                "--report-workers",
+                str(args.report_workers),
             ],
             env=env,
             stdout=log,
@@ -162,6 +170,8 @@ def main() -> None:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
+            if not args.cold:
+                _upload(base, warm_token, broken)  # refused: it queues no report
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=args.uploads) as pool:
                 futures = [
@@ -175,7 +185,9 @@ def main() -> None:
             assert received == expected_sound, (
                 f"{received} of {expected_sound} sound uploads received"
             )
-            stored, jobs = _wait_for_reports(data, args.uploads, expected_sound, args.timeout)
+            stored, jobs = _wait_for_reports(
+                data, args.uploads + (0 if args.cold else 1), expected_sound, args.timeout
+            )
             drained = time.perf_counter() - started
         except Exception:
             print((Path(folder) / "server.log").read_text()[-3000:], file=sys.stderr)
@@ -191,7 +203,9 @@ def main() -> None:
             {
                 "uploads": args.uploads,
                 "stored_with_validation": stored,
-                "report_workers": args.workers,
+                "report_workers": args.report_workers,
+                "cold_start": args.cold,
+                "web_workers": args.web_workers,
                 "validation_page_p50_s": round(statistics.median(times), 2),
                 "validation_page_p95_s": round(_p95(times), 2),
                 "validation_page_max_s": round(max(times), 2),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages crossover needs beyond Python: Pango/HarfBuzz for WeasyPrint (PDF), and for
 # the tests LibreOffice (workbooks), Chromium (the HTML report and the portal in a real browser),
-# poppler, and PostgreSQL (the portal's tests run on it as well as on SQLite).
+# poppler, PostgreSQL (the portal's tests run on it as well as on SQLite) and Redis (the
+# portal's shared rate-limit store, tested across several web processes).
 # Installs only what is missing; needs root (or sudo) on a Debian-based machine.
 set -euo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core)
-testing=(libreoffice-calc-nogui chromium poppler-utils postgresql)
+testing=(libreoffice-calc-nogui chromium poppler-utils postgresql redis-server)
 
 wanted=("${runtime[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -25,6 +25,7 @@ from crossover.web.models import User, db
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "inputs" / "examples" / "document-intelligence.xlsx"
 POSTGRES_ENV = "CROSSOVER_TEST_DATABASE_URL"
+REDIS_ENV = "CROSSOVER_TEST_REDIS_URL"
 CONSULTANT = "me@firm.example"
 PASSWORD = "correct horse battery staple"
 
@@ -37,6 +38,16 @@ def postgres_server() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the portal's tests on PostgreSQL")
     pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} unset; `make test` starts one)")
+
+
+def redis_server() -> str:
+    """The test Redis server's URL; in CI its absence is a failure, elsewhere a skip."""
+    url = os.environ.get(REDIS_ENV)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{REDIS_ENV} is not set: CI must test the shared rate limits on Redis")
+    pytest.skip(f"no Redis server ({REDIS_ENV} unset; `make test` starts one)")
 
 
 def _engine_url(url: str) -> str:

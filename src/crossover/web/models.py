@@ -27,6 +27,10 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+CLIENT_LINK = "client"
+"""Who uploaded through the client's private link (a consultant's upload names the consultant)."""
+
+
 def utcnow() -> datetime:
     """Now, in UTC without a zone: SQLite keeps no zone, so every timestamp is stored naive UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -40,6 +44,19 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined]
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Part of every session's user id: raising it (sign-out, a new password, removal) ends
+    every session the consultant has, on every browser and server."""
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the account was removed: it can no longer sign in; its name stays in the records."""
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: the user's and its session version."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session opened before now stops working at its next request."""
+        self.session_version += 1
 
 
 class Client(db.Model):  # type: ignore[name-defined]
@@ -52,6 +69,8 @@ class Client(db.Model):  # type: ignore[name-defined]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the link's token: the token itself is shown once and never stored."""
     token_expires_at: Mapped[datetime]
+    link_revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When a consultant withdrew the link without issuing another; a new link clears it."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     released_upload_id: Mapped[int | None] = mapped_column(
@@ -79,6 +98,7 @@ class Upload(db.Model):  # type: ignore[name-defined]
     filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int]
     uploaded_by: Mapped[str] = mapped_column(String(254))
+    """CLIENT_LINK for the client's private link, or the consultant's email."""
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     sound: Mapped[bool]
     problems: Mapped[list[dict[str, str]]] = mapped_column(JSON)
@@ -88,13 +108,28 @@ class Upload(db.Model):  # type: ignore[name-defined]
     """The report's key figures [label, value] for a sound upload."""
     seconds: Mapped[float] = mapped_column(default=0.0)
     """How long validation took."""
+    workbook_client: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The client name the workbook itself gives (a sound one), to catch another client's file."""
+
+    @property
+    def by_client_link(self) -> bool:
+        """Uploaded through the client's private link, not by a consultant."""
+        return self.uploaded_by == CLIENT_LINK
+
+    @property
+    def names_another_client(self) -> bool:
+        """The workbook gives a client name that is not this client's (nor part of it)."""
+        if not self.workbook_client:
+            return False
+        named, ours = _plain(self.workbook_client), _plain(self.client.name)
+        return bool(named and ours) and named not in ours and ours not in named
 
     client: Mapped[Client] = relationship(back_populates="uploads", foreign_keys=[client_id])
     jobs: Mapped[list[Job]] = relationship(order_by="Job.id.desc()")
 
 
 class Job(db.Model):  # type: ignore[name-defined]
-    """A report to render, taken by a worker that polls this table; a restart loses none."""
+    """A report to render: the record of a message on the task queue (crossover.web.jobs)."""
 
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +144,8 @@ class Job(db.Model):  # type: ignore[name-defined]
     attempts: Mapped[int] = mapped_column(default=0)
     worker: Mapped[str | None] = mapped_column(String(100), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When its id was last sent to the task queue; None: not yet (a sweep sends it)."""
     outputs: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     """File names in reports/<upload id>/: the PDF, the HTML and the results JSON."""
     requested_by: Mapped[str] = mapped_column(String(254))
@@ -136,6 +173,11 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+def _plain(name: str) -> str:
+    """A name with case, spaces and punctuation set aside: 'ACME  Legal.' is 'acmelegal'."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def audit(

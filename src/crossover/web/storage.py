@@ -39,7 +39,9 @@ def store(uploads: Path, data: bytes, filename: str) -> Stored:
     blob = f"{digest[:2]}/{digest}{suffix_of(filename)}"
     path = uploads / blob
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Client files: the folders are the portal's account's (and its group's) only.
+        uploads.mkdir(mode=0o750, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o750, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as f:

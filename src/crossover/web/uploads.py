@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app, request
 
-from crossover.web.jobs import enqueue
+from crossover.web.jobs import dispatch, enqueue
 from crossover.web.models import Client, Upload, audit, db
 from crossover.web.storage import store
 from crossover.web.validation import validate_upload
@@ -36,6 +36,7 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         warnings=result.warnings,
         figures=result.figures,
         seconds=result.seconds,
+        workbook_client=result.client_name[:200] if result.client_name else None,
     )
     db.session.add(upload)
     db.session.flush()
@@ -48,8 +49,10 @@ def receive(client: Client, data: bytes, filename: str, uploaded_by: str) -> Upl
         sha256=stored.sha256,
         sound=result.sound,
         problems=len(result.problems),
+        **({"names_client": result.client_name} if upload.names_another_client else {}),
     )
-    if result.sound:
-        enqueue(upload, uploaded_by)
+    job = enqueue(upload, uploaded_by) if result.sound else None
     db.session.commit()
+    if job is not None:
+        dispatch(current_app, job.id)  # once the row is there to claim
     return upload

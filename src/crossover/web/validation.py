@@ -34,12 +34,26 @@ class Validation:
     warnings: list[dict[str, str]] = field(default_factory=list)
     figures: list[list[str]] | None = None
     seconds: float = 0.0
+    client_name: str | None = None
+    """The client the workbook names (a sound one)."""
 
 
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now, so that it loads and warms up while the server starts.
+
+    Its preload reads a blank template once (validation_child._warm_up), a second or two; a
+    web process that starts it at once spares its first upload that wait.
+    """
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
 
 
 def validate_upload(
@@ -57,6 +71,7 @@ def validate_upload(
         result.warnings,
         result.figures,
         time.perf_counter() - started,
+        result.client_name,
     )
 
 

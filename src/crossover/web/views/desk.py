@@ -23,10 +23,19 @@ from crossover.errors import CrossoverError
 from crossover.formatting import Display, money, mtok, weeks
 from crossover.report.changes import FIGURE_LABELS
 from crossover.summary import VERDICTS
-from crossover.web.forms import ActionForm, DiffForm, EmailForm, InviteForm, NewLinkForm, NoteForm
-from crossover.web.jobs import enqueue, report_dir
+from crossover.web.forms import (
+    ActionForm,
+    DiffForm,
+    EmailForm,
+    InviteForm,
+    NewLinkForm,
+    NoteForm,
+    UploadForm,
+)
+from crossover.web.jobs import dispatch, enqueue, report_dir
 from crossover.web.links import new_link
-from crossover.web.models import AuditEvent, Client, Job, Note, Upload, audit, db
+from crossover.web.models import AuditEvent, Client, Job, Note, Upload, audit, db, utcnow
+from crossover.web.uploads import receive
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -79,11 +88,17 @@ def _show_link_once(token: str) -> None:
 @bp.get("/clients/<int:client_id>")
 def client(client_id: int) -> ResponseReturnValue:
     found = db.get_or_404(Client, client_id)
+    return _client_page(found)
+
+
+def _client_page(found: Client, upload_form: UploadForm | None = None) -> str:
     return render_template(
         "desk/client.html",
         client=found,
         link_form=NewLinkForm(),
         note_form=NoteForm(),
+        upload_form=upload_form or UploadForm(),
+        revoke_form=ActionForm(),
     )
 
 
@@ -93,10 +108,35 @@ def renew_link(client_id: int) -> ResponseReturnValue:
     form = NewLinkForm()
     if form.validate_on_submit():
         token, found.token_hash, found.token_expires_at = new_link(form.days.data)
+        found.link_revoked_at = None
         audit(current_user.email, "new_link", found.id, ip=request.remote_addr)
         db.session.commit()
         _show_link_once(token)
     return redirect(url_for("desk.client", client_id=found.id))
+
+
+@bp.post("/clients/<int:client_id>/link/withdraw")
+def revoke_link(client_id: int) -> ResponseReturnValue:
+    """The client's link stops working at once; no new one is issued until asked for."""
+    found = db.get_or_404(Client, client_id)
+    if ActionForm().validate_on_submit() and found.link_revoked_at is None:
+        found.link_revoked_at = utcnow()
+        audit(current_user.email, "link_withdrawn", found.id, ip=request.remote_addr)
+        db.session.commit()
+        flash("The private link is withdrawn: it no longer opens the client's page.", "ok")
+    return redirect(url_for("desk.client", client_id=found.id))
+
+
+@bp.post("/clients/<int:client_id>/uploads")
+def upload(client_id: int) -> ResponseReturnValue:
+    """A workbook the client sent another way, received as the client's are, under the consultant's name."""
+    found = db.get_or_404(Client, client_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _client_page(found, form), 400
+    file = form.workbook.data
+    received = receive(found, file.read(), file.filename or "workbook", current_user.email)
+    return redirect(url_for("desk.version", upload_id=received.id))
 
 
 @bp.post("/clients/<int:client_id>/notes")
@@ -136,8 +176,9 @@ def version(upload_id: int) -> ResponseReturnValue:
 def render(upload_id: int) -> ResponseReturnValue:
     upload = db.get_or_404(Upload, upload_id)
     if ActionForm().validate_on_submit() and upload.sound:
-        enqueue(upload, current_user.email)
+        job = enqueue(upload, current_user.email)
         db.session.commit()
+        dispatch(current_app, job.id)
     return redirect(url_for("desk.version", upload_id=upload.id))
 
 

@@ -14,7 +14,7 @@ from crossover.web.extensions import client_key, limiter, upload_limit
 from crossover.web.forms import UploadForm
 from crossover.web.jobs import report_dir
 from crossover.web.links import token_hash
-from crossover.web.models import Client, Upload, db, utcnow
+from crossover.web.models import CLIENT_LINK, Client, Upload, db, utcnow
 from crossover.web.uploads import receive
 
 bp = Blueprint("portal", __name__, url_prefix="/c")
@@ -27,6 +27,8 @@ def _client(token: str) -> Client:
     ).first()
     if client is None:
         abort(404)
+    if client.link_revoked_at is not None:
+        abort(410, "This link has been withdrawn. Ask your consultant for a new one.")
     if client.token_expires_at <= utcnow():
         abort(410, "This link has expired. Ask your consultant for a new one.")
     return client
@@ -68,7 +70,7 @@ def upload(token: str) -> ResponseReturnValue:
             released_pdf=None,
         ), 400
     file = form.workbook.data
-    receive(client, file.read(), file.filename or "workbook", "client")
+    receive(client, file.read(), file.filename or "workbook", CLIENT_LINK)
     return redirect(url_for("portal.home", token=token))
 
 
