@@ -58,6 +58,13 @@ REASONS = {
 }
 """Why the headline plan, by the engine's reason code (compliance is worded apart)."""
 
+KEPT_OUT = {
+    "outside_client_account": "it runs outside your own cloud account",
+    "no_hipaa_baa": "no HIPAA business associate agreement is on record",
+    "no_eu_region": "no EU region is on record",
+}
+"""Why compliance keeps a provider out, by the engine's reason code."""
+
 GLOSSARY = (
     ("Mtok", "a million tokens; a token is about three quarters of an English word."),
     ("Replica", "one complete copy of a model, on as many GPUs as it needs, serving requests."),
@@ -383,6 +390,20 @@ class Words:
             return None
         return QualityWords(self.results.quality, self.model)
 
+    def kept_out(self) -> list[str]:
+        """What compliance kept out of the search, a sentence per provider: why, and which
+        setups could otherwise have run there."""
+        by_provider: dict[str, list[str]] = {}
+        reasons: dict[str, list[str]] = {}
+        for exclusion in self.results.kept_out:
+            name = exclusion.provider_name
+            by_provider.setdefault(name, []).append(self.deployment(exclusion.deployment))
+            reasons[name] = [KEPT_OUT[r] for r in exclusion.reasons]
+        return [
+            f"{name}: {' and '.join(reasons[name])}, so {_names(setups)} cannot run there."
+            for name, setups in by_provider.items()
+        ]
+
     def risk_plan(self) -> Plan:
         """The plan whose risks the report lists in full: the headline plan, or where it
         self-hosts nothing, the proposal (what self-hosting as proposed would risk)."""
@@ -701,6 +722,13 @@ class CallWords(Words):
         asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
         # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
         asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
+        kept = sorted({e.provider_name for e in self.results.kept_out})
+        if kept:
+            asked.append(
+                f"Compliance kept {_names(kept)} out of the search (outside your own cloud "
+                "account, or no agreement on record): do you hold an agreement with any of them "
+                "that would let them in?"
+            )
         return [q for q in asked if q]
 
     def _question(self, code: str, warnings: list[InputWarning]) -> str:
@@ -798,6 +826,12 @@ class CallWords(Words):
                 node = node[int(index)]  # type: ignore[index]
         assert isinstance(node, int | float), f"{warning.field} holds no number"
         return float(node)
+
+
+def _names(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    unique = list(dict.fromkeys(names))
+    return unique[0] if len(unique) == 1 else f"{', '.join(unique[:-1])} and {unique[-1]}"
 
 
 def _tiers(names: list[str], shown: int = 3) -> str:

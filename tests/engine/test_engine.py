@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -397,3 +398,37 @@ def test_a_replica_is_never_split_across_machines(catalogue: Catalogue) -> None:
     assert catalogue.instance_for("l4", None, 2).id == "aws/g6.12xlarge"
     assert catalogue.instance_for("l4", None, 8).id == "aws/g6.48xlarge"
     assert catalogue.instance_for("l4", "runpod/1x_l4_secure", 2).id == "runpod/1x_l4_secure"
+
+
+def test_compliance_keeps_out_the_providers_it_forbids(catalogue: Catalogue) -> None:
+    """economics §7: data that must stay in the client's network runs only in the client's own
+    cloud account; HIPAA only with a provider that signs a business associate agreement (a fact
+    the catalogue has no source for counts against the provider)."""
+    from crossover.inputs import load_scenario
+
+    example = Path(__file__).resolve().parents[2] / "inputs" / "examples"
+    scenario = load_scenario(example / "regulated-healthcare.json", catalogue)
+    assert scenario.compliance.hipaa and scenario.compliance.data_must_stay_in_network
+    results = analyse(scenario, catalogue)
+    allowed = {
+        cloud
+        for cloud, facts in catalogue.providers.items()
+        if facts.runs_in_client_cloud_account and facts.hipaa_baa is True
+    }
+    for plan in results.plans:
+        for placed in plan.instances.values():
+            assert placed.instance is not None
+            assert placed.instance.partition("/")[0] in allowed, (plan.key, placed.instance)
+    kept = {(e.deployment, e.cloud): e.reasons for e in results.kept_out}
+    # RunPod rents the B200 the fp4 candidate would use: a third party with no BAA on record.
+    assert kept[("llama70b-b200-fp4", "runpod")] == ["outside_client_account", "no_hipaa_baa"]
+    assert all(cloud not in allowed for _, cloud in kept)
+    # Without the rules nothing is kept out.
+    free = scenario.model_copy(
+        update={
+            "compliance": scenario.compliance.model_copy(
+                update={"hipaa": False, "data_must_stay_in_network": False}
+            )
+        }
+    )
+    assert analyse(free, catalogue).kept_out == []

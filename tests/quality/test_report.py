@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from tests.report.helpers import parse_html, text_of
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.quality import Evidence, QualityAssessment, assess_quality
 from crossover.quality_words import QualityWords, gap, points
 from crossover.scenario import Scenario
+from report.helpers import parse_html, text_of
 
 DEPLOYMENTS = [
     {"deployment": "qwen14b", "model": "qwen2.5-14b", "precision": "bf16", "gpu": "a100-80gb"},

@@ -18,6 +18,7 @@ from crossover.engine.constants import (
 from crossover.engine.crossover import solve_crossover
 from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
 from crossover.engine.ids import canonical_ids
+from crossover.engine.instances import kept_out
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.plans import PlanSearch
 from crossover.engine.quality import assess_quality
@@ -121,6 +122,13 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         plan_search=summary(outcome),
         tier_choices=tier_choices(search, outcome.ranked[0], proposed),
         calibration=calibration,
+        kept_out=[
+            exclusion
+            for d in resolved.values()
+            for exclusion in kept_out(
+                d.spec, d.gpus_per_replica, catalogue, scenario.operations, scenario.compliance
+            )
+        ],
         quality=quality,
         warnings=warnings,
         sources=(sources := _sources(scenario, used, prices, catalogue)),

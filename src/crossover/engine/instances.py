@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crossover.catalogue import Catalogue, Instance
-from crossover.engine.results import GpuPriceSource
-from crossover.scenario import PRICE_PLANS, Deployment, Operations, PricePlan
+from crossover.engine.results import ConstraintReason, GpuPriceSource, ProviderExclusion
+from crossover.scenario import PRICE_PLANS, Compliance, Deployment, Operations, PricePlan
 
 DEFAULT_PRICE_PLAN: PricePlan = "reserved_1y"
 """The plan of a deployment that names its instance (or its price) but no plan."""
@@ -33,17 +33,37 @@ def is_searched(spec: Deployment) -> bool:
     return spec.instance is None and spec.gpu_hour_price is None and spec.gpus_per_instance is None
 
 
+def provider_exclusions(
+    cloud: str, compliance: Compliance, catalogue: Catalogue
+) -> list[ConstraintReason]:
+    """What keeps a provider out under the client's compliance rules (empty: allowed). A fact
+    the catalogue has no source for counts against the provider: it cannot be shown to hold."""
+    facts = catalogue.providers.get(cloud)
+    reasons: list[ConstraintReason] = []
+    if compliance.data_must_stay_in_network and not (
+        facts is not None and facts.runs_in_client_cloud_account
+    ):
+        reasons.append("outside_client_account")
+    if compliance.hipaa and not (facts is not None and facts.hipaa_baa is True):
+        reasons.append("no_hipaa_baa")
+    if compliance.gdpr_restricted_subprocessors and not (facts is not None and facts.eu_regions):
+        reasons.append("no_eu_region")
+    return reasons
+
+
 def placements(
     spec: Deployment,
     gpus_per_replica: int,
     catalogue: Catalogue,
     operations: Operations,
+    compliance: Compliance | None = None,
 ) -> list[Placement]:
     """Every placement the deployment may use, cheapest GPU-hour first.
 
     A fixed deployment has one: its named instance (or the GPU's reference instance) on its
     plan. A searched one may use any instance with its GPU among the allowed providers whose
-    machine holds whole replicas (a replica never spans machines), on any allowed plan priced.
+    machine holds whole replicas (a replica never spans machines), on any allowed plan priced,
+    and with a provider the client's compliance rules allow (provider_exclusions).
     """
     if not is_searched(spec):
         instance = catalogue.instance_for(spec.gpu, spec.instance, gpus_per_replica)
@@ -68,6 +88,8 @@ def placements(
             continue
         if operations.providers and instance.cloud not in operations.providers:
             continue
+        if compliance is not None and provider_exclusions(instance.cloud, compliance, catalogue):
+            continue
         for plan in plans:
             price, source = gpu_hour_price(spec, instance, plan, catalogue)
             if price is not None:
@@ -89,7 +111,11 @@ def gpu_hour_price(
 
 
 def no_placement_message(
-    spec: Deployment, gpus_per_replica: int, catalogue: Catalogue, operations: Operations
+    spec: Deployment,
+    gpus_per_replica: int,
+    catalogue: Catalogue,
+    operations: Operations,
+    compliance: Compliance | None = None,
 ) -> str:
     """Why a deployment has nowhere to run, and what to change."""
     if not is_searched(spec):
@@ -111,8 +137,44 @@ def no_placement_message(
             f"the catalogue knows no rentable {spec.gpu} instance; give gpu_hour_price (and "
             "gpus_per_instance) from the client's own quote"
         )
+    ruled_out = ""
+    if compliance is not None and compliance.flags:
+        ruled_out = (
+            f" that compliance ({', '.join(compliance.flags)}) allows (a provider inside your "
+            "own cloud account, with a HIPAA business associate agreement or EU regions on "
+            "record, as the rules require)"
+        )
     return (
         f"no catalogue instance with {spec.gpu} GPUs holding a whole {gpus_per_replica}-GPU "
-        f"replica is priced among {providers} on {plans}; allow more providers or price plans, "
-        "or name an instance and give its gpu_hour_price"
+        f"replica is priced among {providers} on {plans}{ruled_out}; allow more providers or "
+        "price plans, or name an instance (or your own premises) and give its gpu_hour_price"
     )
+
+
+def kept_out(
+    spec: Deployment,
+    gpus_per_replica: int,
+    catalogue: Catalogue,
+    operations: Operations,
+    compliance: Compliance,
+) -> list[ProviderExclusion]:
+    """The providers a searched deployment could have run on but compliance keeps out, each
+    once with why (for the report: what each constraint excluded)."""
+    if not is_searched(spec) or not compliance.flags:
+        return []
+    found: dict[str, ProviderExclusion] = {}
+    for instance in catalogue.instances.values():
+        if instance.gpu != spec.gpu or instance.gpus_per_instance % gpus_per_replica:
+            continue
+        if operations.providers and instance.cloud not in operations.providers:
+            continue
+        reasons = provider_exclusions(instance.cloud, compliance, catalogue)
+        if reasons and instance.cloud not in found:
+            facts = catalogue.providers.get(instance.cloud)
+            found[instance.cloud] = ProviderExclusion(
+                deployment=spec.deployment,
+                cloud=instance.cloud,
+                provider_name=facts.name if facts is not None else instance.cloud,
+                reasons=reasons,
+            )
+    return list(found.values())

@@ -438,6 +438,24 @@ stay_on_api: every tier stays on its API; adopt_proposal: the headline is the cl
 routing; self_host_all: every tier self-hosted; adopt_plan: another split of the tiers."""
 
 
+ConstraintReason = Literal["outside_client_account", "no_hipaa_baa", "no_eu_region"]
+"""Why compliance keeps a provider out (economics §7): the deployment would run outside the
+client's own cloud account (data_must_stay_in_network), with a provider that signs no HIPAA
+business associate agreement or has none on record (hipaa), or with one that serves no EU
+region on record (gdpr_restricted_subprocessors)."""
+
+
+class ProviderExclusion(_Result):
+    """A provider a deployment could have run on, kept out by the client's compliance rules."""
+
+    deployment: str
+    cloud: str
+    """The provider, as instance ids start with it (runpod, lambda, ...)."""
+    provider_name: str
+    """The catalogue's name for it."""
+    reasons: list[ConstraintReason]
+
+
 class PlanInstance(_Result):
     """Where one deployment of a plan runs (economics §7a)."""
 
@@ -601,6 +619,8 @@ class Results(_Result):
     tier_choices: list[TierChoice]
     """Per tier of the headline plan: where it goes and what each other option would cost."""
     calibration: Calibration
+    kept_out: list[ProviderExclusion] = []
+    """Providers compliance kept out of the search, per deployment, with why (economics §7)."""
     quality: QualityAssessment | None = None
     """Each tier's quality rule and how its options score (economics §7b); None in results
     saved before quality was assessed."""

@@ -38,6 +38,7 @@ from crossover.engine.rates import (
 from crossover.engine.results import GpuPriceSource, RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
 from crossover.scenario import (
+    Compliance,
     Deployment,
     Engine,
     Operations,
@@ -305,7 +306,7 @@ def resolve_deployments(
     problems: list[Problem] = []
     shapes = tier_shapes(scenario)
     for i, spec in enumerate(scenario.deployments):
-        outcome = _resolve(i, spec, catalogue, scenario.operations)
+        outcome = _resolve(i, spec, catalogue, scenario.operations, scenario.compliance)
         if isinstance(outcome, ResolvedDeployment):
             resolved[spec.deployment] = outcome
             problems += _fit_warning(i, outcome)
@@ -316,7 +317,11 @@ def resolve_deployments(
 
 
 def _resolve(
-    i: int, spec: Deployment, catalogue: Catalogue, operations: Operations
+    i: int,
+    spec: Deployment,
+    catalogue: Catalogue,
+    operations: Operations,
+    compliance: Compliance,
 ) -> ResolvedDeployment | list[Problem]:
     def problem(field: str, message: str) -> Problem:
         return Problem(loc=("deployments", i, field), message=message)
@@ -405,10 +410,12 @@ def _resolve(
                     "give prefill_tps_per_gpu and decode_tps_per_gpu",
                 )
             )
-    options = placements(spec, n, catalogue, operations)
+    options = placements(spec, n, catalogue, operations, compliance)
     if not options:
         field_name = "instance" if is_searched(spec) else "gpu_hour_price"
-        problems.append(problem(field_name, no_placement_message(spec, n, catalogue, operations)))
+        problems.append(
+            problem(field_name, no_placement_message(spec, n, catalogue, operations, compliance))
+        )
     if problems or not options:
         return problems
     first = options[0]
