@@ -239,7 +239,7 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
         (
             "regulated-healthcare.json",
             "compliance",
-            "Self-host every tier (required by compliance)",
+            "Adopt the proposed split (required by compliance)",
             "Compliance (HIPAA, data must stay in the client's network) rules out an outside "
             "API for this data: this is the cheapest compliant plan over the horizon, "
             "engineering setup included.",
