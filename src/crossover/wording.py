@@ -390,6 +390,22 @@ class Words:
             return None
         return QualityWords(self.results.quality, self.model)
 
+    def commitment(self) -> str | None:
+        """What the headline plan's reservations sign the client up to, or None (on demand)."""
+        parts = []
+        for c in self.plan.commitments:
+            d = self._deployments[c.deployment]
+            machines = f"{c.instances} machine{'s' if c.instances != 1 else ''}"
+            parts.append(
+                f"{machines} of {d.gpus_per_instance} × {d.gpu_name} from "
+                f"{provider_name(c.instance)} for {c.term_months // 12} "
+                f"year{'s' if c.term_months > 12 else ''}, {self.money(c.usd_per_year)} a year "
+                f"({self.money(c.total_usd)} in all)"
+            )
+        if not parts:
+            return None
+        return f"It reserves {'; '.join(parts)}: paid whether or not the traffic comes."
+
     def kept_out(self) -> list[str]:
         """What compliance kept out of the search, a sentence per provider: why, and which
         setups could otherwise have run there."""

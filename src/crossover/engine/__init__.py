@@ -14,9 +14,10 @@ from crossover.engine.constants import (
     COMFORTABLE_FIT,
     DAYS_PER_MONTH,
     HOURS_PER_MONTH,
+    HOURS_PER_YEAR,
 )
 from crossover.engine.crossover import solve_crossover
-from crossover.engine.horizon import horizon, payback_weeks, setup_cost_usd
+from crossover.engine.horizon import first_year_by_quarter, horizon, payback_weeks, setup_cost_usd
 from crossover.engine.ids import canonical_ids
 from crossover.engine.instances import kept_out
 from crossover.engine.montecarlo import monte_carlo
@@ -26,6 +27,7 @@ from crossover.engine.rates import LatencyUnreachableError, RequestShape
 from crossover.engine.recommend import headline, risks
 from crossover.engine.results import (
     Calibration,
+    Commitment,
     DeploymentResult,
     InputWarning,
     Plan,
@@ -234,8 +236,31 @@ def _analysed_plan(
             premium,
             api_equivalents,
         ),
+        commitments=[c for d in deployments if (c := _commitment(d)) is not None],
+        first_year=first_year_by_quarter(months),
     )
     return _Analysed(plan, model, routing, cost)
+
+
+TERM_MONTHS = {"reserved_1y": 12, "reserved_3y": 36}
+
+
+def _commitment(d: DeploymentResult) -> Commitment | None:
+    """A reserved deployment's commitment: month 0's machines for the plan's term."""
+    term = TERM_MONTHS.get(d.price_plan)
+    if term is None:
+        return None
+    per_year = d.billed_gpus * d.gpu_hour_price_usd * HOURS_PER_YEAR
+    return Commitment(
+        deployment=d.deployment,
+        instance=d.instance,
+        price_plan=d.price_plan,
+        term_months=term,
+        instances=d.instances,
+        billed_gpus=d.billed_gpus,
+        usd_per_year=per_year,
+        total_usd=per_year * term / 12,
+    )
 
 
 def _priced(outcome: TierPrices | str) -> TierPrices:

@@ -1,6 +1,8 @@
 """The units and constants of docs/economics.md."""
 
-HOURS_PER_MONTH = 8760 / 12
+HOURS_PER_YEAR = 8760
+"""A 365-day year: what a one-year reservation bills."""
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12
 """730: the cloud providers' billing month."""
 DAYS_PER_MONTH = 365 / 12
 """30.4166…: the same month in days."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossover.engine.results import Horizon, HorizonMonth
+from crossover.engine.results import Horizon, HorizonMonth, QuarterCash
 from crossover.engine.scenarios import CostModel, Routing
 from crossover.scenario import Scenario
 
@@ -59,3 +59,16 @@ def horizon(model: CostModel, api_only: Routing, plan: Routing, setup_cost_usd: 
         cumulative_api_only_usd=cumulative_api,
         cumulative_plan_usd=cumulative_plan,
     )
+
+
+def first_year_by_quarter(months: Horizon) -> list[QuarterCash]:
+    """The horizon's first twelve months summed by quarter (whole quarters only)."""
+    year = months.months[:12]
+    return [
+        QuarterCash(
+            quarter=q + 1,
+            plan_usd=sum(m.plan_usd for m in year[3 * q : 3 * q + 3]),
+            api_only_usd=sum(m.api_only_usd for m in year[3 * q : 3 * q + 3]),
+        )
+        for q in range(len(year) // 3)
+    ]

@@ -466,6 +466,32 @@ class PlanInstance(_Result):
     gpu_hour_price_usd: float
 
 
+class Commitment(_Result):
+    """What a reserved placement signs the client up to (month 0's machines for the term)."""
+
+    deployment: str
+    instance: str | None
+    price_plan: PricePlan
+    term_months: int
+    """12 for reserved_1y, 36 for reserved_3y."""
+    instances: int
+    """Machines reserved: month 0's billed GPUs ÷ GPUs per machine."""
+    billed_gpus: int
+    usd_per_year: float
+    """billed GPUs × GPU-hour price × 8,760 hours."""
+    total_usd: float
+    """usd_per_year × the term in years."""
+
+
+class QuarterCash(_Result):
+    """One quarter of the plan's first year against API only (setup in the first quarter)."""
+
+    quarter: int
+    """1 to 4."""
+    plan_usd: float
+    api_only_usd: float
+
+
 class Plan(_Result):
     """One routing of every tier with its whole analysis (economics §5-§7a): what it costs,
     what it saves, how it is sized, when it pays back and what could make it wrong."""
@@ -518,6 +544,11 @@ class Plan(_Result):
     nothing."""
     risks: list[Risk]
     """What could make this plan wrong, most material first."""
+    commitments: list[Commitment] = []
+    """What its reserved placements sign the client up to (none on demand or spot)."""
+    first_year: list[QuarterCash] = []
+    """The first year's cash by quarter, from the horizon's months (fewer where the horizon is
+    shorter than a year)."""
 
     @property
     def horizon_cost_usd(self) -> float:
