@@ -432,3 +432,32 @@ def test_compliance_keeps_out_the_providers_it_forbids(catalogue: Catalogue) -> 
         }
     )
     assert analyse(free, catalogue).kept_out == []
+
+
+def test_a_reserved_plan_says_what_it_commits_to_and_its_first_years_cash(
+    catalogue: Catalogue,
+) -> None:
+    """St Aldric's plan reserves one AWS p5.48xlarge (8 × H100) for a year at $6.88 an hour
+    per GPU less the assumed 35%: 8 × 4.472 × 8,760 = $313,397.76 a year, and in all."""
+    from crossover.inputs import load_scenario
+
+    example = Path(__file__).resolve().parents[2] / "inputs" / "examples"
+    results = analyse(load_scenario(example / "regulated-healthcare.json", catalogue), catalogue)
+    plan = results.headline_plan
+    (commitment,) = plan.commitments
+    assert (commitment.instance, commitment.price_plan) == ("aws/p5.48xlarge", "reserved_1y")
+    assert (commitment.term_months, commitment.instances, commitment.billed_gpus) == (12, 1, 8)
+    assert commitment.usd_per_year == pytest.approx(8 * 6.88 * 0.65 * 8760, rel=1e-12)
+    assert commitment.total_usd == pytest.approx(commitment.usd_per_year, rel=1e-12)
+    # The first year by quarter: the horizon's months three at a time, setup in the first.
+    months = plan.horizon.months
+    assert [q.quarter for q in plan.first_year] == [1, 2, 3, 4]
+    for q in plan.first_year:
+        three = months[3 * (q.quarter - 1) : 3 * q.quarter]
+        assert q.plan_usd == pytest.approx(sum(m.plan_usd for m in three), rel=1e-12)
+        assert q.api_only_usd == pytest.approx(sum(m.api_only_usd for m in three), rel=1e-12)
+    assert plan.first_year[0].plan_usd - plan.first_year[1].plan_usd == pytest.approx(
+        plan.setup_cost_usd, rel=1e-9
+    )
+    # API only reserves nothing.
+    assert results.api_only.commitments == []
