@@ -24,6 +24,7 @@ test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/python -m pytest
 
 ## Regenerate inputs/template.xlsx and the example workbooks from the JSON examples.

@@ -16,7 +16,7 @@ matplotlib.use("svg")
 from matplotlib.figure import Figure
 
 from crossover.catalogue import load_catalogue
-from crossover.catalogue.listing import calibration_summary
+from crossover.listing import calibration_summary
 from crossover.engine.rates import Calibration, calibrate
 
 DOCS = Path(__file__).parent.parent / "docs"

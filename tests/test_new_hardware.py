@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crossover.catalogue import Catalogue
-from crossover.catalogue.listing import catalogue_table
+from crossover.listing import catalogue_table
 from crossover.cli import main
 from crossover.engine import analyse
 from crossover.scenario import Scenario, ScenarioError

@@ -56,7 +56,7 @@ def analyse(file: Path, json_path: Path | None) -> None:
     Example:
       crossover analyse client.xlsx --json results.json
     """
-    from crossover.delivery.files import write_text_atomic
+    from crossover.files import write_text_atomic
     from crossover.terminal import print_results
 
     results = _analyse(file)
@@ -114,7 +114,7 @@ def _listing(kind: str, summary: str) -> click.Command:
         provider: str | None, gpu: str | None, model: str | None, as_json: bool, as_csv: bool
     ) -> None:
         from crossover.catalogue import load_catalogue
-        from crossover.catalogue.listing import Filters, catalogue_listing, filtered_listing, to_csv
+        from crossover.listing import Filters, catalogue_listing, filtered_listing, to_csv
         from crossover.terminal import print_catalogue
 
         catalogue = load_catalogue()
@@ -130,7 +130,7 @@ def _listing(kind: str, summary: str) -> click.Command:
             releases = ", ".join(f"{k} {v}" for k, v in catalogue.versions.items())
             print_catalogue(f"Catalogue: {kind} ({releases})", headers, rows)
             if kind == "throughput":
-                from crossover.catalogue.listing import calibration_summary
+                from crossover.listing import calibration_summary
 
                 print_catalogue(
                     "The rate model's calibration: modelled ÷ measured output tokens/s",
@@ -283,10 +283,10 @@ def estimate(
         --input-tokens 1000 --output-tokens 1000 --tpot-ms 50
     """
     from crossover.catalogue import load_catalogue
-    from crossover.delivery.files import write_text_atomic
     from crossover.engine.estimate import EstimateError, estimate_rate
     from crossover.engine.rates import DoesNotFitError, LatencyUnreachableError
     from crossover.errors import InputError
+    from crossover.files import write_text_atomic
     from crossover.terminal import print_estimate
 
     try:
@@ -509,8 +509,8 @@ def brief(file: Path, out_dir: Path, brand: Path | None, name: str | None, force
     Example:
       crossover brief client.xlsx -o output
     """
+    from crossover.delivery.outputs import write_brief
     from crossover.report import brand_or_default
-    from crossover.report.brief import write_brief
 
     results = _analyse(file)
     written = write_brief(results, out_dir, brand_or_default(brand), name, (file,), force=force)
@@ -662,8 +662,8 @@ def diff(old: Path, new: Path, json_path: Path | None) -> None:
       crossover diff acme-v1.xlsx acme-v2.xlsx --json acme-diff.json
     """
     from crossover.catalogue import load_catalogue
-    from crossover.delivery.files import write_text_atomic
     from crossover.diff import diff_scenarios
+    from crossover.files import write_text_atomic
     from crossover.inputs import load_scenario
     from crossover.terminal import print_diff
 
@@ -733,7 +733,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(e.exit_code)
     except OSError as e:
         # What the commands do not explain themselves: the file and the system's reason.
-        from crossover.delivery.files import reason
+        from crossover.files import reason
 
         where = f"{e.filename}: " if e.filename else ""
         _error(f"Error: {where}{reason(e)}")

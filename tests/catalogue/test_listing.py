@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from crossover.catalogue import Catalogue, api_prices
-from crossover.catalogue.listing import KINDS, Filters, catalogue_table, filtered, to_csv
+from crossover.listing import KINDS, Filters, catalogue_table, filtered, to_csv
 from crossover.cli import cli
 from crossover.terminal import print_catalogue
 
@@ -87,7 +87,7 @@ def test_throughput_lists_every_measurement_against_the_model(catalogue: Catalog
 def test_calibration_summary_states_median_worst_and_left_out_errors(
     catalogue: Catalogue,
 ) -> None:
-    from crossover.catalogue.listing import calibration_summary
+    from crossover.listing import calibration_summary
 
     headers, rows = calibration_summary(catalogue)
     assert headers[-4:] == ["Median error", "Worst error", "Left-out median", "Left-out worst"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import crossover.delivery.files
+import crossover.files
 from crossover.catalogue import Catalogue
 from crossover.errors import OutputError
 
@@ -42,7 +42,7 @@ def test_a_failure_while_writing_leaves_the_earlier_set_whole(
 ) -> None:
     run_cli(["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "html,xlsx"], capsys)
     earlier = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real = crossover.delivery.files._write_temp
+    real = crossover.files._write_temp
     written: list[Path] = []
 
     def disk_full_at_the_third(path: Path, data: bytes) -> Path:
@@ -51,7 +51,7 @@ def test_a_failure_while_writing_leaves_the_earlier_set_whole(
         written.append(path)
         return real(path, data)
 
-    monkeypatch.setattr(crossover.delivery.files, "_write_temp", disk_full_at_the_third)
+    monkeypatch.setattr(crossover.files, "_write_temp", disk_full_at_the_third)
     # --force: the new set replaces the earlier one, so a failure there is what could mix them.
     code, _, err = run_cli(
         ["report", str(EXAMPLE), "-o", str(tmp_path), "--format", "html,xlsx", "--force"], capsys

@@ -122,7 +122,7 @@ def test_report_name_takes_a_version_suffix_too(tmp_path: Path, capsys: Any) -> 
 def test_a_failed_second_run_leaves_no_claimed_name_behind(
     tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crossover.delivery.files
+    import crossover.files
 
     _report(tmp_path, capsys)
     earlier = _files(tmp_path)
@@ -130,7 +130,7 @@ def test_a_failed_second_run_leaves_no_claimed_name_behind(
     def disk_full(path: Path, data: bytes) -> Path:
         raise OutputError(f"{path}: cannot write: No space left on device")
 
-    monkeypatch.setattr(crossover.delivery.files, "_write_temp", disk_full)
+    monkeypatch.setattr(crossover.files, "_write_temp", disk_full)
     code, _, err = _report(tmp_path, capsys)
     assert code == 74
     assert err == f"Error: {tmp_path / f'{STEM}-2.html'}: cannot write: No space left on device\n"

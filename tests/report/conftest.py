@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from crossover.catalogue import Catalogue
+from crossover.delivery.outputs import render_report
 from crossover.engine import analyse
 from crossover.engine.results import Results
 from crossover.inputs import load_scenario
-from crossover.report import default_brand, render_report
+from crossover.report import default_brand
 from crossover.report.brand import Brand
 from crossover.report.render import report_display
 from crossover.scenario import Uncertainty

@@ -13,11 +13,12 @@ from pypdf import PdfReader
 
 from crossover.catalogue import Catalogue
 from crossover.cli import main
+from crossover.delivery.outputs import write_brief
 from crossover.engine.results import Results
 from crossover.inputs import analyse_file
 from crossover.report import default_brand
 from crossover.report.brand import Brand
-from crossover.report.brief import brief_html, brief_pdf, write_brief
+from crossover.report.brief import brief_html, brief_pdf
 from crossover.report.render import report_display
 from crossover.wording import CallWords
 

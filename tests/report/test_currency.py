@@ -11,10 +11,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from crossover.catalogue import Catalogue
+from crossover.delivery.outputs import render_report
 from crossover.delivery.results_workbook import write_results_workbook
 from crossover.engine import analyse
 from crossover.inputs import load_scenario
-from crossover.report import default_brand, render_report
+from crossover.report import default_brand
 from crossover.scenario import Uncertainty
 
 from .conftest import UNCERTAINTY

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 import crossover, crossover.templates
 from crossover.engine.results import Results
-from crossover.report import default_brand, render_report
+from crossover.delivery.outputs import render_report
+from crossover.report import default_brand
 
 site = Path(sys.argv[1]).resolve()
 assert Path(crossover.__file__).resolve().is_relative_to(site), crossover.__file__

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from crossover.delivery.outputs import render_report
 from crossover.delivery.results_workbook import results_workbook_bytes
 from crossover.engine.results import Results
-from crossover.report import render_report
 from crossover.report.brand import Brand
 
 from .helpers import Rendered, parse_html, text_of

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 import crossover.report.render
-from crossover.delivery.outputs import output_stem
+from crossover.delivery.outputs import output_stem, render_report
 from crossover.engine.results import Results
 from crossover.errors import InputError
-from crossover.report import render_report
 from crossover.report.brand import Brand
 
 from .helpers import HOSTILE_NAME, Rendered, with_client_name

@@ -588,7 +588,7 @@ def refresh(
 
 def write_overlay(overlay: LocalOverlay, path: Path) -> None:
     """Atomically: a reader sees the old overlay or the new one, never half of one."""
-    from crossover.delivery.files import write_text_atomic
+    from crossover.files import write_text_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, overlay.model_dump_json(indent=2) + "\n")

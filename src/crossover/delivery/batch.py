@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crossover.catalogue import Catalogue
-from crossover.delivery.files import reason
 from crossover.delivery.outputs import (
     REPORT_FORMATS,
     client_stem,
@@ -44,6 +43,7 @@ from crossover.delivery.outputs import (
     write_versioned,
 )
 from crossover.errors import CrossoverError, InputError, OutputError
+from crossover.files import reason
 from crossover.inert import csv_text, visible
 from crossover.scenario import ScenarioError
 from crossover.termination import unwind_on_sigterm

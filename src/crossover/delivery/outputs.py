@@ -14,15 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crossover.delivery.files import reason, write_set
 from crossover.engine.results import Results
-from crossover.errors import OutputError
+from crossover.errors import InputError, OutputError
+from crossover.files import reason, write_set
+from crossover.report import FORMATS, Brand, Comparison, report_files
+
+REPORT_FORMATS = FORMATS
+"""The formats the report renders (pdf, html); xlsx is the results workbook beside them."""
 
 if TYPE_CHECKING:
-    from crossover.report import Brand, Comparison
     from crossover.scenario import Client
 
-REPORT_FORMATS = frozenset({"pdf", "html"})
 """What crossover.report renders; xlsx (the results workbook) is written here."""
 
 SET_KINDS = (".pdf", ".html", "-results.json", "-results.xlsx", ".manifest.json", ".eml")
@@ -270,10 +272,8 @@ def write_outputs(
     """
     stem = stem if stem is not None else output_stem(results, name)
     files: list[tuple[str, bytes]] = []
-    report_formats = set(formats & REPORT_FORMATS)
+    report_formats = set(formats & FORMATS)
     if report_formats:
-        from crossover.report import report_files
-
         assert brand is not None, "pdf and html need a brand"
         files += report_files(results, report_formats, brand, comparison)
     if "xlsx" in formats:
@@ -282,4 +282,58 @@ def write_outputs(
         files.append(("-results.xlsx", results_workbook_bytes(results)))
     return write_versioned(
         out_dir, stem, files, force=force, family=SET_KINDS, manifest=True, inputs=inputs
+    )
+
+
+def render_report(
+    results: Results,
+    out_dir: Path,
+    formats: set[str],
+    brand: Brand,
+    name: str | None = None,
+    *,
+    force: bool = False,
+) -> list[Path]:
+    """Write the report as `<client-slug>-<report-date>.pdf` / `.html` and the results JSON beside them.
+
+    Everything is rendered in memory first and written as one set with its manifest
+    (crossover.delivery.outputs.write_outputs): a failed render writes nothing, and an earlier
+    report for the same client is kept, the new one taking a version suffix (`-2`), unless
+    force replaces it. Returns the paths written: pdf, html, then the results JSON.
+    """
+    unknown = sorted(formats - FORMATS)
+    if unknown or not formats:
+        raise InputError(
+            f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
+        )
+    return list(write_outputs(results, out_dir, frozenset(formats), brand, name, force=force).paths)
+
+
+def write_brief(
+    results: Results,
+    out_dir: Path,
+    brand: Brand,
+    name: str | None = None,
+    inputs: tuple[Path, ...] = (),
+    *,
+    force: bool = False,
+) -> WrittenSet:
+    """Render the brief in memory and write it atomically as `<stem>-brief.pdf`.
+
+    The stem is the report's (output_stem), so the brief sits beside the report of the same
+    run; an earlier brief is kept and this one takes a version suffix (`-2`), unless force
+    replaces it.
+    """
+    # Imported here: the renderer brings WeasyPrint and matplotlib, which a run that writes no
+    # brief need not load.
+    from crossover.report.brief import BRIEF, brief_pdf
+
+    return write_versioned(
+        out_dir,
+        output_stem(results, name),
+        [(BRIEF, brief_pdf(results, brand))],
+        force=force,
+        family=SET_KINDS,
+        beside=SET_KINDS,
+        inputs=inputs,
     )

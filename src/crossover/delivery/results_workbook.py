@@ -26,7 +26,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
-from crossover.delivery.files import write_bytes_atomic
 from crossover.engine.results import (
     CostCurvePoint,
     DeploymentResult,
@@ -36,6 +35,7 @@ from crossover.engine.results import (
     SensitivityBar,
     TierResult,
 )
+from crossover.files import write_bytes_atomic
 from crossover.prose import Block, Bullets, blocks
 from crossover.summary import (
     crossover_text,

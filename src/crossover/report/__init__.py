@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from crossover.delivery.outputs import write_outputs
 from crossover.engine.results import Results
-from crossover.errors import InputError
 from crossover.report.brand import Brand, brand_or_default, default_brand, load_brand
 from crossover.report.changes import Comparison
 
@@ -18,35 +15,11 @@ __all__ = [
     "brand_or_default",
     "default_brand",
     "load_brand",
-    "render_report",
     "report_files",
 ]
 
 FORMATS = frozenset({"pdf", "html"})
-
-
-def render_report(
-    results: Results,
-    out_dir: Path,
-    formats: set[str],
-    brand: Brand,
-    name: str | None = None,
-    *,
-    force: bool = False,
-) -> list[Path]:
-    """Write the report as `<client-slug>-<report-date>.pdf` / `.html` and the results JSON beside them.
-
-    Everything is rendered in memory first and written as one set with its manifest
-    (crossover.delivery.outputs.write_outputs): a failed render writes nothing, and an earlier
-    report for the same client is kept, the new one taking a version suffix (`-2`), unless
-    force replaces it. Returns the paths written: pdf, html, then the results JSON.
-    """
-    unknown = sorted(formats - FORMATS)
-    if unknown or not formats:
-        raise InputError(
-            f"report format {', '.join(unknown) or '(none)'}: expected one or more of pdf, html"
-        )
-    return list(write_outputs(results, out_dir, frozenset(formats), brand, name, force=force).paths)
+"""The report's document formats (the results JSON is always written beside them)."""
 
 
 def report_files(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
-from crossover.delivery.outputs import SET_KINDS, WrittenSet, output_stem, write_versioned
 from crossover.engine.results import Results
 from crossover.formatting import Display, bound_filters
 from crossover.report.brand import Brand
@@ -151,29 +149,3 @@ def brief_pdf(results: Results, brand: Brand) -> bytes:
 
 BRIEF = "-brief.pdf"
 """What follows the stem in the brief's name: the report's stem, so the two sort together."""
-
-
-def write_brief(
-    results: Results,
-    out_dir: Path,
-    brand: Brand,
-    name: str | None = None,
-    inputs: tuple[Path, ...] = (),
-    *,
-    force: bool = False,
-) -> WrittenSet:
-    """Render the brief in memory and write it atomically as `<stem>-brief.pdf`.
-
-    The stem is the report's (output_stem), so the brief sits beside the report of the same
-    run; an earlier brief is kept and this one takes a version suffix (`-2`), unless force
-    replaces it.
-    """
-    return write_versioned(
-        out_dir,
-        output_stem(results, name),
-        [(BRIEF, brief_pdf(results, brand))],
-        force=force,
-        family=SET_KINDS,
-        beside=SET_KINDS,
-        inputs=inputs,
-    )

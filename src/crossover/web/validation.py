@@ -13,29 +13,16 @@ import os
 import resource
 import threading
 import time
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from crossover.web.validation_result import Validation, said
 
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MEMORY_MB = 512
 """Memory the child may add to what the forkserver already holds."""
 _PRELOAD = ["crossover.web.validation_child"]
 _SLOTS = threading.BoundedSemaphore(os.cpu_count() or 1)
-
-
-@dataclass(frozen=True)
-class Validation:
-    """What `validate` says of a file: its errors and warnings, and for a sound one the key figures."""
-
-    sound: bool
-    problems: list[dict[str, str]] = field(default_factory=list)
-    """Each {"where": cell or field or "", "message": ...}; shown as 'where: message'."""
-    warnings: list[dict[str, str]] = field(default_factory=list)
-    figures: list[list[str]] | None = None
-    seconds: float = 0.0
-    client_name: str | None = None
-    """The client the workbook names (a sound one)."""
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -101,11 +88,6 @@ def _in_child(path: Path, timeout_s: float, memory_mb: int) -> Validation:
             process.kill()
         process.join()
     return result
-
-
-def said(message: str, where: str = "") -> dict[str, str]:
-    """One problem as stored and shown."""
-    return {"where": where, "message": message}
 
 
 def _refused(message: str) -> Validation:

@@ -12,7 +12,7 @@ from crossover.errors import CrossoverError, Described
 from crossover.inputs import all_warnings, load_scenario_with_warnings
 from crossover.scenario import ScenarioError, format_loc
 from crossover.summary import key_figures
-from crossover.web.validation import Validation, said
+from crossover.web.validation_result import Validation, said
 
 # Loaded in the forkserver, so that every child starts with them in memory.
 _CATALOGUE = load_catalogue()

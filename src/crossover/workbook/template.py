@@ -24,7 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 from pydantic import BaseModel
 
 from crossover.catalogue import load_catalogue
-from crossover.delivery.files import write_bytes_atomic
+from crossover.files import write_bytes_atomic
 from crossover.scenario import Scenario
 from crossover.workbook import layout
 from crossover.workbook.layout import FieldSpec, SectionSpec
