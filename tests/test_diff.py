@@ -62,8 +62,8 @@ def test_the_waterfall_attributes_the_whole_change(catalogue: Catalogue) -> None
         - analyse(old, catalogue).headline_plan.monthly_savings_usd
     )
     assert math.fsum(steps.values()) == pytest.approx(total, rel=1e-12, abs=1e-9)
-    figures = {f.figure: (f.old, f.new) for f in diff.figures}
-    assert figures["monthly_savings_usd"][1] - figures["monthly_savings_usd"][0] == total
+    figures = {f.figure: f for f in diff.figures}
+    assert figures["monthly_savings_usd"].change == total
 
 
 def test_the_same_scenario_has_no_change(catalogue: Catalogue) -> None:

@@ -338,7 +338,7 @@ def test_corrected_on_demand_rows(
     catalogue: Catalogue, instance: str, usd: float, seen: str, source_starts: str
 ) -> None:
     price = catalogue.instances[instance].on_demand
-    assert price is not None
+    assert price is not None and price.seen is not None
     assert (price.usd_per_gpu_hour, price.seen.isoformat()) == (usd, seen)
     assert price.source.startswith(source_starts)
 

@@ -72,6 +72,7 @@ class Inbox:
     async def handle_DATA(  # noqa: N802  (aiosmtpd finds hooks by this name)
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
+        assert server.transport is not None  # a DATA command came over it
         encrypted = server.transport.get_extra_info("ssl_object") is not None
         self.received.append(Received(envelope, session, encrypted))
         return "250 Message accepted for delivery"
@@ -322,6 +323,7 @@ def test_sends_over_implicit_tls_with_settings_from_a_config_file(
     assert (code, err) == (0, "")
     [(envelope, session, encrypted)] = astuple_received(inbox)
     assert encrypted and session.authenticated
+    assert isinstance(envelope.content, bytes)
     message = message_from_bytes(envelope.content, policy=policy.default)
     assert (
         message["Subject"] == "LLM hosting report for Northwind Documents: Adopt the proposed split"
@@ -836,6 +838,7 @@ def test_the_message_opens_the_body_and_from_wins_over_the_configured_sender(
     assert (code, err) == (0, "")
     [received] = starttls_server.inbox.received
     assert received.envelope.mail_from == "jane@advisory.example"
+    assert isinstance(received.envelope.content, bytes)
     message = message_from_bytes(received.envelope.content, policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert message["From"] == "Jane Doe <jane@advisory.example>"

@@ -41,7 +41,7 @@ def same(cell: Any, expected: Any) -> bool:
     if isinstance(expected, list):
         return bool(cell == ", ".join(str(item) for item in expected))
     if isinstance(cell, datetime):
-        return cell.date().isoformat() == expected
+        return bool(cell.date().isoformat() == expected)
     return bool(cell == expected)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
@@ -12,8 +12,24 @@ from crossover.catalogue.models import CatalogueFile
 from crossover.scenario import Scenario
 
 AS_OF = date(2026, 11, 27)
-SRC = {"source": "test fixture", "as_of": AS_OF}
-SEEN = {"source": "test fixture", "seen": AS_OF}
+
+
+class Sourced(TypedDict):
+    """A catalogue entry's source fields, as keyword arguments or JSON keys."""
+
+    source: str
+    as_of: date
+
+
+class Seen(TypedDict):
+    """A price's source fields."""
+
+    source: str
+    seen: date
+
+
+SRC: Sourced = {"source": "test fixture", "as_of": AS_OF}
+SEEN: Seen = {"source": "test fixture", "seen": AS_OF}
 
 
 def _tflops(bf16: float) -> dict[str, float | None]:
@@ -27,7 +43,8 @@ def _tflops(bf16: float) -> dict[str, float | None]:
     }
 
 
-FIXTURE = {
+# The catalogue file as JSON would give it (validated by CatalogueFile below).
+FIXTURE: dict[str, Any] = {
     "version": "test",
     "gpus": [
         {
@@ -166,7 +183,8 @@ def _measured(run: tuple[Any, ...]) -> float:
     compute = 2 * params * batch / (tp * tflops * 1e12 * e["e_f"])
     decode = batch / (max(memory, compute) + overhead)
     prefill = tp * tflops * 1e12 * e["e_prefill"] / (2 * params)
-    return o / (i / prefill + o / decode)
+    rate: float = o / (i / prefill + o / decode)
+    return rate
 
 
 FIXTURE["measurements"] = [

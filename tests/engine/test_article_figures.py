@@ -10,12 +10,8 @@ from crossover.catalogue import Catalogue
 from crossover.engine import analyse
 from crossover.engine.constants import DAYS_PER_MONTH
 from crossover.engine.horizon import payback_weeks
-from crossover.engine.sizing import (
-    break_even_utilisation,
-    cost_per_mtok,
-    default_gpus_per_replica,
-    mtok_per_hour,
-)
+from crossover.engine.rates import default_gpus_per_replica
+from crossover.engine.sizing import break_even_utilisation, cost_per_mtok, mtok_per_hour
 
 
 def test_3000_tokens_per_second_is_10_8_mtok_an_hour_and_259_2_a_day() -> None:

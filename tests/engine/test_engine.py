@@ -392,12 +392,18 @@ def test_an_override_without_a_cache_price_never_makes_cached_tokens_dearer(
     assert prices.cached_input_per_mtok == prices.input_per_mtok == 0.05
 
 
+def _instance_id(catalogue: Catalogue, gpu: str, instance: str | None, min_gpus: int = 1) -> str:
+    found = catalogue.instance_for(gpu, instance, min_gpus)
+    assert found is not None
+    return found.id
+
+
 def test_a_replica_is_never_split_across_machines(catalogue: Catalogue) -> None:
     """L4's reference rental holds one GPU; a two-GPU replica gets the 4-GPU g6.12xlarge."""
-    assert catalogue.instance_for("l4", None).id == "aws/g6.xlarge"
-    assert catalogue.instance_for("l4", None, 2).id == "aws/g6.12xlarge"
-    assert catalogue.instance_for("l4", None, 8).id == "aws/g6.48xlarge"
-    assert catalogue.instance_for("l4", "runpod/1x_l4_secure", 2).id == "runpod/1x_l4_secure"
+    assert _instance_id(catalogue, "l4", None) == "aws/g6.xlarge"
+    assert _instance_id(catalogue, "l4", None, 2) == "aws/g6.12xlarge"
+    assert _instance_id(catalogue, "l4", None, 8) == "aws/g6.48xlarge"
+    assert _instance_id(catalogue, "l4", "runpod/1x_l4_secure", 2) == "runpod/1x_l4_secure"
 
 
 def test_compliance_keeps_out_the_providers_it_forbids(catalogue: Catalogue) -> None:

@@ -50,7 +50,8 @@ def test_public_scores_a_gap_and_an_exclusion_by_hand(make_scenario: Any) -> Non
     assert tier.api.evidence.independent is True
     qwen, llama = tier.candidates
     assert llama.gap_points == pytest.approx(5.8)
-    assert (llama.verdict, llama.shortfall_points) == ("below_drop", pytest.approx(2.8))
+    assert llama.verdict == "below_drop"
+    assert llama.shortfall_points == pytest.approx(2.8)
     assert (qwen.evidence, qwen.gap_points, qwen.verdict) == (None, None, "no_score")
     assert [c.deployment for c in tier.excluded] == ["qwen14b", "llama8b"]
 
@@ -91,8 +92,8 @@ def test_the_clients_own_scores_win_and_are_not_mixed_with_public_ones(
     assert tier.api.evidence.on == date(2026, 11, 2)
     assert tier.api.evidence.benchmark is None
     qwen, llama = tier.candidates
-    assert (qwen.gap_points, qwen.verdict) == (pytest.approx(1.5), "passes")
-    assert (llama.gap_points, llama.verdict) == (pytest.approx(4), "below_drop")
+    assert qwen.gap_points == pytest.approx(1.5) and qwen.verdict == "passes"
+    assert llama.gap_points == pytest.approx(4) and llama.verdict == "below_drop"
     assert llama.shortfall_points == pytest.approx(1)
 
 
@@ -111,14 +112,14 @@ def test_a_floor_and_the_larger_of_two_misses(make_scenario: Any) -> None:
     )
     qwen, llama = assess_quality(floor_only, load_catalogue()).tiers[0].candidates
     assert qwen.verdict == "passes"
-    assert (llama.verdict, llama.shortfall_points) == ("below_floor", pytest.approx(5))
+    assert llama.verdict == "below_floor" and llama.shortfall_points == pytest.approx(5)
     both = make_scenario(
         tiers=[_extraction(quality_floor=75, max_quality_drop=12)],
         deployments=NORTHWIND_DEPLOYMENTS,
         evaluations=evaluations,
     )
     _, llama = assess_quality(both, load_catalogue()).tiers[0].candidates
-    assert (llama.verdict, llama.shortfall_points) == ("below_drop", pytest.approx(8))
+    assert llama.verdict == "below_drop" and llama.shortfall_points == pytest.approx(8)
 
 
 def test_a_drop_rule_against_an_unscored_api_model_excludes_every_candidate(
@@ -220,8 +221,8 @@ def test_a_rule_the_cheapest_model_misses_gives_a_dearer_plan(
     assessment = assess_quality(scenario, fixture_catalogue)
     (tier,) = assessment.tiers
     cheap, dear = tier.candidates
-    assert (cheap.verdict, cheap.shortfall_points) == ("below_drop", pytest.approx(3))
-    assert (dear.verdict, dear.gap_points) == ("passes", pytest.approx(1))
+    assert cheap.verdict == "below_drop" and cheap.shortfall_points == pytest.approx(3)
+    assert dear.verdict == "passes" and dear.gap_points == pytest.approx(1)
 
     resolved, _ = resolve_deployments(scenario, fixture_catalogue)
     prices = {
@@ -231,15 +232,10 @@ def test_a_rule_the_cheapest_model_misses_gives_a_dearer_plan(
     model = CostModel(scenario, resolved, prices)  # type: ignore[arg-type]
     unruled = PlanSearch(model, 9000).search().ranked
     ruled = PlanSearch(model, 9000, assessment.excluded_by_tier).search().ranked
-    assert [(p.routes["all"], p.horizon_usd) for p in unruled] == [
-        ("cheap", pytest.approx(47544)),
-        ("dear", pytest.approx(86088)),
-        ("api", pytest.approx(146000)),
-    ]
-    assert [(p.routes["all"], p.horizon_usd) for p in ruled] == [
-        ("dear", pytest.approx(86088)),
-        ("api", pytest.approx(146000)),
-    ]
+    assert [p.routes["all"] for p in unruled] == ["cheap", "dear", "api"]
+    assert [p.horizon_usd for p in unruled] == pytest.approx([47544, 86088, 146000])
+    assert [p.routes["all"] for p in ruled] == ["dear", "api"]
+    assert [p.horizon_usd for p in ruled] == pytest.approx([86088, 146000])
     assert ruled[0].horizon_usd - unruled[0].horizon_usd == pytest.approx(38544)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import Results, analyse
+from crossover.engine.results import SensitivityDriver
 from crossover.formatting import display_for
 from crossover.scenario import Scenario
 from crossover.wording import Words
@@ -118,7 +119,7 @@ def _ops(raw: dict[str, Any], _: Results, f: float) -> None:
     raw["operations"]["ops_fte"] *= f
 
 
-BY_HAND: dict[str, Edit] = {
+BY_HAND: dict[SensitivityDriver, Edit] = {
     "daily_volume": _volume,
     "peak_to_average": _peak,
     "throughput": _throughput,

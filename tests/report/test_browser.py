@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .helpers import Rendered
+
+if TYPE_CHECKING:  # a test extra, imported at run time only when the browser tests run
+    from playwright.sync_api import Browser, Dialog
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -29,7 +33,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -39,9 +43,9 @@ def browser() -> Iterator[object]:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_nothing_overflows_and_every_image_loads(
-    browser: object, rendered: Rendered, width: int
+    browser: Browser, rendered: Rendered, width: int
 ) -> None:
-    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": width, "height": 900})
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     try:
@@ -61,10 +65,15 @@ def test_nothing_overflows_and_every_image_loads(
         page.close()
 
 
-def test_a_hostile_client_name_runs_no_script(browser: object, hostile: Rendered) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def test_a_hostile_client_name_runs_no_script(browser: Browser, hostile: Rendered) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     try:
         page.goto(hostile.html_path.as_uri(), wait_until="load")
         name = hostile.results.scenario.client.client_name

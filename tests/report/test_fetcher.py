@@ -11,7 +11,8 @@ from weasyprint.urls import URLFetcherResponse
 
 from crossover.errors import InputError
 from crossover.report.brand import Brand
-from crossover.report.fetcher import MAX_ASSET_BYTES, AssetFetcher, AssetRefusedError, read_asset
+from crossover.report.brand_files import AssetRefusedError
+from crossover.report.fetcher import MAX_ASSET_BYTES, AssetFetcher, read_asset
 from crossover.report.render import render_pdf
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, PdfObject, StreamObject
 
 from crossover.engine.results import Results
 from crossover.report import load_brand
@@ -26,6 +26,14 @@ DEFAULT_BRAND = Path(str(files("crossover.templates") / "brands" / "default"))
 @cache
 def _reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
+
+
+def _dict(entry: PdfObject | None) -> DictionaryObject:
+    """A PDF dictionary's entry, resolved and checked to be a dictionary (pypdf types every
+    entry as a PdfObject)."""
+    resolved = entry.get_object() if entry is not None else None
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved
 
 
 @cache
@@ -47,14 +55,17 @@ def test_metadata_names_the_report_the_client_and_the_language(rendered: Rendere
     assert meta.author and "Crossover Advisory" in meta.author
     assert meta.subject and client.client_name in meta.subject
     assert meta.get("/Keywords")
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    lang = reader.root_object["/Lang"]
+    assert isinstance(lang, str) and lang == "en"
 
 
 def test_the_pdf_is_tagged_for_pdf_ua(rendered: Rendered) -> None:
-    root = _reader(rendered.pdf).trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"]
+    root = _reader(rendered.pdf).root_object
+    assert _dict(root["/MarkInfo"])["/Marked"]
     assert "/StructTreeRoot" in root
-    xmp = root["/Metadata"].get_object().get_data()
+    metadata = root["/Metadata"]
+    assert isinstance(metadata, StreamObject), metadata
+    xmp = metadata.get_data()
     assert b"pdfuaid" in xmp
 
 
@@ -62,7 +73,7 @@ def embedded_families(pdf: bytes) -> set[str]:
     """The fonts the PDF uses, each checked to be embedded (subset prefix dropped)."""
     families = set()
     for page in _reader(pdf).pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in _dict(_dict(page["/Resources"])["/Font"]).values():
             font = ref.get_object()
             descriptor = _descriptor(font)
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font
@@ -77,8 +88,10 @@ def test_every_font_is_embedded_and_is_the_brands(rendered: Rendered) -> None:
 
 def _descriptor(font: DictionaryObject) -> DictionaryObject:
     if "/FontDescriptor" in font:
-        return font["/FontDescriptor"].get_object()  # type: ignore[no-any-return]
-    return font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()  # type: ignore[no-any-return]
+        return _dict(font["/FontDescriptor"])
+    descendants = font["/DescendantFonts"]
+    assert isinstance(descendants, ArrayObject), descendants
+    return _dict(_dict(descendants[0])["/FontDescriptor"])
 
 
 def test_pages_are_a4_with_a_running_header_and_page_numbers(rendered: Rendered) -> None:

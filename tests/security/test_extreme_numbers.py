@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def with_raw_volume(path: Path, digits: str) -> Path:
 
 
 RANGE = "(non-zero amounts from 1e-15 to 1e+15); check the number and its unit"
-CASES = {
+CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "1e308": (
         lambda p: with_volume(p, 1e308),
         f"  workload.input_mtok_per_day: 1e+308 is outside the range the tool computes with {RANGE}",

@@ -133,7 +133,7 @@ def test_random_cell_values(
     workbook = load_workbook(io.BytesIO(SEED))
     for sheet_index, row, column, value in cells:
         sheet = workbook.worksheets[sheet_index % len(workbook.worksheets)]
-        sheet.cell(row=row, column=column, value=value)  # type: ignore[arg-type]
+        sheet.cell(row=row, column=column, value=value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     _read_or_refuse(buffer.getvalue(), tmp_path_factory.mktemp("cells"))

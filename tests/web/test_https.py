@@ -182,7 +182,9 @@ def test_over_https_a_consultant_and_a_client_do_the_whole_round(
         # The consultant renders (the upload queued it), looks at it and releases it.
         desk.click("nav >> text=Clients")
         desk.click("table >> text=Northwind Documents")
-        desk.query_selector("table.versions tbody tr a").click()
+        version = desk.query_selector("table.versions tbody tr a")
+        assert version is not None
+        version.click()
         desk.wait_for_selector("text=Download the PDF", timeout=180_000)
         desk.click("button:has-text('Release to the client')")
         desk.wait_for_selector("text=Released to the client")

@@ -203,7 +203,7 @@ def test_reports_render_in_a_worker_and_the_desk_shows_them(app: Flask, desk: Fl
         assert pdf.status_code == 200
         assert pdf.data.startswith(b"%PDF-")
     with desk.get(f"/desk/versions/{upload_id}/report.html") as html:
-        assert "Northwind Documents" in html.text
+        assert "Northwind Documents" in html.get_data(as_text=True)
         # The report's own policy: its inline styles and images, and no script at all.
         assert "script-src" not in html.headers["Content-Security-Policy"]
         assert "sandbox" in html.headers["Content-Security-Policy"]

@@ -157,9 +157,9 @@ def test_a_lost_message_is_sent_again_and_a_duplicate_renders_once(
     assert _job(portal).state == "done"
     # Sent twice (two sweeps at once, a desk double-click): the claim lets one through.
     with portal.app_context():
-        job = db.session.get(Job, job_id)
-        assert job is not None
-        job.state, job.attempts = "queued", 0
+        reloaded = db.session.get(Job, job_id)
+        assert reloaded is not None
+        reloaded.state, reloaded.attempts = "queued", 0
         db.session.commit()
         dispatch(portal, job_id)
         dispatch(portal, job_id)

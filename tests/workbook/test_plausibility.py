@@ -228,11 +228,16 @@ def _drop_tables(workbook: Any) -> None:
             del sheet.tables[name]
 
 
+def _drop_names_and_tables(workbook: Any) -> None:
+    _drop_names(workbook)
+    _drop_tables(workbook)
+
+
 @pytest.mark.parametrize(
     ("change", "lost"),
     [
         (_drop_names, "defined names"),
-        (lambda wb: (_drop_names(wb), _drop_tables(wb)), "defined names and none of its tables"),
+        (_drop_names_and_tables, "defined names and none of its tables"),
         (_drop_tables, "tables"),
     ],
 )

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from pydantic import BaseModel
 
 from crossover.scenario import Scenario, ScenarioError, load_json_scenario
 from crossover.workbook import layout, read_workbook, write_filled
@@ -230,7 +231,7 @@ def test_every_field_is_away_from_its_default() -> None:
     field (in some row, for tables) is set, not defaulted."""
     scenarios = [Scenario.model_validate(EVERYTHING), Scenario.model_validate(OWN_VOLUMES)]
     for spec in layout.sections():
-        rows = []
+        rows: list[BaseModel] = []
         for scenario in scenarios:
             value = getattr(scenario, spec.key)
             rows += value if spec.is_table else [value]
@@ -274,8 +275,8 @@ def _reorder_and_move_table(workbook: Workbook) -> None:
     first_column, header_row, last_column, last_row = range_boundaries(table.ref)
     assert None not in (first_column, header_row, last_column, last_row)
     grid = [
-        [sheet.cell(r, c).value for c in range(first_column, last_column + 1)]  # type: ignore[arg-type]
-        for r in range(header_row, last_row + 1)  # type: ignore[arg-type]
+        [sheet.cell(r, c).value for c in range(first_column, last_column + 1)]
+        for r in range(header_row, last_row + 1)
     ]
     for row in sheet.iter_rows(min_row=header_row, max_row=last_row):
         for cell in row:
@@ -305,7 +306,7 @@ def _deployments_on_another_sheet(workbook: Workbook) -> None:
     target.add_table(
         Table(
             displayName="Deployments",
-            ref=f"C{header_row + 2}:{get_column_letter(last_column + 1)}{last_row + 2}",  # type: ignore[operator]
+            ref=f"C{header_row + 2}:{get_column_letter(last_column + 1)}{last_row + 2}",
         )
     )
 

@@ -116,6 +116,7 @@ def test_every_schema_field_has_words_and_nothing_else_does() -> None:
     schema = set()
     for section, info in Scenario.model_fields.items():
         annotation = info.annotation
+        assert annotation is not None
         model = getattr(annotation, "__args__", (annotation,))[0]
         schema |= {(section, name) for name in model.model_fields}
     assert set(layout.WORDS) == schema
@@ -131,6 +132,7 @@ def test_sections_follow_the_schema() -> None:
     assert [s.key for s in layout.sections()] == list(Scenario.model_fields)
     for spec in layout.sections():
         annotation = Scenario.model_fields[spec.key].annotation
+        assert annotation is not None
         model = getattr(annotation, "__args__", (annotation,))[0]
         assert [f.path[0] for f in spec.fields if f.path[1:] in ((), ("low",))] == list(
             model.model_fields
