@@ -21,6 +21,7 @@ from crossover.catalogue import load_catalogue
 from crossover.engine.api_cost import resolve_prices
 from crossover.engine.montecarlo import monte_carlo
 from crossover.engine.results import TierPrices
+from crossover.engine.scenarios import routings
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import Scenario
 
@@ -49,12 +50,15 @@ def measure(runs: int = RUNS) -> dict[str, object]:
         found = resolve_prices(scenario, catalogue, tier.api_model, tier.api_mode)
         assert isinstance(found, TierPrices)
         prices[tier.tier] = found
+    # The client's proposal, the plan this benchmark has always simulated.
+    plan = routings(scenario)["proposed"]
+    assert plan.has_self_hosting  # else monte_carlo returns None without simulating
 
-    monte_carlo(scenario, deployments, prices)  # warm-up: first-call allocations
+    monte_carlo(scenario, deployments, prices, plan)  # warm-up: first-call allocations
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()
-        monte_carlo(scenario, deployments, prices)
+        monte_carlo(scenario, deployments, prices, plan)
         seconds.append(time.perf_counter() - started)
     return {
         "seconds": seconds,

@@ -53,7 +53,11 @@ def scenario() -> Scenario:
     models = ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-haiku-4-5"]
     raw: dict[str, Any] = {
         "client": {"client_name": "Benchmark", "report_date": "2026-11-27"},
-        "workload": {"input_mtok_per_day": 900, "output_mtok_per_day": 150, "monthly_growth_pct": 4},
+        "workload": {
+            "input_mtok_per_day": 900,
+            "output_mtok_per_day": 150,
+            "monthly_growth_pct": 4,
+        },
         "tiers": [
             {
                 "tier": f"tier-{i}",

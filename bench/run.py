@@ -367,13 +367,13 @@ def median(values: Sequence[float]) -> float:
 
 
 def render_markdown(f: dict[str, object], *, quick: bool) -> str:
-    m: dict = f["machine"]  # type: ignore[assignment]
+    m: dict[str, Any] = f["machine"]  # type: ignore[assignment]
     report: dict[str, Series] = f["report"]  # type: ignore[assignment]
     startup: dict[str, Series] = f["startup"]  # type: ignore[assignment]
-    batch: dict = f["batch"]  # type: ignore[assignment]
-    stages: dict = f["stages"]  # type: ignore[assignment]
-    mc: dict = f["montecarlo"]  # type: ignore[assignment]
-    load: dict = f["load"]  # type: ignore[assignment]
+    batch: dict[str, Any] = f["batch"]  # type: ignore[assignment]
+    stages: dict[str, Any] = f["stages"]  # type: ignore[assignment]
+    mc: dict[str, Any] = f["montecarlo"]  # type: ignore[assignment]
+    load: dict[str, Any] = f["load"]  # type: ignore[assignment]
     n_inputs = batch["inputs"]
 
     cold = median(report["report"].seconds)
