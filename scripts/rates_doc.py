@@ -16,8 +16,8 @@ matplotlib.use("svg")
 from matplotlib.figure import Figure
 
 from crossover.catalogue import load_catalogue
-from crossover.listing import calibration_summary
 from crossover.engine.rates import Calibration, calibrate
+from crossover.listing import calibration_summary
 
 DOCS = Path(__file__).parent.parent / "docs"
 BEGIN, END = "<!-- calibration:begin -->", "<!-- calibration:end -->"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from crossover.catalogue import Catalogue
-from crossover.listing import catalogue_table
 from crossover.cli import main
 from crossover.engine import analyse
+from crossover.listing import catalogue_table
 from crossover.scenario import Scenario, ScenarioError
 from crossover.workbook.template import write_filled
 

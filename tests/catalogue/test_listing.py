@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from crossover.catalogue import Catalogue, api_prices
-from crossover.listing import KINDS, Filters, catalogue_table, filtered, to_csv
 from crossover.cli import cli
+from crossover.listing import KINDS, Filters, catalogue_table, filtered, to_csv
 from crossover.terminal import print_catalogue
 
 SNAPSHOT_DAY = date(2026, 11, 27)
