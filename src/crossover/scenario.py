@@ -494,6 +494,10 @@ WarningCode = Literal[
     "latency_unreachable",
     "memory_tight",
     "retired_model",
+    "implausible_value",
+    "fx_rate_far",
+    "price_override_order",
+    "unused_deployment",
 ]
 """The kinds of warning: the edge words each kind as a question for the client."""
 

@@ -34,7 +34,7 @@ from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
 from crossover.engine.ids import canonical_ids
 from crossover.inert import clip, echo, visible
-from crossover.plausibility import scenario_warnings
+from crossover.plausibility import scenario_problems
 from crossover.scenario import (
     Loc,
     Problem,
@@ -811,7 +811,7 @@ class _Reading:
             return
         catalogue = load_catalogue()
         scenario = canonical_ids(scenario, catalogue)
-        for problem in check_scenario(scenario, catalogue) + scenario_warnings(
+        for problem in check_scenario(scenario, catalogue) + scenario_problems(
             scenario, catalogue, percent_fractions=False
         ):
             if any(_covers(unread, problem.loc) for unread in self.unread):
