@@ -601,9 +601,13 @@ QUESTION_ORDER = (
     "fx_rate_inverted",
     "percent_fraction",
     "price_override_far",
+    "price_override_order",
+    "fx_rate_far",
+    "implausible_value",
     "retired_model",
     "memory_tight",
     "latency_unreachable",
+    "unused_deployment",
     "missing_column",
     "unknown_column",
 )
@@ -746,6 +750,34 @@ class CallWords(Words):
             return (
                 f"Is your negotiated price right: {'; '.join(prices)}? It is far from the "
                 "list price."
+            )
+        if code == "price_override_order":
+            swapped = sorted(
+                {
+                    short(self.api_model(r.scenario.price_overrides[_index(w)].api_model))
+                    for w in warnings
+                }
+            )
+            return (
+                f"Are your negotiated prices for {' and '.join(swapped)} in the right columns? "
+                "Output is priced below input, or a cache read above an uncached one."
+            )
+        if code == "fx_rate_far":
+            client = r.scenario.client
+            return (
+                f"Is {formatting.number(client.usd_fx_rate, d)} {client.currency} per US dollar "
+                "the rate of the report's day? It is far from the reference rate."
+            )
+        if code == "implausible_value":
+            return "Are these figures right? " + " ".join(self.warning(w) + "." for w in warnings)
+        if code == "unused_deployment":
+            unused = [
+                self.deployment(r.scenario.deployments[_index(w)].deployment) for w in warnings
+            ]
+            them = "it" if len(unused) == 1 else "them"
+            return (
+                f"Should a plan consider {'; '.join(unused)}? No tier names {them}, so the plans "
+                f"leave {them} out."
             )
         if code == "retired_model":
             models = {

@@ -15,7 +15,10 @@ from crossover.catalogue import load_catalogue
 from crossover.fx_reference import reference_rate
 from crossover.inputs import analyse_file, load_scenario_with_warnings
 from crossover.ranges import PLAUSIBLE, TABLES
+from crossover.report import default_brand
+from crossover.report.render import report_display
 from crossover.scenario import ScenarioError
+from crossover.wording import CallWords
 from crossover.workbook import layout
 
 from .helpers import BASE, ROOT, named, spoil
@@ -412,3 +415,14 @@ def test_a_deployment_no_tier_names_is_a_warning(tmp_path: Path) -> None:
             "unused_deployment",
         )
     ]
+
+
+def test_the_call_brief_asks_about_a_value_a_client_rarely_has(tmp_path: Path) -> None:
+    path = scenario_json(tmp_path, lambda d: d["workload"].update(monthly_growth_pct=50))
+    results = analyse_file(path, CATALOGUE)
+    questions = CallWords(results, report_display(results, default_brand())).questions()
+    assert (
+        "Are these figures right? 50 % a month is outside the -20 to 30 a real client has (30% "
+        "a month is 23 times a year; a yearly growth typed as monthly looks like this); check "
+        "the number and its unit." in questions
+    )
