@@ -498,6 +498,9 @@ WarningCode = Literal[
     "fx_rate_far",
     "price_override_order",
     "unused_deployment",
+    "currency_converted",
+    "copied_sheet",
+    "hidden_input",
 ]
 """The kinds of warning: the edge words each kind as a question for the client."""
 

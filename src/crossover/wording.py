@@ -604,6 +604,7 @@ QUESTION_ORDER = (
     "price_override_order",
     "fx_rate_far",
     "implausible_value",
+    "currency_converted",
     "retired_model",
     "memory_tight",
     "latency_unreachable",
@@ -698,8 +699,14 @@ class CallWords(Words):
         for warning in self.results.warnings:
             by_code.setdefault(warning.code, []).append(warning)
         asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
-        # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
-        asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
+        # A warning of no kind (one saved before warnings had kinds), or of a kind with no
+        # question of its own, is asked as it reads.
+        asked += [
+            f"{self.warning(w)}: is that right?"
+            for code, warnings in by_code.items()
+            if code not in QUESTION_ORDER
+            for w in warnings
+        ]
         return [q for q in asked if q]
 
     def _question(self, code: str, warnings: list[InputWarning]) -> str:
@@ -767,6 +774,12 @@ class CallWords(Words):
             return (
                 f"Is {formatting.number(client.usd_fx_rate, d)} {client.currency} per US dollar "
                 "the rate of the report's day? It is far from the reference rate."
+            )
+        if code == "currency_converted":
+            cells = ", ".join(w.cell or w.field or "" for w in warnings)
+            return (
+                f"The amounts in {cells} are formatted in another currency and were converted: "
+                "is that the currency they are in?"
             )
         if code == "implausible_value":
             return "Are these figures right? " + " ".join(self.warning(w) + "." for w in warnings)

@@ -108,6 +108,83 @@ def is_percent_format(number_format: str) -> bool:
     return "%" in unquoted
 
 
+# Currency signs in number formats, by what they can mean. A sign several currencies share is
+# ambiguous: the reader takes the one the workbook uses, or refuses.
+_FORMAT_SIGNS: dict[str, tuple[str, ...]] = {
+    "US$": ("USD",),
+    "$": ("USD",),
+    "€": ("EUR",),
+    "£": ("GBP",),
+    "¥": ("JPY", "CNY"),
+    "￥": ("JPY", "CNY"),
+    "₹": ("INR",),
+    "₩": ("KRW",),
+    "R$": ("BRL",),
+    "A$": ("AUD",),
+    "AU$": ("AUD",),
+    "C$": ("CAD",),
+    "CA$": ("CAD",),
+    "NZ$": ("NZD",),
+    "S$": ("SGD",),
+    "HK$": ("HKD",),
+    "zł": ("PLN",),
+    "Kč": ("CZK",),
+    "Fr.": ("CHF",),
+    "kr": ("SEK", "NOK", "DKK", "ISK"),
+    "kr.": ("DKK", "ISK"),
+}
+# Excel writes a locale's currency as [$sign-LCID]: the locale tells shared signs apart.
+_SIGN_LOCALES = {
+    ("$", "409"): "USD",
+    ("$", "c09"): "AUD",
+    ("$", "1009"): "CAD",
+    ("$", "1409"): "NZD",
+    ("$", "4809"): "SGD",
+    ("¥", "411"): "JPY",
+    ("¥", "804"): "CNY",
+    ("kr", "41d"): "SEK",
+    ("kr", "414"): "NOK",
+    ("kr.", "406"): "DKK",
+}
+_DOLLARS = ("USD", "AUD", "CAD", "NZD", "SGD", "HKD", "MXN")
+"""What a dollar sign with a locale not listed above may mean."""
+_LOCALE_PART = re.compile(r"\[\$([^\]-]*)(?:-([0-9A-Fa-f]+))?\]")
+_ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+
+
+def format_currencies(number_format: str) -> tuple[str, ...]:
+    """The currencies a number format shows its amount in: () for none, one ISO code, or the
+    several a shared sign (¥, kr) can mean."""
+    text = number_format or ""
+    found: list[tuple[str, ...]] = []
+    for sign, locale in _LOCALE_PART.findall(text):
+        sign = sign.strip()
+        if (sign, locale.lower()) in _SIGN_LOCALES:
+            found.append((_SIGN_LOCALES[sign, locale.lower()],))
+        elif sign == "$" and locale:
+            found.append(_DOLLARS)
+        elif sign:
+            found.append(_sign_currencies(sign))
+    rest = _LOCALE_PART.sub(" ", text)
+    # Quoted text and escaped characters are shown as typed: a sign there is still a sign.
+    quoted = " ".join(a or b for a, b in re.findall(r'"([^"]*)"|\\(.)', rest))
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', " ", rest)
+    for part in (quoted, bare):
+        code = _ISO_CODE.search(part)
+        if code:
+            found.append((code[1],))
+        sign = next((s for s in sorted(_FORMAT_SIGNS, key=len, reverse=True) if s in part), None)
+        if sign is not None:
+            found.append(_FORMAT_SIGNS[sign])
+    return found[0] if found else ()
+
+
+def _sign_currencies(sign: str) -> tuple[str, ...]:
+    if re.fullmatch(r"[A-Z]{3}", sign):
+        return (sign,)
+    return _FORMAT_SIGNS.get(sign, (sign,))
+
+
 def _show_value(value: Any, number_format: str) -> str:
     if value is None:
         return "a blank cell"
