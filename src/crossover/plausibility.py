@@ -186,7 +186,16 @@ def _exchange_rate(scenario: Scenario) -> list[Problem]:
                 f"day, in {currency} per US dollar",
             )
         ]
-    if reference is not None and currency != "USD":
+    if currency in PAR_SOURCES and rate != 1:
+        return [
+            _error(
+                loc,
+                f"{amount(rate)} {currency} per US dollar, but the {currency} is worth exactly "
+                f"one US dollar ({PAR_SOURCES[currency]}), so the rate is 1; if the report is "
+                "in another currency, type its code in the currency cell too",
+            )
+        ]
+    if reference is not None:
         checked = _against_reference(rate, reference)
         if checked is not None:
             return [checked]

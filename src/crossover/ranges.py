@@ -173,8 +173,8 @@ PLAUSIBLE: tuple[Plausible, ...] = (
         "units per US dollar",
         "a currency's rate moves by a few percent a month, not by a factor",
         judged="within 25% of the currency's reference rate (a warning); refused beyond half "
-        "or twice it, when its inverse is the reference (typed the wrong way round), or at 1 "
-        "for a currency not at par with the dollar",
+        "or twice it, when its inverse is the reference (typed the wrong way round), at 1 "
+        "for a currency not at par with the dollar, or other than 1 for one at par",
         source="ECB euro foreign exchange reference rates of 28 February 2025 "
         "(crossover.fx_reference)",
     ),

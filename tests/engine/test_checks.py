@@ -303,3 +303,58 @@ def test_blank_workload_totals_are_the_tiers_own_volumes(
         15,
     )
     assert _problems(scenario, fixture_catalogue) == []
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        (
+            {
+                "price_overrides": [
+                    {"api_model": "openai/gpt-4o", "input_per_mtok": 2.0, "output_per_mtok": 8.0}
+                ]
+            },
+            (
+                ("price_overrides", 0, "api_model"),
+                "error",
+                "no tier runs on openai/gpt-4o, so this negotiated price would be ignored; name "
+                "the model a tier runs on today, or delete the row",
+            ),
+        ),
+        (
+            {"price_overrides": [{"api_model": "anthropic/claude-haiku-4-5", "api_mode": "batch"}]},
+            (
+                ("price_overrides", 0, "api_mode"),
+                "error",
+                "this batch price for anthropic/claude-haiku-4-5 is used by no tier: the tiers on "
+                "anthropic/claude-haiku-4-5 run realtime, so the negotiated price would be "
+                "ignored; set api_mode to realtime, or delete the row",
+            ),
+        ),
+        (
+            {"deployments": [_deployment()]},
+            (
+                ("deployments", 0, "deployment"),
+                "warning",
+                "no tier names d as its deployment or among its candidates, so no plan considers "
+                "it; name it in a tier's row, or delete this row",
+            ),
+        ),
+    ],
+)
+def test_a_row_no_tier_uses_is_named(
+    sections: dict[str, Any],
+    expected: tuple[Any, ...],
+    make_scenario: Any,
+    fixture_catalogue: Catalogue,
+) -> None:
+    assert expected in _problems(make_scenario(**sections), fixture_catalogue)
+
+
+def test_an_override_of_the_model_a_tier_uses_is_not_questioned(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        price_overrides=[{"api_model": "Anthropic/Claude-Haiku-4-5", "input_per_mtok": 0.8}]
+    )
+    assert [p for p in _problems(scenario, fixture_catalogue) if p[0][0] == "price_overrides"] == []

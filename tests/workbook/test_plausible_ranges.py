@@ -426,3 +426,17 @@ def test_the_call_brief_asks_about_a_value_a_client_rarely_has(tmp_path: Path) -
         "a month is 23 times a year; a yearly growth typed as monthly looks like this); check "
         "the number and its unit." in questions
     )
+
+
+def test_a_rate_other_than_1_for_dollars_is_refused(tmp_path: Path) -> None:
+    # The rate of the euro typed, the currency left at USD.
+    path = scenario_json(tmp_path, lambda d: d["client"].update(usd_fx_rate=0.92))
+    assert problems_of(path) == [
+        (
+            "error",
+            "client.usd_fx_rate: 0.92 USD per US dollar, but the USD is worth exactly one US "
+            "dollar (the US dollar itself), so the rate is 1; if the report is in another "
+            "currency, type its code in the currency cell too",
+            None,
+        )
+    ]

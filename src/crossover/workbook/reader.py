@@ -686,6 +686,7 @@ class _Reading:
                 "rows around it, right-click, Unhide) to check it, or delete the row if it should "
                 "not count",
                 "warning",
+                code="hidden_input",
             )
         for column in sorted(hidden_columns):
             filled = [
@@ -708,6 +709,7 @@ class _Reading:
                 "(select the columns around it, right-click, Unhide) to check them, or clear them "
                 "if they should not count",
                 "warning",
+                code="hidden_input",
             )
 
     def _typed_outside(self) -> None:
