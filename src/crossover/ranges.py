@@ -9,9 +9,10 @@ as a percentage, thousands typed as units) turns the typed value into a plausibl
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 
-from crossover.scenario import WarningCode
+from crossover.scenario import Scenario, WarningCode
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ class Plausible:
         )
 
 
-TABLES = frozenset({"tiers", "deployments", "price_overrides"})
+TABLES = frozenset(
+    key for key, info in Scenario.model_fields.items() if typing.get_origin(info.annotation) is list
+)
+"""The sections that are tables (a list of rows): their fields are checked row by row."""
 
 _THOUSANDS = Misreading(1000, "typed in thousands, {typed} is {meant}")
 _PERCENT_RATIO = Misreading(0.01, "a ratio typed as a percentage: {typed}% is {meant}")

@@ -440,3 +440,16 @@ def test_a_rate_other_than_1_for_dollars_is_refused(tmp_path: Path) -> None:
             None,
         )
     ]
+
+
+def test_a_rate_of_1_is_refused_for_a_currency_the_reference_table_lacks(tmp_path: Path) -> None:
+    path = scenario_json(tmp_path, lambda d: d["client"].update(currency="AED", usd_fx_rate=1))
+    assert problems_of(path) == [
+        (
+            "error",
+            "client.usd_fx_rate: 1 AED per US dollar is the template's rate for US dollars, and "
+            "the AED is not at par with the dollar; type the rate of the report's day, in AED "
+            "per US dollar",
+            None,
+        )
+    ]
