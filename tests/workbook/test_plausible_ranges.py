@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from crossover.catalogue import load_catalogue
+from crossover.cli import main
 from crossover.fx_reference import reference_rate
 from crossover.inputs import analyse_file, load_scenario_with_warnings
 from crossover.ranges import PLAUSIBLE, TABLES
@@ -453,3 +454,26 @@ def test_a_rate_of_1_is_refused_for_a_currency_the_reference_table_lacks(tmp_pat
             None,
         )
     ]
+
+
+def test_a_workbook_warning_of_a_new_kind_reaches_the_terminal_and_the_json(
+    filled_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spoil(filled_path, lambda wb: setattr(named(wb, "setup_weeks"), "value", 100))
+    message = (
+        "100 weeks is outside the 0 to 52 a real client has (a self-hosting setup takes days to "
+        "months; five years is longer than any horizon); check the number and its unit"
+    )
+    out_json = tmp_path / "results.json"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyse", str(filled_path), "--json", str(out_json)])
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    assert (exit_info.value.code, err) == (0, "")
+    assert {
+        "field": "operations.setup_weeks",
+        "cell": "Operations!C8 (setup_weeks)",
+        "code": "implausible_value",
+        "message": message,
+    } in json.loads(out_json.read_text())["warnings"]
+    assert f"Operations!C8 (setup_weeks): {message}" in " ".join(out.split())
