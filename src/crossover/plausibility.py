@@ -91,8 +91,11 @@ def format_number(value: float) -> str:
 
 
 def amount(value: float) -> str:
-    """180000.0 -> 180,000; 0.05 -> 0.05; 3461.538 -> 3,461.54: a figure as a client reads it."""
-    if float(value).is_integer() and abs(value) < 1e15:
+    """180000.0 -> 180,000; 0.05 -> 0.05; 3461.538 -> 3,461.54: a figure as a client reads it
+    (1e+20 beyond a million billion, where digits stop meaning anything)."""
+    if not 1e-15 <= abs(value) < 1e15:
+        return f"{value:.4g}"
+    if float(value).is_integer():
         return f"{int(value):,}"
     if abs(value) >= 1:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
