@@ -7,6 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crossover.catalogue import load_catalogue
@@ -15,7 +16,7 @@ from crossover.scenario import Problem, Scenario, ScenarioError
 from crossover.workbook import layout
 from crossover.workbook.names import template_values
 
-from .helpers import named, spoil
+from .helpers import named, spoil, table_cell
 
 CATALOGUE = load_catalogue()
 
@@ -143,3 +144,36 @@ def test_an_answer_in_a_hidden_row_or_column_is_warned_of_at_its_cell(filled_pat
             "Unhide) to check it",
         ),
     ]
+
+
+def copy_with_table(workbook: Workbook, title: str, table: str) -> Worksheet:
+    """Move or Copy of a sheet holding a table: the copy's table takes a new name (Tiers2)."""
+    copy = workbook.copy_worksheet(workbook[title])
+    copy.title = f"{title} (2)"
+    original = workbook[title].tables[table]
+    copy.add_table(Table(displayName=f"{table}2", ref=original.ref))
+    return copy
+
+
+def test_rows_typed_into_a_copied_table_are_refused_not_dropped(filled_path: Path) -> None:
+    def change(workbook: Any) -> None:
+        copy = copy_with_table(workbook, "Tiers", "Tiers")
+        share = table_cell(workbook, "Tiers", 0, "share_pct")
+        copy[share.coordinate].value = 80
+
+    _, problems = read(spoil(filled_path, change))
+    assert described(problems) == [
+        (
+            "error",
+            None,
+            "'Tiers (2)'!B4:N12 (Tiers2 table): the table Tiers2 has the Tiers table's columns "
+            "and 2 filled rows unlike the Tiers table's, but only the table named Tiers is read "
+            "(a sheet copied with Move or Copy gives its table a new name); keep one: delete the "
+            "copy, or delete the original and rename the copy Tiers (Table Design > Table Name)",
+        )
+    ]
+
+
+def test_an_unchanged_copy_of_a_table_changes_nothing(filled_path: Path) -> None:
+    scenario, problems = read(spoil(filled_path, lambda wb: copy_with_table(wb, "Tiers", "Tiers")))
+    assert scenario is not None and problems == []

@@ -60,6 +60,7 @@ from crossover.workbook.names import choose_names
 from crossover.workbook.partial import around_stand_in, stand_in
 from crossover.workbook.preflight import assert_defusedxml, preflight
 from crossover.workbook.structure import structure_problem
+from crossover.workbook.table_copies import copied_table_problem
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
 # such parts (validation and formatting extensions, slicers); the reader needs none of them.
@@ -436,6 +437,9 @@ class _Reading:
         return Cell(value, value_cell.number_format or "General", formula)
 
     def _read_table(self, spec: SectionSpec) -> list[dict[str, Any]] | None:
+        copied = copied_table_problem(self.values, spec)
+        if copied is not None:
+            self._report((spec.key,), copied[0], copied[1], unread=False)
         found = self._table(spec.table)
         if found is None:
             where = f"{spec.table} table"
