@@ -103,13 +103,13 @@ def test_a_hidden_input_sheet_is_warned_of_with_its_cells(filled_path: Path) -> 
         (
             "warning",
             "hidden_input",
-            "Tiers sheet: the Tiers sheet is hidden, but the tool reads its answers (the Tiers "
+            "Tiers sheet: the Tiers sheet is hidden, but the tool reads its inputs (the Tiers "
             "table, B4:N12); unhide it (right-click any sheet tab, Unhide) to check them",
         ),
         (
             "warning",
             "hidden_input",
-            "Operations sheet: the Operations sheet is hidden, but the tool reads its answers "
+            "Operations sheet: the Operations sheet is hidden, but the tool reads its inputs "
             "(C5, C6, C7, C8, C9 and 6 more); unhide it (right-click any sheet tab, Unhide) to "
             "check them",
         ),
@@ -177,3 +177,20 @@ def test_rows_typed_into_a_copied_table_are_refused_not_dropped(filled_path: Pat
 def test_an_unchanged_copy_of_a_table_changes_nothing(filled_path: Path) -> None:
     scenario, problems = read(spoil(filled_path, lambda wb: copy_with_table(wb, "Tiers", "Tiers")))
     assert scenario is not None and problems == []
+
+
+def test_a_very_hidden_input_sheet_is_warned_of_with_how_to_see_it(filled_path: Path) -> None:
+    def change(workbook: Any) -> None:
+        workbook["Client"].sheet_state = "veryHidden"
+
+    _, problems = read(spoil(filled_path, change))
+    assert described(problems) == [
+        (
+            "warning",
+            "hidden_input",
+            "Client sheet: the Client sheet is hidden, but the tool reads its inputs (C5, C6, "
+            "C7, C8, C9 and 3 more); it is 'very hidden', which Excel's Unhide cannot show: make it visible "
+            "from the VBA editor (the sheet's Visible property), or copy your answers into a "
+            "fresh template",
+        )
+    ]

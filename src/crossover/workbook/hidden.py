@@ -31,18 +31,18 @@ def hidden_sheets(workbook_sheets: list[Worksheet], used: dict[str, list[str]]) 
         shown = ", ".join(cells[:MAX_CELLS_SHOWN])
         if len(cells) > MAX_CELLS_SHOWN:
             shown += f" and {len(cells) - MAX_CELLS_SHOWN} more"
-        how = (
-            "right-click any sheet tab, Unhide"
+        fix = (
+            "unhide it (right-click any sheet tab, Unhide) to check them"
             if sheet.sheet_state == "hidden"
-            else "it is 'very hidden', so only the VBA editor's properties can show it; or copy "
-            "your answers into a fresh template"
+            else "it is 'very hidden', which Excel's Unhide cannot show: make it visible from the "
+            "VBA editor (the sheet's Visible property), or copy your answers into a fresh template"
         )
         found.append(
             Hidden(
                 sheet.title,
                 cells[0],
                 f"the {layout.quote_sheet(sheet.title)} sheet is hidden, but the tool reads its "
-                f"answers ({shown}); unhide it ({how}) to check them",
+                f"inputs ({shown}); {fix}",
             )
         )
     return found
