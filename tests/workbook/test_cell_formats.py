@@ -164,3 +164,32 @@ def test_a_percent_format_on_a_ratio_cell_is_read_as_the_ratio_shown(filled_path
     scenario, problems = read(spoil(filled_path, change))
     assert scenario is not None and problems == []
     assert scenario.workload.peak_to_average == 2.5
+
+
+def test_money_typed_as_text_in_the_workbooks_currency_is_converted_too(
+    filled_path: Path,
+) -> None:
+    def change(workbook: Any) -> None:
+        in_euros(workbook)
+        named(workbook, "engineer_week_cost").value = "€3,000"
+
+    scenario, problems = read(spoil(filled_path, change))
+    assert scenario is not None
+    assert scenario.operations.engineer_week_cost == pytest.approx(3000 / 0.92)
+    assert [p.describe() for p in problems] == [
+        "Operations!C10 (engineer_week_cost): the cell is typed in EUR, so it holds 3,000 EUR: "
+        "read as 3,260.87 USD, at the Client sheet's 0.92 EUR per US dollar"
+    ]
+
+
+def test_money_typed_as_text_in_another_currency_is_still_refused(filled_path: Path) -> None:
+    spoil(filled_path, lambda wb: setattr(named(wb, "engineer_week_cost"), "value", "€3,000"))
+    _, problems = read(filled_path)
+    assert [(p.severity, p.describe()) for p in problems] == [
+        (
+            "error",
+            "Operations!C10 (engineer_week_cost): expected an amount in US dollars, found "
+            '"€3,000", an amount in euros: this field is in US dollars, so convert the amount '
+            "(the report shows the client's currency at the exchange rate on the Client sheet)",
+        )
+    ]

@@ -39,6 +39,12 @@ _CURRENCIES = (
     ("¥", "yen"),
     ("CHF", "Swiss francs"),
 )
+_TEXT_CODES: dict[str, tuple[str, ...]] = {
+    "euros": ("EUR",),
+    "pounds sterling": ("GBP",),
+    "yen": ("JPY",),
+    "Swiss francs": ("CHF",),
+}
 _MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
@@ -67,6 +73,16 @@ class Cell:
 
 class UnreadableCellError(ValueError):
     """A cell's content cannot be read as the field's value; the message says why."""
+
+
+class ForeignAmountError(UnreadableCellError):
+    """Money typed as text in a currency other than the field's: refused, unless the reader
+    can convert it at the workbook's own rate."""
+
+    def __init__(self, message: str, currencies: tuple[str, ...], amount: float) -> None:
+        super().__init__(message)
+        self.currencies = currencies
+        self.amount = amount
 
 
 def coerce(spec: FieldSpec, cell: Cell) -> Any:
@@ -244,16 +260,35 @@ def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
     sign = ""
     if body[:1] in ("-", "+"):
         sign, body = body[0], body[1:].lstrip(_SPACES)
-    body, factor = _money(spec, cell, body)
+    body, factor, foreign = _money(spec, cell, body)
     if body[:1] in ("-", "+") and not sign:
         sign, body = body[0], body[1:].lstrip(_SPACES)
     value = _magnitude(spec, cell, sign, body)
     # Through Decimal, so that 1.1m is 1100000 and not 1100000.0000000002.
-    return value if factor == 1 else float(Decimal(repr(value)) * Decimal(int(factor)))
+    value = value if factor == 1 else float(Decimal(repr(value)) * Decimal(int(factor)))
+    if foreign is not None:
+        name, codes = foreign
+        raise ForeignAmountError(
+            str(
+                _expected(
+                    spec,
+                    cell,
+                    f", an amount in {name}: this field is in US dollars, so convert the amount "
+                    "(the report shows the client's currency at the exchange rate on the Client "
+                    "sheet)",
+                )
+            ),
+            codes,
+            value,
+        )
+    return value
 
 
-def _money(spec: FieldSpec, cell: Cell, body: str) -> tuple[str, float]:
-    """The digits of money text without its currency and multiplier, and the multiplier."""
+def _money(
+    spec: FieldSpec, cell: Cell, body: str
+) -> tuple[str, float, tuple[str, tuple[str, ...]] | None]:
+    """The digits of money text without its currency and multiplier, the multiplier, and the
+    currency (its name and codes) where it is not the US dollar."""
     currency = None
     for symbol, name in _CURRENCIES:
         if body.upper().startswith(symbol):
@@ -270,13 +305,8 @@ def _money(spec: FieldSpec, cell: Cell, body: str) -> tuple[str, float]:
     if (currency is not None or suffix is not None) and not is_money(spec):
         raise _expected(spec, cell, ", which is not a plain number: type the number alone")
     if currency is not None and currency != "US dollars":
-        raise _expected(
-            spec,
-            cell,
-            f", an amount in {currency}: this field is in US dollars, so convert the amount "
-            "(the report shows the client's currency at the exchange rate on the Client sheet)",
-        )
-    return body, factor
+        return body, factor, (currency, _TEXT_CODES[currency])
+    return body, factor, None
 
 
 def _magnitude(spec: FieldSpec, cell: Cell, sign: str, body: str) -> float:

@@ -31,6 +31,9 @@ class PricedCell:
     value: float
     currencies: tuple[str, ...]
     """What the format's sign can mean: one ISO code, or several for a shared sign."""
+    refusal: str | None = None
+    """For money typed as text with its currency: the message refusing it where it cannot be
+    converted."""
 
 
 def is_money_field(item: FieldSpec) -> bool:
@@ -74,6 +77,8 @@ def _convert(
     if currency == target:
         return None
     typed = f"{amount(cell.value)} {currency}"
+    if (currency not in ("USD", display) or rate is None) and cell.refusal is not None:
+        return Problem(loc=cell.loc, message=cell.refusal)
     if currency not in ("USD", display) or rate is None:
         return Problem(
             loc=cell.loc,
@@ -83,11 +88,12 @@ def _convert(
         )
     converted = cell.value / rate if target == "USD" else cell.value * rate
     _set(raw, cell.loc, converted)
+    how = "typed in" if cell.refusal is not None else "formatted as"
     return Problem(
         loc=cell.loc,
         severity="warning",
         code="currency_converted",
-        message=f"the cell is formatted as {currency}, so it holds {typed}: read as "
+        message=f"the cell is {how} {currency}, so it holds {typed}: read as "
         f"{amount(round(converted, 2))} {target}, at the Client sheet's {amount(rate)} "
         f"{display} per US dollar",
     )

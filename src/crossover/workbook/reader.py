@@ -47,6 +47,7 @@ from crossover.workbook import layout, money
 from crossover.workbook.coerce import (
     BLANK,
     Cell,
+    ForeignAmountError,
     UnreadableCellError,
     coerce,
     format_currencies,
@@ -380,6 +381,13 @@ class _Reading:
             return BLANK
         try:
             value = coerce(item, cell)
+        except ForeignAmountError as e:
+            # Refused with this message unless it is in the workbook's own currency, which is
+            # known once the Client sheet is read.
+            self.priced.append(
+                PricedCell(loc, self.places[loc], item, e.amount, e.currencies, refusal=str(e))
+            )
+            return BLANK
         except UnreadableCellError as e:
             self._report(loc, self.places[loc], str(e))
             return BLANK
