@@ -134,7 +134,7 @@ def plausible_table() -> str:
 
 
 def _plausible_row(entry: Plausible) -> str:
-    unit = f" {entry.unit}" if entry.unit else ""
+    unit = ("" if entry.unit.startswith("%") else " ") + entry.unit if entry.unit else ""
     if entry.judged:
         plausible, refused = entry.judged, "see the plausible column"
     elif entry.low is None and entry.high is None:

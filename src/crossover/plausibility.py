@@ -143,7 +143,8 @@ def range_problem(entry: Plausible, loc: Loc, value: float) -> Problem | None:
     """An error beyond the entry's floor or ceiling, a warning outside its plausible range."""
     if entry.holds(value):
         return None
-    typed = f"{amount(value)} {entry.unit}".rstrip()
+    space = "" if entry.unit.startswith("%") else " "
+    typed = f"{amount(value)}{space}{entry.unit}".rstrip()
     guess = entry.meant(value)
     if entry.absurd(value):
         side = "more" if entry.ceiling is not None and value > entry.ceiling else "less"

@@ -324,7 +324,7 @@ def test_an_unusual_growth_is_a_warning_that_travels_into_the_results(tmp_path: 
         "field": "workload.monthly_growth_pct",
         "cell": None,
         "code": "implausible_value",
-        "message": "50 % a month is outside the -20 to 30 a real client has (30% a month is 23 "
+        "message": "50% a month is outside the -20 to 30 a real client has (30% a month is 23 "
         "times a year; a yearly growth typed as monthly looks like this); check the number and "
         "its unit",
     } in warnings
@@ -423,7 +423,7 @@ def test_the_call_brief_asks_about_a_value_a_client_rarely_has(tmp_path: Path) -
     results = analyse_file(path, CATALOGUE)
     questions = CallWords(results, report_display(results, default_brand())).questions()
     assert (
-        "Are these figures right? 50 % a month is outside the -20 to 30 a real client has (30% "
+        "Are these figures right? 50% a month is outside the -20 to 30 a real client has (30% "
         "a month is 23 times a year; a yearly growth typed as monthly looks like this); check "
         "the number and its unit." in questions
     )
