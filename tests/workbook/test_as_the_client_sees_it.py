@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +30,11 @@ def read(path: Path) -> tuple[Scenario | None, list[Problem]]:
 
 def described(problems: list[Problem]) -> list[tuple[str, str | None, str]]:
     return [(p.severity, p.code, p.describe()) for p in problems]
+
+
+def tiers_ref(path: Path) -> str:
+    """Where the template puts the Tiers table (its columns follow the schema)."""
+    return str(load_workbook(path)["Tiers"].tables["Tiers"].ref)
 
 
 def move_or_copy(workbook: Workbook, title: str) -> Worksheet:
@@ -104,7 +109,8 @@ def test_a_hidden_input_sheet_is_warned_of_with_its_cells(filled_path: Path) -> 
             "warning",
             "hidden_input",
             "Tiers sheet: the Tiers sheet is hidden, but the tool reads its inputs (the Tiers "
-            "table, B4:N12); unhide it (right-click any sheet tab, Unhide) to check them",
+            f"table, {tiers_ref(filled_path)}); unhide it (right-click any sheet tab, Unhide) to "
+            "check them",
         ),
         (
             "warning",
@@ -166,7 +172,8 @@ def test_rows_typed_into_a_copied_table_are_refused_not_dropped(filled_path: Pat
         (
             "error",
             None,
-            "'Tiers (2)'!B4:N12 (Tiers2 table): the table Tiers2 has the Tiers table's columns "
+            f"'Tiers (2)'!{tiers_ref(filled_path)} (Tiers2 table): the table Tiers2 has the "
+            "Tiers table's columns "
             "and 2 filled rows unlike the Tiers table's, but only the table named Tiers is read "
             "(a sheet copied with Move or Copy gives its table a new name); keep one: delete the "
             "copy, or delete the original and rename the copy Tiers (Table Design > Table Name)",
