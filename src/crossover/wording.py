@@ -697,16 +697,12 @@ class CallWords(Words):
         """The warnings as questions for the client, one per kind, the most material first."""
         by_code: dict[str | None, list[InputWarning]] = {}
         for warning in self.results.warnings:
-            by_code.setdefault(warning.code, []).append(warning)
+            # A kind with no question of its own is asked as it reads, as a warning of no kind.
+            code = warning.code if warning.code in QUESTION_ORDER else None
+            by_code.setdefault(code, []).append(warning)
         asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
-        # A warning of no kind (one saved before warnings had kinds), or of a kind with no
-        # question of its own, is asked as it reads.
-        asked += [
-            f"{self.warning(w)}: is that right?"
-            for code, warnings in by_code.items()
-            if code not in QUESTION_ORDER
-            for w in warnings
-        ]
+        # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
+        asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
         return [q for q in asked if q]
 
     def _question(self, code: str, warnings: list[InputWarning]) -> str:
@@ -778,8 +774,8 @@ class CallWords(Words):
         if code == "currency_converted":
             cells = ", ".join(w.cell or w.field or "" for w in warnings)
             return (
-                f"The amounts in {cells} are formatted in another currency and were converted: "
-                "is that the currency they are in?"
+                f"The amounts in {cells} were given in another currency and converted at your "
+                "exchange rate: were they meant in that currency?"
             )
         if code == "implausible_value":
             return "Are these figures right? " + " ".join(self.warning(w) + "." for w in warnings)
