@@ -1,8 +1,10 @@
-"""Print, or write into docs/workbook.md, the input contract's field tables from the schema.
+"""Print, or write into the docs, the input contract's field tables and plausible ranges.
 
 Usage: python scripts/contract_doc.py           (print the tables)
-       python scripts/contract_doc.py --write   (replace them in docs/workbook.md)
-tests/test_contract_doc.py checks that docs/workbook.md holds what this prints.
+       python scripts/contract_doc.py --write   (replace them in docs/workbook.md and
+                                                 docs/inputs.md)
+tests/test_contract_doc.py checks that docs/workbook.md holds what this prints, and
+tests/workbook/test_plausible_ranges.py that docs/inputs.md does.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from crossover.plausibility import amount
+from crossover.ranges import PLAUSIBLE, Plausible
 from crossover.scenario import Scenario
 from crossover.workbook import layout
 from crossover.workbook.layout import FieldSpec, SectionSpec
 
 DOC = Path(__file__).parent.parent / "docs" / "workbook.md"
 BEGIN, END = "<!-- fields:begin -->", "<!-- fields:end -->"
+INPUTS_DOC = Path(__file__).parent.parent / "docs" / "inputs.md"
+PLAUSIBLE_BEGIN, PLAUSIBLE_END = "<!-- plausible:begin -->", "<!-- plausible:end -->"
 
 KINDS = {
     "text": "text",
@@ -117,6 +123,50 @@ def _allowed(field: FieldSpec) -> str:
     return ""
 
 
+def plausible_table() -> str:
+    """One row per numeric input: what a real client has, what is refused, and why."""
+    lines = [
+        "| field | plausible (else a warning) | refused | read as a slip | why | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [_plausible_row(entry) for entry in PLAUSIBLE]
+    return "\n".join(lines)
+
+
+def _plausible_row(entry: Plausible) -> str:
+    unit = ("" if entry.unit.startswith("%") else " ") + entry.unit if entry.unit else ""
+    if entry.judged:
+        plausible, refused = entry.judged, "see the plausible column"
+    elif entry.low is None and entry.high is None:
+        plausible, refused = "any value the schema allows", "—"
+    else:
+        plausible = f"{amount(entry.low or 0)} to {amount(entry.high or 0)}{unit}"
+        limits = []
+        if entry.floor is not None:
+            limits.append(f"below {amount(entry.floor)}")
+        if entry.ceiling is not None:
+            limits.append(f"above {amount(entry.ceiling)}")
+        refused = " or ".join(limits) or "only beyond the schema's bounds"
+    slips = "; ".join(
+        m.said.split(",")[0].split(":")[0] + f" ({_factor(m.factor)})" for m in entry.misreadings
+    )
+    source = entry.source or "none: a judgement of what clients have"
+    cells = [f"`{entry.field}`", plausible, refused, slips, entry.reason, source]
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def _factor(factor: float) -> str:
+    """× 1,000 or ÷ 100: how the typed value becomes the one meant."""
+    return f"× {amount(factor)}" if factor >= 1 else f"÷ {amount(round(1 / factor))}"
+
+
+def _replace(path: Path, begin: str, end: str, body: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(begin)
+    _, tail = rest.split(end)
+    path.write_text(f"{head}{begin}\n{body}\n{end}{tail}", encoding="utf-8")
+
+
 def _cell(text: str) -> str:
     """Markdown-safe table cell: pipes escaped, line breaks joined."""
     return " ".join(text.split()).replace("|", "\\|")
@@ -125,15 +175,13 @@ def _cell(text: str) -> str:
 def main(argv: list[str]) -> None:
     tables = field_tables()
     if argv[1:] == ["--write"]:
-        text = DOC.read_text(encoding="utf-8")
-        head, rest = text.split(BEGIN)
-        _, tail = rest.split(END)
-        DOC.write_text(f"{head}{BEGIN}\n{tables}\n{END}{tail}", encoding="utf-8")
-        sys.stdout.write(f"wrote {DOC}\n")
+        _replace(DOC, BEGIN, END, tables)
+        _replace(INPUTS_DOC, PLAUSIBLE_BEGIN, PLAUSIBLE_END, plausible_table())
+        sys.stdout.write(f"wrote {DOC} and {INPUTS_DOC}\n")
     elif argv[1:]:
         sys.exit(__doc__)
     else:
-        sys.stdout.write(tables + "\n")
+        sys.stdout.write(tables + "\n\n" + plausible_table() + "\n")
 
 
 if __name__ == "__main__":

@@ -67,9 +67,9 @@ def load_scenario_with_warnings(path: Path, catalogue: Catalogue) -> tuple[Scena
         scenario = canonical_ids(read_json_scenario(path), catalogue)
         _refuse_extremes(path, scenario)
         from crossover.engine import check_scenario
-        from crossover.plausibility import scenario_warnings
+        from crossover.plausibility import scenario_problems
 
-        problems = check_scenario(scenario, catalogue) + scenario_warnings(scenario, catalogue)
+        problems = check_scenario(scenario, catalogue) + scenario_problems(scenario, catalogue)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise ScenarioError(str(path), errors + [p for p in problems if p not in errors])

@@ -522,6 +522,13 @@ WarningCode = Literal[
     "latency_unreachable",
     "memory_tight",
     "retired_model",
+    "implausible_value",
+    "fx_rate_far",
+    "price_override_order",
+    "unused_deployment",
+    "currency_converted",
+    "copied_sheet",
+    "hidden_input",
 ]
 """The kinds of warning: the edge words each kind as a question for the client."""
 
@@ -546,6 +553,8 @@ class Problem(_Model):
 
 class ScenarioError(ProblemsError):
     """Raised when a scenario cannot be read or does not validate; carries every problem."""
+
+    problems: list[Problem]
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source

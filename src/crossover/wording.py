@@ -643,9 +643,14 @@ QUESTION_ORDER = (
     "fx_rate_inverted",
     "percent_fraction",
     "price_override_far",
+    "price_override_order",
+    "fx_rate_far",
+    "implausible_value",
+    "currency_converted",
     "retired_model",
     "memory_tight",
     "latency_unreachable",
+    "unused_deployment",
     "missing_column",
     "unknown_column",
 )
@@ -734,7 +739,9 @@ class CallWords(Words):
         """The warnings as questions for the client, one per kind, the most material first."""
         by_code: dict[str | None, list[InputWarning]] = {}
         for warning in self.results.warnings:
-            by_code.setdefault(warning.code, []).append(warning)
+            # A kind with no question of its own is asked as it reads, as a warning of no kind.
+            code = warning.code if warning.code in QUESTION_ORDER else None
+            by_code.setdefault(code, []).append(warning)
         asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
         # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
         asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
@@ -795,6 +802,40 @@ class CallWords(Words):
             return (
                 f"Is your negotiated price right: {'; '.join(prices)}? It is far from the "
                 "list price."
+            )
+        if code == "price_override_order":
+            swapped = sorted(
+                {
+                    short(self.api_model(r.scenario.price_overrides[_index(w)].api_model))
+                    for w in warnings
+                }
+            )
+            return (
+                f"Are your negotiated prices for {' and '.join(swapped)} in the right columns? "
+                "Output is priced below input, or a cache read above an uncached one."
+            )
+        if code == "fx_rate_far":
+            client = r.scenario.client
+            return (
+                f"Is {formatting.number(client.usd_fx_rate, d)} {client.currency} per US dollar "
+                "the rate of the report's day? It is far from the reference rate."
+            )
+        if code == "currency_converted":
+            cells = ", ".join(w.cell or w.field or "" for w in warnings)
+            return (
+                f"The amounts in {cells} were given in another currency and converted at your "
+                "exchange rate: were they meant in that currency?"
+            )
+        if code == "implausible_value":
+            return "Are these figures right? " + " ".join(self.warning(w) + "." for w in warnings)
+        if code == "unused_deployment":
+            unused = [
+                self.deployment(r.scenario.deployments[_index(w)].deployment) for w in warnings
+            ]
+            them = "it" if len(unused) == 1 else "them"
+            return (
+                f"Should a plan consider {'; '.join(unused)}? No tier names {them}, so the plans "
+                f"leave {them} out."
             )
         if code == "retired_model":
             models = {

@@ -8,6 +8,7 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse, check_scenario
+from crossover.plausibility import scenario_problems
 from crossover.scenario import ScenarioError
 
 
@@ -303,3 +304,121 @@ def test_blank_workload_totals_are_the_tiers_own_volumes(
         15,
     )
     assert _problems(scenario, fixture_catalogue) == []
+
+
+@pytest.mark.parametrize(
+    ("sections", "expected"),
+    [
+        (
+            {
+                "price_overrides": [
+                    {"api_model": "openai/gpt-4o", "input_per_mtok": 2.0, "output_per_mtok": 8.0}
+                ]
+            },
+            (
+                ("price_overrides", 0, "api_model"),
+                "error",
+                "no tier runs on openai/gpt-4o, so this negotiated price would be ignored; name "
+                "the model a tier runs on today, or delete the row",
+            ),
+        ),
+        (
+            {"price_overrides": [{"api_model": "anthropic/claude-haiku-4-5", "api_mode": "batch"}]},
+            (
+                ("price_overrides", 0, "api_mode"),
+                "error",
+                "this batch price for anthropic/claude-haiku-4-5 is used by no tier: the tiers on "
+                "anthropic/claude-haiku-4-5 run realtime, so the negotiated price would be "
+                "ignored; set api_mode to realtime, or delete the row",
+            ),
+        ),
+        (
+            {"deployments": [_deployment()]},
+            (
+                ("deployments", 0, "deployment"),
+                "warning",
+                "no tier names d as its deployment or among its candidates, so no plan considers "
+                "it; name it in a tier's row, or delete this row",
+            ),
+        ),
+    ],
+)
+def test_a_row_no_tier_uses_is_named(
+    sections: dict[str, Any],
+    expected: tuple[Any, ...],
+    make_scenario: Any,
+    fixture_catalogue: Catalogue,
+) -> None:
+    assert expected in _problems(make_scenario(**sections), fixture_catalogue)
+
+
+def test_an_override_of_the_model_a_tier_uses_is_not_questioned(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = make_scenario(
+        price_overrides=[{"api_model": "Anthropic/Claude-Haiku-4-5", "input_per_mtok": 0.8}]
+    )
+    assert [p for p in _problems(scenario, fixture_catalogue) if p[0][0] == "price_overrides"] == []
+
+
+# -- GPU-hour prices against the catalogue (crossover.plausibility) --------------------------
+# The fixture rents H100s only as aws/p5.48xlarge (8 GPUs): $6.88 on demand, $4.128 reserved
+# for a year (40% off), $2.752 for three (60% off), $3.79 spot. The span is $2.75 to $6.88.
+
+
+def _gpu_price_problems(
+    price: float, make_scenario: Any, catalogue: Catalogue
+) -> list[tuple[str, str | None, str]]:
+    scenario = make_scenario(
+        tiers=[
+            {
+                "tier": "all",
+                "share_pct": 100,
+                "api_model": "anthropic/claude-haiku-4-5",
+                "deployment": "d",
+            }
+        ],
+        deployments=[_deployment(gpu_hour_price=price)],
+    )
+    return [
+        (p.severity, p.code, p.message)
+        for p in scenario_problems(scenario, catalogue)
+        if p.loc == ("deployments", 0, "gpu_hour_price")
+    ]
+
+
+def test_a_gpu_hour_price_typed_for_the_whole_instance_is_refused(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    # 8 × $6.88 = $55.04 an hour for the whole instance; $54 is within 25% of it; 54 / 8 = 6.75.
+    assert _gpu_price_problems(54, make_scenario, fixture_catalogue) == [
+        (
+            "error",
+            None,
+            "$54.00 per GPU-hour is above every catalogue price for h100-sxm ($2.75 to $6.88) "
+            "and near the $55.04 an hour of a whole 8-GPU instance (aws/p5.48xlarge): it looks "
+            "like the instance's price; per GPU that is $6.75, so type 6.75",
+        )
+    ]
+
+
+def test_a_gpu_hour_price_far_below_the_catalogue_is_a_warning(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    # Half the lowest price is $1.376: $1 is below it.
+    assert _gpu_price_problems(1, make_scenario, fixture_catalogue) == [
+        (
+            "warning",
+            "implausible_value",
+            "$1.00 per GPU-hour is outside the catalogue's $2.75 to $6.88 for h100-sxm (every "
+            "cloud and price plan it knows); check the price and its unit (USD per GPU-hour)",
+        )
+    ]
+
+
+@pytest.mark.parametrize("price", [1.4, 3.0, 6.88, 10.3])
+def test_a_gpu_hour_price_near_the_catalogues_is_not_questioned(
+    price: float, make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    # From half the lowest ($1.376) to 1.5 times the highest ($10.32), short of an instance.
+    assert _gpu_price_problems(price, make_scenario, fixture_catalogue) == []

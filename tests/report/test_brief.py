@@ -229,6 +229,11 @@ def test_the_warnings_become_one_question_per_kind(noisy: Results, brand: Brand)
         f"Must the answers keep their promised speed (tier-0-{x}… at 70 ms, tier-1-{x}… at "
         f"70 ms, tier-2-{x}… at 70 ms a token and 7 more tiers)? Some candidate set-ups "
         "cannot reach it, so they were left out.",
+        # The tiers name only llama8b-l4 and qwen14b-l40s: the startup's other two
+        # deployments and the bf16 one are in no tier's row.
+        "Should a plan consider Llama 3.1 8B Instruct on NVIDIA L40S; Llama 3.1 8B Instruct on "
+        "NVIDIA H100 SXM 80GB; Llama 3.1 8B Instruct on NVIDIA L4 (bf16, 3-year reserved)? No "
+        "tier names them, so the plans leave them out.",
     ]
 
 

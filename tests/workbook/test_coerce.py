@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from crossover.workbook import layout
@@ -194,7 +195,10 @@ def test_grouped_thousands_read_as_the_number(number: int, separator: str) -> No
 
 @given(st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
 def test_a_number_typed_as_text_reads_as_itself(number: float) -> None:
-    assert coerce(INPUT, Cell(layout.format_number(number))) == number
+    typed = layout.format_number(number)
+    # 1.125 could be 1,125 typed in much of Europe: refused on purpose (tests below).
+    assume(not re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", typed))
+    assert coerce(INPUT, Cell(typed)) == number
 
 
 @given(st.decimals(min_value=0, max_value=100, places=3))

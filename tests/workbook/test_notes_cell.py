@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from crossover.scenario import Problem, Scenario, ScenarioError
+from crossover.scenario import Scenario, ScenarioError
 from crossover.workbook import read_workbook, write_filled, write_template
 
 from .helpers import BASE, named, soffice, spoil
@@ -91,7 +90,6 @@ def test_notes_too_long_or_unsafe_are_refused_at_their_cell(
     coordinate = named(load_workbook(path), "notes").coordinate
     with pytest.raises(ScenarioError) as refused:
         read_workbook(path)
-    # ScenarioError is built from Problems; its base class declares only the Described protocol.
-    problems = cast(list[Problem], refused.value.problems)
+    problems = refused.value.problems
     errors = [p for p in problems if p.severity == "error"]
     assert [p.describe() for p in errors] == [f"Client!{coordinate} (notes): {message}"]

@@ -190,7 +190,17 @@ AWKWARD["tiers"] = [
 MANY_ROWS: dict[str, Any] = deepcopy(BASE) | {
     "tiers": [
         {"tier": f"tier {i:02d}", "share_pct": 5, "api_model": "anthropic/claude-haiku-4-5"}
-        for i in range(20)
+        for i in range(19)
+    ]
+    # The base's override and deployment are used by a tier: a row no tier uses is refused.
+    + [
+        {
+            "tier": "tier 19",
+            "share_pct": 5,
+            "api_model": "openai/gpt-4o",
+            "route": "self_host",
+            "deployment": "llama70-h100",
+        }
     ]
 }
 

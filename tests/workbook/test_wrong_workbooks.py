@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
 import pytest
 from openpyxl import Workbook
@@ -17,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from crossover.cli import main
 from crossover.errors import EXIT_DATA
-from crossover.scenario import Problem, ScenarioError
+from crossover.scenario import ScenarioError
 from crossover.workbook import layout, read_workbook
 
 from .helpers import named, spoil, table_cell
@@ -380,8 +379,7 @@ def test_each_mistake_is_named_by_its_cell(
         main(["validate", str(filled_path)])
     assert exited.value.code == EXIT_DATA
     printed = capsys.readouterr().err.splitlines()
-    # ScenarioError is built from Problems; its base class declares only the Described protocol.
-    problems = cast(list[Problem], raised.value.problems)
+    problems = raised.value.problems
     errors = [p.describe() for p in problems if p.severity == "error"]
     warnings = [p.describe() for p in problems if p.severity == "warning"]
     assert printed == [

@@ -21,6 +21,7 @@ def check_scenario(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
         + price_problems(scenario, catalogue)
         + _retirement_problems(scenario, catalogue)
         + _option_problems(scenario, catalogue)
+        + _unused_problems(scenario, catalogue)
         + resolve_deployments(scenario, catalogue)[1]
         + _compliance_problems(scenario)
         + _quality_problems(scenario, catalogue)
@@ -210,6 +211,67 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                     message=f"unknown provider {provider!r}"
                     + did_you_mean(provider, clouds)
                     + f"; known: {', '.join(clouds)}",
+                )
+            )
+    return problems
+
+
+def _unused_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
+    """Rows no tier uses: an override's negotiated price would be dropped (an error), a
+    deployment no tier names would be left out of every plan (a warning: no figure moves)."""
+
+    def key(api_model: str) -> str:
+        # As the prices are matched (api_cost.resolve_prices): an alias names its model.
+        return catalogue.resolve_api_model(api_model) or api_model.casefold()
+
+    problems = []
+    used = {(key(t.api_model), t.api_mode) for t in scenario.tiers}
+    models = sorted({t.api_model for t in scenario.tiers})
+    for i, override in enumerate(scenario.price_overrides):
+        model, mode = override.api_model, override.api_mode
+        if (key(model), mode) in used:
+            continue
+        if catalogue.resolve_api_model(model) is None and not override.is_complete:
+            continue  # Already refused on this cell: an unknown model needs both prices.
+        modes = sorted({t.api_mode for t in scenario.tiers if key(t.api_model) == key(model)})
+        if modes:
+            problems.append(
+                Problem(
+                    loc=("price_overrides", i, "api_mode"),
+                    message=f"this {mode} price for {model} is used by no tier: the tiers on "
+                    f"{model} run {' and '.join(modes)}, so the negotiated price would be "
+                    f"ignored; set api_mode to {modes[0]}, or delete the row",
+                )
+            )
+            continue
+        problems.append(
+            Problem(
+                loc=("price_overrides", i, "api_model"),
+                message=f"no tier runs on {model}, so this negotiated price would be ignored; "
+                "name the model a tier runs on today" + did_you_mean(model, models) + ", or "
+                "delete the row",
+            )
+        )
+    named = {
+        option.casefold()
+        for tier in scenario.tiers
+        for option in [*tier.options, tier.deployment or ""]
+    }
+    known = {d.deployment.casefold() for d in scenario.deployments}
+    if named - {""} - known:
+        # A tier names a deployment the table lacks (reported): the unused row is likely the
+        # one it meant, and the error already names it.
+        return problems
+    for i, deployment in enumerate(scenario.deployments):
+        if deployment.deployment.casefold() not in named:
+            problems.append(
+                Problem(
+                    loc=("deployments", i, "deployment"),
+                    severity="warning",
+                    code="unused_deployment",
+                    message=f"no tier names {deployment.deployment} as its deployment or among "
+                    "its candidates, so no plan considers it; name it in a tier's row, or "
+                    "delete this row",
                 )
             )
     return problems

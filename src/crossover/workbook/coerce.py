@@ -39,6 +39,12 @@ _CURRENCIES = (
     ("¥", "yen"),
     ("CHF", "Swiss francs"),
 )
+_TEXT_CODES: dict[str, tuple[str, ...]] = {
+    "euros": ("EUR",),
+    "pounds sterling": ("GBP",),
+    "yen": ("JPY",),
+    "Swiss francs": ("CHF",),
+}
 _MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 _TRUE = frozenset({"yes", "y", "true", "1"})
 _FALSE = frozenset({"no", "n", "false", "0"})
@@ -67,6 +73,16 @@ class Cell:
 
 class UnreadableCellError(ValueError):
     """A cell's content cannot be read as the field's value; the message says why."""
+
+
+class ForeignAmountError(UnreadableCellError):
+    """Money typed as text in a currency other than the field's: refused, unless the reader
+    can convert it at the workbook's own rate."""
+
+    def __init__(self, message: str, currencies: tuple[str, ...], amount: float) -> None:
+        super().__init__(message)
+        self.currencies = currencies
+        self.amount = amount
 
 
 def coerce(spec: FieldSpec, cell: Cell) -> Any:
@@ -106,6 +122,83 @@ def is_percent_format(number_format: str) -> bool:
     """True for a real percent format (0%, 0.0%); a quoted or escaped % is only decoration."""
     unquoted = re.sub(r'"[^"]*"|\\.', "", number_format or "")
     return "%" in unquoted
+
+
+# Currency signs in number formats, by what they can mean. A sign several currencies share is
+# ambiguous: the reader takes the one the workbook uses, or refuses.
+_FORMAT_SIGNS: dict[str, tuple[str, ...]] = {
+    "US$": ("USD",),
+    "$": ("USD",),
+    "€": ("EUR",),
+    "£": ("GBP",),
+    "¥": ("JPY", "CNY"),
+    "￥": ("JPY", "CNY"),
+    "₹": ("INR",),
+    "₩": ("KRW",),
+    "R$": ("BRL",),
+    "A$": ("AUD",),
+    "AU$": ("AUD",),
+    "C$": ("CAD",),
+    "CA$": ("CAD",),
+    "NZ$": ("NZD",),
+    "S$": ("SGD",),
+    "HK$": ("HKD",),
+    "zł": ("PLN",),
+    "Kč": ("CZK",),
+    "Fr.": ("CHF",),
+    "kr": ("SEK", "NOK", "DKK", "ISK"),
+    "kr.": ("DKK", "ISK"),
+}
+# Excel writes a locale's currency as [$sign-LCID]: the locale tells shared signs apart.
+_SIGN_LOCALES = {
+    ("$", "409"): "USD",
+    ("$", "c09"): "AUD",
+    ("$", "1009"): "CAD",
+    ("$", "1409"): "NZD",
+    ("$", "4809"): "SGD",
+    ("¥", "411"): "JPY",
+    ("¥", "804"): "CNY",
+    ("kr", "41d"): "SEK",
+    ("kr", "414"): "NOK",
+    ("kr.", "406"): "DKK",
+}
+_DOLLARS = ("USD", "AUD", "CAD", "NZD", "SGD", "HKD", "MXN")
+"""What a dollar sign with a locale not listed above may mean."""
+_LOCALE_PART = re.compile(r"\[\$([^\]-]*)(?:-([0-9A-Fa-f]+))?\]")
+_ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+
+
+def format_currencies(number_format: str) -> tuple[str, ...]:
+    """The currencies a number format shows its amount in: () for none, one ISO code, or the
+    several a shared sign (¥, kr) can mean."""
+    text = number_format or ""
+    found: list[tuple[str, ...]] = []
+    for sign, locale in _LOCALE_PART.findall(text):
+        sign = sign.strip()
+        if (sign, locale.lower()) in _SIGN_LOCALES:
+            found.append((_SIGN_LOCALES[sign, locale.lower()],))
+        elif sign == "$" and locale:
+            found.append(_DOLLARS)
+        elif sign:
+            found.append(_sign_currencies(sign))
+    rest = _LOCALE_PART.sub(" ", text)
+    # Quoted text and escaped characters are shown as typed: a sign there is still a sign.
+    quoted = " ".join(a or b for a, b in re.findall(r'"([^"]*)"|\\(.)', rest))
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', " ", rest)
+    for part in (quoted, bare):
+        code = _ISO_CODE.search(part)
+        if code:
+            found.append((code[1],))
+        sign = next((s for s in sorted(_FORMAT_SIGNS, key=len, reverse=True) if s in part), None)
+        if sign is not None:
+            found.append(_FORMAT_SIGNS[sign])
+    return found[0] if found else ()
+
+
+def _sign_currencies(sign: str) -> tuple[str, ...]:
+    if re.fullmatch(r"[A-Z]{3}", sign):
+        return (sign,)
+    return _FORMAT_SIGNS.get(sign, (sign,))
 
 
 def _show_value(value: Any, number_format: str) -> str:
@@ -167,16 +260,35 @@ def parse_number_text(spec: FieldSpec, cell: Cell, text: str) -> float:
     sign = ""
     if body[:1] in ("-", "+"):
         sign, body = body[0], body[1:].lstrip(_SPACES)
-    body, factor = _money(spec, cell, body)
+    body, factor, foreign = _money(spec, cell, body)
     if body[:1] in ("-", "+") and not sign:
         sign, body = body[0], body[1:].lstrip(_SPACES)
     value = _magnitude(spec, cell, sign, body)
     # Through Decimal, so that 1.1m is 1100000 and not 1100000.0000000002.
-    return value if factor == 1 else float(Decimal(repr(value)) * Decimal(int(factor)))
+    value = value if factor == 1 else float(Decimal(repr(value)) * Decimal(int(factor)))
+    if foreign is not None:
+        name, codes = foreign
+        raise ForeignAmountError(
+            str(
+                _expected(
+                    spec,
+                    cell,
+                    f", an amount in {name}: this field is in US dollars, so convert the amount "
+                    "(the report shows the client's currency at the exchange rate on the Client "
+                    "sheet)",
+                )
+            ),
+            codes,
+            value,
+        )
+    return value
 
 
-def _money(spec: FieldSpec, cell: Cell, body: str) -> tuple[str, float]:
-    """The digits of money text without its currency and multiplier, and the multiplier."""
+def _money(
+    spec: FieldSpec, cell: Cell, body: str
+) -> tuple[str, float, tuple[str, tuple[str, ...]] | None]:
+    """The digits of money text without its currency and multiplier, the multiplier, and the
+    currency (its name and codes) where it is not the US dollar."""
     currency = None
     for symbol, name in _CURRENCIES:
         if body.upper().startswith(symbol):
@@ -193,13 +305,8 @@ def _money(spec: FieldSpec, cell: Cell, body: str) -> tuple[str, float]:
     if (currency is not None or suffix is not None) and not is_money(spec):
         raise _expected(spec, cell, ", which is not a plain number: type the number alone")
     if currency is not None and currency != "US dollars":
-        raise _expected(
-            spec,
-            cell,
-            f", an amount in {currency}: this field is in US dollars, so convert the amount "
-            "(the report shows the client's currency at the exchange rate on the Client sheet)",
-        )
-    return body, factor
+        return body, factor, (currency, _TEXT_CODES[currency])
+    return body, factor, None
 
 
 def _magnitude(spec: FieldSpec, cell: Cell, sign: str, body: str) -> float:

@@ -34,7 +34,7 @@ from crossover.catalogue import load_catalogue
 from crossover.engine.checks import check_scenario
 from crossover.engine.ids import canonical_ids
 from crossover.inert import clip, echo, visible
-from crossover.plausibility import scenario_warnings
+from crossover.plausibility import scenario_problems
 from crossover.scenario import (
     Loc,
     Problem,
@@ -43,19 +43,25 @@ from crossover.scenario import (
     WarningCode,
     problems_from,
 )
-from crossover.workbook import layout
+from crossover.workbook import layout, money
 from crossover.workbook.coerce import (
     BLANK,
     Cell,
+    ForeignAmountError,
     UnreadableCellError,
     coerce,
+    format_currencies,
     is_percent_format,
     show,
 )
+from crossover.workbook.hidden import hidden_cell, hidden_cell_message, hidden_sheets
 from crossover.workbook.layout import FieldSpec, SectionSpec
+from crossover.workbook.money import PricedCell
+from crossover.workbook.names import choose_names
 from crossover.workbook.partial import around_stand_in, stand_in
 from crossover.workbook.preflight import assert_defusedxml, preflight
 from crossover.workbook.structure import structure_problem
+from crossover.workbook.table_copies import copied_table_problem
 
 # openpyxl drops parts it does not model and warns about each one. Excel and LibreOffice write
 # such parts (validation and formatting extensions, slicers); the reader needs none of them.
@@ -203,6 +209,10 @@ class _Reading:
     """Where each input table was read."""
     unscanned: set[str] = field(default_factory=set)
     """Sheets whose table could not be bounded: what lies around it cannot be judged."""
+    priced: list[PricedCell] = field(default_factory=list)
+    """Money cells whose format shows a currency: converted once the Client sheet is read."""
+    chosen: dict[str, DefinedName] = field(default_factory=dict)
+    """Field name (lower case) -> the name it is read through, where sheets hold copies."""
 
     # --- reading -------------------------------------------------------------------------
 
@@ -218,7 +228,16 @@ class _Reading:
         self._check_names()
         for area in self.tables:
             self._hidden_in_table(area)
+        self._hidden_inputs()
         self._typed_outside()
+        for problem in money.convert(raw, self.priced):
+            self._report(
+                problem.loc,
+                problem.where or "",
+                problem.message,
+                problem.severity,
+                code=problem.code,
+            )
         return raw
 
     def _report(
@@ -238,6 +257,14 @@ class _Reading:
             self.unread.append(loc)
 
     def _read_scalars(self, spec: SectionSpec) -> dict[str, Any]:
+        choice = choose_names(self.values, spec)
+        self.chosen.update(choice.names)
+        if choice.warning is not None:
+            self._report(
+                (spec.key,), f"{spec.sheet} sheet", choice.warning, "warning", code="copied_sheet"
+            )
+        if choice.error is not None:
+            self._report((spec.key,), f"{spec.sheet} sheet", choice.error, unread=False)
         section: dict[str, Any] = {}
         on_missing_sheets: dict[str, list[str]] = {}
         cells: list[tuple[str, str]] = []
@@ -319,6 +346,8 @@ class _Reading:
         return f"renamed to {' or '.join(others)}?"
 
     def _defined_name(self, wanted: str) -> DefinedName | None:
+        if wanted.lower() in self.chosen:
+            return self.chosen[wanted.lower()]
         # Excel's names ignore case; a name recreated by hand may differ in capitals, and one
         # recreated at sheet scope is still the client's answer.
         for name, definition in self.values.defined_names.items():
@@ -352,9 +381,20 @@ class _Reading:
             return BLANK
         try:
             value = coerce(item, cell)
+        except ForeignAmountError as e:
+            # Refused with this message unless it is in the workbook's own currency, which is
+            # known once the Client sheet is read.
+            self.priced.append(
+                PricedCell(loc, self.places[loc], item, e.amount, e.currencies, refusal=str(e))
+            )
+            return BLANK
         except UnreadableCellError as e:
             self._report(loc, self.places[loc], str(e))
             return BLANK
+        if money.is_money_field(item) and isinstance(cell.value, int | float):
+            currencies = format_currencies(cell.number_format)
+            if currencies and isinstance(value, float):
+                self.priced.append(PricedCell(loc, self.places[loc], item, value, currencies))
         if (
             item.kind == "percent"
             and isinstance(value, float)
@@ -405,6 +445,9 @@ class _Reading:
         return Cell(value, value_cell.number_format or "General", formula)
 
     def _read_table(self, spec: SectionSpec) -> list[dict[str, Any]] | None:
+        copied = copied_table_problem(self.values, spec)
+        if copied is not None:
+            self._report((spec.key,), copied[0], copied[1], unread=False)
         found = self._table(spec.table)
         if found is None:
             where = f"{spec.table} table"
@@ -587,6 +630,41 @@ class _Reading:
                         "warning",
                     )
 
+    def _hidden_inputs(self) -> None:
+        """Named answers on a hidden sheet, or in a hidden row or column, are warned of."""
+        used: dict[str, list[str]] = {}
+        for sheet, coordinate in self.named:
+            used.setdefault(sheet, []).append(coordinate)
+        for area in self.tables:
+            first = f"{get_column_letter(area.first_column)}{area.header_row}"
+            last = f"{get_column_letter(area.last_column)}{area.last_row}"
+            used.setdefault(area.sheet, []).append(f"the {area.spec.table} table, {first}:{last}")
+        for found in hidden_sheets(self.values.worksheets, used):
+            section = self._section_of(found.sheet)
+            self._report(
+                section,
+                f"{layout.quote_sheet(found.sheet)} sheet",
+                found.message,
+                "warning",
+                unread=False,
+                code="hidden_input",
+            )
+        for (sheet, coordinate), fields in self.named.items():
+            worksheet = self.values[sheet]
+            if worksheet.sheet_state != "visible" or self._cell(sheet, coordinate).is_blank:
+                continue
+            what = hidden_cell(worksheet, coordinate)
+            if what is not None:
+                loc = fields[0][0]
+                self._report(
+                    loc,
+                    self.places[loc],
+                    hidden_cell_message(what, self.shown.get(loc) or "a value"),
+                    "warning",
+                    unread=False,
+                    code="hidden_input",
+                )
+
     def _hidden_in_table(self, area: _TableArea) -> None:
         """A filled row or column a client cannot see is read all the same: say so."""
         worksheet = self.values[area.sheet]
@@ -620,6 +698,7 @@ class _Reading:
                 "rows around it, right-click, Unhide) to check it, or delete the row if it should "
                 "not count",
                 "warning",
+                code="hidden_input",
             )
         for column in sorted(hidden_columns):
             filled = [
@@ -642,6 +721,7 @@ class _Reading:
                 "(select the columns around it, right-click, Unhide) to check them, or clear them "
                 "if they should not count",
                 "warning",
+                code="hidden_input",
             )
 
     def _typed_outside(self) -> None:
@@ -811,7 +891,7 @@ class _Reading:
             return
         catalogue = load_catalogue()
         scenario = canonical_ids(scenario, catalogue)
-        for problem in check_scenario(scenario, catalogue) + scenario_warnings(
+        for problem in check_scenario(scenario, catalogue) + scenario_problems(
             scenario, catalogue, percent_fractions=False
         ):
             if any(_covers(unread, problem.loc) for unread in self.unread):
