@@ -59,8 +59,25 @@ def default_gpus_per_replica(weights_gb: float, vram_gb: float) -> int | None:
 
 
 def kv_bytes_per_token(model: OpenModel, kv_precision: KvPrecision) -> float:
-    """2 (K and V) × layers × kv_heads × head_dim × bytes per value."""
-    return 2 * model.layers * model.kv_heads * model.head_dim * KV_BYTES[kv_precision]
+    """Bytes a token adds to the layers that keep every token: values per layer (2 × kv_heads ×
+    head_dim, or the MLA latent) × those layers × bytes per value."""
+    full_layers = model.layers - model.sliding_layers
+    return full_layers * model.kv_values_per_layer_token * KV_BYTES[kv_precision]
+
+
+def kv_window_bytes_per_token(model: OpenModel, kv_precision: KvPrecision) -> float:
+    """Bytes a token adds to the sliding-window layers, while the sequence is within the window."""
+    return model.sliding_layers * model.kv_values_per_layer_token * KV_BYTES[kv_precision]
+
+
+def experts_touched(experts: float, per_token: float, batch: float | FloatArray) -> FloatArray:
+    """Expected routed experts a step of `batch` tokens reads per MoE layer: E × (1 − (1 − k/E)^B)
+    (uniform routing, economics §3a). 0 for a dense model (E = 0)."""
+    batch_array = np.asarray(batch, dtype=np.float64)
+    if experts == 0:
+        return np.zeros_like(batch_array)
+    touched: FloatArray = experts * (1 - (1 - per_token / experts) ** batch_array)
+    return touched
 
 
 # --- Compute precision ----------------------------------------------------------------------
@@ -146,10 +163,12 @@ class Replica:
     """One copy of a model on `gpus` GPUs under an engine: what does not depend on requests."""
 
     params: float
-    """Parameters, a count."""
+    """Parameters whose multiplications a token pays for, a count: the active ones of an MoE."""
     layers: int
     weight_bytes: float
+    """Every parameter: what the memory holds."""
     kv_bytes_per_token: float
+    """Per token in the layers that keep the whole context."""
     gpus: int
     vram_bytes: float
     """Per GPU."""
@@ -165,6 +184,31 @@ class Replica:
     max_batch: int
     over_pcie: bool
     """Several GPUs that exchange activations over PCIe only."""
+    shared_weight_bytes: float = 0.0
+    """Weights every step reads (attention, embeddings, shared experts); for a dense model, all
+    of them (`weight_bytes` is used where this and `expert_weight_bytes` are both 0)."""
+    expert_weight_bytes: float = 0.0
+    """One routed expert's weights summed over the MoE layers (0: a dense model)."""
+    experts: float = 0.0
+    """Routed experts per MoE layer (0: a dense model)."""
+    experts_per_token: float = 0.0
+    kv_window_bytes_per_token: float = 0.0
+    """Per token in the sliding-window layers, up to `kv_window` tokens."""
+    kv_window: float = math.inf
+
+    def kv_bytes(self, tokens: float) -> float:
+        """KV cache of one sequence holding `tokens` tokens."""
+        return self.kv_bytes_per_token * tokens + self.kv_window_bytes_per_token * min(
+            tokens, self.kv_window
+        )
+
+    def step_weight_bytes(self, batch: float) -> float:
+        """Weights a decode step of `batch` sequences reads: the shared part and the experts
+        some sequence selected; every weight for a dense model."""
+        if self.experts == 0:
+            return self.weight_bytes
+        touched = float(experts_touched(self.experts, self.experts_per_token, batch))
+        return self.shared_weight_bytes + touched * self.expert_weight_bytes
 
     @classmethod
     def of(
@@ -176,8 +220,9 @@ class Replica:
         engine: EngineFacts,
         kv_precision: KvPrecision,
     ) -> Replica:
+        bytes_per_param = BYTES_PER_PARAM[precision]
         return cls(
-            params=model.params_b * 1e9,
+            params=model.compute_params_b * 1e9,
             layers=model.layers,
             weight_bytes=weight_gb(model, precision) * GB,
             kv_bytes_per_token=kv_bytes_per_token(model, kv_precision),
@@ -190,6 +235,12 @@ class Replica:
             reserve_bytes=engine.reserve_gb_per_gpu * GB,
             max_batch=engine.max_batch_on(gpu.id),
             over_pcie=gpus > 1 and gpu.interconnect == "pcie",
+            shared_weight_bytes=model.always_active_params_b * bytes_per_param * GB,
+            expert_weight_bytes=model.expert_params_b * bytes_per_param * GB,
+            experts=float(model.experts or 0),
+            experts_per_token=float(model.experts_per_token or 0),
+            kv_window_bytes_per_token=kv_window_bytes_per_token(model, kv_precision),
+            kv_window=float(model.sliding_window or math.inf),
         )
 
     @property
@@ -271,7 +322,7 @@ class LatencyUnreachableError(ValueError):
 def step_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
     """One decode step of `batch` sequences: read weights and KV cache, or compute."""
     n = replica.gpus
-    memory = (replica.weight_bytes + batch * shape.mean_context * replica.kv_bytes_per_token) / (
+    memory = (replica.step_weight_bytes(batch) + batch * replica.kv_bytes(shape.mean_context)) / (
         n * replica.bandwidth_bytes_s * efficiency.e_bw
     )
     compute = 2 * replica.params * batch / (n * replica.flops * efficiency.e_f)
@@ -280,21 +331,61 @@ def step_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch:
 
 def batch_by_memory(replica: Replica, shape: RequestShape) -> int:
     """B_mem: whole requests whose KV cache fits beside the weights."""
-    return math.floor(replica.kv_budget_bytes / (shape.tokens * replica.kv_bytes_per_token))
+    return math.floor(replica.kv_budget_bytes / replica.kv_bytes(shape.tokens))
 
 
 def batch_by_latency(replica: Replica, efficiency: Efficiency, shape: RequestShape) -> float:
-    """The largest B (not yet whole) with step(B) ≤ tpot; step is linear in B in each regime."""
+    """The largest B (not yet whole) with step(B) ≤ tpot: step grows with B (linearly for a
+    dense model; an MoE's step reads more experts as B grows), so a bisection finds it."""
     assert shape.tpot_ms is not None
     budget = shape.tpot_ms / 1000 - efficiency.step_overhead_s(replica)
     if budget <= 0:
         return 0.0
     n = replica.gpus
-    by_memory = (
-        budget * n * replica.bandwidth_bytes_s * efficiency.e_bw - replica.weight_bytes
-    ) / (shape.mean_context * replica.kv_bytes_per_token)
+
+    def column(value: float) -> FloatArray:
+        return np.array([value], dtype=np.float64)
+
+    by_memory = _largest_batch_reading(
+        column(budget * n * replica.bandwidth_bytes_s * efficiency.e_bw),
+        column(replica.shared_weight_bytes if replica.experts else replica.weight_bytes),
+        column(replica.expert_weight_bytes),
+        column(replica.experts),
+        column(replica.experts_per_token),
+        column(replica.kv_bytes(shape.mean_context)),
+    )[0]
     by_compute = budget * n * replica.flops * efficiency.e_f / (2 * replica.params)
-    return min(by_memory, by_compute)
+    return min(float(by_memory), by_compute)
+
+
+def _largest_batch_reading(
+    capacity: FloatArray,
+    shared: FloatArray,
+    expert: FloatArray,
+    experts: FloatArray,
+    per_token: FloatArray,
+    kv_per_sequence: FloatArray,
+) -> FloatArray:
+    """Per run, the largest B ≥ 0 (not yet whole) whose step bytes, shared + touched(B) × expert
+    + B × kv_per_sequence, fit in `capacity` bytes; negative where not even the shared part fits.
+
+    Exact for a dense model (experts 0: linear in B); else bisection, the bytes growing with B.
+    """
+    linear = (capacity - shared) / kv_per_sequence
+    moe = experts > 0
+    if not moe.any():
+        return linear
+    low = np.zeros_like(capacity)
+    high = np.maximum(linear, 0.0)
+    safe_experts = np.where(moe, experts, 1.0)
+    share = np.where(moe, per_token / safe_experts, 0.0)
+    for _ in range(60):
+        middle = (low + high) / 2
+        touched = safe_experts * (1 - (1 - share) ** middle)
+        fits = shared + touched * expert + middle * kv_per_sequence <= capacity
+        low = np.where(fits, middle, low)
+        high = np.where(fits, high, middle)
+    return np.where(moe, np.where(linear < 0, linear, low), linear)
 
 
 def serving_rate(
@@ -313,9 +404,7 @@ def serving_rate(
     efficiency = efficiency.on(replica)
     by_memory = batch_by_memory(replica, shape)
     if by_memory < 1:
-        raise DoesNotFitError(
-            shape.tokens, replica.kv_budget_bytes, shape.tokens * replica.kv_bytes_per_token
-        )
+        raise DoesNotFitError(shape.tokens, replica.kv_budget_bytes, replica.kv_bytes(shape.tokens))
     caps: list[tuple[float, BatchLimit]] = [
         (by_memory, "memory"),
         (replica.max_batch, "engine"),
@@ -401,7 +490,14 @@ class _Runs:
     exchanges: FloatArray
     """All-reduces a step: two a layer where the replica spans GPUs."""
     weight_bytes: FloatArray
-    kv_bytes_per_token: FloatArray
+    """What a step reads of the weights before the experts: all of a dense model's."""
+    expert_bytes: FloatArray
+    experts: FloatArray
+    experts_per_token: FloatArray
+    kv_sequence: FloatArray
+    """KV cache of one whole request (input and output)."""
+    kv_context: FloatArray
+    """KV cache of a sequence at the mean decoding context."""
     gpus: FloatArray
     bandwidth: FloatArray
     flops: FloatArray
@@ -425,8 +521,24 @@ class _Runs:
         return cls(
             params=column([r.params for r in replicas]),
             exchanges=column([2 * r.layers if r.gpus > 1 else 0 for r in replicas]),
-            weight_bytes=column([r.weight_bytes for r in replicas]),
-            kv_bytes_per_token=column([r.kv_bytes_per_token for r in replicas]),
+            weight_bytes=column(
+                [r.shared_weight_bytes if r.experts else r.weight_bytes for r in replicas]
+            ),
+            expert_bytes=column([r.expert_weight_bytes for r in replicas]),
+            experts=column([r.experts for r in replicas]),
+            experts_per_token=column([r.experts_per_token for r in replicas]),
+            kv_sequence=column(
+                [
+                    r.kv_bytes(m.input_tokens + m.output_tokens)
+                    for r, m in zip(replicas, runs, strict=True)
+                ]
+            ),
+            kv_context=column(
+                [
+                    r.kv_bytes(m.input_tokens + m.output_tokens / 2)
+                    for r, m in zip(replicas, runs, strict=True)
+                ]
+            ),
             gpus=column([r.gpus for r in replicas]),
             bandwidth=column([r.bandwidth_bytes_s for r in replicas]),
             flops=column([r.flops for r in replicas]),
@@ -453,20 +565,34 @@ class _Runs:
         e_prefill = efficiency.e_prefill * link
         t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
         n = self.gpus
-        context = self.inputs + self.outputs / 2
-        by_memory = np.floor(
-            self.kv_budget / ((self.inputs + self.outputs) * self.kv_bytes_per_token)
-        )
-        budget = self.tpot_s - t_step
+        by_memory = np.floor(self.kv_budget / self.kv_sequence)
+        bounded = np.isfinite(self.tpot_s)
+        budget = np.where(bounded, self.tpot_s - t_step, 0.0)
         by_latency = np.minimum(
-            (budget * n * self.bandwidth * e_bw - self.weight_bytes)
-            / (context * self.kv_bytes_per_token),
+            _largest_batch_reading(
+                budget * n * self.bandwidth * e_bw,
+                self.weight_bytes,
+                self.expert_bytes,
+                self.experts,
+                self.experts_per_token,
+                self.kv_context,
+            ),
             budget * n * self.flops * e_f / (2 * self.params),
         )
         limit = np.minimum(np.minimum(by_memory, self.max_batch), self.concurrency)
-        limit = np.minimum(limit, np.where(np.isinf(self.tpot_s), np.inf, by_latency))
+        limit = np.minimum(limit, np.where(bounded, by_latency, np.inf))
         batch = np.maximum(1.0, np.floor(limit + 1e-9))
-        memory = (self.weight_bytes + batch * context * self.kv_bytes_per_token) / (
+        touched = np.where(
+            self.experts > 0,
+            self.experts
+            * (
+                1
+                - (1 - self.experts_per_token / np.where(self.experts > 0, self.experts, 1.0))
+                ** batch
+            ),
+            0.0,
+        )
+        memory = (self.weight_bytes + touched * self.expert_bytes + batch * self.kv_context) / (
             n * self.bandwidth * e_bw
         )
         compute = 2 * self.params * batch / (n * self.flops * e_f)
