@@ -87,6 +87,13 @@ def estimate_rate(
         ttft_s=rate.ttft_s,
         kv_cache_gb=replica.kv_budget_bytes / 1e9,
         calibration=rate_error(
-            calibration.error(engine), engine, measured_alike(catalogue, known_gpu.id, precision)
+            calibration.error(engine),
+            engine,
+            measured_alike(catalogue, known_gpu.id, precision),
+            calibration.band(
+                engine,
+                known_gpu.vendor,
+                "latency" if rate.batch_limited_by in ("latency", "concurrency") else "throughput",
+            ),
         ),
     )

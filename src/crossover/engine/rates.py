@@ -558,6 +558,33 @@ class _Runs:
     def take(self, index: NDArray[np.intp]) -> _Runs:
         return _Runs(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
+    def latency_bound(self, efficiency: Efficiency) -> NDArray[np.bool_]:
+        """Runs whose batch the latency bound or the run's own concurrency sets (the latency-bound
+        regime); the others are throughput-bound, their batch set by memory or the engine."""
+        link = np.where(self.over_pcie, efficiency.e_link, 1.0)
+        t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
+        n = self.gpus
+        bounded = np.isfinite(self.tpot_s)
+        budget = np.where(bounded, self.tpot_s - t_step, 0.0)
+        by_latency = np.where(
+            bounded,
+            np.minimum(
+                _largest_batch_reading(
+                    budget * n * self.bandwidth * efficiency.e_bw * link,
+                    self.weight_bytes,
+                    self.expert_bytes,
+                    self.experts,
+                    self.experts_per_token,
+                    self.kv_context,
+                ),
+                budget * n * self.flops * efficiency.e_f * link / (2 * self.params),
+            ),
+            np.inf,
+        )
+        other = np.minimum(np.floor(self.kv_budget / self.kv_sequence), self.max_batch)
+        result: NDArray[np.bool_] = np.minimum(by_latency, self.concurrency) < other
+        return result
+
     def modelled(self, efficiency: Efficiency) -> FloatArray:
         """Each run's output tokens/s as serving_rate models it (vectorised, same formulas)."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
@@ -644,14 +671,28 @@ def _fit_engines(
     return common, fitted
 
 
+Regime = Literal["throughput", "latency"]
+"""Throughput-bound: the batch is as large as memory and the engine allow. Latency-bound: a
+time-per-token bound or the number of requests in flight keeps it smaller."""
+
+
+def source_of(measurement: Measurement) -> str:
+    """The publication a measurement belongs to: its source up to the first comma (one document
+    at one version, one vendor's results page, one submitter's round). Validation leaves a
+    whole publication out at a time, so no row of the same table helps predict another."""
+    return measurement.source.split(",")[0].strip()
+
+
 @dataclass(frozen=True)
 class MeasuredRun:
-    """One measurement against the model: fitted with it, and with it left out."""
+    """One measurement against the model: fitted with it, and with its whole source left out."""
 
     measurement: Measurement
     modelled_tps: float
     left_out_tps: float
-    """What the model fitted on every other measurement predicts for this run."""
+    """What the model fitted without this run's source (every row of its publication) predicts."""
+    vendor: str = "nvidia"
+    regime: Regime = "throughput"
 
     @property
     def log_error(self) -> float:
@@ -686,6 +727,97 @@ class ErrorSummary:
         )
 
 
+BAND_SHARE = 0.8
+"""The band stated beside a modelled rate contains this share of held-out measurements."""
+BAND_MIN_ROWS = 3
+"""A band needs this many held-out rows; with fewer, the next wider group's band is used."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """The held-out error of one group of measurements: the factor that contains 80% of them."""
+
+    engine: Engine | None
+    vendor: str | None
+    regime: Regime | None
+    rows: int
+    median_factor: float
+    factor: float
+    """exp of the 80th percentile of |ln(predicted ÷ measured)| over the held-out rows."""
+    contained: float
+    """Share of those rows the band contains (at least 0.8 by construction)."""
+
+    @property
+    def basis(self) -> str:
+        """Which measurements the band comes from, e.g. 'vllm on amd, throughput-bound'."""
+        parts: list[str] = [self.engine or "every engine"]
+        if self.vendor:
+            parts.append(f"on {self.vendor}")
+        text = " ".join(parts)
+        return f"{text}, {self.regime}-bound" if self.regime else text
+
+    @classmethod
+    def of(
+        cls,
+        runs: Sequence[MeasuredRun],
+        engine: Engine | None,
+        vendor: str | None,
+        regime: Regime | None,
+    ) -> Band | None:
+        errors = sorted(abs(r.left_out_log_error) for r in runs)
+        if len(errors) < BAND_MIN_ROWS:
+            return None
+        # The smallest held-out error at or above which 80% of rows lie: a band that holds.
+        bound = errors[math.ceil(BAND_SHARE * len(errors)) - 1]
+        contained = sum(1 for e in errors if e <= bound + 1e-12) / len(errors)
+        return cls(
+            engine,
+            vendor,
+            regime,
+            len(errors),
+            math.exp(float(np.median(errors))),
+            math.exp(bound),
+            contained,
+        )
+
+
+def _bands(runs: Sequence[MeasuredRun]) -> dict[tuple[str | None, str | None, str | None], Band]:
+    """Bands per engine, vendor and regime, and per wider group for fall-back."""
+    keys: set[tuple[str | None, str | None, str | None]] = {(None, None, None)}
+    for run in runs:
+        e, v, g = run.measurement.engine, run.vendor, run.regime
+        keys |= {
+            (e, v, g),
+            (e, v, None),
+            (e, None, g),
+            (e, None, None),
+            (None, v, g),
+            (None, v, None),
+        }
+    bands = {}
+    for key in keys:
+        engine, vendor, regime = key
+        chosen = [
+            r
+            for r in runs
+            if (engine is None or r.measurement.engine == engine)
+            and (vendor is None or r.vendor == vendor)
+            and (regime is None or r.regime == regime)
+        ]
+        band = Band.of(chosen, _engine(engine), vendor, _regime(regime))
+        if band is not None:
+            bands[key] = band
+    return bands
+
+
+def _engine(name: str | None) -> Engine | None:
+    return None if name is None else next(e for e in ("vllm", "sglang", "trt-llm") if e == name)
+
+
+def _regime(name: str | None) -> Regime | None:
+    return None if name is None else ("latency" if name == "latency" else "throughput")
+
+
 @dataclass(frozen=True)
 class Calibration:
     """The efficiencies per engine and how well they reproduce the measurements."""
@@ -696,9 +828,29 @@ class Calibration:
     runs: list[MeasuredRun]
     overall: ErrorSummary
     by_engine: dict[Engine, ErrorSummary]
+    bands: dict[tuple[str | None, str | None, str | None], Band]
+    """Held-out bands by (engine, vendor, regime); None in a place: every value of it."""
 
     def efficiency(self, engine: Engine) -> Efficiency:
         return self.engines.get(engine, self.common)
+
+    def band(self, engine: Engine, vendor: str, regime: Regime) -> Band:
+        """The band for a rate modelled for this engine, GPU vendor and regime: the narrowest
+        group with enough held-out rows (engine, vendor and regime; then engine and vendor;
+        engine and regime; engine; vendor and regime; vendor; every row)."""
+        for key in (
+            (engine, vendor, regime),
+            (engine, vendor, None),
+            (engine, None, regime),
+            (engine, None, None),
+            (None, vendor, regime),
+            (None, vendor, None),
+            (None, None, None),
+        ):
+            band = self.bands.get(key)
+            if band is not None:
+                return band
+        raise ValueError("the calibration has too few held-out measurements for any band")
 
     def error(self, engine: Engine) -> ErrorSummary:
         """The error to state beside a rate modelled for this engine."""
@@ -771,7 +923,7 @@ def calibrate(catalogue: Catalogue) -> Calibration:
         return cached[1]
     stored = catalogue.stored_fit
     if stored is not None and stored.digest == fit_digest(catalogue):
-        calibration = _from_stored(stored, catalogue.measurements)
+        calibration = _from_stored(stored, catalogue)
     else:
         calibration = fit(catalogue)
     _CALIBRATIONS[key] = (parts, calibration)
@@ -805,11 +957,15 @@ def stored(calibration: Calibration, catalogue: Catalogue) -> StoredFit:
     )
 
 
-def _from_stored(fit: StoredFit, measurements: Sequence[Measurement]) -> Calibration:
+def _from_stored(fit: StoredFit, catalogue: Catalogue) -> Calibration:
+    measurements = catalogue.measurements
+    regimes = _regimes(
+        catalogue, {e: Efficiency(**v) for e, v in fit.engines.items()}, Efficiency(**fit.common)
+    )
     runs = [
-        MeasuredRun(m, modelled, left_out)
-        for m, modelled, left_out in zip(
-            measurements, fit.modelled_tps, fit.left_out_tps, strict=True
+        MeasuredRun(m, modelled, left_out, catalogue.gpus[m.gpu].vendor, regime)
+        for m, modelled, left_out, regime in zip(
+            measurements, fit.modelled_tps, fit.left_out_tps, regimes, strict=True
         )
     ]
     return _calibration(
@@ -831,7 +987,22 @@ def _calibration(
             engine: ErrorSummary.of([r for r in runs if r.measurement.engine == engine])
             for engine in engines
         },
+        bands=_bands(runs),
     )
+
+
+def _regimes(
+    catalogue: Catalogue, engines: dict[Engine, Efficiency], common: Efficiency
+) -> list[Regime]:
+    """Each measurement's regime under its engine's fitted efficiencies."""
+    measurements = list(catalogue.measurements)
+    runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
+    regimes: list[Regime] = []
+    for i, m in enumerate(measurements):
+        one = runs.take(np.array([i]))
+        bound = bool(one.latency_bound(engines.get(m.engine, common))[0])
+        regimes.append("latency" if bound else "throughput")
+    return regimes
 
 
 def fit(catalogue: Catalogue) -> Calibration:
@@ -849,17 +1020,29 @@ def fit(catalogue: Catalogue) -> Calibration:
         index = np.flatnonzero(labels == engine)
         modelled[index] = runs.take(index).modelled(efficiency)
     left_out = np.empty(len(measurements))
-    for i in range(len(measurements)):
-        # Refit without run i: the common fit, then (where its engine has other runs) its
-        # engine's own; other engines' fits do not bear on run i.
-        others = np.array([j for j in range(len(measurements)) if j != i])
+    sources = [source_of(m) for m in measurements]
+    for source in dict.fromkeys(sources):
+        # Refit without every run of this source: the common fit, then (where the engine has
+        # runs elsewhere) the engine's own; no row of the same table helps predict another.
+        held = np.array([j for j, s in enumerate(sources) if s == source], dtype=np.intp)
+        others = np.array([j for j, s in enumerate(sources) if s != source], dtype=np.intp)
         others_common = _fit(runs.take(others), None, common)
-        same_engine = np.array([j for j in others if engines[j] == engines[i]], dtype=np.intp)
-        efficiency = others_common
-        if same_engine.size:
-            efficiency = _fit(runs.take(same_engine), others_common, fitted[engines[i]])
-        left_out[i] = runs.take(np.array([i])).modelled(efficiency)[0]
+        for engine in dict.fromkeys(engines[j] for j in held):
+            rows = np.array([j for j in held if engines[j] == engine], dtype=np.intp)
+            same_engine = np.array([j for j in others if engines[j] == engine], dtype=np.intp)
+            efficiency = others_common
+            if same_engine.size:
+                efficiency = _fit(runs.take(same_engine), others_common, fitted[engine])
+            left_out[rows] = runs.take(rows).modelled(efficiency)
+    regimes = _regimes(catalogue, fitted, common)
     measured_runs = [
-        MeasuredRun(m, float(modelled[i]), float(left_out[i])) for i, m in enumerate(measurements)
+        MeasuredRun(
+            m,
+            float(modelled[i]),
+            float(left_out[i]),
+            catalogue.gpus[m.gpu].vendor,
+            regimes[i],
+        )
+        for i, m in enumerate(measurements)
     ]
     return _calibration(common, fitted, measured_runs)
