@@ -397,7 +397,9 @@ def test_the_model_reproduces_each_measurement_within_its_stated_error(
 
 
 def test_the_calibration_is_good_enough_to_quote(catalogue: Catalogue) -> None:
-    # A median within 25% fitted and 30% left out: the bar the report's error band states.
+    # A median within 25% fitted and 35% held out. Held out now means the run's whole source
+    # (its published table) left out of the fit, a stricter test than leaving out one row of a
+    # table whose other rows stay in (issue 24); the bands stated beside a rate come from it.
     overall = calibrate(catalogue).overall
     assert overall.median_factor < 1.25
-    assert overall.left_out_median_factor < 1.30
+    assert overall.left_out_median_factor < 1.35

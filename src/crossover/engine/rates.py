@@ -138,18 +138,25 @@ class Efficiency:
     """Cost of one all-reduce of a split replica's activations: two a layer, every step."""
     e_prefill: float
     """Share of dense compute achieved reading prompts (prefill): large matrix products."""
+    e_moe: float = 1.0
+    """What a mixture-of-experts model keeps of the compute shares (e_f, e_prefill): routing,
+    the experts' many small matrix products and their exchange between GPUs."""
 
     def on(self, replica: Replica) -> Efficiency:
-        """The efficiencies on this replica: the link's share taken where GPUs talk over PCIe."""
-        if not replica.over_pcie:
+        """The efficiencies on this replica: the link's share taken where GPUs talk over PCIe,
+        the mixture-of-experts share of compute where the model routes to experts."""
+        link = self.e_link if replica.over_pcie else 1.0
+        moe = self.e_moe if replica.experts else 1.0
+        if link == 1.0 and moe == 1.0:
             return self
         return Efficiency(
-            self.e_bw * self.e_link,
-            self.e_f * self.e_link,
+            self.e_bw * link,
+            self.e_f * link * moe,
             self.t_step_s,
             1.0,
             self.t_allreduce_s,
-            self.e_prefill * self.e_link,
+            self.e_prefill * link * moe,
+            1.0,
         )
 
     def step_overhead_s(self, replica: Replica) -> float:
@@ -435,15 +442,15 @@ def serving_rate(
 # --- Calibration ----------------------------------------------------------------------------
 
 LOWER = Efficiency(
-    e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0, e_prefill=0.05
+    e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0, e_prefill=0.05, e_moe=0.05
 )
 UPPER = Efficiency(
-    e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6, e_prefill=1.0
+    e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6, e_prefill=1.0, e_moe=1.0
 )
 """The efficiencies stay within 5% … 100% of the roofline, the step cost within 0 … 5 ms and
 an all-reduce within 0 … 50 µs (a few µs on NVLink for decode-sized messages)."""
 START = Efficiency(
-    e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6, e_prefill=0.5
+    e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6, e_prefill=0.5, e_moe=0.7
 )
 SHRINKAGE = 1.0
 """Weight that pulls an engine's efficiencies towards the fit on every engine's measurements,
@@ -464,6 +471,7 @@ def _to_vector(e: Efficiency) -> FloatArray:
             math.log(e.e_link),
             e.t_allreduce_s,
             math.log(e.e_prefill),
+            math.log(e.e_moe),
         ]
     )
 
@@ -476,10 +484,11 @@ def _from_vector(x: FloatArray) -> Efficiency:
         e_link=math.exp(x[3]),
         t_allreduce_s=float(x[4]),
         e_prefill=math.exp(x[5]),
+        e_moe=math.exp(x[6]),
     )
 
 
-_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S, 1.0])
+_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S, 1.0, 1.0])
 
 
 @dataclass(frozen=True)
@@ -562,6 +571,7 @@ class _Runs:
         """Runs whose batch the latency bound or the run's own concurrency sets (the latency-bound
         regime); the others are throughput-bound, their batch set by memory or the engine."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
+        moe = np.where(self.experts > 0, efficiency.e_moe, 1.0)
         t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
         n = self.gpus
         bounded = np.isfinite(self.tpot_s)
@@ -577,7 +587,7 @@ class _Runs:
                     self.experts_per_token,
                     self.kv_context,
                 ),
-                budget * n * self.flops * efficiency.e_f * link / (2 * self.params),
+                budget * n * self.flops * efficiency.e_f * link * moe / (2 * self.params),
             ),
             np.inf,
         )
@@ -588,8 +598,9 @@ class _Runs:
     def modelled(self, efficiency: Efficiency) -> FloatArray:
         """Each run's output tokens/s as serving_rate models it (vectorised, same formulas)."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
-        e_bw, e_f = efficiency.e_bw * link, efficiency.e_f * link
-        e_prefill = efficiency.e_prefill * link
+        moe = np.where(self.experts > 0, efficiency.e_moe, 1.0)
+        e_bw, e_f = efficiency.e_bw * link, efficiency.e_f * link * moe
+        e_prefill = efficiency.e_prefill * link * moe
         t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
         n = self.gpus
         by_memory = np.floor(self.kv_budget / self.kv_sequence)
