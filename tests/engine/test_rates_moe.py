@@ -18,6 +18,7 @@ from crossover.engine.rates import (
     kv_window_bytes_per_token,
     serving_rate,
     step_s,
+    tpot_s,
     weight_gb,
 )
 
@@ -27,12 +28,12 @@ from .test_rates import EFFICIENCY, H100, VLLM
 # gpt-oss-120b as its card gives it: 116.8 B in all, 5.1 B a token, 4 of 128 experts.
 GPT_OSS = OpenModel(
     id="gpt-oss-120b", name="gpt-oss-120b", params_b=116.8, active_params_b=5.1, experts=128,
-    experts_per_token=4, layers=36, kv_heads=8, head_dim=64, sliding_window=128,
+    experts_per_token=4, hidden_size=2880, layers=36, kv_heads=8, head_dim=64, sliding_window=128,
     sliding_layers=18, **SRC,
 )  # fmt: skip
 DEEPSEEK = OpenModel(
     id="deepseek-v3", name="DeepSeek V3", params_b=671, active_params_b=37, experts=256,
-    experts_per_token=8, layers=61, kv_heads=1, head_dim=576, kv_latent_dim=576, **SRC,
+    experts_per_token=8, hidden_size=7168, layers=61, kv_heads=1, head_dim=576, kv_latent_dim=576, **SRC,
 )  # fmt: skip
 
 
@@ -89,15 +90,20 @@ def test_the_latency_bound_batch_is_the_largest_whose_moe_step_meets_it() -> Non
     shape = RequestShape(1000, 500, 20.0)
     limit = batch_by_latency(replica, EFFICIENCY, shape)
     whole = math.floor(limit)
-    assert step_s(replica, EFFICIENCY, shape, whole) <= 0.020 + 1e-12
-    assert step_s(replica, EFFICIENCY, shape, whole + 1) > 0.020
+    # The bound holds for what a user sees at the 99th percentile (the step, arriving
+    # prompts and their spread), which grows with the batch as more experts are read.
+    assert tpot_s(replica, EFFICIENCY, shape, whole) <= 0.020 + 1e-12
+    assert tpot_s(replica, EFFICIENCY, shape, whole + 1) > 0.020
+    assert step_s(replica, EFFICIENCY, shape, whole) < tpot_s(replica, EFFICIENCY, shape, whole)
     rate = serving_rate(replica, EFFICIENCY, shape)
     assert rate.batch == whole
     assert rate.batch_limited_by == "latency"
 
 
 def test_a_dense_model_reads_every_weight_at_any_batch() -> None:
-    dense = OpenModel(id="d", name="d", params_b=8, layers=32, kv_heads=8, head_dim=128, **SRC)
+    dense = OpenModel(
+        id="d", name="d", params_b=8, hidden_size=4096, layers=32, kv_heads=8, head_dim=128, **SRC
+    )
     replica = Replica.of(dense, "bf16", H100, 1, VLLM, "bf16")
     assert replica.step_weight_bytes(1) == replica.step_weight_bytes(500) == pytest.approx(16e9)
     assert replica.params == pytest.approx(8e9)
@@ -131,7 +137,7 @@ def test_the_vectorised_model_agrees_with_serving_rate_for_moe() -> None:
 )
 def test_an_inconsistent_architecture_is_refused(changes: dict[str, float]) -> None:
     spec = {
-        "id": "m", "name": "m", "params_b": 116.8, "layers": 36, "kv_heads": 8, "head_dim": 64,
+        "id": "m", "name": "m", "params_b": 116.8, "hidden_size": 2880, "layers": 36, "kv_heads": 8, "head_dim": 64,
         **SRC, **changes,
     }  # fmt: skip
     with pytest.raises(ValidationError):

@@ -155,6 +155,8 @@ class OpenModel(_Entry):
     name: str
     params_b: Annotated[float, Field(gt=0)]
     """Total parameters, billions."""
+    hidden_size: Annotated[int, Field(gt=0)]
+    """Width of the activations a split replica exchanges between its GPUs, per token."""
     layers: Annotated[int, Field(gt=0)]
     kv_heads: Annotated[int, Field(gt=0)]
     head_dim: Annotated[int, Field(gt=0)]
@@ -364,6 +366,8 @@ class StoredFit(BaseModel):
     digest: str
     common: dict[str, float]
     engines: dict[Engine, dict[str, float]]
+    vendors: dict[str, dict[str, float]] = {}
+    """Per engine and GPU vendor ('vllm/amd') where the engine has its own fit there."""
     modelled_tps: list[float]
     """Per measurement, in the catalogue's order: the fitted model's rate."""
     left_out_tps: list[float]

@@ -66,7 +66,7 @@ def estimate_rate(
         ) from None
     calibration = calibrate(catalogue)
     shape = RequestShape(input_tokens, output_tokens, tpot_ms)
-    rate = serving_rate(replica, calibration.efficiency(engine), shape)
+    rate = serving_rate(replica, calibration.efficiency(engine, known_gpu.vendor), shape)
     return RateEstimate(
         model=known_model.id,
         precision=precision,

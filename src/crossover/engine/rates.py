@@ -23,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -39,6 +39,8 @@ GB = 1e9
 """Catalogue memory figures are in GB of 10^9 bytes, as economics §3 counts them."""
 TB = 1e12
 KV_BYTES: dict[KvPrecision, int] = {"bf16": 2, "fp8": 1}
+EXCHANGE_HIDDEN = 8192
+"""The activation width an exchange cost per token is stated for (a 70B-class model's)."""
 """Bytes per KV-cache value."""
 
 BatchLimit = Literal["memory", "latency", "engine", "concurrency"]
@@ -127,42 +129,54 @@ class Efficiency:
     """What an engine achieves of the roofline: fitted on published measurements."""
 
     e_bw: float
-    """Share of memory bandwidth decode achieves."""
+    """Share of memory bandwidth decode achieves reading weights."""
     e_f: float
     """Share of dense compute achieved in compute-bound decode."""
     t_step_s: float
     """Fixed cost of a decode step (scheduling, sampling, kernel launches), seconds."""
     e_link: float
-    """What a replica split over PCIe-only GPUs keeps of both (activations cross the bus)."""
+    """Share of an NVLink-class link's exchange speed a PCIe-only replica keeps: its exchanges
+    take 1 / e_link as long (the GPUs' own memory and compute are unchanged)."""
     t_allreduce_s: float
-    """Cost of one all-reduce of a split replica's activations: two a layer, every step."""
+    """Fixed cost of one all-reduce of a split replica's activations: two a layer, every step."""
     e_prefill: float
     """Share of dense compute achieved reading prompts (prefill): large matrix products."""
     e_moe: float = 1.0
     """What a mixture-of-experts model keeps of the compute shares (e_f, e_prefill): routing,
     the experts' many small matrix products and their exchange between GPUs."""
+    e_kv: float | None = None
+    """Share of memory bandwidth attention achieves reading the KV cache (paged, scattered
+    reads); None: as the weights (e_bw)."""
+    t_sequence_s: float = 0.0
+    """Cost per sequence of a decode step on any replica (sampling, scheduling, each
+    sequence's attention launch), seconds: a step of B sequences costs t_step + B × this."""
+    t_exchange_token_s: float = 0.0
+    """Over PCIe only: cost per token (a decoding sequence or a prompt token) of one
+    all-reduce of 8,192 activations between two GPUs, scaled by the replica's hidden size and
+    ring (Replica.exchange_scale). The bus moves each token's activations far slower than
+    NVLink or Infinity Fabric, whose per-token cost is negligible beside the fixed one."""
 
     def on(self, replica: Replica) -> Efficiency:
-        """The efficiencies on this replica: the link's share taken where GPUs talk over PCIe,
-        the mixture-of-experts share of compute where the model routes to experts."""
-        link = self.e_link if replica.over_pcie else 1.0
-        moe = self.e_moe if replica.experts else 1.0
-        if link == 1.0 and moe == 1.0:
+        """The efficiencies on this replica: the mixture-of-experts share of compute where the
+        model routes to experts."""
+        if not replica.experts or self.e_moe == 1.0:
             return self
-        return Efficiency(
-            self.e_bw * link,
-            self.e_f * link * moe,
-            self.t_step_s,
-            1.0,
-            self.t_allreduce_s,
-            self.e_prefill * link * moe,
-            1.0,
+        return replace(
+            self, e_f=self.e_f * self.e_moe, e_prefill=self.e_prefill * self.e_moe, e_moe=1.0
         )
 
-    def step_overhead_s(self, replica: Replica) -> float:
-        """t_step, plus two all-reduces a layer where the replica spans GPUs."""
+    def step_overhead_s(self, replica: Replica, batch: float = 1.0) -> float:
+        """t_step and a cost per sequence, plus two all-reduces a layer where the replica spans
+        GPUs: a fixed cost (1 / e_link as long over PCIe) and, over PCIe, one per sequence."""
         exchanges = 2 * replica.layers if replica.gpus > 1 else 0
-        return self.t_step_s + exchanges * self.t_allreduce_s
+        if not replica.over_pcie:
+            return self.t_step_s + batch * self.t_sequence_s + exchanges * self.t_allreduce_s
+        per_token = self.t_exchange_token_s * replica.exchange_scale
+        return (
+            self.t_step_s
+            + batch * self.t_sequence_s
+            + exchanges * (self.t_allreduce_s / self.e_link + batch * per_token)
+        )
 
 
 @dataclass(frozen=True)
@@ -202,6 +216,9 @@ class Replica:
     kv_window_bytes_per_token: float = 0.0
     """Per token in the sliding-window layers, up to `kv_window` tokens."""
     kv_window: float = math.inf
+    exchange_scale: float = 1.0
+    """A token's all-reduce relative to 8,192 activations between two GPUs: hidden ÷ 8,192 ×
+    2(n − 1)/n, what a ring all-reduce moves per GPU (1 for a 70B-class model on two GPUs)."""
 
     def kv_bytes(self, tokens: float) -> float:
         """KV cache of one sequence holding `tokens` tokens."""
@@ -248,6 +265,7 @@ class Replica:
             experts_per_token=float(model.experts_per_token or 0),
             kv_window_bytes_per_token=kv_window_bytes_per_token(model, kv_precision),
             kv_window=float(model.sliding_window or math.inf),
+            exchange_scale=model.hidden_size / EXCHANGE_HIDDEN * (gpus - 1) / gpus * 2,
         )
 
     @property
@@ -326,14 +344,24 @@ class LatencyUnreachableError(ValueError):
         super().__init__(f"{tpot_ms:g} ms per token promised, {best_ms:.1f} ms at best")
 
 
+TAIL_Z = 2.326
+"""The standard normal's 99th percentile: published time-per-token bounds are 99th percentiles."""
+
+
 def step_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
-    """One decode step of `batch` sequences: read weights and KV cache, or compute."""
-    n = replica.gpus
-    memory = (replica.step_weight_bytes(batch) + batch * replica.kv_bytes(shape.mean_context)) / (
-        n * replica.bandwidth_bytes_s * efficiency.e_bw
-    )
-    compute = 2 * replica.params * batch / (n * replica.flops * efficiency.e_f)
-    return max(memory, compute) + efficiency.step_overhead_s(replica)
+    """One decode step of `batch` sequences: read weights and KV cache, or compute; plus the
+    step's fixed cost and exchanges. No prompt work (see `tpot_s`)."""
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.times(efficiency.on(replica), np.array([float(batch)]))[0][0])
+
+
+def tpot_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
+    """Time per output token a user sees at the 99th percentile under continuous batching:
+    the decode step, the prompts of arriving requests that steps also read (prefill
+    interference: B/o arrivals a step, i tokens each), and their spread over a request's o
+    steps (Poisson arrivals: 2.33 × (i / prefill) × √B / o)."""
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.times(efficiency.on(replica), np.array([float(batch)]))[2][0])
 
 
 def batch_by_memory(replica: Replica, shape: RequestShape) -> int:
@@ -342,57 +370,11 @@ def batch_by_memory(replica: Replica, shape: RequestShape) -> int:
 
 
 def batch_by_latency(replica: Replica, efficiency: Efficiency, shape: RequestShape) -> float:
-    """The largest B (not yet whole) with step(B) ≤ tpot: step grows with B (linearly for a
-    dense model; an MoE's step reads more experts as B grows), so a bisection finds it."""
+    """The largest B (not yet whole) whose 99th-percentile time per token meets the promise;
+    0 where not even one sequence does. The time grows with B, so a bisection finds it."""
     assert shape.tpot_ms is not None
-    budget = shape.tpot_ms / 1000 - efficiency.step_overhead_s(replica)
-    if budget <= 0:
-        return 0.0
-    n = replica.gpus
-
-    def column(value: float) -> FloatArray:
-        return np.array([value], dtype=np.float64)
-
-    by_memory = _largest_batch_reading(
-        column(budget * n * replica.bandwidth_bytes_s * efficiency.e_bw),
-        column(replica.shared_weight_bytes if replica.experts else replica.weight_bytes),
-        column(replica.expert_weight_bytes),
-        column(replica.experts),
-        column(replica.experts_per_token),
-        column(replica.kv_bytes(shape.mean_context)),
-    )[0]
-    by_compute = budget * n * replica.flops * efficiency.e_f / (2 * replica.params)
-    return min(float(by_memory), by_compute)
-
-
-def _largest_batch_reading(
-    capacity: FloatArray,
-    shared: FloatArray,
-    expert: FloatArray,
-    experts: FloatArray,
-    per_token: FloatArray,
-    kv_per_sequence: FloatArray,
-) -> FloatArray:
-    """Per run, the largest B ≥ 0 (not yet whole) whose step bytes, shared + touched(B) × expert
-    + B × kv_per_sequence, fit in `capacity` bytes; negative where not even the shared part fits.
-
-    Exact for a dense model (experts 0: linear in B); else bisection, the bytes growing with B.
-    """
-    linear = (capacity - shared) / kv_per_sequence
-    moe = experts > 0
-    if not moe.any():
-        return linear
-    low = np.zeros_like(capacity)
-    high = np.maximum(linear, 0.0)
-    safe_experts = np.where(moe, experts, 1.0)
-    share = np.where(moe, per_token / safe_experts, 0.0)
-    for _ in range(60):
-        middle = (low + high) / 2
-        touched = safe_experts * (1 - (1 - share) ** middle)
-        fits = shared + touched * expert + middle * kv_per_sequence <= capacity
-        low = np.where(fits, middle, low)
-        high = np.where(fits, high, middle)
-    return np.where(moe, np.where(linear < 0, linear, low), linear)
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.batch_by_latency(efficiency.on(replica))[0])
 
 
 def serving_rate(
@@ -405,13 +387,14 @@ def serving_rate(
 
     `concurrency` caps the batch where a run had only so many requests in flight (calibration);
     a deployment sized by the tool runs as many as memory, latency and the engine allow.
-    Raises DoesNotFitError when not one request fits, LatencyUnreachableError when one sequence alone is
-    slower than promised.
+    Raises DoesNotFitError when not one request fits, LatencyUnreachableError when one sequence
+    alone is slower than promised (at the 99th percentile).
     """
     efficiency = efficiency.on(replica)
     by_memory = batch_by_memory(replica, shape)
     if by_memory < 1:
         raise DoesNotFitError(shape.tokens, replica.kv_budget_bytes, replica.kv_bytes(shape.tokens))
+    runs = _Runs.of_shape(replica, shape, concurrency)
     caps: list[tuple[float, BatchLimit]] = [
         (by_memory, "memory"),
         (replica.max_batch, "engine"),
@@ -419,22 +402,21 @@ def serving_rate(
     if concurrency is not None:
         caps.append((concurrency, "concurrency"))
     if shape.tpot_ms is not None:
-        by_latency = batch_by_latency(replica, efficiency, shape)
+        by_latency = float(runs.batch_by_latency(efficiency)[0])
         if by_latency < 1:
-            raise LatencyUnreachableError(
-                shape.tpot_ms, step_s(replica, efficiency, shape, 1) * 1000
-            )
+            best = float(runs.times(efficiency, np.array([1.0]))[2][0])
+            raise LatencyUnreachableError(shape.tpot_ms, best * 1000)
         caps.append((by_latency, "latency"))
     limit, limited_by = min(caps, key=lambda cap: cap[0])
     batch = max(1, math.floor(limit + 1e-9))
-    step = step_s(replica, efficiency, shape, batch)
-    prefill = replica.gpus * replica.flops * efficiency.e_prefill / (2 * replica.params)
+    step, _, tail = (float(t[0]) for t in runs.times(efficiency, np.array([float(batch)])))
+    prefill = float(runs.prefill_tps(efficiency)[0])
     return ServingRate(
         prefill_tps=prefill,
         decode_tps=batch / step,
         batch=batch,
         batch_limited_by=limited_by,
-        tpot_ms=step * 1000,
+        tpot_ms=tail * 1000,
         ttft_s=shape.input_tokens / prefill + efficiency.step_overhead_s(replica),
     )
 
@@ -442,16 +424,47 @@ def serving_rate(
 # --- Calibration ----------------------------------------------------------------------------
 
 LOWER = Efficiency(
-    e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0, e_prefill=0.05, e_moe=0.05
+    e_bw=0.05,
+    e_f=0.05,
+    t_step_s=0.0,
+    e_link=0.2,
+    t_allreduce_s=0.0,
+    e_prefill=0.05,
+    e_moe=0.05,
+    t_exchange_token_s=0.0,
+    e_kv=0.05,
+    t_sequence_s=0.0,
 )
 UPPER = Efficiency(
-    e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6, e_prefill=1.0, e_moe=1.0
+    e_bw=1.0,
+    e_f=1.0,
+    t_step_s=0.005,
+    e_link=1.0,
+    t_allreduce_s=50e-6,
+    e_prefill=1.0,
+    e_moe=1.0,
+    t_exchange_token_s=2e-6,
+    e_kv=1.0,
+    t_sequence_s=50e-6,
 )
-"""The efficiencies stay within 5% … 100% of the roofline, the step cost within 0 … 5 ms and
-an all-reduce within 0 … 50 µs (a few µs on NVLink for decode-sized messages)."""
+"""The efficiencies stay within 5% … 100% of the roofline (a PCIe link's fixed exchange cost
+within 1 … 5 times NVLink's: e_link 0.2 … 1), the step cost within 0 … 5 ms, an
+all-reduce's fixed cost within 0 … 50 µs (a few µs on NVLink for decode-sized messages) and
+its cost per token over PCIe within 0 … 2 µs (16 KB of a 70B model's activations at 8 GB/s)."""
 START = Efficiency(
-    e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6, e_prefill=0.5, e_moe=0.7
+    e_bw=0.7,
+    e_f=0.5,
+    t_step_s=0.002,
+    e_link=0.5,
+    t_allreduce_s=10e-6,
+    e_prefill=0.5,
+    e_moe=1.0,
+    t_exchange_token_s=0.0,
+    e_kv=0.7,
+    t_sequence_s=0.0,
 )
+FAINT = 0.01
+"""The weight of the common fit's pull towards START (a hundredth of SHRINKAGE)."""
 SHRINKAGE = 1.0
 """Weight that pulls an engine's efficiencies towards the fit on every engine's measurements,
 per unit of log efficiency (and per 5 ms of step cost): an engine with few measurements keeps
@@ -472,6 +485,9 @@ def _to_vector(e: Efficiency) -> FloatArray:
             e.t_allreduce_s,
             math.log(e.e_prefill),
             math.log(e.e_moe),
+            e.t_exchange_token_s,
+            math.log(e.e_kv if e.e_kv is not None else e.e_bw),
+            e.t_sequence_s,
         ]
     )
 
@@ -485,19 +501,55 @@ def _from_vector(x: FloatArray) -> Efficiency:
         t_allreduce_s=float(x[4]),
         e_prefill=math.exp(x[5]),
         e_moe=math.exp(x[6]),
+        t_exchange_token_s=float(x[7]),
+        e_kv=math.exp(x[8]),
+        t_sequence_s=float(x[9]),
     )
 
 
-_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S, 1.0, 1.0])
+EXCHANGE_TOKEN_SCALE_S = 0.1e-6
+SEQUENCE_SCALE_S = 5e-6
+_SCALE = np.array(
+    [
+        1.0,
+        1.0,
+        STEP_SCALE_S,
+        1.0,
+        ALLREDUCE_SCALE_S,
+        1.0,
+        1.0,
+        EXCHANGE_TOKEN_SCALE_S,
+        1.0,
+        SEQUENCE_SCALE_S,
+    ]
+)
+
+
+LOW_CONCURRENCY = 64
+"""Runs with at most this many requests in flight per replica, or a latency bound, are the
+low-latency runs. Few are published, many throughput tables: each group weighs half of a fit,
+so the single-request step (published inter-token latency) is fitted, not outvoted."""
+
+
+def _weights(low: NDArray[np.bool_]) -> FloatArray:
+    """Residual weights giving the low-latency runs and the others half of a fit each."""
+    count = len(low)
+    weights = np.ones(count)
+    if 0 < low.sum() < count:
+        weights[low] = math.sqrt(count / (2 * low.sum()))
+        weights[~low] = math.sqrt(count / (2 * (~low).sum()))
+    return weights
 
 
 @dataclass(frozen=True)
 class _Runs:
-    """Measurements as arrays, so a fit evaluates every run at once."""
+    """Replicas at request shapes as arrays, so a fit evaluates every run at once; the one
+    implementation of the step, latency and rate formulas (a single replica is one row)."""
 
     params: FloatArray
     exchanges: FloatArray
     """All-reduces a step: two a layer where the replica spans GPUs."""
+    exchange_scale: FloatArray
     weight_bytes: FloatArray
     """What a step reads of the weights before the experts: all of a dense model's."""
     expert_bytes: FloatArray
@@ -521,123 +573,161 @@ class _Runs:
     outputs: FloatArray
     replicas: FloatArray
     measured: FloatArray
+    low_latency: NDArray[np.bool_]
+    """Runs with few requests in flight or a latency bound (see LOW_CONCURRENCY)."""
 
     @classmethod
-    def of(cls, replicas: Sequence[Replica], runs: Sequence[Measurement]) -> _Runs:
+    def build(
+        cls,
+        replicas: Sequence[Replica],
+        shapes: Sequence[RequestShape],
+        concurrency: Sequence[float],
+        replica_counts: Sequence[float],
+        measured: Sequence[float],
+    ) -> _Runs:
         def column(values: Sequence[float]) -> FloatArray:
             return np.array(values, dtype=np.float64)
 
+        pairs = list(zip(replicas, shapes, strict=True))
         return cls(
             params=column([r.params for r in replicas]),
             exchanges=column([2 * r.layers if r.gpus > 1 else 0 for r in replicas]),
+            exchange_scale=column([r.exchange_scale for r in replicas]),
             weight_bytes=column(
                 [r.shared_weight_bytes if r.experts else r.weight_bytes for r in replicas]
             ),
             expert_bytes=column([r.expert_weight_bytes for r in replicas]),
             experts=column([r.experts for r in replicas]),
             experts_per_token=column([r.experts_per_token for r in replicas]),
-            kv_sequence=column(
-                [
-                    r.kv_bytes(m.input_tokens + m.output_tokens)
-                    for r, m in zip(replicas, runs, strict=True)
-                ]
-            ),
-            kv_context=column(
-                [
-                    r.kv_bytes(m.input_tokens + m.output_tokens / 2)
-                    for r, m in zip(replicas, runs, strict=True)
-                ]
-            ),
+            kv_sequence=column([r.kv_bytes(s.tokens) for r, s in pairs]),
+            kv_context=column([r.kv_bytes(s.mean_context) for r, s in pairs]),
             gpus=column([r.gpus for r in replicas]),
             bandwidth=column([r.bandwidth_bytes_s for r in replicas]),
             flops=column([r.flops for r in replicas]),
             kv_budget=column([r.kv_budget_bytes for r in replicas]),
             max_batch=column([r.max_batch for r in replicas]),
             over_pcie=np.array([r.over_pcie for r in replicas], dtype=np.bool_),
-            concurrency=column(
-                [m.concurrency / m.replicas if m.concurrency else math.inf for m in runs]
+            concurrency=column(concurrency),
+            tpot_s=column([s.tpot_ms / 1000 if s.tpot_ms else math.inf for s in shapes]),
+            inputs=column([s.input_tokens for s in shapes]),
+            outputs=column([s.output_tokens for s in shapes]),
+            replicas=column(replica_counts),
+            measured=column(measured),
+            low_latency=np.array(
+                [
+                    c <= LOW_CONCURRENCY or s.tpot_ms is not None
+                    for c, s in zip(concurrency, shapes, strict=True)
+                ],
+                dtype=np.bool_,
             ),
-            tpot_s=column([m.tpot_ms_bound / 1000 if m.tpot_ms_bound else math.inf for m in runs]),
-            inputs=column([m.input_tokens for m in runs]),
-            outputs=column([m.output_tokens for m in runs]),
-            replicas=column([m.replicas for m in runs]),
-            measured=column([m.output_tps for m in runs]),
         )
+
+    @classmethod
+    def of(cls, replicas: Sequence[Replica], runs: Sequence[Measurement]) -> _Runs:
+        """Published runs on their replicas."""
+        return cls.build(
+            replicas,
+            [RequestShape(m.input_tokens, m.output_tokens, m.tpot_ms_bound) for m in runs],
+            [m.concurrency / m.replicas if m.concurrency else math.inf for m in runs],
+            [m.replicas for m in runs],
+            [m.output_tps for m in runs],
+        )
+
+    @classmethod
+    def of_shape(
+        cls, replica: Replica, shape: RequestShape, concurrency: float | None = None
+    ) -> _Runs:
+        """One replica at one request shape."""
+        return cls.build([replica], [shape], [concurrency or math.inf], [1.0], [math.nan])
 
     def take(self, index: NDArray[np.intp]) -> _Runs:
         return _Runs(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
+    def _moe(self, efficiency: Efficiency) -> FloatArray:
+        return np.where(self.experts > 0, efficiency.e_moe, 1.0)
+
+    def _exchange_s(self, efficiency: Efficiency) -> tuple[FloatArray, FloatArray]:
+        """A step's fixed exchange cost and its cost per token (PCIe only), seconds."""
+        link = np.where(self.over_pcie, efficiency.e_link, 1.0)
+        fixed = self.exchanges * efficiency.t_allreduce_s / link
+        pcie = np.where(self.over_pcie, 1.0, 0.0)
+        per_token = self.exchanges * efficiency.t_exchange_token_s * self.exchange_scale * pcie
+        return fixed, per_token
+
+    def prefill_tps(self, efficiency: Efficiency) -> FloatArray:
+        """Input tokens/s of a replica: prompt compute and the prompt tokens' exchanges."""
+        moe = self._moe(efficiency)
+        _, per_token = self._exchange_s(efficiency)
+        compute = 2 * self.params / (self.gpus * self.flops * efficiency.e_prefill * moe)
+        rate: FloatArray = 1 / (compute + per_token)
+        return rate
+
+    def times(
+        self, efficiency: Efficiency, batch: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per run at this batch: the decode step; the mean time per output token with the
+        arriving prompts a step also reads; and its 99th percentile over requests, seconds."""
+        moe = self._moe(efficiency)
+        fixed, per_token = self._exchange_s(efficiency)
+        safe = np.where(self.experts > 0, self.experts, 1.0)
+        touched = np.where(
+            self.experts > 0, safe * (1 - (1 - self.experts_per_token / safe) ** batch), 0.0
+        )
+        e_kv = efficiency.e_kv if efficiency.e_kv is not None else efficiency.e_bw
+        weights = (self.weight_bytes + touched * self.expert_bytes) / efficiency.e_bw
+        memory = (weights + batch * self.kv_context / e_kv) / (self.gpus * self.bandwidth)
+        compute = 2 * self.params * batch / (self.gpus * self.flops * efficiency.e_f * moe)
+        per_sequence = efficiency.t_sequence_s + per_token
+        step = np.maximum(memory, compute) + efficiency.t_step_s + fixed + batch * per_sequence
+        prompt_s = self.inputs / self.prefill_tps(efficiency)
+        mean = step + batch * prompt_s / self.outputs
+        tail = mean + TAIL_Z * prompt_s * np.sqrt(batch) / self.outputs
+        return step, mean, tail
+
+    def caps(self) -> FloatArray:
+        """The batch memory, the engine and the requests in flight allow."""
+        by_memory = np.floor(self.kv_budget / self.kv_sequence)
+        caps: FloatArray = np.minimum(np.minimum(by_memory, self.max_batch), self.concurrency)
+        return caps
+
+    def batch_by_latency(self, efficiency: Efficiency) -> FloatArray:
+        """Per run, the largest B (not yet whole, up to the other caps + 1) whose 99th
+        percentile time per token meets its bound; inf where it has none; 0 where not even
+        one sequence meets it."""
+        bounded = np.isfinite(self.tpot_s)
+        high = np.maximum(np.where(np.isfinite(self.caps()), self.caps(), 1e6), 1.0) + 1.0
+        low = np.zeros_like(high)
+        for _ in range(50):
+            middle = (low + high) / 2
+            meets = self.times(efficiency, middle)[2] <= self.tpot_s
+            low = np.where(meets, middle, low)
+            high = np.where(meets, high, middle)
+        low = np.where(self.times(efficiency, high)[2] <= self.tpot_s, high, low)
+        result: FloatArray = np.where(bounded, low, np.inf)
+        return result
+
+    def batch(self, efficiency: Efficiency) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Each run's batch, and whether the latency bound or the requests in flight set it
+        (the latency-bound regime) rather than memory or the engine."""
+        by_memory = np.floor(self.kv_budget / self.kv_sequence)
+        other = np.minimum(by_memory, self.max_batch)
+        by_latency = self.batch_by_latency(efficiency)
+        limit = np.minimum(np.minimum(other, self.concurrency), by_latency)
+        batch = np.maximum(1.0, np.floor(limit + 1e-9))
+        latency_bound: NDArray[np.bool_] = np.minimum(by_latency, self.concurrency) < other
+        return batch, latency_bound
+
     def latency_bound(self, efficiency: Efficiency) -> NDArray[np.bool_]:
         """Runs whose batch the latency bound or the run's own concurrency sets (the latency-bound
         regime); the others are throughput-bound, their batch set by memory or the engine."""
-        link = np.where(self.over_pcie, efficiency.e_link, 1.0)
-        moe = np.where(self.experts > 0, efficiency.e_moe, 1.0)
-        t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
-        n = self.gpus
-        bounded = np.isfinite(self.tpot_s)
-        budget = np.where(bounded, self.tpot_s - t_step, 0.0)
-        by_latency = np.where(
-            bounded,
-            np.minimum(
-                _largest_batch_reading(
-                    budget * n * self.bandwidth * efficiency.e_bw * link,
-                    self.weight_bytes,
-                    self.expert_bytes,
-                    self.experts,
-                    self.experts_per_token,
-                    self.kv_context,
-                ),
-                budget * n * self.flops * efficiency.e_f * link * moe / (2 * self.params),
-            ),
-            np.inf,
-        )
-        other = np.minimum(np.floor(self.kv_budget / self.kv_sequence), self.max_batch)
-        result: NDArray[np.bool_] = np.minimum(by_latency, self.concurrency) < other
-        return result
+        return self.batch(efficiency)[1]
 
     def modelled(self, efficiency: Efficiency) -> FloatArray:
-        """Each run's output tokens/s as serving_rate models it (vectorised, same formulas)."""
-        link = np.where(self.over_pcie, efficiency.e_link, 1.0)
-        moe = np.where(self.experts > 0, efficiency.e_moe, 1.0)
-        e_bw, e_f = efficiency.e_bw * link, efficiency.e_f * link * moe
-        e_prefill = efficiency.e_prefill * link * moe
-        t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
-        n = self.gpus
-        by_memory = np.floor(self.kv_budget / self.kv_sequence)
-        bounded = np.isfinite(self.tpot_s)
-        budget = np.where(bounded, self.tpot_s - t_step, 0.0)
-        by_latency = np.minimum(
-            _largest_batch_reading(
-                budget * n * self.bandwidth * e_bw,
-                self.weight_bytes,
-                self.expert_bytes,
-                self.experts,
-                self.experts_per_token,
-                self.kv_context,
-            ),
-            budget * n * self.flops * e_f / (2 * self.params),
-        )
-        limit = np.minimum(np.minimum(by_memory, self.max_batch), self.concurrency)
-        limit = np.minimum(limit, np.where(bounded, by_latency, np.inf))
-        batch = np.maximum(1.0, np.floor(limit + 1e-9))
-        touched = np.where(
-            self.experts > 0,
-            self.experts
-            * (
-                1
-                - (1 - self.experts_per_token / np.where(self.experts > 0, self.experts, 1.0))
-                ** batch
-            ),
-            0.0,
-        )
-        memory = (self.weight_bytes + touched * self.expert_bytes + batch * self.kv_context) / (
-            n * self.bandwidth * e_bw
-        )
-        compute = 2 * self.params * batch / (n * self.flops * e_f)
-        decode = batch / (np.maximum(memory, compute) + t_step)
-        prefill = n * self.flops * e_prefill / (2 * self.params)
-        per_request = self.inputs / prefill + self.outputs / decode
-        modelled: FloatArray = self.replicas * self.outputs / per_request
+        """Each run's output tokens/s as serving_rate models it: B sequences a step, each
+        output token also carrying its share of the prompts (the mean time per token)."""
+        batch, _ = self.batch(efficiency)
+        mean = self.times(efficiency, batch)[1]
+        modelled: FloatArray = self.replicas * batch / mean
         return modelled
 
 
@@ -647,13 +737,15 @@ def _fit(runs: _Runs, prior: Efficiency | None, start: Efficiency | None = None)
     from scipy.optimize import least_squares
 
     log_measured = np.log(runs.measured)
-    centre = _to_vector(prior) if prior is not None else None
+    weights = _weights(runs.low_latency)
+    # Without a prior, a faint pull towards START keeps what the runs cannot tell (e_moe where
+    # no run is mixture-of-experts, the link where none spans GPUs) where it starts.
+    centre = _to_vector(prior) if prior is not None else _to_vector(START)
+    weight = math.sqrt(SHRINKAGE if prior is not None else FAINT)
 
     def residuals(x: FloatArray) -> FloatArray:
-        errors = np.log(runs.modelled(_from_vector(x))) - log_measured
-        if centre is None:
-            return errors
-        pull = math.sqrt(SHRINKAGE) * (x - centre) / _SCALE
+        errors = weights * (np.log(runs.modelled(_from_vector(x))) - log_measured)
+        pull = weight * (x - centre) / _SCALE
         return np.concatenate([errors, pull])
 
     solution = least_squares(
@@ -841,8 +933,16 @@ class Calibration:
     by_engine: dict[Engine, ErrorSummary]
     bands: dict[tuple[str | None, str | None, str | None], Band]
     """Held-out bands by (engine, vendor, regime); None in a place: every value of it."""
+    vendors: dict[str, Efficiency] = field(default_factory=dict)
+    """Per engine and GPU vendor ('vllm/amd'), shrunk towards the engine's fit: where an engine
+    has measurements on more than one vendor's GPUs (the same engine version runs its own
+    kernels on each)."""
 
-    def efficiency(self, engine: Engine) -> Efficiency:
+    def efficiency(self, engine: Engine, vendor: str | None = None) -> Efficiency:
+        """The engine's efficiencies on this vendor's GPUs: its own fit there where it has one,
+        else the engine's, else the common fit."""
+        if vendor is not None and f"{engine}/{vendor}" in self.vendors:
+            return self.vendors[f"{engine}/{vendor}"]
         return self.engines.get(engine, self.common)
 
     def band(self, engine: Engine, vendor: str, regime: Regime) -> Band:
@@ -963,6 +1063,7 @@ def stored(calibration: Calibration, catalogue: Catalogue) -> StoredFit:
         digest=fit_digest(catalogue),
         common=asdict(calibration.common),
         engines={engine: asdict(e) for engine, e in calibration.engines.items()},
+        vendors={key: asdict(e) for key, e in calibration.vendors.items()},
         modelled_tps=[r.modelled_tps for r in calibration.runs],
         left_out_tps=[r.left_out_tps for r in calibration.runs],
     )
@@ -970,26 +1071,27 @@ def stored(calibration: Calibration, catalogue: Catalogue) -> StoredFit:
 
 def _from_stored(fit: StoredFit, catalogue: Catalogue) -> Calibration:
     measurements = catalogue.measurements
-    regimes = _regimes(
-        catalogue, {e: Efficiency(**v) for e, v in fit.engines.items()}, Efficiency(**fit.common)
-    )
+    common = Efficiency(**fit.common)
+    engines = {engine: Efficiency(**e) for engine, e in fit.engines.items()}
+    vendors = {key: Efficiency(**e) for key, e in fit.vendors.items()}
+    regimes = _regimes(catalogue, common, engines, vendors)
     runs = [
         MeasuredRun(m, modelled, left_out, catalogue.gpus[m.gpu].vendor, regime)
         for m, modelled, left_out, regime in zip(
             measurements, fit.modelled_tps, fit.left_out_tps, regimes, strict=True
         )
     ]
-    return _calibration(
-        Efficiency(**fit.common),
-        {engine: Efficiency(**e) for engine, e in fit.engines.items()},
-        runs,
-    )
+    return _calibration(common, engines, vendors, runs)
 
 
 def _calibration(
-    common: Efficiency, engines: dict[Engine, Efficiency], runs: list[MeasuredRun]
+    common: Efficiency,
+    engines: dict[Engine, Efficiency],
+    vendors: dict[str, Efficiency],
+    runs: list[MeasuredRun],
 ) -> Calibration:
     return Calibration(
+        vendors=vendors,
         common=common,
         engines=engines,
         runs=runs,
@@ -1003,15 +1105,20 @@ def _calibration(
 
 
 def _regimes(
-    catalogue: Catalogue, engines: dict[Engine, Efficiency], common: Efficiency
+    catalogue: Catalogue,
+    common: Efficiency,
+    engines: dict[Engine, Efficiency],
+    vendors: dict[str, Efficiency],
 ) -> list[Regime]:
-    """Each measurement's regime under its engine's fitted efficiencies."""
+    """Each measurement's regime under its engine's (and vendor's) fitted efficiencies."""
     measurements = list(catalogue.measurements)
     runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
     regimes: list[Regime] = []
     for i, m in enumerate(measurements):
         one = runs.take(np.array([i]))
-        bound = bool(one.latency_bound(engines.get(m.engine, common))[0])
+        key = f"{m.engine}/{catalogue.gpus[m.gpu].vendor}"
+        efficiency = vendors.get(key, engines.get(m.engine, common))
+        bound = bool(one.latency_bound(efficiency)[0])
         regimes.append("latency" if bound else "throughput")
     return regimes
 
@@ -1024,28 +1131,41 @@ def fit(catalogue: Catalogue) -> Calibration:
         raise ValueError("the rate model needs at least 4 measurements to calibrate on")
     runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
     engines: list[Engine] = [m.engine for m in measurements]
+    vendor_of = [catalogue.gpus[m.gpu].vendor for m in measurements]
     common, fitted = _fit_engines(runs, engines)
+    vendors = {
+        key: _fit(runs.take(rows), fitted[engine], fitted[engine])
+        for (engine, vendor), rows in _vendor_groups(engines, vendor_of, range(len(engines)))
+        for key in [f"{engine}/{vendor}"]
+    }
     modelled = np.empty(len(measurements))
-    labels = np.array(engines)
-    for engine, efficiency in fitted.items():
-        index = np.flatnonzero(labels == engine)
-        modelled[index] = runs.take(index).modelled(efficiency)
+    for i, (engine, vendor) in enumerate(zip(engines, vendor_of, strict=True)):
+        efficiency = vendors.get(f"{engine}/{vendor}", fitted[engine])
+        modelled[i] = runs.take(np.array([i])).modelled(efficiency)[0]
     left_out = np.empty(len(measurements))
     sources = [source_of(m) for m in measurements]
     for source in dict.fromkeys(sources):
         # Refit without every run of this source: the common fit, then (where the engine has
-        # runs elsewhere) the engine's own; no row of the same table helps predict another.
-        held = np.array([j for j, s in enumerate(sources) if s == source], dtype=np.intp)
-        others = np.array([j for j, s in enumerate(sources) if s != source], dtype=np.intp)
-        others_common = _fit(runs.take(others), None, common)
-        for engine in dict.fromkeys(engines[j] for j in held):
-            rows = np.array([j for j in held if engines[j] == engine], dtype=np.intp)
+        # runs elsewhere) the engine's own, then (where it has enough on this vendor's GPUs
+        # elsewhere) the vendor's; no row of the same table helps predict another.
+        held = [j for j, s in enumerate(sources) if s == source]
+        others = [j for j, s in enumerate(sources) if s != source]
+        others_common = _fit(runs.take(np.array(others)), None, common)
+        others_vendor = dict(_vendor_groups(engines, vendor_of, others))
+        for engine, vendor in dict.fromkeys((engines[j], vendor_of[j]) for j in held):
+            rows = np.array(
+                [j for j in held if engines[j] == engine and vendor_of[j] == vendor],
+                dtype=np.intp,
+            )
             same_engine = np.array([j for j in others if engines[j] == engine], dtype=np.intp)
             efficiency = others_common
             if same_engine.size:
                 efficiency = _fit(runs.take(same_engine), others_common, fitted[engine])
+            same_vendor = others_vendor.get((engine, vendor))
+            if same_vendor is not None:
+                efficiency = _fit(runs.take(same_vendor), efficiency, efficiency)
             left_out[rows] = runs.take(rows).modelled(efficiency)
-    regimes = _regimes(catalogue, fitted, common)
+    regimes = _regimes(catalogue, common, fitted, vendors)
     measured_runs = [
         MeasuredRun(
             m,
@@ -1056,4 +1176,24 @@ def fit(catalogue: Catalogue) -> Calibration:
         )
         for i, m in enumerate(measurements)
     ]
-    return _calibration(common, fitted, measured_runs)
+    return _calibration(common, fitted, vendors, measured_runs)
+
+
+VENDOR_MIN_ROWS = 4
+"""Measurements an engine needs on one vendor's GPUs (and some on another's) for a fit of its
+own there; with fewer, the engine's fit serves every vendor."""
+
+
+def _vendor_groups(
+    engines: Sequence[Engine], vendors: Sequence[str], among: Iterable[int]
+) -> list[tuple[tuple[Engine, str], NDArray[np.intp]]]:
+    """The (engine, vendor) pairs among these runs that get a fit of their own, with their runs:
+    at least VENDOR_MIN_ROWS runs there and some of the engine's on another vendor's GPUs."""
+    chosen = list(among)
+    groups = []
+    for engine, vendor in dict.fromkeys((engines[j], vendors[j]) for j in chosen):
+        rows = [j for j in chosen if engines[j] == engine and vendors[j] == vendor]
+        elsewhere = any(engines[j] == engine and vendors[j] != vendor for j in chosen)
+        if len(rows) >= VENDOR_MIN_ROWS and elsewhere:
+            groups.append(((engine, vendor), np.array(rows, dtype=np.intp)))
+    return groups

@@ -475,7 +475,7 @@ def _modelled(
     )
     return ModelledRates(
         replica=replica,
-        efficiency=calibration.efficiency(spec.engine),
+        efficiency=calibration.efficiency(spec.engine, gpu.vendor),
         error=calibration.error(spec.engine),
         engine=spec.engine,
         measured_alike=measured_alike(catalogue, gpu.id, spec.precision),
