@@ -2,20 +2,24 @@
 
 A roofline model of one replica of `n` GPUs under continuous batching:
 
-- Memory: the weights take `W` bytes; what the engine leaves of `n × vram × mem_fraction` after
-  the weights and a per-GPU reserve holds the KV cache, `kv_per_token` bytes a token. A request
-  of `i + o` tokens must fit, and the batch is capped by how many fit (`B_mem`).
-- Decode: one step makes one token for each of `B` sequences; it reads the weights and the
-  batch's KV cache (average context `c = i + o/2`) or, at large batch, is bound by compute:
-  `step(B) = max((W + B·c·kv) / (n·bw·e_bw), 2·P·B / (n·F·e_f)) + t_step`.
-- The batch is the smallest of `B_mem`, the largest `B` whose step meets the promised time per
-  output token, and the engine's own cap; `decode = B / step(B)`.
-- Prefill is compute-bound: `prefill = n·F·e_prefill / (2·P)`.
+- Memory: the weights take `W` bytes (every parameter, a mixture-of-experts model's too); what
+  the engine leaves of `n × vram × mem_fraction` after the weights and a per-GPU reserve holds
+  the KV cache, `kv(L)` bytes for a sequence of `L` tokens (from the model's own attention:
+  grouped, latent or sliding-window). A request of `i + o` tokens must fit, and the batch is
+  capped by how many fit (`B_mem`).
+- Decode: one step makes one token for each of `B` sequences; it reads the weights (an MoE's
+  always-active part and the experts its batch touched) and the batch's KV cache (average
+  context `c = i + o/2`), or is bound by compute on the active parameters; plus a step cost,
+  a cost per sequence, and the exchanges of a replica split over GPUs.
+- A user's time per output token adds the prompts of requests arriving meanwhile (prefill
+  interference) and, at the 99th percentile, their spread; the batch is the smallest of
+  `B_mem`, the largest `B` whose 99th-percentile time meets the promise, and the engine's cap.
+- Prefill is compute-bound: `prefill = n·F·e_prefill / (2·P_active)`, less its exchanges.
 
 `F` is the dense rate at the precision the tensor cores run (`compute_precision`). The
-efficiencies `e_bw`, `e_f` (= `e_prefill`) and `t_step` are fitted per engine on published
-measurements (`calibrate`); the engine's memory fraction, reserve and batch cap are facts of
-its configuration (the catalogue's `engines`). Everything here is in bytes, FLOPs and seconds.
+efficiencies are fitted per engine (and per engine and GPU vendor) on published measurements
+(`calibrate`); the engine's memory fraction, reserve and batch cap are facts of its
+configuration (the catalogue's `engines`). Everything here is in bytes, FLOPs and seconds.
 """
 
 from __future__ import annotations
