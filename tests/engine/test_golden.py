@@ -82,17 +82,17 @@ def test_document_intelligence(catalogue: Catalogue) -> None:
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     peak_tps = 760e6 / 86_400 * 1.5
     replicas = math.ceil(peak_tps / (replica_tps * 0.8)) + 1
-    # 33 since issue 24 (9 before): the tier promises 60 ms a token, and a user's time per
-    # token now includes the 3,600-token prompts of the requests arriving meanwhile (prefill
-    # interference), at the 99th percentile; a single A100 meets it only at a small batch.
-    assert replicas == 33 == r.deployments[0].replicas
-    gpu = replicas * 1.0959 * HOURS  # the client's own $1.0959 per GPU-hour: $26,400
+    # 25 since issue 24 (9 before): the tier promises 60 ms a token, and a user's time per
+    # token now includes the 3,600-token prompts of the other requests arriving meanwhile
+    # (prefill interference), at the 99th percentile; one A100 meets it only at a small batch.
+    assert replicas == 25 == r.deployments[0].replicas
+    gpu = replicas * 1.0959 * HOURS  # the client's own $1.0959 per GPU-hour: $20,000
     assert p.gpu_month_usd == pytest.approx(gpu, rel=1e-12)
     assert p.overhead_month_usd == pytest.approx(0.10 * gpu, rel=1e-12)
-    savings = api_only - (kept + 1.1 * gpu + 3750)  # −$427: the proposal no longer pays
+    savings = api_only - (kept + 1.1 * gpu + 3750)  # $6,613
     assert r.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
     assert r.setup_cost_usd == 3 * 1 * 3000
-    assert r.payback_weeks is None
+    assert r.payback_weeks == pytest.approx(9000 / (savings * 12 / 52), rel=1e-9)  # 5.9 weeks
     # The client's bill, $13,100, is 65% below list prices: flagged, and the headline says
     # what the savings are if the bill is right.
     assert r.calibration.difference_pct == pytest.approx((api_only - 13_100) / 13_100 * 100)

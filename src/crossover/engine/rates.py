@@ -361,9 +361,10 @@ def step_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch:
 
 def tpot_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
     """Time per output token a user sees at the 99th percentile under continuous batching:
-    the decode step, the prompts of arriving requests that steps also read (prefill
-    interference: B/o arrivals a step, i tokens each), and their spread over a request's o
-    steps (Poisson arrivals: 2.33 × (i / prefill) × √B / o)."""
+    the decode step and the prompts of the other requests arriving meanwhile, which the same
+    steps read (prefill interference: (B − 1)/o a step, i tokens each), with their spread over
+    the user's o steps (Poisson arrivals: 2.33 × (i / prefill) × √(B − 1) / o). One request
+    alone sees the step itself: the single-request inter-token latency engines publish."""
     runs = _Runs.of_shape(replica, shape)
     return float(runs.times(efficiency.on(replica), np.array([float(batch)]))[2][0])
 
@@ -669,8 +670,10 @@ class _Runs:
     def times(
         self, efficiency: Efficiency, batch: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Per run at this batch: the decode step; the mean time per output token with the
-        arriving prompts a step also reads; and its 99th percentile over requests, seconds."""
+        """Per run at this batch: the decode step; the replica's mean time per output token,
+        the step with its share of every prompt (what sets its output rate); and the 99th
+        percentile of the time per token a user sees: the step and the other requests'
+        prompts arriving meanwhile, with their spread. Seconds."""
         moe = self._moe(efficiency)
         fixed, per_token = self._exchange_s(efficiency)
         safe = np.where(self.experts > 0, self.experts, 1.0)
@@ -684,8 +687,11 @@ class _Runs:
         per_sequence = efficiency.t_sequence_s + per_token
         step = np.maximum(memory, compute) + efficiency.t_step_s + fixed + batch * per_sequence
         prompt_s = self.inputs / self.prefill_tps(efficiency)
+        # The replica reads every request's prompt: B / o of them a step. A user waits on the
+        # others' (B − 1) / o, its own having come before its first token.
         mean = step + batch * prompt_s / self.outputs
-        tail = mean + TAIL_Z * prompt_s * np.sqrt(batch) / self.outputs
+        others = np.maximum(batch - 1, 0.0)
+        tail = step + (others + TAIL_Z * np.sqrt(others)) * prompt_s / self.outputs
         return step, mean, tail
 
     def caps(self) -> FloatArray:
