@@ -705,6 +705,8 @@ class _Runs:
         percentile time per token meets its bound; inf where it has none; 0 where not even
         one sequence meets it."""
         bounded = np.isfinite(self.tpot_s)
+        if not bounded.any():
+            return np.full_like(self.tpot_s, np.inf)
         high = np.maximum(np.where(np.isfinite(self.caps()), self.caps(), 1e6), 1.0) + 1.0
         low = np.zeros_like(high)
         for _ in range(50):
@@ -1123,14 +1125,14 @@ def _regimes(
     """Each measurement's regime under its engine's (and vendor's) fitted efficiencies."""
     measurements = list(catalogue.measurements)
     runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
-    regimes: list[Regime] = []
-    for i, m in enumerate(measurements):
-        one = runs.take(np.array([i]))
-        key = f"{m.engine}/{catalogue.gpus[m.gpu].vendor}"
-        efficiency = vendors.get(key, engines.get(m.engine, common))
-        bound = bool(one.latency_bound(efficiency)[0])
-        regimes.append("latency" if bound else "throughput")
-    return regimes
+    keys = [f"{m.engine}/{catalogue.gpus[m.gpu].vendor}" for m in measurements]
+    bound = np.zeros(len(measurements), dtype=np.bool_)
+    for key in dict.fromkeys(keys):
+        rows = np.array([i for i, k in enumerate(keys) if k == key], dtype=np.intp)
+        engine = measurements[rows[0]].engine
+        efficiency = vendors.get(key, engines.get(engine, common))
+        bound[rows] = runs.take(rows).latency_bound(efficiency)
+    return ["latency" if b else "throughput" for b in bound]
 
 
 def fit(catalogue: Catalogue) -> Calibration:
