@@ -8,7 +8,8 @@ import math
 import pytest
 from pydantic import ValidationError
 
-from crossover.catalogue import OpenModel
+from crossover.catalogue import OpenModel, shipped_catalogue
+from crossover.engine.estimate import EstimateError, estimate_rate
 from crossover.engine.rates import (
     Replica,
     RequestShape,
@@ -142,3 +143,66 @@ def test_an_inconsistent_architecture_is_refused(changes: dict[str, float]) -> N
     }  # fmt: skip
     with pytest.raises(ValidationError):
         OpenModel.model_validate(spec)
+
+
+NEW_MODELS = (
+    "gpt-oss-120b",
+    "gpt-oss-20b",
+    "qwen3-235b-a22b",
+    "qwen3-30b-a3b",
+    "qwen3-32b",
+    "deepseek-v3",
+    "llama-4-scout",
+    "llama-4-maverick",
+)
+
+
+@pytest.mark.parametrize("gpu", ["h100-sxm", "h200", "b200", "mi300x", "mi355x"])
+@pytest.mark.parametrize("model", NEW_MODELS)
+def test_every_current_model_can_be_asked_on_every_current_gpu(model: str, gpu: str) -> None:
+    # Issue 24's done-when: each can be estimated, at fp8 where 8 GPUs hold it by the memory
+    # rule, else at fp4 (DeepSeek V3 at fp8 is 671 GB: more than 60% of 8 × 80 GB).
+    catalogue = shipped_catalogue()
+    for precision in ("fp8", "fp4"):
+        try:
+            figures = estimate_rate(
+                catalogue,
+                model=model,
+                precision=precision,
+                gpu=gpu,
+                gpus=None,
+                input_tokens=1000,
+                output_tokens=500,
+                tpot_ms=50,
+                engine="vllm",
+                kv_precision="fp8",
+            )
+        except EstimateError:
+            continue
+        assert figures.output_tps_per_gpu > 0 and figures.tpot_ms <= 50
+        assert figures.calibration.band_factor is not None
+        return
+    pytest.fail(f"{model} cannot be asked on {gpu}")
+
+
+def test_mi325x_is_rated_on_its_own_memory_and_bandwidth() -> None:
+    # Issue 24: MI325X got exactly MI300X's figure. Same compute, 6.0 against 5.3 TB/s and
+    # 256 against 192 GB: where the KV cache caps the batch (4,000 + 4,000 tokens a request),
+    # the larger memory holds more requests and serves more.
+    catalogue = shipped_catalogue()
+
+    def per_gpu(gpu: str) -> float:
+        return estimate_rate(
+            catalogue,
+            model="llama-3.3-70b",
+            precision="fp8",
+            gpu=gpu,
+            gpus=1,
+            input_tokens=4000,
+            output_tokens=4000,
+            tpot_ms=None,
+            engine="vllm",
+            kv_precision="fp8",
+        ).output_tps_per_gpu
+
+    assert per_gpu("mi325x") > 1.2 * per_gpu("mi300x")
