@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from crossover.catalogue import load_catalogue
 from crossover.engine.rates import Calibration, calibrate
-from crossover.listing import calibration_summary
+from crossover.listing import calibration_summary, held_out_bands
 
 DOCS = Path(__file__).parent.parent / "docs"
 BEGIN, END = "<!-- calibration:begin -->", "<!-- calibration:end -->"
@@ -27,12 +27,21 @@ def calibration_markdown(calibration: Calibration) -> str:
     """The summary per engine, then every measurement: measured, modelled, left out."""
     catalogue = load_catalogue()
     headers, rows = calibration_summary(catalogue)
+    band_headers, band_rows = held_out_bands(catalogue)
     lines = [
         "| " + " | ".join(headers) + " |",
         "|" + "---|" * len(headers),
         *("| " + " | ".join(row) + " |" for row in rows),
         "",
-        "| Run | Engine | GPUs | Weights/KV | In/out | Bound | Measured | Modelled | Left out | Source (date) |",
+        "Held out: each run predicted by a fit without its whole source (one published table or",
+        "results page at a time); the band contains 80% of held-out runs of its engine, GPU vendor",
+        "and regime (latency-bound: the batch set by a latency bound or the requests in flight).",
+        "",
+        "| " + " | ".join(band_headers) + " |",
+        "|" + "---|" * len(band_headers),
+        *("| " + " | ".join(row) + " |" for row in band_rows),
+        "",
+        "| Run | Engine | GPUs | Weights/KV | In/out | Bound | Measured | Modelled | Source left out | Source (date) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in sorted(calibration.runs, key=lambda r: (r.measurement.engine, r.measurement.id)):

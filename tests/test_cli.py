@@ -227,8 +227,44 @@ def test_estimate_refuses_an_unreachable_latency_in_one_line(
 ) -> None:
     code, out, err = run([*ESTIMATE, "--precision", "fp8", "--tpot-ms", "5"], capsys)
     assert (code, out) == (65, "")
-    assert err.startswith("Error: 5 ms per output token cannot be met: one request alone takes ")
+    assert err.startswith(
+        "Error: 5 ms per output token cannot be met on 1 × h200: one request alone takes "
+    )
+    # No other replica meets it either: the closest is named, not "use more GPUs" blindly.
+    assert "the closest is " in err
     assert err.count("\n") == 1
+
+
+L40S = ["estimate", "--model", "llama-3.1-8b", "--precision", "fp8", "--gpu", "l40s"]
+L40S += ["--input-tokens", "128", "--output-tokens", "128", "--tpot-ms", "20"]
+L40S += ["--kv-precision", "fp8", "--json", "-"]
+
+
+def test_estimate_without_gpus_chooses_the_replica_with_the_most_per_gpu(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Issue 24: on PCIe L40S cards more GPUs are not always faster; left unfixed, the replica
+    # that serves the most output tokens per GPU under the bound is chosen.
+    per_gpu = {}
+    for n in (1, 2, 4, 8):
+        code, out, _ = run([*L40S, "--gpus", str(n)], capsys)
+        if code == 0:
+            per_gpu[n] = json.loads(out)["output_tps_per_gpu"]
+    code, out, _ = run(L40S, capsys)
+    chosen = json.loads(out)
+    assert code == 0
+    assert chosen["output_tps_per_gpu"] == max(per_gpu.values())
+    assert per_gpu[chosen["gpus"]] == chosen["output_tps_per_gpu"]
+
+
+def test_a_fixed_replica_that_misses_the_bound_names_one_that_meets_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A bound one shape misses and another meets: the advice names the one that meets it.
+    code, out, err = run([*L40S[:-2], "--tpot-ms", "15", "--gpus", "1"], capsys)
+    assert (code, out) == (65, "")
+    assert "cannot be met on 1 × l40s" in err
+    assert "meets it at" in err and "use --gpus " in err
 
 
 def test_estimate_refuses_a_request_that_does_not_fit(capsys: pytest.CaptureFixture[str]) -> None:

@@ -130,11 +130,15 @@ def _listing(kind: str, summary: str) -> click.Command:
             releases = ", ".join(f"{k} {v}" for k, v in catalogue.versions.items())
             print_catalogue(f"Catalogue: {kind} ({releases})", headers, rows)
             if kind == "throughput":
-                from crossover.listing import calibration_summary
+                from crossover.listing import calibration_summary, held_out_bands
 
                 print_catalogue(
                     "The rate model's calibration: modelled ÷ measured output tokens/s",
                     *calibration_summary(catalogue),
+                )
+                print_catalogue(
+                    "Held-out accuracy: each run predicted with its whole source left out",
+                    *held_out_bands(catalogue),
                 )
 
     command.__doc__ = summary

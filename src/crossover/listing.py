@@ -215,6 +215,8 @@ def _models(catalogue: Catalogue, _on: date) -> Listing:
         "Model",
         "Name",
         "Params B",
+        "Active B",
+        "Experts",
         "Layers",
         "KV heads",
         "Head dim",
@@ -227,6 +229,8 @@ def _models(catalogue: Catalogue, _on: date) -> Listing:
             model.id,
             model.name,
             _number(model.params_b),
+            _number(model.compute_params_b),
+            f"{model.experts_per_token} of {model.experts}" if model.experts else NONE,
             str(model.layers),
             str(model.kv_heads),
             str(model.head_dim),
@@ -591,3 +595,47 @@ def to_csv(headers: list[str], rows: list[list[str]]) -> str:
     writer.writerow(headers)
     writer.writerows(rows)
     return out.getvalue()
+
+
+def held_out_bands(catalogue: Catalogue) -> Table:
+    """The rate model's accuracy on measurements it was not fitted on, per engine, GPU vendor and
+    regime: each run predicted by a fit without its whole source (a published table, a vendor's
+    results page), and the band that contains 80% of such runs (economics §3a, error)."""
+    from crossover.engine.rates import calibrate
+
+    calibration = calibrate(catalogue)
+    headers = [
+        "Engine",
+        "Vendor",
+        "Regime",
+        "Held-out runs",
+        "Median error",
+        "80% band",
+        "Contained",
+    ]
+    rows = [
+        [
+            catalogue.engines[band.engine].name if band.engine in catalogue.engines else NONE,
+            band.vendor or NONE,
+            f"{band.regime}-bound" if band.regime else "either",
+            str(band.rows),
+            _error(band.median_factor),
+            f"×{band.factor:.2f}",
+            f"{band.contained:.0%}",
+        ]
+        for key, band in sorted(calibration.bands.items(), key=lambda kv: str(kv[0]))
+        if key[0] is not None and key[1] is not None
+    ]
+    every = calibration.bands[(None, None, None)]
+    rows.append(
+        [
+            "All engines",
+            "both",
+            "either",
+            str(every.rows),
+            _error(every.median_factor),
+            f"×{every.factor:.2f}",
+            f"{every.contained:.0%}",
+        ]
+    )
+    return headers, rows

@@ -220,6 +220,13 @@ def print_estimate(figures: RateEstimate) -> None:
             f"±{error.left_out_worst_error_factor - 1:.0%} worst",
         ),
         (
+            "Error band (held out)",
+            f"within ×{error.band_factor:.2f} either way for 80% of {error.band_rows} published "
+            f"runs predicted with their whole source left out ({error.band_basis})"
+            if error.band_factor
+            else "none",
+        ),
+        (
             "Published runs alike",
             f"{error.measured_alike} on {figures.gpu} at {figures.precision}"
             if error.measured_alike

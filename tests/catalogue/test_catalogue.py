@@ -92,7 +92,9 @@ def test_every_entry_is_dated_no_later_than_it_was_gathered(catalogue: Catalogue
         *catalogue.engines.values(),
         *catalogue.measurements,
     ]
-    assert max(entry.as_of.isoformat() for entry in entries) <= "2026-12-04"
+    assert (
+        max(entry.as_of.isoformat() for entry in entries) <= "2026-12-07"
+    )  # the MoE models were read on 2026-12-07
 
 
 def _prices(catalogue: Catalogue) -> list[PriceSeen | PricePlanAssumption]:
@@ -490,10 +492,14 @@ def test_the_model_reproduces_each_measurement_within_its_stated_error(
 
 
 def test_the_calibration_is_good_enough_to_quote(catalogue: Catalogue) -> None:
-    # A median within 25% fitted and 30% left out: the bar the report's error band states.
+    # A median within 25% fitted and 40% held out. Held out now means the run's whole source
+    # (its published table) left out of the fit, a stricter test than leaving out one row of a
+    # table whose other rows stay in (issue 24): every MoE run comes from one table, so with it
+    # left out nothing else tells the fit what routing costs. The bands stated beside a rate
+    # come from this validation.
     overall = calibrate(catalogue).overall
     assert overall.median_factor < 1.25
-    assert overall.left_out_median_factor < 1.30
+    assert overall.left_out_median_factor < 1.40
 
 
 def test_every_cloud_has_its_compliance_facts(catalogue: Catalogue) -> None:

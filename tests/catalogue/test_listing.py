@@ -61,13 +61,13 @@ def test_every_row_ends_in_its_source_and_date(catalogue: Catalogue, kind: str) 
         if headers[-1] == "Seen":
             assert row[-1] in SEEN_DAYS
         else:
-            # Provider facts were read on 2026-12-07.
+            # Provider facts and the MoE models were read on 2026-12-07.
             assert date.fromisoformat(row[-1]) <= date(2026, 12, 7)
 
 
 @pytest.mark.parametrize(
     ("kind", "count"),
-    [("gpus", 14), ("instances", 57), ("plans", 7), ("models", 7)],
+    [("gpus", 14), ("instances", 57), ("plans", 7), ("models", 16)],
 )
 def test_one_row_per_catalogue_entry(catalogue: Catalogue, kind: str, count: int) -> None:
     _, rows = catalogue_table(kind, catalogue)

@@ -108,6 +108,7 @@ FIXTURE: dict[str, Any] = {
             "id": "llama-3.3-70b",
             "name": "Llama 3.3 70B",
             "params_b": 70.6,
+            "hidden_size": 8192,
             "layers": 80,
             "kv_heads": 8,
             "head_dim": 128,
@@ -118,6 +119,7 @@ FIXTURE: dict[str, Any] = {
             "id": "qwen2.5-14b",
             "name": "Qwen2.5 14B",
             "params_b": 14.7,
+            "hidden_size": 5120,
             "layers": 48,
             "kv_heads": 8,
             "head_dim": 128,
@@ -203,7 +205,9 @@ FIXTURE["measurements"] = [
         "output_tokens": run[10],
         "concurrency": run[11],
         "output_tps": _measured(run),
-        **SRC,
+        # One source each: validation leaves a whole source out, here one run at a time.
+        "source": f"fixture table {n}",
+        "as_of": SRC["as_of"],
     }
     for n, run in enumerate(RUNS)
 ]

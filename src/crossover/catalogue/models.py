@@ -204,16 +204,88 @@ class OpenModel(_Entry):
     name: str
     params_b: Annotated[float, Field(gt=0)]
     """Total parameters, billions."""
+    hidden_size: Annotated[int, Field(gt=0)]
+    """Width of the activations a split replica exchanges between its GPUs, per token."""
     layers: Annotated[int, Field(gt=0)]
     kv_heads: Annotated[int, Field(gt=0)]
     head_dim: Annotated[int, Field(gt=0)]
     api_equivalents: list[str] = []
     """API model ids that serve this very model (no quality change when self-hosting them)."""
+    active_params_b: Annotated[float, Field(gt=0)] | None = None
+    """Mixture-of-experts: parameters one token uses, billions (the model card's figure);
+    None: a dense model, every parameter used by every token."""
+    experts: Annotated[int, Field(ge=2)] | None = None
+    """Mixture-of-experts: routed experts per MoE layer (shared experts count as active)."""
+    experts_per_token: Annotated[int, Field(ge=1)] | None = None
+    """Mixture-of-experts: routed experts each token selects per MoE layer."""
+    kv_latent_dim: Annotated[int, Field(gt=0)] | None = None
+    """Multi-head latent attention (MLA): values cached per layer and token (kv_lora_rank +
+    qk_rope_head_dim), in place of 2 x kv_heads x head_dim; None: ordinary (grouped) attention."""
+    sliding_window: Annotated[int, Field(gt=0)] | None = None
+    """Tokens a sliding-window (or chunked) attention layer keeps; None: every layer keeps all."""
+    sliding_layers: Annotated[int, Field(ge=0)] = 0
+    """Layers whose attention keeps only the last `sliding_window` tokens."""
+
+    @model_validator(mode="after")
+    def _architecture_consistent(self) -> OpenModel:
+        moe = (self.active_params_b, self.experts, self.experts_per_token)
+        if any(v is not None for v in moe) and any(v is None for v in moe):
+            raise ValueError(
+                f"model {self.id}: a mixture-of-experts model gives active_params_b, experts "
+                "and experts_per_token together"
+            )
+        if self.active_params_b is not None and not self.active_params_b < self.params_b:
+            raise ValueError(f"model {self.id}: active_params_b must be below params_b")
+        if (
+            self.experts is not None
+            and self.experts_per_token is not None
+            and not self.experts_per_token < self.experts
+        ):
+            raise ValueError(f"model {self.id}: experts_per_token must be below experts")
+        if self.sliding_layers > self.layers:
+            raise ValueError(f"model {self.id}: sliding_layers exceeds layers")
+        if self.sliding_layers and self.sliding_window is None:
+            raise ValueError(f"model {self.id}: sliding_layers needs a sliding_window")
+        return self
+
+    @property
+    def is_moe(self) -> bool:
+        return self.experts is not None
+
+    @property
+    def expert_params_b(self) -> float:
+        """P_e: one routed expert's parameters summed over the MoE layers, billions.
+
+        From the card's total and active counts: total = P_a + E x P_e and active = P_a + k x P_e,
+        so P_e = (total - active) / (E - k). 0 for a dense model.
+        """
+        if self.active_params_b is None or self.experts is None or self.experts_per_token is None:
+            return 0.0
+        return (self.params_b - self.active_params_b) / (self.experts - self.experts_per_token)
+
+    @property
+    def always_active_params_b(self) -> float:
+        """P_a: attention, embeddings, shared experts and routers, billions (all of a dense model)."""
+        if self.active_params_b is None or self.experts_per_token is None:
+            return self.params_b
+        return self.active_params_b - self.experts_per_token * self.expert_params_b
+
+    @property
+    def compute_params_b(self) -> float:
+        """Parameters whose multiplications each token pays for, billions: active for MoE."""
+        return self.active_params_b if self.active_params_b is not None else self.params_b
+
+    @property
+    def kv_values_per_layer_token(self) -> int:
+        """Values one layer caches per token: the MLA latent, or K and V of every KV head."""
+        if self.kv_latent_dim is not None:
+            return self.kv_latent_dim
+        return 2 * self.kv_heads * self.head_dim
 
     @property
     def kv_bytes_per_token_fp16(self) -> float:
-        """KV cache per token at 16-bit: 2 (K and V) x layers x kv_heads x head_dim x 2 bytes."""
-        return 2 * self.layers * self.kv_heads * self.head_dim * 2
+        """KV cache per token at 16-bit in a context no window shortens: every layer keeps it."""
+        return self.layers * self.kv_values_per_layer_token * 2
 
 
 class EngineFacts(_Entry):
@@ -366,6 +438,8 @@ class StoredFit(BaseModel):
     digest: str
     common: dict[str, float]
     engines: dict[Engine, dict[str, float]]
+    vendors: dict[str, dict[str, float]] = {}
+    """Per engine and GPU vendor ('vllm/amd') where the engine has its own fit there."""
     modelled_tps: list[float]
     """Per measurement, in the catalogue's order: the fitted model's rate."""
     left_out_tps: list[float]

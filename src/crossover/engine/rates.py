@@ -2,20 +2,24 @@
 
 A roofline model of one replica of `n` GPUs under continuous batching:
 
-- Memory: the weights take `W` bytes; what the engine leaves of `n × vram × mem_fraction` after
-  the weights and a per-GPU reserve holds the KV cache, `kv_per_token` bytes a token. A request
-  of `i + o` tokens must fit, and the batch is capped by how many fit (`B_mem`).
-- Decode: one step makes one token for each of `B` sequences; it reads the weights and the
-  batch's KV cache (average context `c = i + o/2`) or, at large batch, is bound by compute:
-  `step(B) = max((W + B·c·kv) / (n·bw·e_bw), 2·P·B / (n·F·e_f)) + t_step`.
-- The batch is the smallest of `B_mem`, the largest `B` whose step meets the promised time per
-  output token, and the engine's own cap; `decode = B / step(B)`.
-- Prefill is compute-bound: `prefill = n·F·e_prefill / (2·P)`.
+- Memory: the weights take `W` bytes (every parameter, a mixture-of-experts model's too); what
+  the engine leaves of `n × vram × mem_fraction` after the weights and a per-GPU reserve holds
+  the KV cache, `kv(L)` bytes for a sequence of `L` tokens (from the model's own attention:
+  grouped, latent or sliding-window). A request of `i + o` tokens must fit, and the batch is
+  capped by how many fit (`B_mem`).
+- Decode: one step makes one token for each of `B` sequences; it reads the weights (an MoE's
+  always-active part and the experts its batch touched) and the batch's KV cache (average
+  context `c = i + o/2`), or is bound by compute on the active parameters; plus a step cost,
+  a cost per sequence, and the exchanges of a replica split over GPUs.
+- A user's time per output token adds the prompts of requests arriving meanwhile (prefill
+  interference) and, at the 99th percentile, their spread; the batch is the smallest of
+  `B_mem`, the largest `B` whose 99th-percentile time meets the promise, and the engine's cap.
+- Prefill is compute-bound: `prefill = n·F·e_prefill / (2·P_active)`, less its exchanges.
 
 `F` is the dense rate at the precision the tensor cores run (`compute_precision`). The
-efficiencies `e_bw`, `e_f` (= `e_prefill`) and `t_step` are fitted per engine on published
-measurements (`calibrate`); the engine's memory fraction, reserve and batch cap are facts of
-its configuration (the catalogue's `engines`). Everything here is in bytes, FLOPs and seconds.
+efficiencies are fitted per engine (and per engine and GPU vendor) on published measurements
+(`calibrate`); the engine's memory fraction, reserve and batch cap are facts of its
+configuration (the catalogue's `engines`). Everything here is in bytes, FLOPs and seconds.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -39,6 +43,8 @@ GB = 1e9
 """Catalogue memory figures are in GB of 10^9 bytes, as economics §3 counts them."""
 TB = 1e12
 KV_BYTES: dict[KvPrecision, int] = {"bf16": 2, "fp8": 1}
+EXCHANGE_HIDDEN = 8192
+"""The activation width an exchange cost per token is stated for (a 70B-class model's)."""
 """Bytes per KV-cache value."""
 
 BatchLimit = Literal["memory", "latency", "engine", "concurrency"]
@@ -59,8 +65,25 @@ def default_gpus_per_replica(weights_gb: float, vram_gb: float) -> int | None:
 
 
 def kv_bytes_per_token(model: OpenModel, kv_precision: KvPrecision) -> float:
-    """2 (K and V) × layers × kv_heads × head_dim × bytes per value."""
-    return 2 * model.layers * model.kv_heads * model.head_dim * KV_BYTES[kv_precision]
+    """Bytes a token adds to the layers that keep every token: values per layer (2 × kv_heads ×
+    head_dim, or the MLA latent) × those layers × bytes per value."""
+    full_layers = model.layers - model.sliding_layers
+    return full_layers * model.kv_values_per_layer_token * KV_BYTES[kv_precision]
+
+
+def kv_window_bytes_per_token(model: OpenModel, kv_precision: KvPrecision) -> float:
+    """Bytes a token adds to the sliding-window layers, while the sequence is within the window."""
+    return model.sliding_layers * model.kv_values_per_layer_token * KV_BYTES[kv_precision]
+
+
+def experts_touched(experts: float, per_token: float, batch: float | FloatArray) -> FloatArray:
+    """Expected routed experts a step of `batch` tokens reads per MoE layer: E × (1 − (1 − k/E)^B)
+    (uniform routing, economics §3a). 0 for a dense model (E = 0)."""
+    batch_array = np.asarray(batch, dtype=np.float64)
+    if experts == 0:
+        return np.zeros_like(batch_array)
+    touched: FloatArray = experts * (1 - (1 - per_token / experts) ** batch_array)
+    return touched
 
 
 # --- Compute precision ----------------------------------------------------------------------
@@ -110,35 +133,54 @@ class Efficiency:
     """What an engine achieves of the roofline: fitted on published measurements."""
 
     e_bw: float
-    """Share of memory bandwidth decode achieves."""
+    """Share of memory bandwidth decode achieves reading weights."""
     e_f: float
     """Share of dense compute achieved in compute-bound decode."""
     t_step_s: float
     """Fixed cost of a decode step (scheduling, sampling, kernel launches), seconds."""
     e_link: float
-    """What a replica split over PCIe-only GPUs keeps of both (activations cross the bus)."""
+    """Share of an NVLink-class link's exchange speed a PCIe-only replica keeps: its exchanges
+    take 1 / e_link as long (the GPUs' own memory and compute are unchanged)."""
     t_allreduce_s: float
-    """Cost of one all-reduce of a split replica's activations: two a layer, every step."""
+    """Fixed cost of one all-reduce of a split replica's activations: two a layer, every step."""
     e_prefill: float
     """Share of dense compute achieved reading prompts (prefill): large matrix products."""
+    e_moe: float = 1.0
+    """What a mixture-of-experts model keeps of the compute shares (e_f, e_prefill): routing,
+    the experts' many small matrix products and their exchange between GPUs."""
+    e_kv: float | None = None
+    """Share of memory bandwidth attention achieves reading the KV cache (paged, scattered
+    reads); None: as the weights (e_bw)."""
+    t_sequence_s: float = 0.0
+    """Cost per sequence of a decode step on any replica (sampling, scheduling, each
+    sequence's attention launch), seconds: a step of B sequences costs t_step + B × this."""
+    t_exchange_token_s: float = 0.0
+    """Over PCIe only: cost per token (a decoding sequence or a prompt token) of one
+    all-reduce of 8,192 activations between two GPUs, scaled by the replica's hidden size and
+    ring (Replica.exchange_scale). The bus moves each token's activations far slower than
+    NVLink or Infinity Fabric, whose per-token cost is negligible beside the fixed one."""
 
     def on(self, replica: Replica) -> Efficiency:
-        """The efficiencies on this replica: the link's share taken where GPUs talk over PCIe."""
-        if not replica.over_pcie:
+        """The efficiencies on this replica: the mixture-of-experts share of compute where the
+        model routes to experts."""
+        if not replica.experts or self.e_moe == 1.0:
             return self
-        return Efficiency(
-            self.e_bw * self.e_link,
-            self.e_f * self.e_link,
-            self.t_step_s,
-            1.0,
-            self.t_allreduce_s,
-            self.e_prefill * self.e_link,
+        return replace(
+            self, e_f=self.e_f * self.e_moe, e_prefill=self.e_prefill * self.e_moe, e_moe=1.0
         )
 
-    def step_overhead_s(self, replica: Replica) -> float:
-        """t_step, plus two all-reduces a layer where the replica spans GPUs."""
+    def step_overhead_s(self, replica: Replica, batch: float = 1.0) -> float:
+        """t_step and a cost per sequence, plus two all-reduces a layer where the replica spans
+        GPUs: a fixed cost (1 / e_link as long over PCIe) and, over PCIe, one per sequence."""
         exchanges = 2 * replica.layers if replica.gpus > 1 else 0
-        return self.t_step_s + exchanges * self.t_allreduce_s
+        if not replica.over_pcie:
+            return self.t_step_s + batch * self.t_sequence_s + exchanges * self.t_allreduce_s
+        per_token = self.t_exchange_token_s * replica.exchange_scale
+        return (
+            self.t_step_s
+            + batch * self.t_sequence_s
+            + exchanges * (self.t_allreduce_s / self.e_link + batch * per_token)
+        )
 
 
 @dataclass(frozen=True)
@@ -146,10 +188,12 @@ class Replica:
     """One copy of a model on `gpus` GPUs under an engine: what does not depend on requests."""
 
     params: float
-    """Parameters, a count."""
+    """Parameters whose multiplications a token pays for, a count: the active ones of an MoE."""
     layers: int
     weight_bytes: float
+    """Every parameter: what the memory holds."""
     kv_bytes_per_token: float
+    """Per token in the layers that keep the whole context."""
     gpus: int
     vram_bytes: float
     """Per GPU."""
@@ -165,6 +209,34 @@ class Replica:
     max_batch: int
     over_pcie: bool
     """Several GPUs that exchange activations over PCIe only."""
+    shared_weight_bytes: float = 0.0
+    """Weights every step reads (attention, embeddings, shared experts); for a dense model, all
+    of them (`weight_bytes` is used where this and `expert_weight_bytes` are both 0)."""
+    expert_weight_bytes: float = 0.0
+    """One routed expert's weights summed over the MoE layers (0: a dense model)."""
+    experts: float = 0.0
+    """Routed experts per MoE layer (0: a dense model)."""
+    experts_per_token: float = 0.0
+    kv_window_bytes_per_token: float = 0.0
+    """Per token in the sliding-window layers, up to `kv_window` tokens."""
+    kv_window: float = math.inf
+    exchange_scale: float = 1.0
+    """A token's all-reduce relative to 8,192 activations between two GPUs: hidden ÷ 8,192 ×
+    2(n − 1)/n, what a ring all-reduce moves per GPU (1 for a 70B-class model on two GPUs)."""
+
+    def kv_bytes(self, tokens: float) -> float:
+        """KV cache of one sequence holding `tokens` tokens."""
+        return self.kv_bytes_per_token * tokens + self.kv_window_bytes_per_token * min(
+            tokens, self.kv_window
+        )
+
+    def step_weight_bytes(self, batch: float) -> float:
+        """Weights a decode step of `batch` sequences reads: the shared part and the experts
+        some sequence selected; every weight for a dense model."""
+        if self.experts == 0:
+            return self.weight_bytes
+        touched = float(experts_touched(self.experts, self.experts_per_token, batch))
+        return self.shared_weight_bytes + touched * self.expert_weight_bytes
 
     @classmethod
     def of(
@@ -176,8 +248,9 @@ class Replica:
         engine: EngineFacts,
         kv_precision: KvPrecision,
     ) -> Replica:
+        bytes_per_param = BYTES_PER_PARAM[precision]
         return cls(
-            params=model.params_b * 1e9,
+            params=model.compute_params_b * 1e9,
             layers=model.layers,
             weight_bytes=weight_gb(model, precision) * GB,
             kv_bytes_per_token=kv_bytes_per_token(model, kv_precision),
@@ -190,6 +263,13 @@ class Replica:
             reserve_bytes=engine.reserve_gb_per_gpu * GB,
             max_batch=engine.max_batch_on(gpu.id),
             over_pcie=gpus > 1 and gpu.interconnect == "pcie",
+            shared_weight_bytes=model.always_active_params_b * bytes_per_param * GB,
+            expert_weight_bytes=model.expert_params_b * bytes_per_param * GB,
+            experts=float(model.experts or 0),
+            experts_per_token=float(model.experts_per_token or 0),
+            kv_window_bytes_per_token=kv_window_bytes_per_token(model, kv_precision),
+            kv_window=float(model.sliding_window or math.inf),
+            exchange_scale=model.hidden_size / EXCHANGE_HIDDEN * (gpus - 1) / gpus * 2,
         )
 
     @property
@@ -268,33 +348,38 @@ class LatencyUnreachableError(ValueError):
         super().__init__(f"{tpot_ms:g} ms per token promised, {best_ms:.1f} ms at best")
 
 
+TAIL_Z = 2.326
+"""The standard normal's 99th percentile: published time-per-token bounds are 99th percentiles."""
+
+
 def step_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
-    """One decode step of `batch` sequences: read weights and KV cache, or compute."""
-    n = replica.gpus
-    memory = (replica.weight_bytes + batch * shape.mean_context * replica.kv_bytes_per_token) / (
-        n * replica.bandwidth_bytes_s * efficiency.e_bw
-    )
-    compute = 2 * replica.params * batch / (n * replica.flops * efficiency.e_f)
-    return max(memory, compute) + efficiency.step_overhead_s(replica)
+    """One decode step of `batch` sequences: read weights and KV cache, or compute; plus the
+    step's fixed cost and exchanges. No prompt work (see `tpot_s`)."""
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.times(efficiency.on(replica), np.array([float(batch)]))[0][0])
+
+
+def tpot_s(replica: Replica, efficiency: Efficiency, shape: RequestShape, batch: float) -> float:
+    """Time per output token a user sees at the 99th percentile under continuous batching:
+    the decode step and the prompts of the other requests arriving meanwhile, which the same
+    steps read (prefill interference: (B − 1)/o a step, i tokens each), with their spread over
+    the user's o steps (Poisson arrivals: 2.33 × (i / prefill) × √(B − 1) / o). One request
+    alone sees the step itself: the single-request inter-token latency engines publish."""
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.times(efficiency.on(replica), np.array([float(batch)]))[2][0])
 
 
 def batch_by_memory(replica: Replica, shape: RequestShape) -> int:
     """B_mem: whole requests whose KV cache fits beside the weights."""
-    return math.floor(replica.kv_budget_bytes / (shape.tokens * replica.kv_bytes_per_token))
+    return math.floor(replica.kv_budget_bytes / replica.kv_bytes(shape.tokens))
 
 
 def batch_by_latency(replica: Replica, efficiency: Efficiency, shape: RequestShape) -> float:
-    """The largest B (not yet whole) with step(B) ≤ tpot; step is linear in B in each regime."""
+    """The largest B (not yet whole) whose 99th-percentile time per token meets the promise;
+    0 where not even one sequence does. The time grows with B, so a bisection finds it."""
     assert shape.tpot_ms is not None
-    budget = shape.tpot_ms / 1000 - efficiency.step_overhead_s(replica)
-    if budget <= 0:
-        return 0.0
-    n = replica.gpus
-    by_memory = (
-        budget * n * replica.bandwidth_bytes_s * efficiency.e_bw - replica.weight_bytes
-    ) / (shape.mean_context * replica.kv_bytes_per_token)
-    by_compute = budget * n * replica.flops * efficiency.e_f / (2 * replica.params)
-    return min(by_memory, by_compute)
+    runs = _Runs.of_shape(replica, shape)
+    return float(runs.batch_by_latency(efficiency.on(replica))[0])
 
 
 def serving_rate(
@@ -307,15 +392,14 @@ def serving_rate(
 
     `concurrency` caps the batch where a run had only so many requests in flight (calibration);
     a deployment sized by the tool runs as many as memory, latency and the engine allow.
-    Raises DoesNotFitError when not one request fits, LatencyUnreachableError when one sequence alone is
-    slower than promised.
+    Raises DoesNotFitError when not one request fits, LatencyUnreachableError when one sequence
+    alone is slower than promised (at the 99th percentile).
     """
     efficiency = efficiency.on(replica)
     by_memory = batch_by_memory(replica, shape)
     if by_memory < 1:
-        raise DoesNotFitError(
-            shape.tokens, replica.kv_budget_bytes, shape.tokens * replica.kv_bytes_per_token
-        )
+        raise DoesNotFitError(shape.tokens, replica.kv_budget_bytes, replica.kv_bytes(shape.tokens))
+    runs = _Runs.of_shape(replica, shape, concurrency)
     caps: list[tuple[float, BatchLimit]] = [
         (by_memory, "memory"),
         (replica.max_batch, "engine"),
@@ -323,22 +407,21 @@ def serving_rate(
     if concurrency is not None:
         caps.append((concurrency, "concurrency"))
     if shape.tpot_ms is not None:
-        by_latency = batch_by_latency(replica, efficiency, shape)
+        by_latency = float(runs.batch_by_latency(efficiency)[0])
         if by_latency < 1:
-            raise LatencyUnreachableError(
-                shape.tpot_ms, step_s(replica, efficiency, shape, 1) * 1000
-            )
+            best = float(runs.times(efficiency, np.array([1.0]))[2][0])
+            raise LatencyUnreachableError(shape.tpot_ms, best * 1000)
         caps.append((by_latency, "latency"))
     limit, limited_by = min(caps, key=lambda cap: cap[0])
     batch = max(1, math.floor(limit + 1e-9))
-    step = step_s(replica, efficiency, shape, batch)
-    prefill = replica.gpus * replica.flops * efficiency.e_prefill / (2 * replica.params)
+    step, _, tail = (float(t[0]) for t in runs.times(efficiency, np.array([float(batch)])))
+    prefill = float(runs.prefill_tps(efficiency)[0])
     return ServingRate(
         prefill_tps=prefill,
         decode_tps=batch / step,
         batch=batch,
         batch_limited_by=limited_by,
-        tpot_ms=step * 1000,
+        tpot_ms=tail * 1000,
         ttft_s=shape.input_tokens / prefill + efficiency.step_overhead_s(replica),
     )
 
@@ -346,16 +429,47 @@ def serving_rate(
 # --- Calibration ----------------------------------------------------------------------------
 
 LOWER = Efficiency(
-    e_bw=0.05, e_f=0.05, t_step_s=0.0, e_link=0.05, t_allreduce_s=0.0, e_prefill=0.05
+    e_bw=0.05,
+    e_f=0.05,
+    t_step_s=0.0,
+    e_link=0.2,
+    t_allreduce_s=0.0,
+    e_prefill=0.05,
+    e_moe=0.05,
+    t_exchange_token_s=0.0,
+    e_kv=0.05,
+    t_sequence_s=0.0,
 )
 UPPER = Efficiency(
-    e_bw=1.0, e_f=1.0, t_step_s=0.005, e_link=1.0, t_allreduce_s=50e-6, e_prefill=1.0
+    e_bw=1.0,
+    e_f=1.0,
+    t_step_s=0.005,
+    e_link=1.0,
+    t_allreduce_s=50e-6,
+    e_prefill=1.0,
+    e_moe=1.0,
+    t_exchange_token_s=2e-6,
+    e_kv=1.0,
+    t_sequence_s=50e-6,
 )
-"""The efficiencies stay within 5% … 100% of the roofline, the step cost within 0 … 5 ms and
-an all-reduce within 0 … 50 µs (a few µs on NVLink for decode-sized messages)."""
+"""The efficiencies stay within 5% … 100% of the roofline (a PCIe link's fixed exchange cost
+within 1 … 5 times NVLink's: e_link 0.2 … 1), the step cost within 0 … 5 ms, an
+all-reduce's fixed cost within 0 … 50 µs (a few µs on NVLink for decode-sized messages) and
+its cost per token over PCIe within 0 … 2 µs (16 KB of a 70B model's activations at 8 GB/s)."""
 START = Efficiency(
-    e_bw=0.7, e_f=0.5, t_step_s=0.002, e_link=0.5, t_allreduce_s=10e-6, e_prefill=0.5
+    e_bw=0.7,
+    e_f=0.5,
+    t_step_s=0.002,
+    e_link=0.5,
+    t_allreduce_s=10e-6,
+    e_prefill=0.5,
+    e_moe=1.0,
+    t_exchange_token_s=0.0,
+    e_kv=0.7,
+    t_sequence_s=0.0,
 )
+FAINT = 0.01
+"""The weight of the common fit's pull towards START (a hundredth of SHRINKAGE)."""
 SHRINKAGE = 1.0
 """Weight that pulls an engine's efficiencies towards the fit on every engine's measurements,
 per unit of log efficiency (and per 5 ms of step cost): an engine with few measurements keeps
@@ -375,6 +489,10 @@ def _to_vector(e: Efficiency) -> FloatArray:
             math.log(e.e_link),
             e.t_allreduce_s,
             math.log(e.e_prefill),
+            math.log(e.e_moe),
+            e.t_exchange_token_s,
+            math.log(e.e_kv if e.e_kv is not None else e.e_bw),
+            e.t_sequence_s,
         ]
     )
 
@@ -387,21 +505,65 @@ def _from_vector(x: FloatArray) -> Efficiency:
         e_link=math.exp(x[3]),
         t_allreduce_s=float(x[4]),
         e_prefill=math.exp(x[5]),
+        e_moe=math.exp(x[6]),
+        t_exchange_token_s=float(x[7]),
+        e_kv=math.exp(x[8]),
+        t_sequence_s=float(x[9]),
     )
 
 
-_SCALE = np.array([1.0, 1.0, STEP_SCALE_S, 1.0, ALLREDUCE_SCALE_S, 1.0])
+EXCHANGE_TOKEN_SCALE_S = 0.1e-6
+SEQUENCE_SCALE_S = 5e-6
+_SCALE = np.array(
+    [
+        1.0,
+        1.0,
+        STEP_SCALE_S,
+        1.0,
+        ALLREDUCE_SCALE_S,
+        1.0,
+        1.0,
+        EXCHANGE_TOKEN_SCALE_S,
+        1.0,
+        SEQUENCE_SCALE_S,
+    ]
+)
+
+
+LOW_CONCURRENCY = 64
+"""Runs with at most this many requests in flight per replica, or a latency bound, are the
+low-latency runs. Few are published, many throughput tables: each group weighs half of a fit,
+so the single-request step (published inter-token latency) is fitted, not outvoted."""
+
+
+def _weights(low: NDArray[np.bool_]) -> FloatArray:
+    """Residual weights giving the low-latency runs and the others half of a fit each."""
+    count = len(low)
+    weights = np.ones(count)
+    if 0 < low.sum() < count:
+        weights[low] = math.sqrt(count / (2 * low.sum()))
+        weights[~low] = math.sqrt(count / (2 * (~low).sum()))
+    return weights
 
 
 @dataclass(frozen=True)
 class _Runs:
-    """Measurements as arrays, so a fit evaluates every run at once."""
+    """Replicas at request shapes as arrays, so a fit evaluates every run at once; the one
+    implementation of the step, latency and rate formulas (a single replica is one row)."""
 
     params: FloatArray
     exchanges: FloatArray
     """All-reduces a step: two a layer where the replica spans GPUs."""
+    exchange_scale: FloatArray
     weight_bytes: FloatArray
-    kv_bytes_per_token: FloatArray
+    """What a step reads of the weights before the experts: all of a dense model's."""
+    expert_bytes: FloatArray
+    experts: FloatArray
+    experts_per_token: FloatArray
+    kv_sequence: FloatArray
+    """KV cache of one whole request (input and output)."""
+    kv_context: FloatArray
+    """KV cache of a sequence at the mean decoding context."""
     gpus: FloatArray
     bandwidth: FloatArray
     flops: FloatArray
@@ -416,64 +578,168 @@ class _Runs:
     outputs: FloatArray
     replicas: FloatArray
     measured: FloatArray
+    low_latency: NDArray[np.bool_]
+    """Runs with few requests in flight or a latency bound (see LOW_CONCURRENCY)."""
 
     @classmethod
-    def of(cls, replicas: Sequence[Replica], runs: Sequence[Measurement]) -> _Runs:
+    def build(
+        cls,
+        replicas: Sequence[Replica],
+        shapes: Sequence[RequestShape],
+        concurrency: Sequence[float],
+        replica_counts: Sequence[float],
+        measured: Sequence[float],
+    ) -> _Runs:
         def column(values: Sequence[float]) -> FloatArray:
             return np.array(values, dtype=np.float64)
 
+        pairs = list(zip(replicas, shapes, strict=True))
         return cls(
             params=column([r.params for r in replicas]),
             exchanges=column([2 * r.layers if r.gpus > 1 else 0 for r in replicas]),
-            weight_bytes=column([r.weight_bytes for r in replicas]),
-            kv_bytes_per_token=column([r.kv_bytes_per_token for r in replicas]),
+            exchange_scale=column([r.exchange_scale for r in replicas]),
+            weight_bytes=column(
+                [r.shared_weight_bytes if r.experts else r.weight_bytes for r in replicas]
+            ),
+            expert_bytes=column([r.expert_weight_bytes for r in replicas]),
+            experts=column([r.experts for r in replicas]),
+            experts_per_token=column([r.experts_per_token for r in replicas]),
+            kv_sequence=column([r.kv_bytes(s.tokens) for r, s in pairs]),
+            kv_context=column([r.kv_bytes(s.mean_context) for r, s in pairs]),
             gpus=column([r.gpus for r in replicas]),
             bandwidth=column([r.bandwidth_bytes_s for r in replicas]),
             flops=column([r.flops for r in replicas]),
             kv_budget=column([r.kv_budget_bytes for r in replicas]),
             max_batch=column([r.max_batch for r in replicas]),
             over_pcie=np.array([r.over_pcie for r in replicas], dtype=np.bool_),
-            concurrency=column(
-                [m.concurrency / m.replicas if m.concurrency else math.inf for m in runs]
+            concurrency=column(concurrency),
+            tpot_s=column([s.tpot_ms / 1000 if s.tpot_ms else math.inf for s in shapes]),
+            inputs=column([s.input_tokens for s in shapes]),
+            outputs=column([s.output_tokens for s in shapes]),
+            replicas=column(replica_counts),
+            measured=column(measured),
+            low_latency=np.array(
+                [
+                    c <= LOW_CONCURRENCY or s.tpot_ms is not None
+                    for c, s in zip(concurrency, shapes, strict=True)
+                ],
+                dtype=np.bool_,
             ),
-            tpot_s=column([m.tpot_ms_bound / 1000 if m.tpot_ms_bound else math.inf for m in runs]),
-            inputs=column([m.input_tokens for m in runs]),
-            outputs=column([m.output_tokens for m in runs]),
-            replicas=column([m.replicas for m in runs]),
-            measured=column([m.output_tps for m in runs]),
         )
+
+    @classmethod
+    def of(cls, replicas: Sequence[Replica], runs: Sequence[Measurement]) -> _Runs:
+        """Published runs on their replicas."""
+        return cls.build(
+            replicas,
+            [RequestShape(m.input_tokens, m.output_tokens, m.tpot_ms_bound) for m in runs],
+            [m.concurrency / m.replicas if m.concurrency else math.inf for m in runs],
+            [m.replicas for m in runs],
+            [m.output_tps for m in runs],
+        )
+
+    @classmethod
+    def of_shape(
+        cls, replica: Replica, shape: RequestShape, concurrency: float | None = None
+    ) -> _Runs:
+        """One replica at one request shape."""
+        return cls.build([replica], [shape], [concurrency or math.inf], [1.0], [math.nan])
 
     def take(self, index: NDArray[np.intp]) -> _Runs:
         return _Runs(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
-    def modelled(self, efficiency: Efficiency) -> FloatArray:
-        """Each run's output tokens/s as serving_rate models it (vectorised, same formulas)."""
+    def _moe(self, efficiency: Efficiency) -> FloatArray:
+        return np.where(self.experts > 0, efficiency.e_moe, 1.0)
+
+    def _exchange_s(self, efficiency: Efficiency) -> tuple[FloatArray, FloatArray]:
+        """A step's fixed exchange cost and its cost per token (PCIe only), seconds."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
-        e_bw, e_f = efficiency.e_bw * link, efficiency.e_f * link
-        e_prefill = efficiency.e_prefill * link
-        t_step = efficiency.t_step_s + self.exchanges * efficiency.t_allreduce_s
-        n = self.gpus
-        context = self.inputs + self.outputs / 2
-        by_memory = np.floor(
-            self.kv_budget / ((self.inputs + self.outputs) * self.kv_bytes_per_token)
+        fixed = self.exchanges * efficiency.t_allreduce_s / link
+        pcie = np.where(self.over_pcie, 1.0, 0.0)
+        per_token = self.exchanges * efficiency.t_exchange_token_s * self.exchange_scale * pcie
+        return fixed, per_token
+
+    def prefill_tps(self, efficiency: Efficiency) -> FloatArray:
+        """Input tokens/s of a replica: prompt compute and the prompt tokens' exchanges."""
+        moe = self._moe(efficiency)
+        _, per_token = self._exchange_s(efficiency)
+        compute = 2 * self.params / (self.gpus * self.flops * efficiency.e_prefill * moe)
+        rate: FloatArray = 1 / (compute + per_token)
+        return rate
+
+    def times(
+        self, efficiency: Efficiency, batch: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per run at this batch: the decode step; the replica's mean time per output token,
+        the step with its share of every prompt (what sets its output rate); and the 99th
+        percentile of the time per token a user sees: the step and the other requests'
+        prompts arriving meanwhile, with their spread. Seconds."""
+        moe = self._moe(efficiency)
+        fixed, per_token = self._exchange_s(efficiency)
+        safe = np.where(self.experts > 0, self.experts, 1.0)
+        touched = np.where(
+            self.experts > 0, safe * (1 - (1 - self.experts_per_token / safe) ** batch), 0.0
         )
-        budget = self.tpot_s - t_step
-        by_latency = np.minimum(
-            (budget * n * self.bandwidth * e_bw - self.weight_bytes)
-            / (context * self.kv_bytes_per_token),
-            budget * n * self.flops * e_f / (2 * self.params),
-        )
-        limit = np.minimum(np.minimum(by_memory, self.max_batch), self.concurrency)
-        limit = np.minimum(limit, np.where(np.isinf(self.tpot_s), np.inf, by_latency))
+        e_kv = efficiency.e_kv if efficiency.e_kv is not None else efficiency.e_bw
+        weights = (self.weight_bytes + touched * self.expert_bytes) / efficiency.e_bw
+        memory = (weights + batch * self.kv_context / e_kv) / (self.gpus * self.bandwidth)
+        compute = 2 * self.params * batch / (self.gpus * self.flops * efficiency.e_f * moe)
+        per_sequence = efficiency.t_sequence_s + per_token
+        step = np.maximum(memory, compute) + efficiency.t_step_s + fixed + batch * per_sequence
+        prompt_s = self.inputs / self.prefill_tps(efficiency)
+        # The replica reads every request's prompt: B / o of them a step. A user waits on the
+        # others' (B − 1) / o, its own having come before its first token.
+        mean = step + batch * prompt_s / self.outputs
+        others = np.maximum(batch - 1, 0.0)
+        tail = step + (others + TAIL_Z * np.sqrt(others)) * prompt_s / self.outputs
+        return step, mean, tail
+
+    def caps(self) -> FloatArray:
+        """The batch memory, the engine and the requests in flight allow."""
+        by_memory = np.floor(self.kv_budget / self.kv_sequence)
+        caps: FloatArray = np.minimum(np.minimum(by_memory, self.max_batch), self.concurrency)
+        return caps
+
+    def batch_by_latency(self, efficiency: Efficiency) -> FloatArray:
+        """Per run, the largest B (not yet whole, up to the other caps + 1) whose 99th
+        percentile time per token meets its bound; inf where it has none; 0 where not even
+        one sequence meets it."""
+        bounded = np.isfinite(self.tpot_s)
+        if not bounded.any():
+            return np.full_like(self.tpot_s, np.inf)
+        high = np.maximum(np.where(np.isfinite(self.caps()), self.caps(), 1e6), 1.0) + 1.0
+        low = np.zeros_like(high)
+        for _ in range(50):
+            middle = (low + high) / 2
+            meets = self.times(efficiency, middle)[2] <= self.tpot_s
+            low = np.where(meets, middle, low)
+            high = np.where(meets, high, middle)
+        low = np.where(self.times(efficiency, high)[2] <= self.tpot_s, high, low)
+        result: FloatArray = np.where(bounded, low, np.inf)
+        return result
+
+    def batch(self, efficiency: Efficiency) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Each run's batch, and whether the latency bound or the requests in flight set it
+        (the latency-bound regime) rather than memory or the engine."""
+        by_memory = np.floor(self.kv_budget / self.kv_sequence)
+        other = np.minimum(by_memory, self.max_batch)
+        by_latency = self.batch_by_latency(efficiency)
+        limit = np.minimum(np.minimum(other, self.concurrency), by_latency)
         batch = np.maximum(1.0, np.floor(limit + 1e-9))
-        memory = (self.weight_bytes + batch * context * self.kv_bytes_per_token) / (
-            n * self.bandwidth * e_bw
-        )
-        compute = 2 * self.params * batch / (n * self.flops * e_f)
-        decode = batch / (np.maximum(memory, compute) + t_step)
-        prefill = n * self.flops * e_prefill / (2 * self.params)
-        per_request = self.inputs / prefill + self.outputs / decode
-        modelled: FloatArray = self.replicas * self.outputs / per_request
+        latency_bound: NDArray[np.bool_] = np.minimum(by_latency, self.concurrency) < other
+        return batch, latency_bound
+
+    def latency_bound(self, efficiency: Efficiency) -> NDArray[np.bool_]:
+        """Runs whose batch the latency bound or the run's own concurrency sets (the latency-bound
+        regime); the others are throughput-bound, their batch set by memory or the engine."""
+        return self.batch(efficiency)[1]
+
+    def modelled(self, efficiency: Efficiency) -> FloatArray:
+        """Each run's output tokens/s as serving_rate models it: B sequences a step, each
+        output token also carrying its share of the prompts (the mean time per token)."""
+        batch, _ = self.batch(efficiency)
+        mean = self.times(efficiency, batch)[1]
+        modelled: FloatArray = self.replicas * batch / mean
         return modelled
 
 
@@ -483,13 +749,15 @@ def _fit(runs: _Runs, prior: Efficiency | None, start: Efficiency | None = None)
     from scipy.optimize import least_squares
 
     log_measured = np.log(runs.measured)
-    centre = _to_vector(prior) if prior is not None else None
+    weights = _weights(runs.low_latency)
+    # Without a prior, a faint pull towards START keeps what the runs cannot tell (e_moe where
+    # no run is mixture-of-experts, the link where none spans GPUs) where it starts.
+    centre = _to_vector(prior) if prior is not None else _to_vector(START)
+    weight = math.sqrt(SHRINKAGE if prior is not None else FAINT)
 
     def residuals(x: FloatArray) -> FloatArray:
-        errors = np.log(runs.modelled(_from_vector(x))) - log_measured
-        if centre is None:
-            return errors
-        pull = math.sqrt(SHRINKAGE) * (x - centre) / _SCALE
+        errors = weights * (np.log(runs.modelled(_from_vector(x))) - log_measured)
+        pull = weight * (x - centre) / _SCALE
         return np.concatenate([errors, pull])
 
     solution = least_squares(
@@ -518,14 +786,28 @@ def _fit_engines(
     return common, fitted
 
 
+Regime = Literal["throughput", "latency"]
+"""Throughput-bound: the batch is as large as memory and the engine allow. Latency-bound: a
+time-per-token bound or the number of requests in flight keeps it smaller."""
+
+
+def source_of(measurement: Measurement) -> str:
+    """The publication a measurement belongs to: its source up to the first comma (one document
+    at one version, one vendor's results page, one submitter's round). Validation leaves a
+    whole publication out at a time, so no row of the same table helps predict another."""
+    return measurement.source.split(",")[0].strip()
+
+
 @dataclass(frozen=True)
 class MeasuredRun:
-    """One measurement against the model: fitted with it, and with it left out."""
+    """One measurement against the model: fitted with it, and with its whole source left out."""
 
     measurement: Measurement
     modelled_tps: float
     left_out_tps: float
-    """What the model fitted on every other measurement predicts for this run."""
+    """What the model fitted without this run's source (every row of its publication) predicts."""
+    vendor: str = "nvidia"
+    regime: Regime = "throughput"
 
     @property
     def log_error(self) -> float:
@@ -560,6 +842,97 @@ class ErrorSummary:
         )
 
 
+BAND_SHARE = 0.8
+"""The band stated beside a modelled rate contains this share of held-out measurements."""
+BAND_MIN_ROWS = 3
+"""A band needs this many held-out rows; with fewer, the next wider group's band is used."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """The held-out error of one group of measurements: the factor that contains 80% of them."""
+
+    engine: Engine | None
+    vendor: str | None
+    regime: Regime | None
+    rows: int
+    median_factor: float
+    factor: float
+    """exp of the 80th percentile of |ln(predicted ÷ measured)| over the held-out rows."""
+    contained: float
+    """Share of those rows the band contains (at least 0.8 by construction)."""
+
+    @property
+    def basis(self) -> str:
+        """Which measurements the band comes from, e.g. 'vllm on amd, throughput-bound'."""
+        parts: list[str] = [self.engine or "every engine"]
+        if self.vendor:
+            parts.append(f"on {self.vendor}")
+        text = " ".join(parts)
+        return f"{text}, {self.regime}-bound" if self.regime else text
+
+    @classmethod
+    def of(
+        cls,
+        runs: Sequence[MeasuredRun],
+        engine: Engine | None,
+        vendor: str | None,
+        regime: Regime | None,
+    ) -> Band | None:
+        errors = sorted(abs(r.left_out_log_error) for r in runs)
+        if len(errors) < BAND_MIN_ROWS:
+            return None
+        # The smallest held-out error at or above which 80% of rows lie: a band that holds.
+        bound = errors[math.ceil(BAND_SHARE * len(errors)) - 1]
+        contained = sum(1 for e in errors if e <= bound + 1e-12) / len(errors)
+        return cls(
+            engine,
+            vendor,
+            regime,
+            len(errors),
+            math.exp(float(np.median(errors))),
+            math.exp(bound),
+            contained,
+        )
+
+
+def _bands(runs: Sequence[MeasuredRun]) -> dict[tuple[str | None, str | None, str | None], Band]:
+    """Bands per engine, vendor and regime, and per wider group for fall-back."""
+    keys: set[tuple[str | None, str | None, str | None]] = {(None, None, None)}
+    for run in runs:
+        e, v, g = run.measurement.engine, run.vendor, run.regime
+        keys |= {
+            (e, v, g),
+            (e, v, None),
+            (e, None, g),
+            (e, None, None),
+            (None, v, g),
+            (None, v, None),
+        }
+    bands = {}
+    for key in keys:
+        engine, vendor, regime = key
+        chosen = [
+            r
+            for r in runs
+            if (engine is None or r.measurement.engine == engine)
+            and (vendor is None or r.vendor == vendor)
+            and (regime is None or r.regime == regime)
+        ]
+        band = Band.of(chosen, _engine(engine), vendor, _regime(regime))
+        if band is not None:
+            bands[key] = band
+    return bands
+
+
+def _engine(name: str | None) -> Engine | None:
+    return None if name is None else next(e for e in ("vllm", "sglang", "trt-llm") if e == name)
+
+
+def _regime(name: str | None) -> Regime | None:
+    return None if name is None else ("latency" if name == "latency" else "throughput")
+
+
 @dataclass(frozen=True)
 class Calibration:
     """The efficiencies per engine and how well they reproduce the measurements."""
@@ -570,9 +943,37 @@ class Calibration:
     runs: list[MeasuredRun]
     overall: ErrorSummary
     by_engine: dict[Engine, ErrorSummary]
+    bands: dict[tuple[str | None, str | None, str | None], Band]
+    """Held-out bands by (engine, vendor, regime); None in a place: every value of it."""
+    vendors: dict[str, Efficiency] = field(default_factory=dict)
+    """Per engine and GPU vendor ('vllm/amd'), shrunk towards the engine's fit: where an engine
+    has measurements on more than one vendor's GPUs (the same engine version runs its own
+    kernels on each)."""
 
-    def efficiency(self, engine: Engine) -> Efficiency:
+    def efficiency(self, engine: Engine, vendor: str | None = None) -> Efficiency:
+        """The engine's efficiencies on this vendor's GPUs: its own fit there where it has one,
+        else the engine's, else the common fit."""
+        if vendor is not None and f"{engine}/{vendor}" in self.vendors:
+            return self.vendors[f"{engine}/{vendor}"]
         return self.engines.get(engine, self.common)
+
+    def band(self, engine: Engine, vendor: str, regime: Regime) -> Band:
+        """The band for a rate modelled for this engine, GPU vendor and regime: the narrowest
+        group with enough held-out rows (engine, vendor and regime; then engine and vendor;
+        engine and regime; engine; vendor and regime; vendor; every row)."""
+        for key in (
+            (engine, vendor, regime),
+            (engine, vendor, None),
+            (engine, None, regime),
+            (engine, None, None),
+            (None, vendor, regime),
+            (None, vendor, None),
+            (None, None, None),
+        ):
+            band = self.bands.get(key)
+            if band is not None:
+                return band
+        raise ValueError("the calibration has too few held-out measurements for any band")
 
     def error(self, engine: Engine) -> ErrorSummary:
         """The error to state beside a rate modelled for this engine."""
@@ -645,7 +1046,7 @@ def calibrate(catalogue: Catalogue) -> Calibration:
         return cached[1]
     stored = catalogue.stored_fit
     if stored is not None and stored.digest == fit_digest(catalogue):
-        calibration = _from_stored(stored, catalogue.measurements)
+        calibration = _from_stored(stored, catalogue)
     else:
         calibration = fit(catalogue)
     _CALIBRATIONS[key] = (parts, calibration)
@@ -674,29 +1075,35 @@ def stored(calibration: Calibration, catalogue: Catalogue) -> StoredFit:
         digest=fit_digest(catalogue),
         common=asdict(calibration.common),
         engines={engine: asdict(e) for engine, e in calibration.engines.items()},
+        vendors={key: asdict(e) for key, e in calibration.vendors.items()},
         modelled_tps=[r.modelled_tps for r in calibration.runs],
         left_out_tps=[r.left_out_tps for r in calibration.runs],
     )
 
 
-def _from_stored(fit: StoredFit, measurements: Sequence[Measurement]) -> Calibration:
+def _from_stored(fit: StoredFit, catalogue: Catalogue) -> Calibration:
+    measurements = catalogue.measurements
+    common = Efficiency(**fit.common)
+    engines = {engine: Efficiency(**e) for engine, e in fit.engines.items()}
+    vendors = {key: Efficiency(**e) for key, e in fit.vendors.items()}
+    regimes = _regimes(catalogue, common, engines, vendors)
     runs = [
-        MeasuredRun(m, modelled, left_out)
-        for m, modelled, left_out in zip(
-            measurements, fit.modelled_tps, fit.left_out_tps, strict=True
+        MeasuredRun(m, modelled, left_out, catalogue.gpus[m.gpu].vendor, regime)
+        for m, modelled, left_out, regime in zip(
+            measurements, fit.modelled_tps, fit.left_out_tps, regimes, strict=True
         )
     ]
-    return _calibration(
-        Efficiency(**fit.common),
-        {engine: Efficiency(**e) for engine, e in fit.engines.items()},
-        runs,
-    )
+    return _calibration(common, engines, vendors, runs)
 
 
 def _calibration(
-    common: Efficiency, engines: dict[Engine, Efficiency], runs: list[MeasuredRun]
+    common: Efficiency,
+    engines: dict[Engine, Efficiency],
+    vendors: dict[str, Efficiency],
+    runs: list[MeasuredRun],
 ) -> Calibration:
     return Calibration(
+        vendors=vendors,
         common=common,
         engines=engines,
         runs=runs,
@@ -705,7 +1112,27 @@ def _calibration(
             engine: ErrorSummary.of([r for r in runs if r.measurement.engine == engine])
             for engine in engines
         },
+        bands=_bands(runs),
     )
+
+
+def _regimes(
+    catalogue: Catalogue,
+    common: Efficiency,
+    engines: dict[Engine, Efficiency],
+    vendors: dict[str, Efficiency],
+) -> list[Regime]:
+    """Each measurement's regime under its engine's (and vendor's) fitted efficiencies."""
+    measurements = list(catalogue.measurements)
+    runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
+    keys = [f"{m.engine}/{catalogue.gpus[m.gpu].vendor}" for m in measurements]
+    bound = np.zeros(len(measurements), dtype=np.bool_)
+    for key in dict.fromkeys(keys):
+        rows = np.array([i for i, k in enumerate(keys) if k == key], dtype=np.intp)
+        engine = measurements[rows[0]].engine
+        efficiency = vendors.get(key, engines.get(engine, common))
+        bound[rows] = runs.take(rows).latency_bound(efficiency)
+    return ["latency" if b else "throughput" for b in bound]
 
 
 def fit(catalogue: Catalogue) -> Calibration:
@@ -716,24 +1143,69 @@ def fit(catalogue: Catalogue) -> Calibration:
         raise ValueError("the rate model needs at least 4 measurements to calibrate on")
     runs = _Runs.of([measured_replica(m, catalogue) for m in measurements], measurements)
     engines: list[Engine] = [m.engine for m in measurements]
+    vendor_of = [catalogue.gpus[m.gpu].vendor for m in measurements]
     common, fitted = _fit_engines(runs, engines)
+    vendors = {
+        key: _fit(runs.take(rows), fitted[engine], fitted[engine])
+        for (engine, vendor), rows in _vendor_groups(engines, vendor_of, range(len(engines)))
+        for key in [f"{engine}/{vendor}"]
+    }
     modelled = np.empty(len(measurements))
-    labels = np.array(engines)
-    for engine, efficiency in fitted.items():
-        index = np.flatnonzero(labels == engine)
-        modelled[index] = runs.take(index).modelled(efficiency)
+    for i, (engine, vendor) in enumerate(zip(engines, vendor_of, strict=True)):
+        efficiency = vendors.get(f"{engine}/{vendor}", fitted[engine])
+        modelled[i] = runs.take(np.array([i])).modelled(efficiency)[0]
     left_out = np.empty(len(measurements))
-    for i in range(len(measurements)):
-        # Refit without run i: the common fit, then (where its engine has other runs) its
-        # engine's own; other engines' fits do not bear on run i.
-        others = np.array([j for j in range(len(measurements)) if j != i])
-        others_common = _fit(runs.take(others), None, common)
-        same_engine = np.array([j for j in others if engines[j] == engines[i]], dtype=np.intp)
-        efficiency = others_common
-        if same_engine.size:
-            efficiency = _fit(runs.take(same_engine), others_common, fitted[engines[i]])
-        left_out[i] = runs.take(np.array([i])).modelled(efficiency)[0]
+    sources = [source_of(m) for m in measurements]
+    for source in dict.fromkeys(sources):
+        # Refit without every run of this source: the common fit, then (where the engine has
+        # runs elsewhere) the engine's own, then (where it has enough on this vendor's GPUs
+        # elsewhere) the vendor's; no row of the same table helps predict another.
+        held = [j for j, s in enumerate(sources) if s == source]
+        others = [j for j, s in enumerate(sources) if s != source]
+        others_common = _fit(runs.take(np.array(others)), None, common)
+        others_vendor = dict(_vendor_groups(engines, vendor_of, others))
+        for engine, vendor in dict.fromkeys((engines[j], vendor_of[j]) for j in held):
+            rows = np.array(
+                [j for j in held if engines[j] == engine and vendor_of[j] == vendor],
+                dtype=np.intp,
+            )
+            same_engine = np.array([j for j in others if engines[j] == engine], dtype=np.intp)
+            efficiency = others_common
+            if same_engine.size:
+                efficiency = _fit(runs.take(same_engine), others_common, fitted[engine])
+            same_vendor = others_vendor.get((engine, vendor))
+            if same_vendor is not None:
+                efficiency = _fit(runs.take(same_vendor), efficiency, efficiency)
+            left_out[rows] = runs.take(rows).modelled(efficiency)
+    regimes = _regimes(catalogue, common, fitted, vendors)
     measured_runs = [
-        MeasuredRun(m, float(modelled[i]), float(left_out[i])) for i, m in enumerate(measurements)
+        MeasuredRun(
+            m,
+            float(modelled[i]),
+            float(left_out[i]),
+            catalogue.gpus[m.gpu].vendor,
+            regimes[i],
+        )
+        for i, m in enumerate(measurements)
     ]
-    return _calibration(common, fitted, measured_runs)
+    return _calibration(common, fitted, vendors, measured_runs)
+
+
+VENDOR_MIN_ROWS = 4
+"""Measurements an engine needs on one vendor's GPUs (and some on another's) for a fit of its
+own there; with fewer, the engine's fit serves every vendor."""
+
+
+def _vendor_groups(
+    engines: Sequence[Engine], vendors: Sequence[str], among: Iterable[int]
+) -> list[tuple[tuple[Engine, str], NDArray[np.intp]]]:
+    """The (engine, vendor) pairs among these runs that get a fit of their own, with their runs:
+    at least VENDOR_MIN_ROWS runs there and some of the engine's on another vendor's GPUs."""
+    chosen = list(among)
+    groups = []
+    for engine, vendor in dict.fromkeys((engines[j], vendors[j]) for j in chosen):
+        rows = [j for j in chosen if engines[j] == engine and vendors[j] == vendor]
+        elsewhere = any(engines[j] == engine and vendors[j] != vendor for j in chosen)
+        if len(rows) >= VENDOR_MIN_ROWS and elsewhere:
+            groups.append(((engine, vendor), np.array(rows, dtype=np.intp)))
+    return groups

@@ -195,6 +195,13 @@ class RateError(_Result):
     left_out_worst_error_factor: float
     measured_alike: int
     """Published runs on this GPU at this weight precision (0: the rate is extrapolated)."""
+    band_factor: float | None = None
+    """Held-out band (issue 24): the factor within which 80% of measurements lay when their
+    whole source was left out of the fit, for this engine, GPU vendor and regime."""
+    band_rows: int = 0
+    """Held-out measurements the band comes from."""
+    band_basis: str = ""
+    """Which measurements, e.g. 'vllm on amd, throughput-bound' (a wider group where too few)."""
 
 
 class Rates(_Result):

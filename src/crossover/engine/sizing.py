@@ -23,6 +23,7 @@ from crossover.engine.instances import (
 )
 from crossover.engine.rates import (
     GB,
+    Band,
     DoesNotFitError,
     Efficiency,
     ErrorSummary,
@@ -60,6 +61,8 @@ class ModelledRates:
     engine: Engine
     measured_alike: int
     """Published runs on the same GPU at the same weight precision."""
+    bands: tuple[Band, Band] | None = None
+    """Held-out bands for this engine and GPU vendor: throughput-bound, latency-bound."""
 
 
 @dataclass(frozen=True)
@@ -161,13 +164,31 @@ def _modelled_rates(modelled: ModelledRates, shape: RequestShape) -> Rates:
         batch_limited_by=rate.batch_limited_by,
         tpot_ms=rate.tpot_ms,
         ttft_s=rate.ttft_s,
-        error=rate_error(error, modelled.engine, modelled.measured_alike),
+        error=rate_error(
+            error,
+            modelled.engine,
+            modelled.measured_alike,
+            _band(modelled.bands, rate.batch_limited_by),
+        ),
     )
 
 
-def rate_error(error: ErrorSummary, engine: Engine, measured_alike: int) -> RateError:
+def _band(bands: tuple[Band, Band] | None, limited_by: str) -> Band | None:
+    """The band of the regime this rate is in: latency-bound where the latency bound or the
+    requests in flight set the batch, else throughput-bound."""
+    if bands is None:
+        return None
+    return bands[1] if limited_by in ("latency", "concurrency") else bands[0]
+
+
+def rate_error(
+    error: ErrorSummary, engine: Engine, measured_alike: int, band: Band | None = None
+) -> RateError:
     """The calibration error a modelled rate states, as results carry it."""
     return RateError(
+        band_factor=band.factor if band else None,
+        band_rows=band.rows if band else 0,
+        band_basis=band.basis if band else "",
         engine=engine,
         measurements=error.measurements,
         median_error_factor=error.median_factor,
@@ -461,10 +482,14 @@ def _modelled(
     )
     return ModelledRates(
         replica=replica,
-        efficiency=calibration.efficiency(spec.engine),
+        efficiency=calibration.efficiency(spec.engine, gpu.vendor),
         error=calibration.error(spec.engine),
         engine=spec.engine,
         measured_alike=measured_alike(catalogue, gpu.id, spec.precision),
+        bands=(
+            calibration.band(spec.engine, gpu.vendor, "throughput"),
+            calibration.band(spec.engine, gpu.vendor, "latency"),
+        ),
     )
 
 
