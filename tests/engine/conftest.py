@@ -213,6 +213,25 @@ FIXTURE["measurements"] = [
 ]
 
 
+# The fixture's providers meet every compliance rule (a hyperscaler-like account, a business
+# associate agreement, an EU region), so the property tests here exercise what compliance does
+# to the API option; what it keeps out of the placements is tested on the shipped catalogue's
+# own provider facts (test_engine.py).
+FIXTURE["providers"] = [
+    {
+        "id": cloud,
+        "name": name,
+        "runs_in_client_cloud_account": True,
+        "hipaa_baa": True,
+        "hipaa_source": "test fixture",
+        "eu_regions": ["eu-central-1"],
+        "regions_source": "test fixture",
+        "as_of": "2026-11-27",
+    }
+    for cloud, name in (("aws", "Amazon Web Services"), ("runpod", "RunPod"))
+]
+
+
 @pytest.fixture(scope="session")
 def fixture_catalogue_file() -> CatalogueFile:
     """The fixture's data, for tests that pair it with API prices of their own."""

@@ -142,7 +142,7 @@ def _deployment(**kw: Any) -> dict[str, Any]:
                 "error",
                 "no catalogue instance with a100-80gb GPUs holding a whole 1-GPU replica is "
                 "priced among any provider on spot; allow more providers or price plans, or name "
-                "an instance and give its gpu_hour_price",
+                "an instance (or your own premises) and give its gpu_hour_price",
             ),
         ),
         (

@@ -41,6 +41,23 @@ def _assessment(**rule: Any) -> QualityAssessment:
     return assess_quality(scenario, load_catalogue())
 
 
+NAMES = {
+    "qwen14b": "Qwen2.5 14B on A100",
+    "llama8b": "Llama 3.1 8B on L40S",
+    "anthropic/claude-haiku-4-5": "Claude Haiku 4.5 (Anthropic)",
+}
+
+
+class _Names:
+    """What the partial asks of crossover.wording.Words: deployments and models by name."""
+
+    def deployment(self, deployment_id: str) -> str:
+        return NAMES[deployment_id]
+
+    def model(self, model_id: str) -> str:
+        return NAMES.get(model_id, model_id)
+
+
 def _render(assessment: QualityAssessment, routes: dict[str, str]) -> str:
     environment = Environment(
         loader=PackageLoader("crossover.templates", "report"),
@@ -51,6 +68,7 @@ def _render(assessment: QualityAssessment, routes: dict[str, str]) -> str:
         quality=assessment,
         routes=routes,
         quality_words=QualityWords(assessment),
+        words=_Names(),
     )
 
 
@@ -103,7 +121,7 @@ def test_the_partial_shows_the_headline_tier_and_the_excluded_candidates() -> No
     assert [text_of(c) for c in row] == [
         "extraction",
         "at most 3 points below the API model on instruction following",
-        "its API model (anthropic/claude-haiku-4-5)",
+        "Claude Haiku 4.5 (Anthropic), its API model",
         "80.1",
         "80.1",
         "level",
@@ -111,11 +129,11 @@ def test_the_partial_shows_the_headline_tier_and_the_excluded_candidates() -> No
     ]
     items = {li.get("data-deployment"): text_of(li) for li in root.iter("li")}
     assert items["llama8b"].startswith(
-        "llama8b (llama-3.1-8b, 74.3): excluded: 5.8 points below the API model, 2.8 more than "
+        "Llama 3.1 8B on L40S (74.3): excluded: 5.8 points below the API model, 2.8 more than "
         "the 3 allowed; IFEval"
     )
     assert items["qwen14b"].startswith(
-        "qwen14b (qwen2.5-14b, no score): excluded: no score to show it meets the rule; no "
+        "Qwen2.5 14B on A100 (no score): excluded: no score to show it meets the rule; no "
         "published score"
     )
 
@@ -126,7 +144,7 @@ def test_the_partial_shows_a_self_hosted_headline_with_its_gap() -> None:
     cells = [text_of(c) for c in row]
     assert cells[1:6] == [
         "no rule; scores shown on open-ended chat",
-        "llama8b (llama-3.1-8b)",
+        "Llama 3.1 8B on L40S",
         "68.6",
         "83.9",
         "15.3 points below",
@@ -134,17 +152,19 @@ def test_the_partial_shows_a_self_hosted_headline_with_its_gap() -> None:
     assert list(root.iter("li")) == []
 
 
-def test_the_partial_names_the_public_source_with_its_link_and_date() -> None:
+def test_the_partial_names_the_public_source_with_its_address_and_date() -> None:
+    """The address as text, not a link: the report is a standalone document (no outside URL
+    in a src or href), and a printed page shows it all the same."""
     assessment = _assessment(task_family="chat")
     assert [s.id for s in assessment.sources] == ["helm-capabilities-v1.15.0"]
     root = parse_html(_render(assessment, {"extraction": "api"}))
     (line,) = [p for p in root.iter("p") if p.get("data-quality-sources") is not None]
-    (link,) = line.iter("a")
-    assert link.get("href") == "https://crfm.stanford.edu/helm/capabilities/v1.15.0/"
+    assert list(line.iter("a")) == []
     assert text_of(line) == (
-        "Public scores: Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0) "
-        "(independent, every model run the same way; seen 2026-02-11). A client's own test "
-        "results replace them for the tiers they cover."
+        "Public scores: Stanford CRFM, HELM Capabilities leaderboard (release v1.15.0), "
+        "https://crfm.stanford.edu/helm/capabilities/v1.15.0/ (independent, every model run "
+        "the same way; seen 2026-02-11). A client's own test results replace them for the "
+        "tiers they cover."
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -87,6 +88,20 @@ class Catalogue:
         except KeyError:
             known = ", ".join(sorted(self.providers))
             raise KeyError(f"no provider facts for {cloud!r}; known: {known}") from None
+
+    def __repr__(self) -> str:
+        """Its release and sizes: the whole data would run to hundreds of kilobytes in a
+        failing test's report."""
+        return (
+            f"Catalogue(version={self.version!r}, {len(self.gpus)} GPUs, "
+            f"{len(self.instances)} instances, {len(self.models)} models, "
+            f"{len(self.measurements)} measurements)"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """The same short form for pretty-printers (IPython, Hypothesis), which would otherwise
+        print every field of a dataclass."""
+        printer.text(repr(self))
 
     @property
     def versions(self) -> dict[str, str]:
