@@ -176,11 +176,10 @@ def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue
     """The caveat speaks of the headline plan's savings, worked out by hand."""
     results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
     plan, api_only, c = results.headline_plan, results.api_only, results.calibration
-    # The headline is the proposal (RunPod's L40S has no reserved price of its own): it keeps
-    # complex-reasoning on its API ($5,110 a month) and self-hosts extraction on A100s at the
-    # client's own price, $7,200 + $720 + $3,750 a month all in. Every API cost scaled by
-    # bill / list-price bill, the self-hosted costs unchanged:
-    # 13,100 / 37,473 × (37,473 − 5,110) − (7,200 + 720 + 3,750) ≈ −356 a month.
+    # The headline is the proposal: it keeps complex-reasoning on its API ($5,110 a month) and
+    # self-hosts extraction on 25 A100s at the client's own price, $20,000 + $2,000 + $3,750 a
+    # month all in. Every API cost scaled by bill / list-price bill, the self-hosted costs
+    # unchanged: 13,100 / 37,473 × (37,473 − 5,110) − (20,000 + 2,000 + 3,750) ≈ −14,437.
     assert plan.key == results.proposal.key
     assert plan.routes["complex-reasoning"] == "api"
     self_hosted = plan.gpu_month_usd + plan.overhead_month_usd + plan.ops_month_usd
@@ -188,15 +187,15 @@ def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue
         13_100 / c.catalogue_api_month_usd * (api_only.api_month_usd - plan.api_month_usd)
         - self_hosted
     )
-    assert round(expected) == -356
+    assert round(expected) == -14_437
     assert plan.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
     assert Words(results, USD).bill_caveat() == (
         "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the monthly savings are −$356, not $20,693."
+        "prices: if the bill is right, the monthly savings are −$14,437, not $6,613."
     )
     assert Words(results, EUR).bill_caveat() == (
         "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
-        "prices: if the bill is right, the monthly savings are −€328, not €19,038."
+        "prices: if the bill is right, the monthly savings are −€13,282, not €6,084."
     )
 
 
@@ -239,7 +238,7 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
         (
             "regulated-healthcare.json",
             "compliance",
-            "Adopt the proposed split (required by compliance)",
+            "Self-host every tier (required by compliance)",
             "Compliance (HIPAA, data must stay in the client's network) rules out an outside "
             "API for this data: this is the cheapest compliant plan over the horizon, "
             "engineering setup included.",

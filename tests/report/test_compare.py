@@ -136,6 +136,8 @@ def test_client_text_in_the_changes_is_escaped(
         ("Industry", "Document intelligence platform", HOSTILE_NAME),
         ("Tier “extraction”", "included", "—"),  # renamed: the old tier removed …
         ("Tier “<b>bold</b>”", "—", "included"),  # … and the new one added
+        # … and the client's own evaluation rows that follow it, matched by position.
+        *((f"Your evaluation “row {n}”: tier", "extraction", "<b>bold</b>") for n in (1, 2, 3)),
     ]
     assert "{{ 7*7 }}" in html and not re.search(r"\b49\b", text_of(section))
 

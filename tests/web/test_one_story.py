@@ -83,7 +83,7 @@ CASES: dict[str, Callable[[], dict[str, Any]]] = {
 }
 VERDICTS = {
     "document-intelligence": "adopt_proposal",
-    "regulated-healthcare": "adopt_proposal",
+    "regulated-healthcare": "self_host_all",
     "small-startup": "stay_on_api",
     "best-differs": "adopt_plan",
     "compliance": "self_host_all",

@@ -76,7 +76,12 @@ FIGURE_LABELS = {
 }
 
 _ROUTES = {"api": "stays on its API", "self_host": "self-hosted"}
-_SECTIONS = {"tiers": "Tier", "deployments": "Self-hosted option", "price_overrides": "Price"}
+_SECTIONS = {
+    "tiers": "Tier",
+    "deployments": "Self-hosted option",
+    "price_overrides": "Price",
+    "evaluations": "Your evaluation",
+}
 
 
 NOTES = "client.notes"
@@ -171,6 +176,9 @@ class _Names:
                 if int(item) < len(overrides):
                     o = overrides[int(item)]
                     return f"{self.words.api_model(o.api_model)}, {o.api_mode}"
+        if section == "evaluations":
+            # The client's evaluation rows have no name either: matched by position too.
+            return f"row {int(item) + 1}"
         return item
 
     def input_row(self, change: FieldChange) -> InputRow:
