@@ -5,7 +5,7 @@ The measure is ink, not text, so that charts count: each page is rasterised in g
 body (between the @page top and bottom margins, where the running header and footer sit) the
 lowest row with any dark pixel lies. A block that could not share a page with the one before
 shows as a page that stops early. Thresholds: every page but the last is filled to at least
-55% of its body (the issue found pages 45–75% blank); the last page may be short, as a report's
+two thirds of its body (the issue found pages 45–75% blank); the last page may be short, as a report's
 end is, but holds at least a quarter of a page: the colophon alone fills about a tenth.
 """
 
@@ -20,7 +20,7 @@ MARGIN_TOP_MM, MARGIN_BOTTOM_MM, PAGE_MM = 24, 22, 297
 """print.css's @page margins on A4."""
 DARK = 200
 """A grey level below which a pixel is ink (0 is black, 255 white): the palest text is ~150."""
-MIN_FILL = 0.55
+MIN_FILL = 2 / 3
 MIN_LAST_FILL = 0.25
 
 
