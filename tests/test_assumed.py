@@ -67,6 +67,9 @@ def test_warnings_carry_their_kind(tmp_path: Path, catalogue: Catalogue) -> None
     data = json.loads((EXAMPLES / "small-startup.json").read_text())
     data["client"]["usd_fx_rate"] = 1.2
     data["workload"]["cache_hit_pct"] = 0.3
+    # 12 ms a token: faster than a single request on an L40S can be served (the weights alone
+    # take 8 to 15 ms to read a step), so the rewrite tier's candidates cannot keep it.
+    data["tiers"][1]["tpot_ms"] = 12
     path = tmp_path / "odd.json"
     path.write_text(json.dumps(data))
     codes = {w.field: w.code for w in analyse_file(path, catalogue).warnings}

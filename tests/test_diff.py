@@ -54,8 +54,15 @@ def test_the_waterfall_attributes_the_whole_change(catalogue: Catalogue) -> None
     ]
     # The bill is only compared with, never priced: no effect on the savings.
     assert steps["client.current_monthly_api_bill"] == 0
-    # 0.75 more FTE at $180,000 a year: $11,250 a month more for the recommended plan.
-    assert steps["operations.ops_fte"] == pytest.approx(-0.75 * 180_000 / 12, rel=1e-12)
+    # 0.75 more FTE at $180,000 a year costs self-hosting $11,250 a month more: more than the
+    # self-hosted plan saved by then, so the recommendation moves to API only (which saves
+    # nothing) and the step takes away what the plan saved before it.
+    before = analyse(old, catalogue).headline_plan.monthly_savings_usd + math.fsum(
+        delta for field, delta in steps.items() if field != "operations.ops_fte"
+    )
+    assert 0 < before < 0.75 * 180_000 / 12
+    assert steps["operations.ops_fte"] == pytest.approx(-before, rel=1e-9)
+    assert diff.verdict_new == "stay_on_api" and diff.headline_changed
     # The waterfall explains the headline plan's savings, each version's own.
     total = (
         analyse(new, catalogue).headline_plan.monthly_savings_usd
@@ -110,7 +117,7 @@ def test_diff_prints_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert _run(["diff", str(old), str(new)]) == 0
     out = capsys.readouterr().out
     assert "Inputs that changed" in out and "operations.ops_fte" in out
-    assert "−$11,250" in out
+    assert "The recommended plan changed: Adopt the proposed split → Stay on the API" in out
 
 
 def _run(args: list[str]) -> int:

@@ -443,18 +443,27 @@ def test_compliance_keeps_out_the_providers_it_forbids(catalogue: Catalogue) -> 
 def test_a_reserved_plan_says_what_it_commits_to_and_its_first_years_cash(
     catalogue: Catalogue,
 ) -> None:
-    """St Aldric's plan reserves one AWS p5.48xlarge (8 × H100) for a year at $6.88 an hour
-    per GPU less the assumed 35%: 8 × 4.472 × 8,760 = $313,397.76 a year, and in all."""
+    """St Aldric's plan reserves one AWS p6-b200.48xlarge (8 × B200) for three years at AWS's
+    on-demand price less its three-year discount: 8 × price × 8,760 a year, three times that in
+    all (the price read from the catalogue's data, the arithmetic here)."""
     from crossover.inputs import load_scenario
 
     example = Path(__file__).resolve().parents[2] / "inputs" / "examples"
     results = analyse(load_scenario(example / "regulated-healthcare.json", catalogue), catalogue)
     plan = results.headline_plan
     (commitment,) = plan.commitments
-    assert (commitment.instance, commitment.price_plan) == ("aws/p5.48xlarge", "reserved_1y")
-    assert (commitment.term_months, commitment.instances, commitment.billed_gpus) == (12, 1, 8)
-    assert commitment.usd_per_year == pytest.approx(8 * 6.88 * 0.65 * 8760, rel=1e-12)
-    assert commitment.total_usd == pytest.approx(commitment.usd_per_year, rel=1e-12)
+    assert (commitment.instance, commitment.price_plan) == ("aws/p6-b200.48xlarge", "reserved_3y")
+    instance = catalogue.instances["aws/p6-b200.48xlarge"]
+    assert instance.on_demand is not None
+    discount = next(
+        p.discount_vs_on_demand_pct
+        for p in catalogue.price_plans
+        if p.plan == "reserved_3y" and p.cloud == "aws"
+    )
+    hourly = instance.on_demand.usd_per_gpu_hour * (1 - discount / 100)
+    assert (commitment.term_months, commitment.instances, commitment.billed_gpus) == (36, 1, 8)
+    assert commitment.usd_per_year == pytest.approx(8 * hourly * 8760, rel=1e-12)
+    assert commitment.total_usd == pytest.approx(3 * commitment.usd_per_year, rel=1e-12)
     # The first year by quarter: the horizon's months three at a time, setup in the first.
     months = plan.horizon.months
     assert [q.quarter for q in plan.first_year] == [1, 2, 3, 4]
