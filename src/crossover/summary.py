@@ -115,6 +115,16 @@ def key_figures(results: Results) -> list[tuple[str, str]]:
         ("Payback", payback_text(plan.payback_weeks)),
         ("Crossover volume", crossover_text(results)),
     ]
+    for c in plan.commitments:
+        years = c.term_months // 12
+        figures.append(
+            (
+                "Reserved",
+                f"{money(results, c.total_usd)} over {years} year{'s' if years != 1 else ''} "
+                f"({money(results, c.usd_per_year)} a year, {c.instances} "
+                f"machine{'s' if c.instances != 1 else ''})",
+            )
+        )
     if "proposed" not in plan.roles():
         proposal = results.proposal
         figures += [

@@ -226,7 +226,20 @@ def _analysed_plan(
         horizon=months,
         utilisation_curves=[_utilisation_curve(model, d) for d in deployments],
         sensitivity=sensitivity(scenario, model.deployments, prices, routing),
-        monte_carlo=monte_carlo(scenario, model.deployments, prices, routing),
+        monte_carlo=monte_carlo(
+            scenario,
+            model.deployments,
+            prices,
+            routing,
+            max(
+                (
+                    d.rates.error.band_factor
+                    for d in deployments
+                    if d.rates.error is not None and d.rates.error.band_factor is not None
+                ),
+                default=None,
+            ),
+        ),
         risks=risks(
             scenario,
             deployments,

@@ -8,6 +8,7 @@ scalar engine itself on one draw: the tests hold the two together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,12 +79,31 @@ def monte_carlo(
     deployments: dict[str, ResolvedDeployment],
     prices: dict[str, TierPrices],
     plan: Routing,
+    rate_band: float | None = None,
 ) -> MonteCarlo | None:
-    """The simulation of a plan's savings; None when the scenario gives no uncertainty range or
-    the plan self-hosts nothing (it then saves nothing in every draw)."""
-    uncertainty = scenario.uncertainty
-    if not uncertainty.ranges or not plan.has_self_hosting:
+    """The simulation of a plan's savings; None where the plan self-hosts nothing (it then
+    saves nothing in every draw), or where the client gives no range and no modelled rate
+    carries an error band.
+
+    rate_band: the widest held-out error band of the plan's modelled rates; with no range from
+    the client, the serving rates are drawn within it (1/band, 1, band) and nothing else moves.
+    """
+    basis: Literal["client", "rate_model"] = "client"
+    if not plan.has_self_hosting:
         return None
+    if not scenario.uncertainty.ranges:
+        if rate_band is None or rate_band <= 1:
+            return None
+        band = Range(low=1 / rate_band, likely=1.0, high=rate_band)
+        scenario = scenario.model_copy(
+            update={
+                "uncertainty": scenario.uncertainty.model_copy(
+                    update={"throughput_factor": band}
+                )
+            }
+        )
+        basis = "rate_model"
+    uncertainty = scenario.uncertainty
     simulation = simulate(scenario, deployments, prices, plan)
     setup = setup_cost_usd(scenario)
     savings = np.percentile(simulation.monthly_savings_usd, [10, 50, 90])
@@ -99,6 +119,7 @@ def monte_carlo(
         seed=uncertainty.seed,
         distribution=uncertainty.distribution,
         uncertain=list(uncertainty.ranges),
+        basis=basis,
         probability_plan_cheaper=probability,
         monthly_savings_usd_p10=float(savings[0]),
         monthly_savings_usd_p50=float(savings[1]),

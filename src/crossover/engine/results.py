@@ -750,6 +750,10 @@ class MonteCarlo(_Result):
     distribution: Literal["pert", "triangular"]
     uncertain: list[str]
     """The uncertainty fields that were drawn (the rest stayed at their entered value)."""
+    basis: Literal["client", "rate_model"] = "client"
+    """client: the ranges the client gave; rate_model: none were given, so the serving rates
+    were drawn within the rate model's held-out error band (the factor 80% of measurements left
+    out of the fit lay within), every other input as entered."""
     probability_plan_cheaper: float
     """Share of draws where the plan's cumulative cost, setup included, is below API only's
     over the horizon (0 to 1)."""
