@@ -187,7 +187,8 @@ class _Search:
         )
         root.bound = self._bound(root)
         stack = [root]
-        while stack and self.nodes < self.budget:
+        # Past the budget, only until a first routing is priced: there is always a best found.
+        while stack and (self.nodes < self.budget or not len(self.best_costs)):
             batch = stack.pop()
             batch = batch.take(batch.bound <= self._threshold())
             if not len(batch):
