@@ -13,7 +13,7 @@ from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import resolve_prices
 from crossover.engine.bounds import Psi
 from crossover.engine.horizon import setup_cost_usd
-from crossover.engine.plans import API, EXHAUSTIVE_LIMIT, PlanSearch, SearchOutcome
+from crossover.engine.plans import EXHAUSTIVE_LIMIT, PlanSearch, SearchOutcome
 from crossover.engine.scenarios import CostModel
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import Scenario
@@ -240,17 +240,17 @@ def _one_move_at_a_time(search: PlanSearch) -> float:
     return min(reached)
 
 
-def test_where_the_node_budget_runs_out_the_gap_is_proven(
+def test_where_the_work_budget_runs_out_the_gap_is_proven(
     make_scenario: Any, fixture_catalogue: Catalogue
 ) -> None:
-    """With a budget of 200 nodes the search stops early: its lower bound is at most the
-    optimum, and the best it found at least the optimum."""
+    """With a budget of 20,000 cells (a few hundred nodes) the search stops early: its lower bound is at
+    most the optimum, and the best it found at least the optimum."""
     scenario = _together(make_scenario)
     search = _search(scenario, fixture_catalogue)
-    search.budget = 200
+    search.budget = 20_000
     found = search.search()
     assert not found.proven
-    assert found.nodes >= 200
+    assert found.nodes > 0
     assert found.lower_bound_usd <= 72_560 + 1e-6 <= found.ranked[0].horizon_usd + 2e-6
     assert found.gap_usd == pytest.approx(found.ranked[0].horizon_usd - found.lower_bound_usd)
 
@@ -263,7 +263,8 @@ def test_no_set_of_tiers_costs_less_than_its_bounds(
     raw: dict[str, Any], data: st.DataObject, fixture_catalogue: Catalogue
 ) -> None:
     """The bounds rest on the rate model never rating a set faster than its smallest request
-    at its loosest latency; a change to the rate model that breaks this fails here."""
+    at any of its tiers' latencies; a change to the rate model that breaks this fails here.
+    A tier the bounds say no set holding it can be served in makes the set infeasible."""
     search = _search(Scenario.model_validate(raw), fixture_catalogue)
     problem = search.problem()
     for d in range(len(search.deployment_ids)):
@@ -273,7 +274,7 @@ def test_no_set_of_tiers_costs_less_than_its_bounds(
         work = np.array([problem.work[d, members].sum()])
         assert problem.tables[d](work)[0] <= exact * (1 + 1e-12)
         assert problem.kappa[d] * problem.psi(work)[0] <= exact * (1 + 1e-12)
-        if d not in {o for opts in problem.options for o in opts if o != API}:
+        if any(d not in problem.options[t] for t in members):
             assert exact == np.inf
 
 

@@ -7,8 +7,8 @@ strictest latency), so the exact cost must be priced set by set. A bound must no
 
 Over every set a deployment may receive, the rate model never serves a replica faster than
 at the smallest mean request (the shortest prompt and answer among its tiers) and the
-loosest latency any set can promise: a longer request leaves less memory for the batch and
-makes each step slower; a tighter latency caps the batch. So P(S) / R(S) ≥ ω(S), the
+latency of any tier in the set (the set promises the strictest): a longer request leaves
+less memory for the batch and makes each step slower; a tighter latency caps the batch. So P(S) / R(S) ≥ ω(S), the
 *work* of the set, a sum over its tiers of w_t (see `tier_work`). The costs below are
 functions of ω alone:
 
@@ -28,11 +28,13 @@ import numpy.typing as npt
 
 from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
 from crossover.engine.rates import DoesNotFitError, LatencyUnreachableError, RequestShape
+from crossover.engine.results import Rates
 from crossover.engine.scenarios import CostModel
 from crossover.engine.sizing import WHOLE_TOLERANCE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 SAFETY = 1e-9
 """Relative: work is shrunk by this before any bound is read, so that the exact cost, summed
@@ -87,52 +89,62 @@ def tier_work(
     deployment_id: str,
     names: Sequence[str],
     peak_tps: FloatArray,
-) -> FloatArray | None:
-    """w_t per tier (0 where a tier cannot reach the deployment): Σ_{t∈S} w_t ≤ P(S) / R(S).
+) -> tuple[FloatArray, BoolArray]:
+    """w_t per tier, with Σ_{t∈S} w_t ≤ P(S) / R(S) for every set S of these tiers; and which
+    tiers can be in a set the deployment serves at all.
 
     `names` are the tiers the deployment may receive (its universe); `peak_tps` their peak
-    demand. None where no set of them can be served (the smallest request does not fit, or
-    the loosest latency cannot be met): then no set can.
+    demand. A set's mean request is at least the smallest request among the universe, and
+    its latency at least as strict as each of its tiers' (the strictest wins). So a set that
+    holds tier t is rated no faster than the smallest request at t's own latency; where that
+    does not fit or cannot meet the latency, no set holding t can be served (False).
 
     R(S) = 1 / (s/F + (1 − s)/D(S)), with s the set's input share, F the prefill rate (the
-    same at every request) and D(S) the decode rate at the set's mean request, at most D̄ at
-    the smallest request and loosest latency. With h_t = s_t/F + (1 − s_t)/D̄ and ρ_t the
-    tier's peak per average token (peak_to_average, or 1 for batch work),
-    P(S)/R(S) ≥ (Σ ρ_t a_t)(Σ a_t h_t)/(Σ a_t) over the tiers' token rates a_t, which is at
-    least Σ ρ_min a_t h_t and at least Σ h_min ρ_t a_t: the larger of the two over the
-    universe is used (they are equal to the exact work when the tiers share ρ).
+    same at every request) and D(S) the decode rate at the set's mean request, at most D̄_t
+    for every t in S. With h_t = s_t/F + (1 − s_t)/D̄_t and ρ_t the tier's peak per average
+    token (peak_to_average, or 1 for batch work), P(S)/R(S) ≥ (Σ ρ_t a_t)(Σ a_t h_t)/(Σ a_t)
+    over the tiers' token rates a_t, which is at least Σ ρ_min a_t h_t and at least
+    Σ h_min ρ_t a_t: the larger of the two over the universe is used (the first is the exact
+    work where the tiers share ρ and D̄).
     """
     shapes = [model.shapes[n].shape for n in names]
-    latencies = [s.tpot_ms for s in shapes]
-    loosest = None if None in latencies else max(t for t in latencies if t is not None)
-    smallest = RequestShape(
-        min(s.input_tokens for s in shapes), min(s.output_tokens for s in shapes), loosest
-    )
     dep = model.deployments[deployment_id]
-    try:
-        rates = dep.rates_for(smallest)
-    except (DoesNotFitError, LatencyUnreachableError):
-        return None
     n = dep.gpus_per_replica
     inputs = np.array([model.volumes[t].input_mtok_per_day for t in names])
     totals = np.array([model.volumes[t].total for t in names])
     share = np.divide(inputs, totals, out=np.zeros_like(totals), where=totals > 0)
-    if rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
-        per_token = share / (rates.prefill_tps_per_gpu * n) + (1 - share) / (
-            rates.decode_tps_per_gpu * n
-        )
-    else:
-        assert rates.tps_per_gpu is not None
-        per_token = np.full(len(names), 1 / (rates.tps_per_gpu * n))
-    busy = totals > 0
+    per_token = np.zeros(len(names))
+    served = np.ones(len(names), dtype=bool)
+    by_latency: dict[float | None, Rates | None] = {}
+    for t, shape in enumerate(shapes):
+        if shape.tpot_ms not in by_latency:
+            smallest = RequestShape(
+                min(s.input_tokens for s in shapes),
+                min(s.output_tokens for s in shapes),
+                shape.tpot_ms,
+            )
+            try:
+                by_latency[shape.tpot_ms] = dep.rates_for(smallest)
+            except (DoesNotFitError, LatencyUnreachableError):
+                by_latency[shape.tpot_ms] = None
+        rates = by_latency[shape.tpot_ms]
+        if rates is None:
+            served[t] = False
+        elif rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
+            prefill = rates.prefill_tps_per_gpu * n
+            per_token[t] = share[t] / prefill + (1 - share[t]) / (rates.decode_tps_per_gpu * n)
+        else:
+            assert rates.tps_per_gpu is not None
+            per_token[t] = 1 / (rates.tps_per_gpu * n)
+    busy = (totals > 0) & served
     if not busy.any():
-        return np.zeros(len(names))
+        return np.zeros(len(names)), served
     average = totals * TOKENS_PER_MTOK / SECONDS_PER_DAY
     rho = np.divide(peak_tps, average, out=np.ones_like(average), where=busy)
     by_rho = rho[busy].min() * average * per_token
     by_share = per_token[busy].min() * peak_tps
-    work = by_rho if by_rho.sum() >= by_share.sum() else by_share
-    return np.where(busy, work, 0.0)
+    work = by_rho if by_rho[busy].sum() >= by_share[busy].sum() else by_share
+    return np.where(busy, work, 0.0), served
 
 
 class Psi:

@@ -19,7 +19,7 @@ rest. A leaf is priced exactly by the search's own tables. The `keep` cheapest r
 kept, and a node is pruned only when its bound exceeds the keep-th cheapest by more than the
 tie tolerance, so ties are broken exactly as the exhaustive search breaks them.
 
-The work is bounded by a count of nodes, not by the clock, so the same scenario always gives
+The work is bounded by a count (of nodes bounded and routings priced), not by the clock, so the same scenario always gives
 the same answer. Where the count runs out, the least bound of the nodes left is a proven
 lower bound on the optimum: the gap is stated beside the best found.
 """
@@ -42,8 +42,14 @@ API = -1
 """The option index of 'on its API model' in a routing array."""
 TIE_TOLERANCE = 1e-9
 """Relative: horizon costs closer than this are equal (the same figures summed in another order)."""
-NODE_BUDGET = 3_000_000
-"""Nodes bounded before the search stops and states its gap (a few seconds on one core)."""
+WORK_BUDGET = 40_000_000
+"""Work before the search stops and states its gap: cells bounded (a node × an undecided tier ×
+an option) plus LEAF_WORK per tier of each routing priced; about three seconds on one core."""
+PAST_BUDGET = 4
+"""Where no routing that can be served is priced when the budget runs out, the search goes on
+to this many budgets for one; then it gives up (every routing it priced was infeasible)."""
+LEAF_WORK = 200
+"""Cells a routing's exact pricing costs per tier, about (its sets rated, its tables filled)."""
 CELLS = 1 << 21
 """Nodes × undecided tiers × options bounded at once: the memory of one batch (~16 MB an array)."""
 BATCH = 256
@@ -130,7 +136,7 @@ def branch_and_bound(
     problem: Problem,
     price: Callable[[IntArray], Priced],
     keep: int,
-    budget: int = NODE_BUDGET,
+    budget: int = WORK_BUDGET,
 ) -> Found:
     """The `keep` cheapest routings (ties as the exhaustive search breaks them), proven where
     the budget allows; else the best found and a proven lower bound."""
@@ -167,7 +173,9 @@ class _Search:
                     self.reach[k, o] = True
         # Options' position in their tier's list: the exhaustive search's enumeration order.
         self.position = [{o: i for i, o in enumerate(opts)} for opts in problem.options]
+        self.seeds: set[tuple[int, ...]] = set()
         self.nodes = 0
+        self.work = 0
         self.evaluated = 0
         self.best_choices = np.zeros((0, tiers), dtype=np.int64)
         self.best_costs = np.zeros(0)
@@ -186,9 +194,13 @@ class _Search:
             np.zeros(1),
         )
         root.bound = self._bound(root)
+        self._seed()
         stack = [root]
-        # Past the budget, only until a first routing is priced: there is always a best found.
-        while stack and (self.nodes < self.budget or not len(self.best_costs)):
+        # Past the budget, only until a first routing is priced, so that there is a best found.
+        while stack and (
+            self.work < self.budget
+            or (not len(self.best_costs) and self.work < PAST_BUDGET * self.budget)
+        ):
             batch = stack.pop()
             batch = batch.take(batch.bound <= self._threshold())
             if not len(batch):
@@ -199,6 +211,7 @@ class _Search:
                 batch = batch.take(slice(0, size))
             children = self._children(batch)
             self.nodes += len(children)
+            self.work += len(children) * self.slot.shape[1] * max(1, tiers - children.depth)
             children = children.take(children.bound <= self._threshold())
             if children.depth == tiers:
                 self._price(children)
@@ -290,8 +303,28 @@ class _Search:
     def _price_chunk(self, leaves: _Batch) -> None:
         choices = np.empty_like(leaves.choice, dtype=np.int64)
         choices[:, self.order] = leaves.choice
+        fresh = [tuple(row) not in self.seeds for row in choices.tolist()]
+        self._keep(choices[fresh])
+
+    def _seed(self) -> None:
+        """Price a few plain routings first, so that there is a best found from the start:
+        every tier on its API where all may go there, on its first option, on its last."""
+        options = self.p.options
+        if not all(options):
+            return
+        rows = {tuple(o[0] for o in options), tuple(o[-1] for o in options)}
+        if all(API in o for o in options):
+            rows.add(tuple(API for _ in options))
+        self.seeds = rows
+        self._keep(np.array(sorted(rows), dtype=np.int64))
+
+    def _keep(self, choices: IntArray) -> None:
+        """Price routings (tiers in the workbook's order) and keep the cheapest."""
+        if not len(choices):
+            return
         priced = self.price(choices)
         self.evaluated += len(choices)
+        self.work += len(choices) * choices.shape[1] * LEAF_WORK
         finite = np.isfinite(priced.horizon_usd)
         self.best_choices = np.concatenate([self.best_choices, choices[finite]])
         self.best_costs = np.concatenate([self.best_costs, priced.horizon_usd[finite]])

@@ -9,7 +9,7 @@ look-ups, vectorised over routings.
 
 Where the routings and the sets to table are few, every routing is priced; beyond, branch
 and bound (branch.py) prices only routings that a proven lower bound (bounds.py) cannot rule
-out. Either way the best is the optimum, or, where the bound's node budget runs out, the
+out. Either way the best is the optimum, or, where its work budget runs out, the
 best found with a proven gap.
 """
 
@@ -25,8 +25,8 @@ import numpy.typing as npt
 from crossover.engine.bounds import Pricing, Psi, StepTable, step_table, tier_work
 from crossover.engine.branch import (
     API,
-    NODE_BUDGET,
     TIE_TOLERANCE,
+    WORK_BUDGET,
     Priced,
     Problem,
     branch_and_bound,
@@ -128,9 +128,10 @@ class SearchOutcome:
     """Every routing was priced."""
     method: SearchMethod
     proven: bool
-    """The best is the optimum (and the best all self-hosted the optimum among those): every
-    routing was priced or ruled out by a proven bound. False only where branch and bound ran
-    out of its node budget."""
+    """The best is the optimum: every routing was priced or ruled out by a proven bound. False
+    only where branch and bound ran out of its work budget."""
+    all_self_hosted_proven: bool
+    """The same of the best all self-hosted plan (and of there being none, where it is None)."""
     lower_bound_usd: float
     """No routing costs less over the horizon: the best's own cost where proven."""
     nodes: int
@@ -183,7 +184,7 @@ class PlanSearch:
             for dep in (model.deployments[d] for d in self.deployment_ids)
         ]
         self.limit = EXHAUSTIVE_LIMIT
-        self.budget = NODE_BUDGET
+        self.budget = WORK_BUDGET
 
     @property
     def routings(self) -> int:
@@ -321,7 +322,7 @@ class PlanSearch:
 
     def search(self) -> SearchOutcome:
         """Every routing where they (and the sets of tiers to table) are few; else branch and
-        bound, proven unless its node budget runs out."""
+        bound, proven unless its work budget runs out."""
         if self.routings <= self.limit and self.table_sets <= SETS_LIMIT:
             return self._exhaustive()
         return self._branch_and_bound()
@@ -348,7 +349,7 @@ class PlanSearch:
         )
         lower = best[0].horizon_usd if best else math.inf
         return SearchOutcome(
-            best, all_self, self.routings, len(choices), True, "exhaustive", True, lower, 0
+            best, all_self, self.routings, len(choices), True, "exhaustive", True, True, lower, 0
         )
 
     def _branch_and_bound(self) -> SearchOutcome:
@@ -357,8 +358,9 @@ class PlanSearch:
         best = [self.plan(_choice(row)) for row in found.choices]
         nodes, evaluated, proven = found.nodes, found.evaluated, found.proven
         all_self: PlanCost | None = None
+        all_self_proven = True
         if best and not best[0].choice.count(API):
-            all_self = best[0]
+            all_self, all_self_proven = best[0], proven
         elif all(any(o != API for o in opts) for opts in problem.options):
             hosted = Problem(
                 [[o for o in opts if o != API] for opts in problem.options],
@@ -371,7 +373,7 @@ class PlanSearch:
             )
             only = branch_and_bound(hosted, self._priced, 1, self.budget)
             nodes, evaluated = nodes + only.nodes, evaluated + only.evaluated
-            proven = proven and only.proven
+            all_self_proven = only.proven
             if len(only.choices):
                 all_self = self.plan(_choice(only.choices[0]))
         return SearchOutcome(
@@ -382,6 +384,7 @@ class PlanSearch:
             False,
             "branch_and_bound",
             proven,
+            all_self_proven,
             found.lower_bound_usd,
             nodes,
         )
@@ -389,30 +392,27 @@ class PlanSearch:
     def problem(self) -> Problem:
         """The search as branch and bound sees it: options, API costs, and the bounds' tables.
 
-        A deployment no set of its tiers can be served on is dropped from every tier's options
-        (every routing using it costs infinitely much)."""
+        A tier that no set holding it can be served in on a deployment loses that option (every
+        routing sending it there costs infinitely much)."""
         tiers = len(self.tiers)
         work = np.zeros((len(self.deployment_ids), tiers))
         tables: list[StepTable] = []
         kappa = np.zeros(len(self.deployment_ids))
-        usable = []
+        served = np.zeros((len(self.deployment_ids), tiers), dtype=bool)
         for d, deployment_id in enumerate(self.deployment_ids):
             reach = [t for t, opts in enumerate(self.options) if d in opts]
-            w = (
-                tier_work(
-                    self.model, deployment_id, [self.names[t] for t in reach], self.peak_tps[reach]
-                )
-                if reach
-                else None
-            )
-            if w is None:
+            if not reach:
                 tables.append(StepTable(np.array([-np.inf]), np.array([np.inf])))
                 continue
-            usable.append(d)
+            names = [self.names[t] for t in reach]
+            w, ok = tier_work(self.model, deployment_id, names, self.peak_tps[reach])
             work[d, reach] = w
+            served[d, reach] = ok
             tables.append(step_table(self.pricing[d], self.factors, self.u_max, float(w.sum())))
             kappa[d] = self.pricing[d].gpu_month_floor_usd
-        options = [[o for o in opts if o == API or o in usable] for opts in self.options]
+        options = [
+            [o for o in opts if o == API or served[o, t]] for t, opts in enumerate(self.options)
+        ]
         return Problem(
             options=options,
             api_usd=self.api_month * self.horizon_factor,
