@@ -48,6 +48,10 @@ an option) plus LEAF_WORK per tier of each routing priced; about three seconds o
 PAST_BUDGET = 4
 """Where no routing that can be served is priced when the budget runs out, the search goes on
 to this many budgets for one; then it gives up (every routing it priced was infeasible)."""
+GREEDY_FIRST = 32
+GREEDY_EVERY = 8
+"""The best node of the first GREEDY_FIRST batches, then of every GREEDY_EVERY-th, is completed
+greedily and priced: good routings early, whatever the depth of the tree."""
 LEAF_WORK = 200
 """Cells a routing's exact pricing costs per tier, about (its sets rated, its tables filled)."""
 CELLS = 1 << 21
@@ -175,6 +179,7 @@ class _Search:
         self.position = [{o: i for i, o in enumerate(opts)} for opts in problem.options]
         self.seeds: set[tuple[int, ...]] = set()
         self.nodes = 0
+        self.batches = 0
         self.work = 0
         self.evaluated = 0
         self.best_choices = np.zeros((0, tiers), dtype=np.int64)
@@ -209,6 +214,9 @@ class _Search:
             if len(batch) > size:
                 stack.append(batch.take(slice(size, None)))
                 batch = batch.take(slice(0, size))
+            if self.batches < GREEDY_FIRST or self.batches % GREEDY_EVERY == 0:
+                self._greedy(batch.take(np.array([int(np.argmin(batch.bound))])))
+            self.batches += 1
             children = self._children(batch)
             self.nodes += len(children)
             self.work += len(children) * self.slot.shape[1] * max(1, tiers - children.depth)
@@ -306,6 +314,39 @@ class _Search:
         fresh = [tuple(row) not in self.seeds for row in choices.tolist()]
         self._keep(choices[fresh])
 
+    def _greedy(self, node: _Batch) -> None:
+        """Complete one node tier by tier, each to its cheapest option on the bounds' step costs
+        (a new deployment paying its floor, the first self-hosted tier setup and ops), and
+        price the routing."""
+        api = float(node.api_usd[0])
+        work = node.work[0].copy()
+        used = node.count[0] > 0
+        choice = node.choice[0].astype(np.int64)
+        for k in range(node.depth, len(self.order)):
+            t = self.order[k]
+            options = np.array(self.p.options[t], dtype=np.int64)
+            if not len(options):
+                return
+            cost = np.full(len(options), self.p.api_usd[t])
+            for i, d in enumerate(options):
+                if d >= 0:
+                    table = self.p.tables[d]
+                    before = table(work[d : d + 1])[0] if used[d] else 0.0
+                    after = table(work[d : d + 1] + self.p.work[d, t])[0]
+                    cost[i] = after - before + (0.0 if used.any() else self.p.estate_usd)
+            o = int(options[int(np.argmin(cost))])
+            choice[k] = o
+            if o >= 0:
+                work[o] += self.p.work[o, t]
+                used[o] = True
+            else:
+                api += self.p.api_usd[t]
+        row = np.empty(len(choice), dtype=np.int64)
+        row[self.order] = choice
+        if tuple(row.tolist()) not in self.seeds:
+            self.seeds.add(tuple(row.tolist()))
+            self._keep(row[None, :])
+
     def _seed(self) -> None:
         """Price a few plain routings first, so that there is a best found from the start:
         every tier on its API where all may go there, on its first option, on its last."""
@@ -315,7 +356,7 @@ class _Search:
         rows = {tuple(o[0] for o in options), tuple(o[-1] for o in options)}
         if all(API in o for o in options):
             rows.add(tuple(API for _ in options))
-        self.seeds = rows
+        self.seeds |= rows
         self._keep(np.array(sorted(rows), dtype=np.int64))
 
     def _keep(self, choices: IntArray) -> None:
