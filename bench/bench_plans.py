@@ -254,17 +254,26 @@ def measure_case(name: str) -> dict[str, Any]:
     }
 
 
-def measure_cases() -> list[dict[str, Any]]:
-    """Every case in a fresh process of its own."""
+def measure_cases(runs: int = 3) -> list[dict[str, Any]]:
+    """Every case `runs` times, each in a fresh process of its own; the figures of the last
+    run, with every run's seconds and peak memory."""
     found = []
     for name in CASES:
-        out = subprocess.run(
-            [sys.executable, __file__, "--case", name],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        found.append(json.loads(out))
+        measured = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, "--case", name],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            for _ in range(runs)
+        ]
+        last = measured[-1]
+        last["all_seconds"] = [m["seconds"] for m in measured]
+        last["all_peak_rss_mb"] = [m["peak_rss_mb"] for m in measured]
+        found.append(last)
     return found
 
 
@@ -281,8 +290,11 @@ def main() -> None:
         for c in cases:
             outcome = "proven" if c["proven"] else f"gap {c['gap_pct']:.2f}%"
             print(
-                f"{c['case']}: {c['routings']:.3g} routings, {c['method']}, {c['seconds']:.2f} s, "
-                f"peak {c['peak_rss_mb']:.0f} MB, {c['nodes']:,} nodes, {c['evaluated']:,} priced, "
+                f"{c['case']}: {c['routings']:.3g} routings, {c['method']}, median "
+                f"{statistics.median(c['all_seconds']):.2f} s ({min(c['all_seconds']):.2f}–"
+                f"{max(c['all_seconds']):.2f}, n={len(c['all_seconds'])}), peak "
+                f"{max(c['all_peak_rss_mb']):.0f} MB, {c['nodes']:,} nodes, "
+                f"{c['evaluated']:,} priced, "
                 f"{outcome}, best "
                 f"${c['best_usd']:,.0f} ({c['self_hosted_tiers']} tiers self-hosted on "
                 f"{c['deployments']} deployments)"

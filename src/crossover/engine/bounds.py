@@ -163,10 +163,21 @@ class Psi:
         self.values = self._exact(points)
         self.last = float(points[-1])
         self.slope = float(self.slopes.sum())
+        # Per month its knee u / g_m, sorted, and the slope gathered up to each.
+        order = np.argsort(1 / self.slopes, kind="stable")
+        self.sorted_knees = (1 / self.slopes)[order]
+        self.cumulative = np.concatenate(([0.0], np.cumsum(self.slopes[order])))
 
     def _exact(self, omega: FloatArray) -> FloatArray:
         replicas: FloatArray = np.maximum(1.0, np.multiply.outer(omega, self.slopes))
         found: FloatArray = self.base + replicas.sum(axis=-1)
+        return found
+
+    def slope_at(self, omega: FloatArray) -> FloatArray:
+        """ψ's slope just right of each ω (shrunk by SAFETY, as ψ is read): Σ of g_m / u over
+        the months whose replicas are above the floor of one, so ψ(ω + x) ≥ ψ(ω) + slope × x."""
+        index = np.searchsorted(self.sorted_knees, omega * (1 - SAFETY), side="right")
+        found: FloatArray = self.cumulative[index]
         return found
 
     def __call__(self, omega: FloatArray) -> FloatArray:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from crossover.engine.bounds import Psi, StepTable
+from crossover.engine.bounds import SAFETY, Psi, StepTable
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -295,8 +295,24 @@ class _Search:
         opened_none = np.where(in_use, added, np.inf).min(axis=2).sum(axis=1)
         opened_any = added.min(axis=2).sum(axis=1)
         charge = np.where(~used & self.reach[batch.depth], self.floor, np.inf).min(axis=1)
-        charge = charge + np.where(hosting, 0.0, self.p.estate_usd)
-        bound: FloatArray = fixed + np.minimum(opened_none, charge + opened_any)
+        estate = np.where(hosting, 0.0, self.p.estate_usd)
+        # The same two cases priced along tangents instead: a deployment in use adds at least
+        # κ ψ'(ω) w per tier, less its slack Φ(ω) − κ ψ(ω) once; a new one at least λ w (its
+        # cost per unit of work at full replicas). Linear, so the slack is not spent per tier.
+        rate = np.where(
+            used,
+            self.p.kappa * self.p.psi.slope_at(batch.work),
+            self.p.kappa * self.p.psi.slope,
+        )
+        linear = rate[:, slot] * self.slot_work[rest] * (1 - SAFETY)
+        linear = np.where(is_deployment, linear, self.slot_other[rest])
+        slack = phi - self.p.kappa * self.p.psi(batch.work)
+        credit = np.where(used & self.reach[batch.depth], slack, 0.0).sum(axis=1)
+        tangent_none = np.where(in_use, linear, np.inf).min(axis=2).sum(axis=1) - credit
+        tangent_any = linear.min(axis=2).sum(axis=1) - credit
+        none = np.maximum(opened_none, tangent_none)
+        any_new = np.maximum(charge + opened_any, tangent_any) + estate
+        bound: FloatArray = fixed + np.minimum(none, any_new)
         return bound
 
     def _price(self, leaves: _Batch) -> None:
