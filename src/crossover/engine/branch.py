@@ -11,17 +11,22 @@ routing; its bound is a cost no routing below it can beat:
   add up to more than the increment of the tiers together, so the sum holds;
 - a deployment not yet in use costs at least Φ(0) (one replica a month) when opened, and
   the first self-hosted tier brings setup and ops: the bound takes the cheaper of opening
-  none, or opening at least one (the cheapest such charge, once).
+  none, or opening at least one (the cheapest such charge, once);
+- the same two cases are also priced along tangents (a deployment in use adds at least
+  κ ψ'(ω) w per tier less its slack once, a new one its full-replica cost per unit of
+  work), and the larger of the two bounds is kept.
 
 Nodes are handled in batches (numpy over nodes × undecided tiers × options), depth first,
 the batch with the lowest bounds first, so good routings are priced early and prune the
-rest. A leaf is priced exactly by the search's own tables. The `keep` cheapest routings are
-kept, and a node is pruned only when its bound exceeds the keep-th cheapest by more than the
-tie tolerance, so ties are broken exactly as the exhaustive search breaks them.
+rest. A few plain routings are priced before the first node, and the best node of early
+batches is completed greedily and priced, so there is a good best found from the start. A
+complete routing is priced exactly by the search's own tables. The `keep` cheapest routings
+are kept, and a node is pruned only when its bound exceeds the keep-th cheapest by more than
+the tie tolerance, so ties are broken exactly as the exhaustive search breaks them.
 
-The work is bounded by a count (of nodes bounded and routings priced), not by the clock, so the same scenario always gives
-the same answer. Where the count runs out, the least bound of the nodes left is a proven
-lower bound on the optimum: the gap is stated beside the best found.
+The work is bounded by a count (cells bounded, routings priced), not by the clock, so the
+same scenario always gives the same answer. Where the count runs out, the least bound of the
+nodes left is a proven lower bound on the optimum: the gap is stated beside the best found.
 """
 
 from __future__ import annotations
@@ -233,11 +238,13 @@ class _Search:
         best = float(self.best_costs.min()) if len(self.best_costs) else np.inf
         lower = min([best, *left])
         order = self._ranked()[: self.keep]
+        # Nodes left whose bounds exceed the threshold would have been dropped when reached.
+        open_nodes = any(bound <= self._threshold() for bound in left)
         return Found(
             choices=self.best_choices[order],
             horizon_usd=self.best_costs[order],
             lower_bound_usd=lower,
-            proven=not stack,
+            proven=not open_nodes,
             nodes=self.nodes,
             evaluated=self.evaluated,
         )
