@@ -38,9 +38,9 @@ def _search(scenario: Scenario, catalogue: Catalogue) -> PlanSearch:
 
 
 def _both(scenario: Scenario, catalogue: Catalogue) -> tuple[SearchOutcome, SearchOutcome]:
-    """The exhaustive search (its limit lifted) and branch and bound (its limit at 0)."""
+    """The exhaustive search (its limits lifted) and branch and bound (its limit at 0)."""
     exhaustive = _search(scenario, catalogue)
-    exhaustive.limit = 10**9
+    exhaustive.limit = exhaustive.sets_limit = 10**9
     bound = _search(scenario, catalogue)
     bound.limit = 0
     return exhaustive.search(), bound.search()
@@ -284,3 +284,30 @@ def test_psi_counts_fractional_replica_months() -> None:
     4.2; at 1: 2 + 2 + 3 = 7; at 3: 2 + 6 + 9 = 17."""
     psi = Psi(np.array([1.0, 1.5]), 0.5, 1)
     assert psi(np.array([0.25, 0.4, 1.0, 3.0])) == pytest.approx([4, 4.2, 7, 17], rel=1e-8)
+
+
+def test_many_tiers_sharing_one_deployment_go_to_branch_and_bound_below_the_routing_limit(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """13 tiers, each on its API or one shared deployment: 2^13 = 8,192 routings, within the
+    routing limit, but 8,192 sets of tiers to rate (over 4,096), which made 16 such tiers take
+    15 s exhaustively. Branch and bound ranks them as the exhaustive search does."""
+    tiers = [
+        {
+            "tier": f"t{i}",
+            "share_pct": 100 / 13 if i < 12 else 100 - 12 * (100 / 13),
+            "api_model": "openai/gpt-4o",
+            "candidates": ["llama"],
+            "input_tokens_per_request": 300 + 150 * i,
+            "output_tokens_per_request": 100 + 40 * i,
+        }
+        for i in range(13)
+    ]
+    scenario = make_scenario(tiers=tiers, deployments=DEPLOYMENTS[:1])
+    search = _search(scenario, fixture_catalogue)
+    assert search.routings == 8192 <= EXHAUSTIVE_LIMIT
+    assert search.table_sets == 8192
+    found = search.search()
+    assert found.method == "branch_and_bound"
+    exhaustive, _ = _both(scenario, fixture_catalogue)
+    _same(exhaustive, found)

@@ -184,6 +184,7 @@ class PlanSearch:
             for dep in (model.deployments[d] for d in self.deployment_ids)
         ]
         self.limit = EXHAUSTIVE_LIMIT
+        self.sets_limit = SETS_LIMIT
         self.budget = WORK_BUDGET
 
     @property
@@ -323,7 +324,7 @@ class PlanSearch:
     def search(self) -> SearchOutcome:
         """Every routing where they (and the sets of tiers to table) are few; else branch and
         bound, proven unless its work budget runs out."""
-        if self.routings <= self.limit and self.table_sets <= SETS_LIMIT:
+        if self.routings <= self.limit and self.table_sets <= self.sets_limit:
             return self._exhaustive()
         return self._branch_and_bound()
 
