@@ -6,9 +6,9 @@ R(S), the rate of one replica, depends on the set (its input share, mean request
 strictest latency), so the exact cost must be priced set by set. A bound must not be.
 
 Over every set a deployment may receive, the rate model never serves a replica faster than
-at the smallest mean request (the shortest prompt and answer among its tiers) and the
-latency of any tier in the set (the set promises the strictest): a longer request leaves
-less memory for the batch and makes each step slower; a tighter latency caps the batch. So P(S) / R(S) ≥ ω(S), the
+at the smallest mean request (the shortest prompt and answer among its tiers) with no
+latency promised: a longer request leaves less memory for the batch and makes each step
+slower; a latency only caps the batch further (`tier_work`). So P(S) / R(S) ≥ ω(S), the
 *work* of the set, a sum over its tiers of w_t (see `tier_work`). The costs below are
 functions of ω alone:
 
@@ -28,7 +28,6 @@ import numpy.typing as npt
 
 from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
 from crossover.engine.rates import DoesNotFitError, LatencyUnreachableError, RequestShape
-from crossover.engine.results import Rates
 from crossover.engine.scenarios import CostModel
 from crossover.engine.sizing import WHOLE_TOLERANCE
 
@@ -94,18 +93,24 @@ def tier_work(
     tiers can be in a set the deployment serves at all.
 
     `names` are the tiers the deployment may receive (its universe); `peak_tps` their peak
-    demand. A set's mean request is at least the smallest request among the universe, and
-    its latency at least as strict as each of its tiers' (the strictest wins). So a set that
-    holds tier t is rated no faster than the smallest request at t's own latency; where that
-    does not fit or cannot meet the latency, no set holding t can be served (False).
+    demand. A set's mean request is at least the smallest request among the universe (the
+    shortest prompt, the shortest answer), and its latency at least as strict as each of its
+    tiers'. What that rests on in the rate model: the KV cache a request holds and a decode
+    step's time grow with the request; the batch is capped by memory, by the engine and by
+    the latency; a step of b sequences takes no less than b/(b+1) of a step of b + 1 (so
+    more sequences never decode slower). Then:
 
-    R(S) = 1 / (s/F + (1 − s)/D(S)), with s the set's input share, F the prefill rate (the
-    same at every request) and D(S) the decode rate at the set's mean request, at most D̄_t
-    for every t in S. With h_t = s_t/F + (1 − s_t)/D̄_t and ρ_t the tier's peak per average
-    token (peak_to_average, or 1 for batch work), P(S)/R(S) ≥ (Σ ρ_t a_t)(Σ a_t h_t)/(Σ a_t)
-    over the tiers' token rates a_t, which is at least Σ ρ_min a_t h_t and at least
-    Σ h_min ρ_t a_t: the larger of the two over the universe is used (the first is the exact
-    work where the tiers share ρ and D̄).
+    - where even one sequence of the smallest request does not fit, or misses tier t's own
+      latency, no set holding t can be served (False for t);
+    - the decode rate D(S) of any set is at most D̄, the rate at the smallest request with
+      no latency promised (a latency only caps the batch further).
+
+    R(S) = 1 / (s/F + (1 − s)/D(S)), with s the set's input share and F the prefill rate (the
+    same at every request). With h_t = s_t/F + (1 − s_t)/D̄ and ρ_t the tier's peak per
+    average token (peak_to_average, or 1 for batch work), P(S)/R(S) ≥
+    (Σ ρ_t a_t)(Σ a_t h_t)/(Σ a_t) over the tiers' token rates a_t, which is at least
+    Σ ρ_min a_t h_t and at least Σ h_min ρ_t a_t: the larger of the two over the universe
+    is used (the first is the exact work where the tiers share ρ and D(S) = D̄).
     """
     shapes = [model.shapes[n].shape for n in names]
     dep = model.deployments[deployment_id]
@@ -113,29 +118,25 @@ def tier_work(
     inputs = np.array([model.volumes[t].input_mtok_per_day for t in names])
     totals = np.array([model.volumes[t].total for t in names])
     share = np.divide(inputs, totals, out=np.zeros_like(totals), where=totals > 0)
-    per_token = np.zeros(len(names))
+    smallest_input = min(s.input_tokens for s in shapes)
+    smallest_output = min(s.output_tokens for s in shapes)
     served = np.ones(len(names), dtype=bool)
-    by_latency: dict[float | None, Rates | None] = {}
-    for t, shape in enumerate(shapes):
-        if shape.tpot_ms not in by_latency:
-            smallest = RequestShape(
-                min(s.input_tokens for s in shapes),
-                min(s.output_tokens for s in shapes),
-                shape.tpot_ms,
-            )
-            try:
-                by_latency[shape.tpot_ms] = dep.rates_for(smallest)
-            except (DoesNotFitError, LatencyUnreachableError):
-                by_latency[shape.tpot_ms] = None
-        rates = by_latency[shape.tpot_ms]
-        if rates is None:
-            served[t] = False
-        elif rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
-            prefill = rates.prefill_tps_per_gpu * n
-            per_token[t] = share[t] / prefill + (1 - share[t]) / (rates.decode_tps_per_gpu * n)
-        else:
-            assert rates.tps_per_gpu is not None
-            per_token[t] = 1 / (rates.tps_per_gpu * n)
+    for latency in {s.tpot_ms for s in shapes}:
+        try:
+            dep.rates_for(RequestShape(smallest_input, smallest_output, latency))
+        except (DoesNotFitError, LatencyUnreachableError):
+            served &= np.array([s.tpot_ms != latency for s in shapes])
+    if not served.any():
+        return np.zeros(len(names)), served
+    # The rate with no latency promised: the batch memory and the engine allow at the
+    # smallest request. A latency only caps the batch further.
+    rates = dep.rates_for(RequestShape(smallest_input, smallest_output, None))
+    if rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None:
+        prefill = rates.prefill_tps_per_gpu * n
+        per_token = share / prefill + (1 - share) / (rates.decode_tps_per_gpu * n)
+    else:
+        assert rates.tps_per_gpu is not None
+        per_token = np.full(len(names), 1 / (rates.tps_per_gpu * n))
     busy = (totals > 0) & served
     if not busy.any():
         return np.zeros(len(names)), served
