@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crossover.catalogue import Catalogue
+from crossover.engine import analyse
 from crossover.engine.api_cost import resolve_prices
 from crossover.engine.bounds import Psi
 from crossover.engine.horizon import setup_cost_usd
@@ -135,12 +136,12 @@ def test_just_past_the_exhaustive_limit_branch_and_bound_finds_the_true_optimum(
 
 
 def _together(make_scenario: Any) -> Scenario:
-    """Eleven tiers of 15 + 1 Mtok/day; G1 (t0-t5) may go to A or C, G2 (t6-t10) to B or C."""
+    """Eleven tiers of 15 + 1 Mtok/day (a share of 1/11 of 165 + 11 each); G1 (t0-t5) may go
+    to A or C, G2 (t6-t10) to B or C."""
     tiers = [
         {
             "tier": f"t{i}",
-            "input_mtok_per_day": 15,
-            "output_mtok_per_day": 1,
+            "share_pct": 100 / 11 if i < 10 else 100 - 10 * (100 / 11),
             "api_model": "anthropic/claude-haiku-4-5",
             "candidates": ["a", "c"] if i < 6 else ["b", "c"],
         }
@@ -154,7 +155,7 @@ def _together(make_scenario: Any) -> Scenario:
         "gpus_per_replica": 1,
     }
     return make_scenario(
-        workload={"peak_to_average": 1},
+        workload={"input_mtok_per_day": 165, "output_mtok_per_day": 11, "peak_to_average": 1},
         tiers=tiers,
         deployments=[
             {**deployment, "deployment": "a", "gpu_hour_price": 3.5, "tps_per_gpu": 1112},
@@ -311,3 +312,16 @@ def test_many_tiers_sharing_one_deployment_go_to_branch_and_bound_below_the_rout
     assert found.method == "branch_and_bound"
     exhaustive, _ = _both(scenario, fixture_catalogue)
     _same(exhaustive, found)
+
+
+def test_analyse_headlines_the_optimum_past_the_exhaustive_limit(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """The tiers-move-together case through analyse(): its best plan is the proven optimum,
+    G1 on A and G2 on B, $72,560 over the year."""
+    results = analyse(_together(make_scenario), fixture_catalogue)
+    best = next(p for p in results.plans if p.name == "best")
+    assert best.horizon_cost_usd == pytest.approx(72_560)
+    assert best.routes == {f"t{i}": "a" if i < 6 else "b" for i in range(11)}
+    assert results.plan_search.routings == 3**11
+    assert results.plan_search.evaluated < 3**11
