@@ -30,7 +30,7 @@ def plan_name(results: Results, plan: Plan) -> str:
     could not try every routing."""
     if plan.name == "alternative":
         return f"Alternative {plan.key.rsplit('_', 1)[-1]}"
-    name = "Best found" if plan.name == "best" and not plan.exhaustive else PLAN_NAMES[plan.name]
+    name = "Best found" if plan.name == "best" and not plan.proven else PLAN_NAMES[plan.name]
     if plan.also:
         name += f" ({', '.join(PLAN_NAMES[r].lower() for r in plan.also)})"
     return name
@@ -75,7 +75,7 @@ def price(results: Results, usd_per_mtok: float | None) -> str:
 def verdict(results: Results) -> str:
     """The headline plan's verdict in a few words."""
     text = VERDICTS[results.headline.verdict]
-    if results.headline.verdict == "adopt_plan" and not results.headline_plan.exhaustive:
+    if results.headline.verdict == "adopt_plan" and not results.headline_plan.proven:
         text += " found"
     return f"{text} (required by compliance)" if results.headline.required_by_compliance else text
 

@@ -134,11 +134,18 @@ def print_results(results: Results) -> None:
 def plans_table(results: Results) -> Table:
     """The plans compared (economics §7a): cost today and over the horizon, savings, GPUs."""
     search = results.plan_search
-    how = (
-        f"every one of {search.routings:,} routings tried"
-        if search.exhaustive
-        else f"best found among {search.routings:,} routings ({search.evaluated:,} tried)"
-    )
+    if search.exhaustive:
+        how = f"every one of {search.routings:,} routings tried"
+    elif search.proven:
+        how = (
+            f"the best of {search.routings:,} routings, proven by branch and bound "
+            f"({search.evaluated:,} priced)"
+        )
+    else:
+        how = (
+            f"best found among {search.routings:,} routings ({search.evaluated:,} priced), at "
+            f"most {money(results, search.gap_usd)} above the best possible"
+        )
     horizon = results.scenario.operations.horizon_months
     table = Table(title=f"Plans compared ({how})", title_justify="left")
     for header in (

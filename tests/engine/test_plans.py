@@ -288,11 +288,11 @@ def test_a_hand_worked_plan(make_scenario: Any, fixture_catalogue: Catalogue) ->
     assert results.headline_plan.payback_weeks is None
 
 
-def test_beyond_the_exhaustive_limit_the_search_says_best_found(
+def test_beyond_the_exhaustive_limit_branch_and_bound_proves_the_optimum(
     make_scenario: Any, fixture_catalogue: Catalogue
 ) -> None:
-    """Seven tiers with four options each: 4^7 = 16,384 routings; with a limit of 1,000 the
-    coordinate descent runs, and on this scenario reaches the exhaustive optimum."""
+    """Seven tiers with four options each: 4^7 = 16,384 routings; with a limit of 1,000
+    branch and bound runs, prices fewer routings and proves the exhaustive optimum."""
     tiers = [
         {
             "tier": f"t{i}",
@@ -314,6 +314,7 @@ def test_beyond_the_exhaustive_limit_the_search_says_best_found(
     heuristic.limit = 1000
     found = heuristic.search()
     assert exact.exhaustive and not found.exhaustive
+    assert found.method == "branch_and_bound" and found.proven
     assert found.routings == 4**7 and found.evaluated < 4**7
     assert found.ranked[0].horizon_usd == pytest.approx(exact.ranked[0].horizon_usd)
 

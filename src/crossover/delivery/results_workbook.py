@@ -222,7 +222,7 @@ def _plan_columns(results: Results) -> list[Column[Plan]]:
         Column("Savings (USD/month)", lambda p: p.monthly_savings_usd, USD),
         Column("Payback (weeks)", lambda p: p.payback_weeks, DECIMAL),
         Column("GPUs billed", lambda p: p.billed_gpus, THOUSANDS),
-        Column("Every routing tried", lambda p: p.exhaustive),
+        Column("Proven best", lambda p: p.proven),
     ]
 
 

@@ -89,7 +89,14 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     equivalents = {m.id: m.api_equivalents for m in catalogue.models.values()}
     analysed = [
         _analysed_plan(
-            search, base, named, prices, setup, calibration, equivalents, outcome.exhaustive
+            search,
+            base,
+            named,
+            prices,
+            setup,
+            calibration,
+            equivalents,
+            outcome.all_self_hosted_proven if named.name == "all_self_hosted" else outcome.proven,
         )
         for named in named_plans(search, outcome, api_only, proposed)
     ]
@@ -174,7 +181,7 @@ def _analysed_plan(
     setup: float,
     calibration: Calibration,
     api_equivalents: dict[str, list[str]],
-    exhaustive: bool,
+    proven: bool,
 ) -> _Analysed:
     """One plan through sizing, crossover, horizon, sensitivity, simulation and risks."""
     placed = {d: base.deployments[d].placed(p) for d, p in named.cost.placements.items()}
@@ -220,7 +227,7 @@ def _analysed_plan(
         setup_cost_usd=setup if self_hosts else 0.0,
         payback_weeks=payback_weeks(setup, savings) if self_hosts else None,
         billed_gpus=sum(c.billed_gpus for c in cost.deployments.values()),
-        exhaustive=exhaustive,
+        proven=proven,
         deployments=deployments,
         crossover=crossover,
         horizon=months,

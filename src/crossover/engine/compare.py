@@ -88,7 +88,11 @@ def summary(outcome: SearchOutcome) -> SearchSummary:
         routings=outcome.routings,
         evaluated=outcome.evaluated,
         exhaustive=outcome.exhaustive,
-        method="exhaustive" if outcome.exhaustive else "coordinate_descent",
+        method=outcome.method,
+        proven=outcome.proven,
+        lower_bound_usd=outcome.lower_bound_usd,
+        gap_usd=outcome.gap_usd,
+        nodes=outcome.nodes,
     )
 
 

@@ -97,9 +97,7 @@ def monte_carlo(
         band = Range(low=1 / rate_band, likely=1.0, high=rate_band)
         scenario = scenario.model_copy(
             update={
-                "uncertainty": scenario.uncertainty.model_copy(
-                    update={"throughput_factor": band}
-                )
+                "uncertainty": scenario.uncertainty.model_copy(update={"throughput_factor": band})
             }
         )
         basis = "rate_model"

@@ -1,4 +1,4 @@
-"""The best plan: every routing of tiers to the API or a candidate, priced over the horizon (§7a).
+"""The best plan: the cheapest routing of tiers to the API or a candidate, over the horizon (§7a).
 
 A routing gives each tier one option: its API model or one of its candidate deployments. Its
 cost over the horizon is additive: the API tiers' cost, plus per deployment a cost that
@@ -6,6 +6,11 @@ depends only on the set of tiers sent to it (and the instance it runs on), plus 
 ops once when anything is self-hosted. So each deployment's cost is tabled once per set of
 tiers (a bitmask), vectorised over months and instances, and a routing's cost is a sum of
 look-ups, vectorised over routings.
+
+Where the routings and the sets to table are few, every routing is priced; beyond, branch
+and bound (branch.py) prices only routings that a proven lower bound (bounds.py) cannot rule
+out. Either way the best is the optimum, or, where its work budget runs out, the
+best found with a proven gap.
 """
 
 from __future__ import annotations
@@ -13,28 +18,39 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from crossover.engine.constants import HOURS_PER_MONTH, SECONDS_PER_DAY, TOKENS_PER_MTOK
+from crossover.engine.bounds import Pricing, Psi, StepTable, step_table, tier_work
+from crossover.engine.branch import (
+    API,
+    TIE_TOLERANCE,
+    WORK_BUDGET,
+    Priced,
+    Problem,
+    branch_and_bound,
+)
+from crossover.engine.constants import SECONDS_PER_DAY, TOKENS_PER_MTOK
 from crossover.engine.instances import Placement
 from crossover.engine.scenarios import CostModel, Routing
-from crossover.engine.sizing import WHOLE_TOLERANCE
 from crossover.scenario import Scenario, Tier
 
+__all__ = ["API", "TIE_TOLERANCE", "PlanCost", "PlanSearch", "SearchOutcome", "tier_options"]
+
 EXHAUSTIVE_LIMIT = 100_000
-"""Up to this many routings the search tries every one; beyond, coordinate descent."""
+"""Up to this many routings the search may try every one; beyond, branch and bound."""
+SETS_LIMIT = 4096
+"""…and up to this many sets of tiers to table over the deployments (each set is rated once:
+tens of microseconds each); beyond, branch and bound, which rates only the sets it prices."""
 RANKED = 8
 """The cheapest routings kept in order, for the alternatives shown beside the best."""
 
 DENSE_TIERS = 20
-"""Up to this many tiers a deployment's table has a slot for every set of tiers (2^20 at most)."""
-TIE_TOLERANCE = 1e-9
-"""Relative: horizon costs closer than this are equal (the same figures summed in another order)."""
+"""Up to this many tiers a deployment's table may have a slot for every set of tiers."""
 
-API = -1
-"""The option index of 'on its API model' in a routing array."""
+SearchMethod = Literal["exhaustive", "branch_and_bound"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -115,7 +131,24 @@ class SearchOutcome:
     routings: int
     """How many routings the options allow."""
     evaluated: int
+    """Routings priced exactly."""
     exhaustive: bool
+    """Every routing was priced."""
+    method: SearchMethod
+    proven: bool
+    """The best is the optimum: every routing was priced or ruled out by a proven bound. False
+    only where branch and bound ran out of its work budget."""
+    all_self_hosted_proven: bool
+    """The same of the best all self-hosted plan (and of there being none, where it is None)."""
+    lower_bound_usd: float
+    """No routing costs less over the horizon: the best's own cost where proven."""
+    nodes: int
+    """Partial routings bounded by branch and bound (0 when exhaustive)."""
+
+    @property
+    def gap_usd(self) -> float:
+        """How much cheaper than the best the optimum could be (0 where proven)."""
+        return self.ranked[0].horizon_usd - self.lower_bound_usd if self.ranked else 0.0
 
 
 class PlanSearch:
@@ -155,7 +188,19 @@ class PlanSearch:
         self.redundancy = ops.redundancy
         self.overhead = 1 + model.overhead_fraction
         self.tables = [_Table() for _ in self.deployment_ids]
+        self.pricing = [
+            Pricing(
+                gpus_per_replica=dep.gpus_per_replica,
+                gpus_per_instance=np.array([p.gpus_per_instance for p in dep.options]),
+                gpu_hour_usd=np.array([p.gpu_hour_price_usd for p in dep.options]),
+                redundancy=self.redundancy,
+                overhead=self.overhead,
+            )
+            for dep in (model.deployments[d] for d in self.deployment_ids)
+        ]
         self.limit = EXHAUSTIVE_LIMIT
+        self.sets_limit = SETS_LIMIT
+        self.budget = WORK_BUDGET
 
     @property
     def routings(self) -> int:
@@ -172,7 +217,7 @@ class PlanSearch:
         bits = np.int64(1) << np.arange(len(self.tiers), dtype=np.int64)
         for d in range(len(self.deployment_ids)):
             masks = ((choices == d) * bits).sum(axis=1)
-            if len(self.tiers) <= DENSE_TIERS:
+            if len(self.tiers) <= DENSE_TIERS and (1 << len(self.tiers)) <= 8 * len(choices):
                 # Every set of tiers has a slot: look-ups by index, no sort of the routings.
                 present = np.zeros(1 << len(self.tiers), dtype=bool)
                 present[masks] = True
@@ -208,7 +253,6 @@ class PlanSearch:
         """Cost of a deployment serving each set of tiers: months × placements at once."""
         table = self.tables[d]
         deployment_id = self.deployment_ids[d]
-        dep = self.model.deployments[deployment_id]
         empty = [m for m in masks if m == 0]
         for m in empty:
             table.horizon_usd[m] = table.month0_usd[m] = 0.0
@@ -231,18 +275,12 @@ class PlanSearch:
         # the search never picks it. The others are sized as usual.
         feasible = rate > 0
         rate = np.where(feasible, rate, 1.0)
-        # replicas[mask, month] = max(1, ceil(D_peak × growth / (R × u_max))) + redundancy
+        # need[mask, month] = D_peak × growth / (R × u_max); replicas max(1, ceil(need)) + redundancy
         need = np.outer(peak / (rate * self.u_max), self.factors)
-        replicas = np.maximum(1, _whole(need)) + self.redundancy
-        gpus = replicas * dep.gpus_per_replica
-        k = np.array([p.gpus_per_instance for p in dep.options])
-        price = np.array([p.gpu_hour_price_usd for p in dep.options])
-        billed = _whole(gpus[:, :, None] / k) * k  # [mask, month, placement]
-        monthly = billed * price * HOURS_PER_MONTH * self.overhead
-        horizon = monthly.sum(axis=1)  # [mask, placement]
+        horizon, month0, billed0 = self.pricing[d].costs(need)  # [mask, placement]
         # Cheapest over the horizon; among equals, fewer GPUs today, then the listed order.
-        listed = np.broadcast_to(np.arange(len(k)), horizon.shape)
-        best = np.lexsort((listed, billed[:, 0, :], horizon))[:, 0]
+        listed = np.broadcast_to(np.arange(horizon.shape[1]), horizon.shape)
+        best = np.lexsort((listed, billed0, horizon))[:, 0]
         for row, m in enumerate(masks):
             p = int(best[row])
             if not feasible[row]:
@@ -251,8 +289,8 @@ class PlanSearch:
                 table.placement[m] = 0
                 continue
             table.horizon_usd[m] = float(horizon[row, p])
-            table.month0_usd[m] = float(monthly[row, 0, p])
-            table.billed0[m] = int(billed[row, 0, p])
+            table.month0_usd[m] = float(month0[row, p])
+            table.billed0[m] = int(billed0[row, p])
             table.placement[m] = p
 
     def plan(self, choice: tuple[int, ...]) -> PlanCost:
@@ -306,14 +344,23 @@ class PlanSearch:
         )
 
     def search(self) -> SearchOutcome:
-        """Every routing where they are few enough; else coordinate descent from several starts."""
-        total = self.routings
-        if total <= self.limit:
-            choices = self._all_routings()
-            exhaustive = True
-        else:
-            choices = self._descent()
-            exhaustive = False
+        """Every routing where they (and the sets of tiers to table) are few; else branch and
+        bound, proven unless its work budget runs out."""
+        if self.routings <= self.limit and self.table_sets <= self.sets_limit:
+            return self._exhaustive()
+        return self._branch_and_bound()
+
+    @property
+    def table_sets(self) -> int:
+        """Sets of tiers the deployments' tables need for every routing: 2^(optional tiers)."""
+        total = 0
+        for d in range(len(self.deployment_ids)):
+            reach = [opts for opts in self.options if d in opts]
+            total += 1 << sum(1 for opts in reach if len(opts) > 1)
+        return total
+
+    def _exhaustive(self) -> SearchOutcome:
+        choices = self._all_routings()
         e = self.evaluate(choices)
         order = _ranked(e)
         # Routings the rate model says cannot be served (infinite cost) are never shown.
@@ -323,7 +370,85 @@ class PlanSearch:
         all_self = (
             self.plan(_choice(choices[self_hosted_only[0]])) if len(self_hosted_only) else None
         )
-        return SearchOutcome(best, all_self, total, len(choices), exhaustive)
+        lower = best[0].horizon_usd if best else math.inf
+        return SearchOutcome(
+            best, all_self, self.routings, len(choices), True, "exhaustive", True, True, lower, 0
+        )
+
+    def _branch_and_bound(self) -> SearchOutcome:
+        problem = self.problem()
+        found = branch_and_bound(problem, self._priced, RANKED, self.budget)
+        best = [self.plan(_choice(row)) for row in found.choices]
+        nodes, evaluated, proven = found.nodes, found.evaluated, found.proven
+        all_self: PlanCost | None = None
+        all_self_proven = True
+        if best and not best[0].choice.count(API):
+            all_self, all_self_proven = best[0], proven
+        elif all(any(o != API for o in opts) for opts in problem.options):
+            hosted = Problem(
+                [[o for o in opts if o != API] for opts in problem.options],
+                problem.api_usd,
+                problem.estate_usd,
+                problem.work,
+                problem.tables,
+                problem.kappa,
+                problem.psi,
+            )
+            only = branch_and_bound(hosted, self._priced, 1, self.budget)
+            nodes, evaluated = nodes + only.nodes, evaluated + only.evaluated
+            all_self_proven = only.proven
+            if len(only.choices):
+                all_self = self.plan(_choice(only.choices[0]))
+        return SearchOutcome(
+            best,
+            all_self,
+            self.routings,
+            evaluated,
+            False,
+            "branch_and_bound",
+            proven,
+            all_self_proven,
+            found.lower_bound_usd,
+            nodes,
+        )
+
+    def problem(self) -> Problem:
+        """The search as branch and bound sees it: options, API costs, and the bounds' tables.
+
+        A tier that no set holding it can be served in on a deployment loses that option (every
+        routing sending it there costs infinitely much)."""
+        tiers = len(self.tiers)
+        work = np.zeros((len(self.deployment_ids), tiers))
+        tables: list[StepTable] = []
+        kappa = np.zeros(len(self.deployment_ids))
+        served = np.zeros((len(self.deployment_ids), tiers), dtype=bool)
+        for d, deployment_id in enumerate(self.deployment_ids):
+            reach = [t for t, opts in enumerate(self.options) if d in opts]
+            if not reach:
+                tables.append(StepTable(np.array([-np.inf]), np.array([np.inf])))
+                continue
+            names = [self.names[t] for t in reach]
+            w, ok = tier_work(self.model, deployment_id, names, self.peak_tps[reach])
+            work[d, reach] = w
+            served[d, reach] = ok
+            tables.append(step_table(self.pricing[d], self.factors, self.u_max, float(w.sum())))
+            kappa[d] = self.pricing[d].gpu_month_floor_usd
+        options = [
+            [o for o in opts if o == API or served[o, t]] for t, opts in enumerate(self.options)
+        ]
+        return Problem(
+            options=options,
+            api_usd=self.api_month * self.horizon_factor,
+            estate_usd=self.ops_month_usd * len(self.factors) + self.setup_usd,
+            work=work,
+            tables=tables,
+            kappa=kappa,
+            psi=Psi(self.factors, self.u_max, self.redundancy),
+        )
+
+    def _priced(self, choices: IntArray) -> Priced:
+        e = self.evaluate(choices)
+        return Priced(e.horizon_usd, e.deployments, e.self_hosted_tiers)
 
     def _all_routings(self) -> IntArray:
         sizes = [len(o) for o in self.options]
@@ -331,43 +456,9 @@ class PlanSearch:
         lookup = [np.array(o, dtype=np.int64) for o in self.options]
         return np.stack([lookup[t][index[:, t]] for t in range(len(sizes))], axis=1)
 
-    def _descent(self) -> IntArray:
-        """Coordinate descent: move one tier at a time to its best option until none improves.
-
-        Started from API only (where allowed), every tier on its first candidate, and each
-        tier on its cheapest option alone; every routing tried is kept for the ranking.
-        """
-        starts = {
-            tuple(o[0] for o in self.options),
-            tuple(o[-1] for o in self.options),
-        }
-        for t in range(len(self.tiers)):
-            for option in self.options[t]:
-                starts.add(tuple(option if u == t else o[0] for u, o in enumerate(self.options)))
-        seen: set[tuple[int, ...]] = set()
-        for start in sorted(starts):
-            current = start
-            improved = True
-            while improved:
-                improved = False
-                for t, options in enumerate(self.options):
-                    batch = [(*current[:t], o, *current[t + 1 :]) for o in options]
-                    seen.update(batch)
-                    e = self.evaluate(np.array(batch, dtype=np.int64))
-                    best = batch[int(_ranked(e)[0])]
-                    if best != current:
-                        current, improved = best, True
-        return np.array(sorted(seen), dtype=np.int64)
-
 
 def _choice(row: IntArray) -> tuple[int, ...]:
     return tuple(int(c) for c in row)
-
-
-def _whole(x: FloatArray) -> IntArray:
-    """sizing.whole, element-wise: ceil tolerant of the last bit of floating-point noise."""
-    tolerance = WHOLE_TOLERANCE * np.maximum(1.0, np.abs(x))
-    return np.ceil(x - tolerance).astype(np.int64)
 
 
 def _ranked(e: Evaluation) -> IntArray:

@@ -537,8 +537,10 @@ class Plan(_Result):
     """setup / (savings × 12/52); None: never, or nothing self-hosted."""
     billed_gpus: int
     """GPUs rented in month 0."""
-    exhaustive: bool
-    """True where the search tried every routing (so 'best' is the best, not 'best found')."""
+    proven: bool
+    """The plan is what its role says: the best plan is the optimum (every routing priced, or
+    ruled out by a proven bound), the best all-self-hosted likewise; False: the best found when
+    the search's work budget ran out (SearchSummary.gap_usd says how far it may be)."""
     deployments: list[DeploymentResult]
     """The deployments it uses, sized for the tiers it sends them."""
     crossover: Crossover
@@ -623,7 +625,16 @@ class SearchSummary(_Result):
     """How many routings the tiers' options allow."""
     evaluated: int
     exhaustive: bool
-    method: Literal["exhaustive", "coordinate_descent"]
+    """Every routing was priced."""
+    method: Literal["exhaustive", "branch_and_bound"]
+    proven: bool
+    """The best plan is the optimum (always, where exhaustive)."""
+    lower_bound_usd: float
+    """No routing costs less over the horizon (the best plan's own cost where proven)."""
+    gap_usd: float
+    """How much cheaper than the best plan found the optimum could be (0 where proven)."""
+    nodes: int
+    """Partial routings branch and bound priced a bound for (0 where exhaustive)."""
 
 
 class Calibration(_Result):
