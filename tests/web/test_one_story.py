@@ -200,6 +200,14 @@ def test_every_output_tells_one_story(
         results.headline_plan.monthly_savings_usd * results.usd_fx_rate
     )
 
+    # diff against the shipped example speaks of this case's own headline plan.
+    base = EXAMPLES / "document-intelligence.json"
+    changed = json.loads(_run(["diff", str(base), str(workbook), "--json", "-"], capsys))
+    assert changed["verdict_new"] == results.headline.verdict
+    assert changed["routes_new"] == results.headline_plan.routes
+    savings = next(f for f in changed["figures"] if f["figure"] == "monthly_savings_usd")
+    assert savings["new"] == pytest.approx(results.headline_plan.monthly_savings_usd, rel=1e-9)
+
     _, token = invite(desk, name=results.scenario.client.client_name)
     visitor = app.test_client()
     upload(visitor, token, workbook.read_bytes())
