@@ -13,6 +13,7 @@ from crossover.formatting import display_for
 from crossover.inputs import load_scenario
 from crossover.summary import verdict
 from crossover.wording import (
+    CallWords,
     Words,
     api_model_name,
     confidence_sentence,
@@ -266,3 +267,39 @@ def test_the_engine_gives_a_reason_code_and_the_edge_the_words(
     assert results.headline.reason == code
     assert verdict(results) == verdict_text
     assert Words(results, EUR).reason() == sentence
+
+
+def test_the_next_steps_follow_the_headline_plan(catalogue: Catalogue) -> None:
+    """A pilot of what the plan self-hosts, an evaluation where a model changes, and the
+    reservation last; staying on the API has no step to take."""
+    healthcare = analyse(
+        load_scenario(EXAMPLE.with_name("regulated-healthcare.json"), catalogue), catalogue
+    )
+    steps = Words(healthcare, USD).next_steps()
+    assert steps[0] == (
+        "Pilot Llama 3.3 70B Instruct on NVIDIA B200 on a copy of your own traffic and measure "
+        "its rate and latency."
+    )
+    assert steps[1].startswith("Evaluate the self-hosted model on your own data for tiers ")
+    assert steps[-1] == "Then, and only then, sign the reservation."
+    startup = analyse(load_scenario(EXAMPLE.with_name("small-startup.json"), catalogue), catalogue)
+    assert Words(startup, USD).next_steps() == []
+
+
+def test_the_brief_asks_about_the_headline_plans_undated_prices(catalogue: Catalogue) -> None:
+    """St Aldric's plan runs on AWS's B200 machine under AWS's three-year discount, both read
+    from undated sources: the brief asks for a current quote."""
+    results = analyse(
+        load_scenario(EXAMPLE.with_name("regulated-healthcare.json"), catalogue), catalogue
+    )
+    words = CallWords(results, USD)
+    stale = words.headline_stale_prices()
+    assert {(p.kind, p.subject) for p in stale} == {
+        ("instance", "aws/p6-b200.48xlarge"),
+        ("price_plan", "reserved_3y"),
+    }
+    assert all(p.undated for p in stale)
+    assert any(
+        q.startswith("The recommended plan rests on prices not seen recently: ")
+        for q in words.questions()
+    )

@@ -406,6 +406,26 @@ class Words:
             return None
         return f"It reserves {'; '.join(parts)}: paid whether or not the traffic comes."
 
+    def next_steps(self) -> list[str]:
+        """What the client does next with the headline plan, in order: a pilot that measures
+        what was modelled, an evaluation where a model changes, then any commitment."""
+        plan = self.plan
+        if not plan.self_hosts:
+            return []
+        setups = _names([self.deployment(d.deployment) for d in plan.deployments])
+        steps = [f"Pilot {setups} on a copy of your own traffic and measure its rate and latency."]
+        changed = [r.tier for r in plan.risks if r.code == "quality_change" and r.tier]
+        if changed:
+            steps.append(
+                f"Evaluate the self-hosted model on your own data for {_tiers(changed)}, "
+                "before any traffic moves."
+            )
+        if plan.commitments:
+            steps.append("Then, and only then, sign the reservation.")
+        else:
+            steps.append("Then move the traffic tier by tier, on demand: nothing to sign.")
+        return steps
+
     def kept_out(self) -> list[str]:
         """What compliance kept out of the search, a sentence per provider: why, and which
         setups could otherwise have run there."""
@@ -745,6 +765,25 @@ class CallWords(Words):
         asked = [self._question(code, by_code[code]) for code in QUESTION_ORDER if code in by_code]
         # A warning of no known kind (one saved before warnings had kinds) is asked as it reads.
         asked += [f"{self.warning(w)}: is that right?" for w in by_code.get(None, [])]
+        stale = self.headline_stale_prices()
+        if stale:
+            named = "; ".join(
+                f"{_lower_first(self.stale_price(p))} "
+                f"({'undated' if p.undated else f'{p.age_days} days old'})"
+                for p in stale[:3]
+            )
+            more = f" and {len(stale) - 3} more" if len(stale) > 3 else ""
+            asked.append(
+                f"The recommended plan rests on prices not seen recently: {named}{more}. Can you "
+                "confirm them with a current quote?"
+            )
+        unmeasured = [r for r in self.plan.risks if r.code == "extrapolated_rate"]
+        if unmeasured:
+            setups = _names([self.deployment(r.deployment or "") for r in unmeasured])
+            asked.append(
+                f"No published run measures the serving rate of {setups}: can a short pilot on "
+                "your own traffic measure it before anything is reserved?"
+            )
         kept = sorted({e.provider_name for e in self.results.kept_out})
         if kept:
             asked.append(
@@ -753,6 +792,27 @@ class CallWords(Words):
                 "that would let them in?"
             )
         return [q for q in asked if q]
+
+    def headline_stale_prices(self) -> list[StalePrice]:
+        """The stale or undated prices the headline plan's own figures use: its instances, their
+        reservation discounts and the API prices of the tiers it keeps on the API."""
+        plan = self.plan
+        instances = {p.instance for p in plan.instances.values() if p.instance is not None}
+        discounts = {
+            (p.price_plan, (p.instance or "").partition("/")[0])
+            for p in plan.instances.values()
+            if p.price_plan.startswith("reserved")
+        }
+        api_models = {
+            t.api_model for t in self.results.tiers if plan.routes.get(t.tier) == "api"
+        }
+        return [
+            p
+            for p in self.results.stale_prices
+            if (p.kind == "instance" and p.subject in instances)
+            or (p.kind == "price_plan" and (p.subject, p.cloud or "") in discounts)
+            or (p.kind == "api_prices" and p.subject in api_models)
+        ]
 
     def _question(self, code: str, warnings: list[InputWarning]) -> str:
         r, d = self.results, self.display
@@ -883,6 +943,10 @@ class CallWords(Words):
                 node = node[int(index)]  # type: ignore[index]
         assert isinstance(node, int | float), f"{warning.field} holds no number"
         return float(node)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _names(names: list[str]) -> str:
