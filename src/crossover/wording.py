@@ -803,9 +803,7 @@ class CallWords(Words):
             for p in plan.instances.values()
             if p.price_plan.startswith("reserved")
         }
-        api_models = {
-            t.api_model for t in self.results.tiers if plan.routes.get(t.tier) == "api"
-        }
+        api_models = {t.api_model for t in self.results.tiers if plan.routes.get(t.tier) == "api"}
         return [
             p
             for p in self.results.stale_prices

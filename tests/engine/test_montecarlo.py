@@ -87,10 +87,21 @@ def _inputs(
     return deployments, prices
 
 
-def test_no_range_no_simulation(fixture_catalogue: Catalogue) -> None:
+def test_with_no_range_only_the_rate_models_error_is_drawn(fixture_catalogue: Catalogue) -> None:
+    """No range given: the serving rates are drawn within the rate model's held-out band
+    (1/band, 1, band) and nothing else moves; with the client's own rates, no simulation."""
     results = analyse(Scenario.model_validate(_raw()), fixture_catalogue)
-    assert results.proposal.monte_carlo is None
-    assert len(results.proposal.sensitivity) == 7
+    plan = results.proposal
+    assert len(plan.sensitivity) == 7
+    mc = plan.monte_carlo
+    assert mc is not None and mc.basis == "rate_model"
+    assert mc.uncertain == ["throughput_factor"]
+    (deployment,) = plan.deployments
+    assert deployment.rates.error is not None and deployment.rates.error.band_factor is not None
+    measured = _raw()
+    measured["deployments"][0] |= {"prefill_tps_per_gpu": 20_000, "decode_tps_per_gpu": 2_000}
+    own = analyse(Scenario.model_validate(measured), fixture_catalogue)
+    assert own.proposal.monte_carlo is None
 
 
 def test_ranges_collapsed_to_todays_inputs_reproduce_the_scalar_result_exactly(
