@@ -242,7 +242,9 @@ def test_a_warning_names_deployments_and_api_models_in_words(catalogue: Catalogu
             "Self-host every tier (required by compliance)",
             "Compliance (HIPAA, data must stay in the client's network) rules out an outside "
             "API for this data: this is the cheapest compliant plan over the horizon, "
-            "engineering setup included.",
+            "engineering setup included. It also kept CoreWeave, Lambda, Oracle Cloud "
+            "Infrastructure and RunPod out, as providers the rules do not allow (section 9 says "
+            "why).",
         ),
         (
             "small-startup.json",

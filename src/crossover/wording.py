@@ -225,9 +225,16 @@ class Words:
         headline = self.results.headline
         if headline.reason == "compliance":
             flags = ", ".join(COMPLIANCE_NAMES[f] for f in headline.compliance_flags)
+            kept = sorted({e.provider_name for e in self.results.kept_out})
+            outside = (
+                f" It also kept {_names(kept)} out, as providers the rules do not allow "
+                "(section 9 says why)."
+                if kept
+                else ""
+            )
             return (
                 f"Compliance ({flags}) rules out an outside API for this data: this is the "
-                "cheapest compliant plan over the horizon, engineering setup included."
+                f"cheapest compliant plan over the horizon, engineering setup included.{outside}"
             )
         return REASONS[headline.reason]
 

@@ -31,6 +31,8 @@ class Figure:
     note: str = ""
     note_figure: tuple[float, str, str] | None = None
     """A figure that ends the note (value, format, Results path): the setup cost of a payback."""
+    note_last: tuple[float, str, str] | None = None
+    """A second figure after it, joined by 'and': the top of a range."""
 
 
 def figures(results: Results) -> list[Figure]:
@@ -86,7 +88,23 @@ def figures(results: Results) -> list[Figure]:
             plan.monthly_savings_usd,
             "money",
             at + "monthly_savings_usd",
-            "against the API, today's volume",
+            "against the API, today's volume"
+            if plan.monte_carlo is None
+            else "against the API today; four futures in five between",
+            None
+            if plan.monte_carlo is None
+            else (
+                plan.monte_carlo.monthly_savings_usd_p10,
+                "money",
+                at + "monte_carlo.monthly_savings_usd_p10",
+            ),
+            None
+            if plan.monte_carlo is None
+            else (
+                plan.monte_carlo.monthly_savings_usd_p90,
+                "money",
+                at + "monte_carlo.monthly_savings_usd_p90",
+            ),
         ),
         Figure(
             "Payback",
