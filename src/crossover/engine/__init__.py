@@ -114,10 +114,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
         if d.deployment not in headline_model.plan.instances
     ]
     # What the plans used, then the options shown beside them: each figure sourced once.
-    used = [
-        (a.model.deployments[d], a.plan.deployments) for a in analysed for d in a.plan.instances
-    ]
-    used += [(headline_model.model.deployments[d.deployment], [d]) for d in unused]
+    used = [(a.model, d) for a in analysed for d in a.plan.deployments]
+    used += [(headline_model.model, d) for d in unused]
     return Results(
         scenario=scenario,
         catalogue_versions=catalogue.versions,
@@ -479,14 +477,14 @@ def _savings_at_bill(bill: float, listed: float, api: float, monthly_cost: float
 
 def _sources(
     scenario: Scenario,
-    used: list[tuple[ResolvedDeployment, list[DeploymentResult]]],
+    used: list[tuple[CostModel, DeploymentResult]],
     prices: dict[str, TierPrices],
     catalogue: Catalogue,
 ) -> list[Sourced]:
     """Every catalogue figure the plans and the options shown leaned on, once each: `used`
-    pairs each deployment as placed with the results sized from it."""
-    deployments = [dep for dep, _ in used]
-    deployment_results = [d for _, results in used for d in results]
+    pairs each deployment's result with the cost model that placed it."""
+    deployments = [model.deployments[d.deployment] for model, d in used]
+    deployment_results = [d for _, d in used]
     found: dict[tuple[str, ...], Sourced] = {}
     on = scenario.client.report_date
 

@@ -41,14 +41,14 @@ def figures(results: Results) -> list[Figure]:
     What the API costs today; what the plan costs a month; the difference; how soon the setup
     pays back.
     """
-    index = {p.key: i for i, p in enumerate(results.plans)}
+    paths = plan_context(results)
     plan = results.headline_plan
-    at = f"plans.{index[plan.key]}."
+    at = paths["plan_path"]
     api = Figure(
         "On the API today",
         results.api_only.monthly_cost_usd,
         "money",
-        f"plans.{index[results.api_only.key]}.monthly_cost_usd",
+        paths["api_path"] + "monthly_cost_usd",
         "a month, these volumes at list prices",
     )
     if not plan.self_hosts:
@@ -59,7 +59,7 @@ def figures(results: Results) -> list[Figure]:
                 "Your proposal",
                 proposal.monthly_cost_usd,
                 "money",
-                f"plans.{index[proposal.key]}.monthly_cost_usd",
+                paths["proposal_path"] + "monthly_cost_usd",
                 "a month, GPUs, overhead and staff included"
                 if proposal.self_hosts
                 else "a month: every tier stays on its API",
