@@ -42,11 +42,17 @@ class QualityWords:
     gap = staticmethod(gap)
 
     def __init__(
-        self, assessment: QualityAssessment, name: Callable[[str], str] = lambda model: model
+        self,
+        assessment: QualityAssessment,
+        name: Callable[[str], str] = lambda model: model,
+        tier: Callable[[str], str] = lambda tier: tier,
     ) -> None:
         self.publishers = {source.id: source.publisher for source in assessment.sources}
         self.name = name
         """A model's name as the client reads it, for an API model's id or an open model's."""
+        self.tier = tier
+        """A tier's name, or a part of a tier split by difficulty ('extraction (the easier
+        60%)')."""
 
     def evidence(self, evidence: Evidence | None) -> str:
         """Where a score comes from, with its date; the publisher is named in the sources line."""
@@ -100,6 +106,17 @@ class QualityWords:
             return "excluded: the API model has no score to compare it with"
         return "meets the rule" if tier.has_rule else "no rule"
 
+    @classmethod
+    def standing(cls, option: OptionQuality, tier: TierQuality) -> str:
+        """A candidate's standing in the search: its verdict, or for the easier part of a split
+        tier, that it may take that share although it misses the rule."""
+        verdict = cls.verdict(option, tier)
+        if option.excluded and tier.part is not None and tier.part.part == "easier":
+            return verdict.replace("excluded: ", "misses the rule (", 1) + (
+                "), but may take the easier share the client says a smaller model handles"
+            )
+        return verdict
+
     def line(self, tier: TierQuality, route: str) -> str:
         """One sentence for a tier of a plan, for a page with room for one line (the brief).
 
@@ -112,16 +129,17 @@ class QualityWords:
             if left_out
             else ""
         )
+        if chosen.excluded and tier.part is not None and tier.part.part == "easier":
+            barred = "; below the rule, taken for the easier share the client says it handles"
+        name = self.tier(tier.tier)
         api_model, model = self.name(tier.api.model), self.name(chosen.model)
         if chosen.deployment is None:
-            return f"{tier.tier} stays on {api_model}{barred}."
+            return f"{name} stays on {api_model}{barred}."
         api = tier.api.evidence
         if chosen.evidence is None or api is None:
-            return (
-                f"{tier.tier} moves to {model}, with no score to set against {api_model}'s{barred}."
-            )
+            return f"{name} moves to {model}, with no score to set against {api_model}'s{barred}."
         return (
-            f"{tier.tier} moves to {model}: {points(chosen.evidence.points)} against "
+            f"{name} moves to {model}: {points(chosen.evidence.points)} against "
             f"{api_model}'s {points(api.points)}, {gap(chosen.gap_points)} "
             f"({self.evidence(chosen.evidence)}){barred}."
         )

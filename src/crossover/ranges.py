@@ -252,6 +252,15 @@ PLAUSIBLE: tuple[Plausible, ...] = (
         "a score on the tier's own scale, which the tool does not fix",
     ),
     Plausible(
+        "tiers",
+        ("small_model_share_pct",),
+        "% of the tier's requests",
+        "a split by difficulty that sends almost none or almost all of a tier's requests to the "
+        "smaller model is better stated as no split, or as a candidate that meets the rule",
+        low=5,
+        high=95,
+    ),
+    Plausible(
         "evaluations",
         ("score",),
         "points",

@@ -241,6 +241,12 @@ class Tier(_Model):
     such rule."""
     quality_floor: OptionalNonNegative = None
     """The lowest score a candidate may have and stay a candidate; blank: no floor."""
+    small_model_share_pct: Annotated[
+        Annotated[Number, Field(gt=0, lt=100)] | None, BeforeValidator(_blank_to_none)
+    ] = None
+    """A split by difficulty: the share of the tier's requests, percent, that a candidate its
+    quality rule excludes still handles well (the easier ones); the rest stays on an option that
+    meets the rule. Blank: no split."""
 
     @property
     def gives_volume(self) -> bool:
@@ -529,6 +535,7 @@ WarningCode = Literal[
     "currency_converted",
     "copied_sheet",
     "hidden_input",
+    "split_without_effect",
 ]
 """The kinds of warning: the edge words each kind as a question for the client."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crossover import formatting
 from crossover.engine.results import Plan, Results
 from crossover.formatting import Display, display_for
+from crossover.tier_words import named_routes
 from crossover.wording import provider_name
 
 VERDICTS = {
@@ -36,11 +37,11 @@ def plan_name(results: Results, plan: Plan) -> str:
     return name
 
 
-def plan_routes(plan: Plan) -> str:
+def plan_routes(plan: Plan, results: Results) -> str:
     """Where each tier goes and on what: 'chat → llama8b-l40s (RunPod, 1 GPU a machine, on
-    demand)'."""
+    demand)'; a tier split by difficulty as its parts where they go apart."""
     parts = []
-    for tier, route in plan.routes.items():
+    for tier, route in named_routes(plan, results, display(results)):
         if route == "api":
             parts.append(f"{tier} → API")
         else:

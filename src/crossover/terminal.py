@@ -162,7 +162,7 @@ def plans_table(results: Results) -> Table:
         recommended = plan.key == results.headline.plan
         table.add_row(
             escape(plan_name(results, plan) + (" ★ recommended" if recommended else "")),
-            escape(plan_routes(plan)),
+            escape(plan_routes(plan, results)),
             money(results, plan.monthly_cost_usd),
             money(results, plan.horizon_cost_usd),
             money(results, plan.monthly_savings_usd),
@@ -189,8 +189,13 @@ def print_scenario_summary(file: Path, scenario: Scenario, warnings: list[str]) 
             if tier.gives_volume
             else f"{tier.share_pct or 0:g}%"
         )
+        split = (
+            f"; the easier {tier.small_model_share_pct:g}% may go to a smaller model"
+            if tier.small_model_share_pct is not None
+            else ""
+        )
         lines.append(
-            f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}"
+            f"  Tier {tier.tier}: {volume} on {tier.api_model} ({tier.api_mode}) → {where}{split}"
         )
     lines += [f"  Warning: {warning}" for warning in warnings]
     for line in lines:

@@ -24,6 +24,7 @@ from crossover.engine.results import (
 )
 from crossover.formatting import Display
 from crossover.quality_words import QualityWords
+from crossover.tier_words import named_routes, tier_labels, tier_names
 
 PLAN_NAMES = {
     "on_demand": "on-demand",
@@ -207,6 +208,7 @@ class Words:
         for p in results.plans:
             for d in p.deployments:
                 self._deployments.setdefault(d.deployment, d)
+        self._tiers = tier_labels(results, display)
 
     def prepared_by(self, brand_name: str) -> str:
         """'Jane Doe, Crossover Advisory': the brand once, even when the author names it too."""
@@ -219,6 +221,29 @@ class Words:
 
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
+
+    def tier(self, tier_id: str) -> str:
+        """A tier, or a part of one split by difficulty, by name."""
+        return self._tiers.get(tier_id, tier_id)
+
+    def _moved(self, risk: Risk) -> str:
+        """The tier a quality_change risk moves: both parts of a split tier where its
+        deployment serves both (the engine states that move once)."""
+        tier_id = risk.tier or ""
+        d = self._deployments.get(risk.deployment or "")
+        part = next((t.part for t in self.results.tiers if t.tier == tier_id), None)
+        if d is None or part is None:
+            return self.tier(tier_id)
+        of = {t.tier: t.part.of for t in self.results.tiers if t.part is not None}
+        return _names(self.tiers([t for t in d.tiers if of.get(t) == part.of]))
+
+    def tiers(self, tier_ids: list[str]) -> list[str]:
+        """Tiers or parts of tiers by name; both parts of a split tier as the tier."""
+        return tier_names(tier_ids, self.results, self.display)
+
+    def routes(self, plan: Plan) -> list[tuple[str, str]]:
+        """(tier name, route) of a plan; a split tier routed one way is named once."""
+        return named_routes(plan, self.results, self.display)
 
     def reason(self) -> str:
         """Why the headline plan, in one sentence without figures."""
@@ -244,7 +269,9 @@ class Words:
         plan, proposal = self.plan, self.results.proposal
         if plan.key == proposal.key:
             return None
-        moved = [tier for tier in plan.routes if plan.routes[tier] != proposal.routes[tier]]
+        moved = self.tiers(
+            [tier for tier in plan.routes if plan.routes[tier] != proposal.routes[tier]]
+        )
         saves = "saves" if proposal.monthly_savings_usd >= 0 else "costs"
         return (
             f"Your proposal {saves} {self.money(abs(proposal.monthly_savings_usd))} a month "
@@ -334,7 +361,8 @@ class Words:
             source = self.api_model(tier.api_model) if tier else "its API model"
             target = dep.model_name if dep else where
             return (
-                f"Tier {risk.tier} would move from {source} to {target}: evaluate it on your "
+                f"Tier {self._moved(risk)} would move from {source} to {target}: "
+                "evaluate it on your "
                 "own data before switching."
             )
         if risk.code == "calibration_mismatch":
@@ -395,7 +423,7 @@ class Words:
         """The quality assessment in words, models by name; None where none was made."""
         if self.results.quality is None:
             return None
-        return QualityWords(self.results.quality, self.model)
+        return QualityWords(self.results.quality, self.model, self.tier)
 
     def commitment(self) -> str | None:
         """What the headline plan's reservations sign the client up to, or None (on demand)."""
@@ -421,7 +449,7 @@ class Words:
             return []
         setups = _names([self.deployment(d.deployment) for d in plan.deployments])
         steps = [f"Pilot {setups} on a copy of your own traffic and measure its rate and latency."]
-        changed = [r.tier for r in plan.risks if r.code == "quality_change" and r.tier]
+        changed = self.tiers([r.tier for r in plan.risks if r.code == "quality_change" and r.tier])
         if changed:
             steps.append(
                 f"Evaluate the self-hosted model on your own data for {_tiers(changed)}, "
@@ -715,7 +743,7 @@ class CallWords(Words):
         for t in r.tiers:
             if t.request_shape_assumed:
                 shape = (t.input_tokens_per_request, t.output_tokens_per_request)
-                shapes.setdefault(shape, []).append(t.tier)
+                shapes.setdefault(shape, []).append(self.tier(t.tier))
         for (prompt, answer), tiers in shapes.items():
             lines.append(
                 f"Requests of {_tiers(tiers)}: {formatting.integer(prompt, d)} tokens in, "
@@ -725,7 +753,7 @@ class CallWords(Words):
         if latency:
             lines.append(
                 f"Answers written at {formatting.milliseconds(latency[0].tpot_ms or 0, d)} a "
-                f"token (about 20 tokens a second) for {_tiers([t.tier for t in latency])}."
+                f"token (about 20 tokens a second) for {_tiers([self.tier(t.tier) for t in latency])}."
             )
         workload, ops = scenario.workload, scenario.operations
         said = {
@@ -921,7 +949,9 @@ class CallWords(Words):
                 "use more GPUs, or a lower precision?"
             )
         if code == "latency_unreachable":
-            tiers = [r.tiers[i] for i in sorted({_index(w) for w in warnings})]
+            # The warnings name the client's tiers by row; a split tier's parts share its promise.
+            named = [r.scenario.tiers[i].tier for i in sorted({_index(w) for w in warnings})]
+            tiers = [next(t for t in r.tiers if t.tier == name) for name in named]
             promises = ", ".join(
                 f"{short(t.tier)} at {formatting.milliseconds(t.tpot_ms or 0, d)}"
                 for t in tiers[:3]

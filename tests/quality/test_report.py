@@ -57,6 +57,9 @@ class _Names:
     def model(self, model_id: str) -> str:
         return NAMES.get(model_id, model_id)
 
+    def tier(self, tier_id: str) -> str:
+        return tier_id
+
 
 def _render(assessment: QualityAssessment, routes: dict[str, str]) -> str:
     environment = Environment(

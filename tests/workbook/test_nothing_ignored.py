@@ -158,7 +158,7 @@ def test_filled_hidden_rows_and_columns_of_a_table_are_warned(filled_path: Path)
 
     spoil(filled_path, hide)
     assert _warnings(filled_path) == [
-        f"Tiers!B6:Q6 (hidden row of the Tiers table): {HIDDEN_ROW}",
+        f"Tiers!B6:R6 (hidden row of the Tiers table): {HIDDEN_ROW}",
         "Deployments!H5:H5 (hidden column gpu_hour_price): this column is hidden, but the tool "
         "reads its values like any other; unhide it (select the columns around it, right-click, "
         "Unhide) to check them, or clear them if they should not count",
@@ -287,7 +287,7 @@ def test_two_tables_of_one_name_get_our_message(
         },
     )
     assert _one_line_refusal(twice, capsys) == (
-        f"Error: {twice}: two tables are named tiers (on the Tiers sheet at B4:Q12 and on the "
+        f"Error: {twice}: two tables are named tiers (on the Tiers sheet at B4:R12 and on the "
         "Deployments sheet at B4:O12), but Excel allows one table of a name; keep the name "
         "tiers for the table on the Tiers sheet and rename the other (Table Design > Table "
         "Name), and send the workbook again"
@@ -308,7 +308,7 @@ def test_a_libreoffice_saved_workbook_is_read_the_same_way(
         "'Price overrides'!B16:F16 (below the PriceOverrides table): these cells are below the "
         f"PriceOverrides table, {EXTEND}",
         'Workload!H5 (outside every input): the text "from the dashboards" ' + NOTE,
-        f"Tiers!B6:Q6 (hidden row of the Tiers table): {HIDDEN_ROW}",
+        f"Tiers!B6:R6 (hidden row of the Tiers table): {HIDDEN_ROW}",
     ]
 
 

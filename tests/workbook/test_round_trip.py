@@ -55,6 +55,7 @@ EVERYTHING: dict[str, Any] = {
             "task_family": "instruction_following",
             "max_quality_drop": 2.5,
             "quality_floor": 70,
+            "small_model_share_pct": 35.5,
         },
         {
             "tier": "statements",

@@ -103,12 +103,14 @@ def build_results_workbook(results: Results) -> Workbook:
     workbook = Workbook()
     plan = results.headline_plan
     _summary_sheet(workbook.active, results)
+    words = Words(results, display(results))
     _table_sheet(workbook, "Plans", results.plans, _plan_columns(results))
-    _table_sheet(workbook, "Tiers", results.tiers, _TIER_COLUMNS)
-    _sizing_sheet(workbook.create_sheet("Sizing"), plan.deployments + results.unused_deployments)
+    _table_sheet(workbook, "Tiers", results.tiers, _tier_columns(words))
+    _sizing_sheet(
+        workbook.create_sheet("Sizing"), plan.deployments + results.unused_deployments, words
+    )
     _table_sheet(workbook, "Horizon", plan.horizon.months, _horizon_columns(plan))
     _table_sheet(workbook, "Crossover curve", plan.crossover.curve, _CURVE_COLUMNS)
-    words = Words(results, display(results))
     _table_sheet(workbook, "Sensitivity", plan.sensitivity, _sensitivity_columns(words))
     _simulation_sheet(workbook.create_sheet("Simulation"), results, words)
     _inputs_sheets(workbook, results)
@@ -212,7 +214,7 @@ def _plan_columns(results: Results) -> list[Column[Plan]]:
         Column("Plan", lambda p: plan_name(results, p)),
         Column("Recommended", lambda p: p.key == results.headline.plan),
         Column("Allowed", lambda p: p.allowed),
-        Column("Routes", plan_routes),
+        Column("Routes", lambda p: plan_routes(p, results)),
         Column("API (USD/month)", lambda p: p.api_month_usd, USD),
         Column("GPUs (USD/month)", lambda p: p.gpu_month_usd, USD),
         Column("Infrastructure overhead (USD/month)", lambda p: p.overhead_month_usd, USD),
@@ -226,8 +228,18 @@ def _plan_columns(results: Results) -> list[Column[Plan]]:
     ]
 
 
+def _tier_columns(words: Words) -> list[Column[TierResult]]:
+    """The tiers as routed: a tier split by difficulty as its two parts, each named."""
+    return [
+        Column("Tier", lambda t: words.tier(t.tier)),
+        Column(
+            "Share of its tier", lambda t: t.part.share_of_tier_pct if t.part else 100.0, POINTS_PCT
+        ),
+        *_TIER_COLUMNS,
+    ]
+
+
 _TIER_COLUMNS: list[Column[TierResult]] = [
-    Column("Tier", lambda t: t.tier),
     Column("Share of volume", lambda t: t.share_pct, POINTS_PCT),
     Column("API model", lambda t: t.api_model),
     Column("API mode", lambda t: t.api_mode),
@@ -365,6 +377,9 @@ def _replicas_of(name: str) -> Callable[[HorizonMonth], int | None]:
 
 # -- sizing: one column per deployment ---------------------------------------------------
 
+TIERS_ROUTED_HERE = "Tiers routed here"
+"""Named at the edge (a tier split by difficulty as its parts), so written by _sizing_sheet."""
+
 _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("Model", lambda d: d.model),
     Column("Model name", lambda d: d.model_name),
@@ -373,7 +388,7 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("GPU name", lambda d: d.gpu_name),
     Column("Price plan", lambda d: d.price_plan),
     Column("Instance", lambda d: d.instance),
-    Column("Tiers routed here", lambda d: d.tiers),
+    Column(TIERS_ROUTED_HERE, lambda d: d.tiers),
     Column("Routed", lambda d: d.routed),
     Column("Weights (GB)", lambda d: d.weight_gb, DECIMAL),
     Column("VRAM per GPU (GB)", lambda d: d.vram_gb, DECIMAL),
@@ -431,7 +446,7 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
 ]
 
 
-def _sizing_sheet(sheet: Worksheet, deployments: list[DeploymentResult]) -> None:
+def _sizing_sheet(sheet: Worksheet, deployments: list[DeploymentResult], words: Words) -> None:
     # Dozens of figures for a handful of deployments read better down than across.
     _header(sheet, 1, 1, "Deployment")
     for c, deployment in enumerate(deployments, start=2):
@@ -442,7 +457,10 @@ def _sizing_sheet(sheet: Worksheet, deployments: list[DeploymentResult]) -> None
         put(sheet, r, 1, row.header)
         sheet.cell(row=r, column=1).font = _LABEL_FONT
         for c, deployment in enumerate(deployments, start=2):
-            put(sheet, r, c, row.value(deployment), row.number_format)
+            value = row.value(deployment)
+            if row.header == TIERS_ROUTED_HERE:
+                value = ", ".join(words.tiers(deployment.tiers))
+            put(sheet, r, c, value, row.number_format)
     sheet.freeze_panes = "B2"
     _fit_widths(sheet)
 

@@ -17,10 +17,12 @@ from crossover.engine.constants import (
     HOURS_PER_YEAR,
 )
 from crossover.engine.crossover import solve_crossover
+from crossover.engine.difficulty import parts, split_quality, split_scenario, split_tiers
 from crossover.engine.horizon import first_year_by_quarter, horizon, payback_weeks, setup_cost_usd
 from crossover.engine.ids import canonical_ids
 from crossover.engine.instances import kept_out
 from crossover.engine.montecarlo import monte_carlo
+from crossover.engine.parts import TierPart
 from crossover.engine.plans import PlanSearch
 from crossover.engine.quality import assess_quality
 from crossover.engine.rates import LatencyUnreachableError, RequestShape
@@ -61,8 +63,13 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     if errors:
         raise ScenarioError("scenario", errors)
     warnings = [InputWarning.of(p) for p in problems if p.severity == "warning"]
-    # Quality rules remove the candidates that miss them before the search (economics §7b).
-    quality = assess_quality(scenario, catalogue)
+    # Quality rules remove the candidates that miss them before the search (economics §7b);
+    # a tier split by difficulty is routed as two parts, the easier open to them all.
+    judged = assess_quality(scenario, catalogue)
+    split = split_tiers(scenario, judged)
+    tier_parts = parts(scenario, split)
+    quality = split_quality(judged, tier_parts)
+    client_scenario, scenario = scenario, split_scenario(scenario, split)
 
     resolved, _ = resolve_deployments(scenario, catalogue)
     prices = {
@@ -117,12 +124,15 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     used = [(a.model, d) for a in analysed for d in a.plan.deployments]
     used += [(headline_model.model, d) for d in unused]
     return Results(
-        scenario=scenario,
+        scenario=client_scenario,
         catalogue_versions=catalogue.versions,
         hours_per_month=HOURS_PER_MONTH,
         days_per_month=DAYS_PER_MONTH,
         total_mtok_per_day=scenario.workload.total_mtok_per_day,
-        tiers=[_tier_result(scenario, catalogue, base, t.tier, prices) for t in scenario.tiers],
+        tiers=[
+            _tier_result(scenario, catalogue, base, t.tier, prices, tier_parts.get(t.tier))
+            for t in scenario.tiers
+        ],
         plans=plans,
         headline=chosen,
         unused_deployments=unused,
@@ -293,6 +303,7 @@ def _tier_result(
     model: CostModel,
     name: str,
     prices: dict[str, TierPrices],
+    part: TierPart | None,
 ) -> TierResult:
     tier = next(t for t in scenario.tiers if t.tier == name)
     volume = model.volumes[name]
@@ -324,6 +335,7 @@ def _tier_result(
         request_shape_assumed=shape.assumed,
         tpot_ms=shape.shape.tpot_ms,
         tpot_assumed=shape.tpot_assumed,
+        part=part,
     )
 
 

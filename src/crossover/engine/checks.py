@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from crossover.catalogue import Catalogue
 from crossover.engine.api_cost import did_you_mean, price_problems
+from crossover.engine.difficulty import ineffective
 from crossover.engine.ids import canonical_ids
+from crossover.engine.parts import EASIER_SUFFIX
 from crossover.engine.quality import OptionQuality, assess_quality
 from crossover.engine.sizing import resolve_deployments
 from crossover.scenario import SHARE_TOLERANCE_PCT, Problem, Scenario
@@ -81,6 +83,14 @@ def _structure_problems(scenario: Scenario, typed: Scenario) -> list[Problem]:
     )
     known = [d.deployment for d in scenario.deployments]
     for i, tier in enumerate(scenario.tiers):
+        if EASIER_SUFFIX in tier.tier:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "tier"),
+                    message=f"tier {tier.tier!r} contains {EASIER_SUFFIX!r}, which names the "
+                    "easier part of a tier split by difficulty; rename the tier",
+                )
+            )
         if tier.route == "self_host" and tier.deployment is None:
             problems.append(
                 Problem(
@@ -185,6 +195,14 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     problems = []
     known = [d.deployment for d in scenario.deployments]
     for i, tier in enumerate(scenario.tiers):
+        if EASIER_SUFFIX in tier.tier:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "tier"),
+                    message=f"tier {tier.tier!r} contains {EASIER_SUFFIX!r}, which names the "
+                    "easier part of a tier split by difficulty; rename the tier",
+                )
+            )
         for candidate in tier.candidates:
             if candidate not in known:
                 problems.append(
@@ -364,6 +382,18 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
     assessment = assess_quality(scenario, catalogue)
     flags = scenario.compliance.flags
     for i, (tier, judged) in enumerate(zip(scenario.tiers, assessment.tiers, strict=True)):
+        why = ineffective(tier, judged)
+        if why is not None:
+            problems.append(
+                Problem(
+                    loc=("tiers", i, "small_model_share_pct"),
+                    severity="warning",
+                    code="split_without_effect",
+                    message=f"tier {tier.tier!r} gives an easier share but "
+                    + _SPLIT_WITHOUT_EFFECT[why]
+                    + ", so it is not split",
+                )
+            )
         if not judged.has_rule:
             continue
         if judged.basis is None:
@@ -394,6 +424,15 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
                 )
             )
     return problems
+
+
+_SPLIT_WITHOUT_EFFECT = {
+    "no_rule": "no quality rule (max_quality_drop or quality_floor) to keep the rest of it from "
+    "a smaller model",
+    "nothing_excluded": "its quality rule excludes none of its candidates: each may take all of "
+    "it already",
+    "locked": "it is locked to its proposed route",
+}
 
 
 def _misses(options: list[OptionQuality]) -> str:

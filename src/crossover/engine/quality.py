@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from crossover.catalogue import Catalogue
+from crossover.engine.parts import TierPart
 from crossover.quality import TaskFamily
 from crossover.scenario import Scenario, Tier
 
@@ -86,15 +87,25 @@ class TierQuality(_Model):
     api: OptionQuality
     candidates: list[OptionQuality]
     """One per candidate deployment, in the tier's order."""
+    part: TierPart | None = None
+    """Where the tier is split by difficulty, which part this is (engine/difficulty.py)."""
 
     @property
     def has_rule(self) -> bool:
         return self.max_quality_drop is not None or self.quality_floor is not None
 
     @property
-    def excluded(self) -> list[OptionQuality]:
-        """The candidates the rule removes from the search."""
+    def misses(self) -> list[OptionQuality]:
+        """The candidates that miss the rule."""
         return [c for c in self.candidates if c.excluded]
+
+    @property
+    def excluded(self) -> list[OptionQuality]:
+        """The candidates the rule removes from the search: those that miss it, except from a
+        split tier's easier part, which the client says they handle."""
+        if self.part is not None and self.part.part == "easier":
+            return []
+        return self.misses
 
     def option(self, deployment: str | None) -> OptionQuality:
         """The scored option for a route: a deployment id, or None (or 'api') for the API."""

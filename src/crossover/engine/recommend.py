@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crossover.engine.constants import CALIBRATION_TOLERANCE_PCT, LOW_UTILISATION
+from crossover.engine.parts import EASIER_SUFFIX
 from crossover.engine.results import (
     Calibration,
     Crossover,
@@ -125,6 +126,10 @@ def _self_hosting_risks(
                 )
         for tier in scenario.tiers:
             deployment = next((d for d in routed if tier.tier in d.tiers), None)
+            rest = tier.tier.removesuffix(EASIER_SUFFIX)
+            if rest != tier.tier and deployment is not None and rest in deployment.tiers:
+                # The easier part of a split tier on its rest's deployment: one move, one risk.
+                continue
             if deployment is not None and tier.api_model not in api_equivalents.get(
                 deployment.model, []
             ):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from crossover.engine.parts import TierPart
 from crossover.engine.quality import QualityAssessment
 from crossover.scenario import (
     ApiMode,
@@ -179,6 +180,9 @@ class TierResult(_Result):
     tpot_ms: float | None
     """Time per output token promised (None: a batch tier promises none)."""
     tpot_assumed: bool
+    part: TierPart | None = None
+    """Where the client's tier is split by difficulty, which part of it this is: the easier
+    share (its own entry, after the rest) or the rest (under the tier's own id)."""
 
 
 class RateError(_Result):

@@ -321,6 +321,13 @@ WORDS: dict[tuple[str, str], Words] = {
     ("tiers", "quality_floor"): Words(
         "Quality floor", "points (lowest score allowed)", "75", "a number of points", "no floor"
     ),
+    ("tiers", "small_model_share_pct"): Words(
+        "Easier share",
+        "% of the tier's requests a smaller model handles",
+        "60",
+        "a percentage between 0 and 100",
+        "no split",
+    ),
     ("deployments", "deployment"): Words(
         "Deployment id", "text, unique", "llama70-h100", "a deployment id"
     ),
