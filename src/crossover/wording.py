@@ -226,6 +226,26 @@ class Words:
         """A tier, or a part of one split by difficulty, by name."""
         return self._tiers.get(tier_id, tier_id)
 
+    def splits(self) -> str | None:
+        """What a split by difficulty means, for the tiers split (None where none is)."""
+        easier = [
+            t.part for t in self.results.tiers if t.part is not None and t.part.part == "easier"
+        ]
+        if not easier:
+            return None
+        shares = _names(
+            [
+                f"the easier {formatting.percent_points(p.share_of_tier_pct, self.display)} of "
+                f"{p.of}"
+                for p in easier
+            ]
+        )
+        return (
+            f"Split by difficulty: you state that a smaller model handles {shares}, so that "
+            "share may go to a candidate the tier's quality rule otherwise excludes; the rest "
+            "goes only where the rule allows. Each part is routed and costed as a tier of its own."
+        )
+
     def _moved(self, risk: Risk) -> str:
         """The tier a quality_change risk moves: both parts of a split tier where its
         deployment serves both (the engine states that move once)."""

@@ -45,6 +45,31 @@ def same(cell: Any, expected: Any) -> bool:
     return bool(cell == expected)
 
 
+def tier_name(tier: dict[str, Any]) -> str:
+    """A results tier as the workbook names it: a part of a tier split by difficulty as
+    'extraction (the easier 60%)' / '(the other 40%)', any other tier by its id."""
+    part = tier.get("part")
+    if part is None:
+        return str(tier["tier"])
+    which = "the easier" if part["part"] == "easier" else "the other"
+    return f"{part['of']} ({which} {part['share_of_tier_pct']:g}%)"
+
+
+def served(data: dict[str, Any], tier_ids: list[str]) -> list[str]:
+    """The tiers a deployment serves by name: both parts of a split tier as the tier."""
+    tiers = {t["tier"]: t for t in data["tiers"]}
+    found: list[str] = []
+    for tier_id in tier_ids:
+        part = tiers[tier_id].get("part")
+        both = part is not None and all(
+            t in tier_ids for t, v in tiers.items() if (v.get("part") or {}).get("of") == part["of"]
+        )
+        name = part["of"] if part is not None and both else tier_name(tiers[tier_id])
+        if name not in found:
+            found.append(name)
+    return found
+
+
 def table(sheet: Worksheet) -> list[dict[str, Any]]:
     rows = list(sheet.iter_rows(values_only=True))
     headers = rows[0]
@@ -110,8 +135,14 @@ def test_every_plan_compared_equals_the_json(
         assert same(row["Payback (weeks)"], plan["payback_weeks"])
         assert same(row["GPUs billed"], plan["billed_gpus"])
         assert same(row["Proven best"], plan["proven"])
+        tiers = {t["tier"]: t for t in data["tiers"]}
         for tier, route in plan["routes"].items():
-            assert (f"{tier} → API" if route == "api" else f"{tier} → {route}") in row["Routes"]
+            # A split tier whose parts go one way is named once, as the tier.
+            names = {tier_name(tiers[tier]), (tiers[tier].get("part") or {}).get("of", tier)}
+            assert any(
+                (f"{n} → API" if route == "api" else f"{n} → {route}") in row["Routes"]
+                for n in names
+            )
         # The provider's instance code is the JSON's, not the workbook's words.
         for placed in plan["instances"].values():
             if placed["instance"] is not None:
@@ -127,7 +158,8 @@ def test_every_tier_figure_equals_the_json(
     assert len(rows) == len(data["tiers"])
     for row, tier in zip(rows, data["tiers"], strict=True):
         pairs = {
-            "Tier": tier["tier"],
+            "Tier": tier_name(tier),
+            "Share of its tier": (tier.get("part") or {}).get("share_of_tier_pct", 100),
             "Share of volume": tier["share_pct"],
             "API model": tier["api_model"],
             "Route": tier["route"],
@@ -172,7 +204,6 @@ def test_every_sizing_figure_equals_the_json(
         "Rate per replica at this mix (tokens/s)": "effective_tps_per_replica",
         "Peak demand (tokens/s)": "demand_peak_tps",
         "Weights / replica VRAM": "memory_fit_ratio",
-        "Tiers routed here": "tiers",
         "Routed": "routed",
     }
     assert [c[0] for c in columns[1:]] == [d["deployment"] for d in deployments]
@@ -180,6 +211,7 @@ def test_every_sizing_figure_equals_the_json(
         shown = dict(zip(labels, column, strict=True))
         for label, key in by_label.items():
             assert same(shown[label], deployment[key]), label
+        assert same(shown["Tiers routed here"], served(data, deployment["tiers"]))
         assert same(
             shown["Decode rate per GPU (tokens/s)"], deployment["rates"]["decode_tps_per_gpu"]
         )
@@ -263,7 +295,7 @@ def test_number_formats_frozen_headers_and_widths(
     assert plans.column_dimensions["A"].width >= 10
     tiers = workbook["Tiers"]
     assert tiers["B2"].number_format == '0.0#"%"'  # share_pct is already in percent
-    assert tiers["I2"].number_format == '"$"#,##0.00##'
+    assert tiers["J2"].number_format == '"$"#,##0.00##'
     sizing = workbook["Sizing"]
     assert sizing.freeze_panes == "B2"
     utilisation_row = next(
