@@ -18,6 +18,8 @@ FAMILY_LABELS: dict[TaskFamily, str] = {
     "math": "mathematics",
     "coding": "coding",
     "structured_data": "structured data",
+    "summary_faithfulness": "faithful summaries",
+    "long_context": "long documents",
 }
 
 

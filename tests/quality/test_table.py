@@ -35,6 +35,8 @@ def test_every_open_weight_row_names_a_catalogue_model() -> None:
         "mistral-7b",
         "qwen2.5-72b",
         "qwen3-235b-a22b",
+        "qwen3-30b-a3b",
+        "qwen3-32b",
     ]
     assert all(m in catalogue.models for m in open_rows)
 
@@ -100,15 +102,44 @@ def test_a_livebench_family_is_the_mean_of_its_published_tasks() -> None:
     assert coding.evaluated_as == "gpt-4o-2024-11-20"
 
 
-def test_a_model_a_source_did_not_run_has_no_score_there() -> None:
-    # HELM did not run Llama 3.3 70B or Qwen2.5 14B; LiveBench 2025-04-02 ran Llama 3.3 70B only;
-    # Haiku 4.5 came out after that LiveBench release; nobody here ran Qwen3 32B.
+def test_summary_faithfulness_is_vectaras_factual_consistency_rate() -> None:
+    # Vectara's leaderboard of 2026-03-10: Claude Haiku 4.5 hallucinates in 9.8 % of summaries,
+    # a factual consistency rate of 100 - 9.8 = 90.2 %; Llama 3.3 70B Turbo 4.1 %, so 95.9 %.
     table = shipped_evaluations()
-    assert [table.score("qwen2.5-14b", f) for f in TASK_FAMILIES] == [None] * 7
+    haiku = table.score("anthropic/claude-haiku-4-5", "summary_faithfulness")
+    llama = table.score("llama-3.3-70b", "summary_faithfulness")
+    assert haiku is not None and llama is not None
+    assert (haiku.points, llama.points) == (90.2, 95.9)
+    assert haiku.source.id == llama.source.id == "vectara-hhem-2026-03-10"
+    assert llama.quantised is True
+
+
+def test_long_context_is_longbench_v2_overall_with_chain_of_thought() -> None:
+    # LongBench v2 leaderboard, Overall w/ CoT: GPT-4o (2024-11-20) 51.4, Llama 3.3 70B 36.2,
+    # Qwen3-30B-A3B (thinking mode) 42.5.
+    table = shipped_evaluations()
+    figures = {
+        m: table.score(m, "long_context")
+        for m in ("openai/gpt-4o", "llama-3.3-70b", "qwen3-30b-a3b")
+    }
+    assert {m: s.points for m, s in figures.items() if s is not None} == {
+        "openai/gpt-4o": 51.4,
+        "llama-3.3-70b": 36.2,
+        "qwen3-30b-a3b": 42.5,
+    }
+    assert table.benchmarks["long_context"].name == "LongBench v2"
+
+
+def test_a_model_a_source_did_not_run_has_no_score_there() -> None:
+    # Nobody here ran Qwen2.5 14B or Llama 2 70B; HELM did not run Llama 3.3 70B; Haiku 4.5 came
+    # out after LiveBench's 2025-04-02 release and LongBench v2's paper.
+    table = shipped_evaluations()
+    assert [table.score("qwen2.5-14b", f) for f in TASK_FAMILIES] == [None] * 9
+    assert [table.score("llama-2-70b", f) for f in TASK_FAMILIES] == [None] * 9
     scored = [f for f in TASK_FAMILIES if table.score("llama-3.3-70b", f) is not None]
-    assert scored == ["coding", "structured_data"]
-    assert table.score("anthropic/claude-haiku-4-5", "coding") is None
-    assert [table.score("qwen3-32b", f) for f in TASK_FAMILIES] == [None] * 7
+    assert scored == ["coding", "structured_data", "summary_faithfulness", "long_context"]
+    haiku = [f for f in TASK_FAMILIES if table.score("anthropic/claude-haiku-4-5", f) is not None]
+    assert "coding" not in haiku and "long_context" not in haiku
 
 
 def test_every_family_has_exactly_one_benchmark_and_a_label() -> None:

@@ -12,6 +12,8 @@ TaskFamily = Literal[
     "math",
     "coding",
     "structured_data",
+    "summary_faithfulness",
+    "long_context",
 ]
 """What a tier's work is, as far as public evaluations can tell models apart on it."""
 
@@ -23,4 +25,6 @@ TASK_FAMILIES: tuple[TaskFamily, ...] = (
     "math",
     "coding",
     "structured_data",
+    "summary_faithfulness",
+    "long_context",
 )
