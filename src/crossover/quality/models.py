@@ -63,8 +63,9 @@ class ScoreRow(_Model):
     """How an open-weight model was served for the run: host and precision, as far as stated,
     and by whom; blank for an API model (its maker serves it)."""
     quantised: bool | None = None
-    """True: run below the precision its maker released (such as a provider's FP8 endpoint);
-    False: run at the released precision; None: not stated, or an API model."""
+    """True: the weights run were quantised below the precision the model was trained in (a
+    provider's FP8 endpoint, or the maker's own FP8 release of a BF16 model); False: they were
+    not; None: not stated, or an API model."""
     scores: dict[TaskFamily, Points]
 
 

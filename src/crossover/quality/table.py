@@ -23,7 +23,7 @@ class PublicScore:
     serving: str
     """How an open-weight model was served for the run (host, precision); blank for an API."""
     quantised: bool | None
-    """True: run below its released precision; None: not stated, or an API model."""
+    """True: run quantised below its trained precision; None: not stated, or an API model."""
 
 
 @dataclass(frozen=True)
