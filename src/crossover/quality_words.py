@@ -16,6 +16,10 @@ FAMILY_LABELS: dict[TaskFamily, str] = {
     "instruction_following": "instruction following",
     "chat": "open-ended chat",
     "math": "mathematics",
+    "coding": "coding",
+    "structured_data": "structured data",
+    "summary_faithfulness": "faithful summaries",
+    "long_context": "long documents",
 }
 
 

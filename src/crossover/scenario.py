@@ -234,8 +234,9 @@ class Tier(_Model):
     locked: bool = False
     """yes keeps the proposed route in every plan the tool searches."""
     task_family: Annotated[TaskFamily | None, BeforeValidator(_blank_to_none)] = None
-    """What the tier's work is, for its quality rule: knowledge, reasoning,
-    instruction_following, chat or math; blank: no public scores are used."""
+    """What the tier's work is, for its quality rule: knowledge, reasoning, instruction_following,
+    chat, math, coding, structured_data, summary_faithfulness or long_context; blank: no public
+    scores are used."""
     max_quality_drop: OptionalNonNegative = None
     """Points a candidate may score below the tier's API model and stay a candidate; blank: no
     such rule."""

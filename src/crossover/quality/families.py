@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-TaskFamily = Literal["knowledge", "reasoning", "instruction_following", "chat", "math"]
+TaskFamily = Literal[
+    "knowledge",
+    "reasoning",
+    "instruction_following",
+    "chat",
+    "math",
+    "coding",
+    "structured_data",
+    "summary_faithfulness",
+    "long_context",
+]
 """What a tier's work is, as far as public evaluations can tell models apart on it."""
 
 TASK_FAMILIES: tuple[TaskFamily, ...] = (
@@ -13,4 +23,8 @@ TASK_FAMILIES: tuple[TaskFamily, ...] = (
     "instruction_following",
     "chat",
     "math",
+    "coding",
+    "structured_data",
+    "summary_faithfulness",
+    "long_context",
 )

@@ -35,17 +35,21 @@ class Source(_Model):
 
 
 class Benchmark(_Model):
-    """The one benchmark that scores a task family: scores on one family compare."""
+    """The one benchmark that scores a task family, run by one source: scores on one family
+    compare, because one party ran every model on it the same way."""
 
     family: TaskFamily
     name: str
     """The benchmark as its publisher names it (MMLU-Pro, IFEval, ...)."""
     measures: str
     """What it tests, in a line."""
+    source: str
+    """The id of the Source whose runs score this family; no other source's figures count."""
 
 
 class ScoreRow(_Model):
-    """One model's published scores, by family; a family it was not scored on is left out."""
+    """One model's scores as one source published them, by family; a family it was not scored
+    on is left out."""
 
     model: Annotated[str, Field(min_length=1)]
     """The catalogue id: provider/model for an API model, the open-weight model's id otherwise."""
@@ -55,11 +59,19 @@ class ScoreRow(_Model):
     """The id of the Source the scores come from."""
     note: str = ""
     """What a reader should know about how this model was run."""
+    serving: str = ""
+    """How an open-weight model was served for the run: host and precision, as far as stated,
+    and by whom; blank for an API model (its maker serves it)."""
+    quantised: bool | None = None
+    """True: the weights run were quantised below the precision the model was trained in (a
+    provider's FP8 endpoint, or the maker's own FP8 release of a BF16 model); False: they were
+    not; None: not stated, or an API model."""
     scores: dict[TaskFamily, Points]
 
 
 class EvaluationFile(_Model):
-    """The shipped file: sources, one benchmark per family, and the scores."""
+    """The shipped file: sources, one benchmark per family, and the scores, a row per model and
+    source."""
 
     version: str
     sources: list[Source]
@@ -74,16 +86,28 @@ class EvaluationFile(_Model):
             f"family {f} has two benchmarks" for f in set(families) if families.count(f) > 1
         ]
         source_ids = {s.id for s in self.sources}
-        models = [r.model for r in self.scores]
-        problems += [f"model {m} has two rows" for m in set(models) if models.count(m) > 1]
+        problems += [
+            f"benchmark {b.name}: unknown source {b.source}"
+            for b in self.benchmarks
+            if b.source not in source_ids
+        ]
+        scored_by = {b.family: b.source for b in self.benchmarks}
+        rows = [(r.model, r.source) for r in self.scores]
+        problems += [
+            f"model {m} has two rows from {s}" for m, s in set(rows) if rows.count((m, s)) > 1
+        ]
         for row in self.scores:
             if row.source not in source_ids:
                 problems.append(f"model {row.model}: unknown source {row.source}")
-            problems += [
-                f"model {row.model}: family {f} has no benchmark"
-                for f in row.scores
-                if f not in families
-            ]
+            for family in row.scores:
+                if family not in scored_by:
+                    problems.append(f"model {row.model}: family {family} has no benchmark")
+                elif scored_by[family] != row.source:
+                    # Scores on a family compare only when one party ran them all.
+                    problems.append(
+                        f"model {row.model}: family {family} is scored by {scored_by[family]},"
+                        f" not {row.source}"
+                    )
         if problems:
             raise ValueError("; ".join(sorted(problems)))
         return self

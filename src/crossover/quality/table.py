@@ -20,11 +20,16 @@ class PublicScore:
     source: Source
     evaluated_as: str
     note: str
+    serving: str
+    """How an open-weight model was served for the run (host, precision); blank for an API."""
+    quantised: bool | None
+    """True: run quantised below its trained precision; None: not stated, or an API model."""
 
 
 @dataclass(frozen=True)
 class EvaluationTable:
-    """Public evaluation scores, indexed by (model, family)."""
+    """Public evaluation scores, indexed by (model, family): each family's scores come from its
+    one benchmark's source, so any two scores on a family compare."""
 
     version: str
     benchmarks: dict[TaskFamily, Benchmark]
@@ -53,6 +58,8 @@ def build_table(data: EvaluationFile) -> EvaluationTable:
             source=sources[row.source],
             evaluated_as=row.evaluated_as,
             note=row.note,
+            serving=row.serving,
+            quantised=row.quantised,
         )
         for row in data.scores
         for family, points in row.scores.items()

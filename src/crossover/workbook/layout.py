@@ -309,7 +309,7 @@ WORDS: dict[tuple[str, str], Words] = {
         "50 ms for realtime; none for batch",
     ),
     ("tiers", "task_family"): Words(
-        "Task family", "knowledge … math", "instruction_following", blank="no public scores"
+        "Task family", "knowledge … long_context", "instruction_following", blank="no public scores"
     ),
     ("tiers", "max_quality_drop"): Words(
         "Allowed quality drop",
