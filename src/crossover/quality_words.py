@@ -68,7 +68,8 @@ class QualityWords:
                 f"{evidence.on.isoformat()}"
             )
         kind = "independent" if evidence.independent else "vendor's claim"
-        return f"{evidence.benchmark} ({kind}), seen {evidence.on.isoformat()}"
+        served = ", run quantised" if evidence.quantised else ""
+        return f"{evidence.benchmark} ({kind}{served}), seen {evidence.on.isoformat()}"
 
     def source(self, source_id: str) -> str:
         """The publisher of a public source, as the evaluation table names it."""

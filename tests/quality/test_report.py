@@ -211,7 +211,8 @@ def test_a_tier_judged_on_the_clients_own_scores_cites_no_public_source() -> Non
 
 def test_one_line_per_tier_for_the_brief() -> None:
     """Public IFEval scores, at most 3 below Haiku: the 8B (5.8 below) and Qwen2.5 14B (no
-    score) are left out; on the API the line says so; a move (with no rule) gives the gap."""
+    score) are left out; on the API the line says so; a move (with no rule) gives the gap, and
+    that HELM ran the 8B quantised (Together's FP8 Turbo endpoint)."""
     ruled = _assessment(task_family="instruction_following", max_quality_drop=3)
     words = QualityWords(ruled)
     assert words.line(ruled.tiers[0], "api") == (
@@ -220,7 +221,7 @@ def test_one_line_per_tier_for_the_brief() -> None:
     free = _assessment(task_family="instruction_following")
     assert QualityWords(free).line(free.tiers[0], "llama8b") == (
         "extraction moves to llama-3.1-8b: 74.3 against anthropic/claude-haiku-4-5's 80.1, "
-        "5.8 points below (IFEval (independent), seen 2026-02-11)."
+        "5.8 points below (IFEval (independent, run quantised), seen 2026-02-11)."
     )
     assert QualityWords(free).line(free.tiers[0], "qwen14b") == (
         "extraction moves to qwen2.5-14b, with no score to set against "

@@ -52,6 +52,9 @@ class Evidence(_Model):
     """The public source ran every model the same way (public basis only)."""
     evaluated_as: str | None = None
     """The exact model the public source ran (public basis only)."""
+    quantised: bool | None = None
+    """The public source ran the model quantised below its trained precision (its host's
+    statement); None: not stated, an API model, or the client's own test."""
 
 
 class OptionQuality(_Model):
@@ -270,6 +273,7 @@ def _evidence(
         source_id=public.source.id,
         independent=public.source.kind == "independent",
         evaluated_as=public.evaluated_as,
+        quantised=public.quantised,
     )
 
 
