@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import statistics
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import matplotlib
@@ -16,7 +19,7 @@ matplotlib.use("svg")
 from matplotlib.figure import Figure
 
 from crossover.catalogue import load_catalogue
-from crossover.engine.rates import Calibration, calibrate
+from crossover.engine.rates import Calibration, MeasuredRun, calibrate
 from crossover.listing import calibration_summary, held_out_bands
 
 DOCS = Path(__file__).parent.parent / "docs"
@@ -41,6 +44,12 @@ def calibration_markdown(calibration: Calibration) -> str:
         "|" + "---|" * len(band_headers),
         *("| " + " | ".join(row) + " |" for row in band_rows),
         "",
+        "By engine version: the median of modelled ÷ measured over each version's runs, fitted",
+        "and with their source left out (1.00: exact; above 1: the model is faster than that",
+        "version measured). The engines' fits are one per engine and vendor, for every version.",
+        "",
+        *version_markdown(calibration.runs),
+        "",
         "| Run | Engine | GPUs | Weights/KV | In/out | Bound | Measured | Modelled | Source left out | Source (date) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -60,6 +69,40 @@ def calibration_markdown(calibration: Calibration) -> str:
             f"{m.source.replace('|', '/')} ({m.as_of.isoformat()}) |"
         )
     return "\n".join(lines)
+
+
+def release(version: str) -> str:
+    """An engine version without its development build ('0.6.3.dev116+g151ef4ef' is 0.6.3)."""
+    return re.sub(r"(\.dev|\+).*$", "", version)
+
+
+def _version_order(item: tuple[tuple[str, str, str], object]) -> tuple[str, str, list[str]]:
+    """Engine, vendor, then the version's numbers as numbers (0.6 before 0.10), zero-padded."""
+    engine, vendor, version = item[0]
+    return engine, vendor, [p.zfill(6) if p.isdigit() else p for p in re.split(r"(\d+)", version)]
+
+
+def version_markdown(runs: list[MeasuredRun]) -> list[str]:
+    """Per engine, GPU vendor and release: runs, the dates their sources give, and the median
+    modelled ÷ measured, fitted and held out: whether newer releases run faster than the fit."""
+    groups: dict[tuple[str, str, str], list[MeasuredRun]] = defaultdict(list)
+    for run in runs:
+        m = run.measurement
+        groups[(m.engine, run.vendor, release(m.engine_version))].append(run)
+    lines = [
+        "| Engine | Vendor | Version | Runs | Dated | Fitted | Source left out |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (engine, vendor, version), group in sorted(groups.items(), key=_version_order):
+        dates = sorted(r.measurement.as_of.isoformat() for r in group)
+        dated = dates[0] if dates[0] == dates[-1] else f"{dates[0]} … {dates[-1]}"
+        fitted = math.exp(statistics.median(r.log_error for r in group))
+        held = math.exp(statistics.median(r.left_out_log_error for r in group))
+        lines.append(
+            f"| {engine} | {vendor} | {version.replace('|', '/')} | {len(group)} | {dated} | "
+            f"{fitted:.2f} | {held:.2f} |"
+        )
+    return lines
 
 
 def error_plot(calibration: Calibration) -> str:

@@ -332,3 +332,26 @@ def test_a_measurement_above_the_roofline_is_refused_naming_its_source(
 
 def test_the_shipped_measurements_are_all_physically_possible(catalogue: Catalogue) -> None:
     check_measurements(catalogue)
+
+
+def test_mi325x_outruns_mi300x_where_bandwidth_binds_and_matches_it_where_compute_does(
+    catalogue: Catalogue,
+) -> None:
+    # The two share CDNA 3's compute (1,307 dense BF16 TFLOPS); MI325X reads 6.0 TB/s to
+    # MI300X's 5.3. One or sixteen requests in flight read the weights each step: the decode
+    # rate scales with bandwidth (6.0 / 5.3 = 1.13, less the fixed step cost). Unbounded, the
+    # batch is compute-bound on both and the rates are equal, though MI325X holds more of it.
+    efficiency = calibrate(catalogue).efficiency("vllm", "amd")
+    model, engine = catalogue.models["llama-3.3-70b"], catalogue.engines["vllm"]
+    shape = RequestShape(1000, 1000, None)
+
+    def rate(gpu: str, concurrency: float | None) -> Any:
+        replica = Replica.of(model, "fp8", catalogue.gpus[gpu], 1, engine, "fp8")
+        return serving_rate(replica, efficiency, shape, concurrency)
+
+    for concurrency in (1, 16):
+        ratio = rate("mi325x", concurrency).decode_tps / rate("mi300x", concurrency).decode_tps
+        assert 1.05 < ratio <= 6.0 / 5.3 + 1e-9
+    unbounded_300, unbounded_325 = rate("mi300x", None), rate("mi325x", None)
+    assert unbounded_325.batch > unbounded_300.batch
+    assert unbounded_325.decode_tps == pytest.approx(unbounded_300.decode_tps, rel=0.01)

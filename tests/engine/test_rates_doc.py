@@ -36,3 +36,14 @@ def test_the_table_lists_every_measurement_with_its_source(catalogue: Catalogue)
     for m in catalogue.measurements:
         assert m.as_of.isoformat() in text
     assert text.count("| ") > len(catalogue.measurements)
+
+
+def test_versions_group_by_release_and_sort_as_numbers() -> None:
+    script = _script()
+    assert script.release("0.6.3.dev116+g151ef4ef") == "0.6.3"
+    assert script.release("0.6.4.dev4+gc9fc1608") == "0.6.4"
+    assert script.release("NIM 1.8.0") == "NIM 1.8.0"
+    versions = ["0.10.2", "0.6.4", "0.6.3.post2", "0.11.1", "0.6.3"]
+    items = [(("vllm", "amd", v), None) for v in versions]
+    ordered = [key[2] for key, _ in sorted(items, key=script._version_order)]
+    assert ordered == ["0.6.3", "0.6.3.post2", "0.6.4", "0.10.2", "0.11.1"]
