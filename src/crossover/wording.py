@@ -148,6 +148,7 @@ _PUBLISHED = {
     ("dstackai", "benchmarks"): "dstack: published GPU serving benchmarks",
     ("datacrunch-research", "h200-benchmarks"): "DataCrunch: H200 serving benchmarks",
     ("QwenLM", "Qwen2.5"): "Qwen team: Qwen2.5 speed benchmark",
+    ("SemiAnalysisAI", "InferenceX-app"): "SemiAnalysis: InferenceX serving benchmarks",
 }
 
 
