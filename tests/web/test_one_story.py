@@ -73,6 +73,16 @@ def _own_volumes() -> dict[str, Any]:
     return data
 
 
+def _split_apart() -> dict[str, Any]:
+    """Northwind keeping extraction on its API with Llama 3.1 8B on an L40S as the one
+    candidate: the rule excludes the 8B (5 points below Haiku on the client's own test, 3
+    allowed), but the easier 60% the client says it handles may go to it, and does; the rest
+    stays on Haiku."""
+    data = _example("document-intelligence")
+    data["tiers"][0].update(route="api", deployment=None, candidates=["llama8b-l40s"])
+    return data
+
+
 CASES: dict[str, Callable[[], dict[str, Any]]] = {
     "document-intelligence": lambda: _example("document-intelligence"),
     "regulated-healthcare": lambda: _example("regulated-healthcare"),
@@ -80,6 +90,7 @@ CASES: dict[str, Callable[[], dict[str, Any]]] = {
     "best-differs": _best_differs,
     "compliance": _compliance,
     "own-volumes": _own_volumes,
+    "split-apart": _split_apart,
 }
 VERDICTS = {
     "document-intelligence": "adopt_proposal",
@@ -87,6 +98,7 @@ VERDICTS = {
     "small-startup": "stay_on_api",
     "best-differs": "adopt_plan",
     "compliance": "self_host_all",
+    "split-apart": "adopt_plan",
 }
 
 
@@ -156,7 +168,14 @@ def test_every_output_tells_one_story(
         assert all(route != "api" for route in results.headline_plan.routes.values())
     if name == "own-volumes":
         shares = [t.share_pct for t in results.tiers]
-        assert shares == pytest.approx([760 / 800 * 100, 40 / 800 * 100])
+        # extraction split by difficulty: the other 40% and the easier 60% of its 760 Mtok.
+        assert shares == pytest.approx([0.4 * 760 / 8, 0.6 * 760 / 8, 40 / 8])
+    if name == "split-apart":
+        assert results.headline_plan.routes == {
+            "extraction": "api",
+            "extraction#easier": "llama8b-l40s",
+            "complex-reasoning": "api",
+        }
     said, figures = _expected(results)
 
     outputs: dict[str, str] = {}
@@ -219,6 +238,8 @@ def test_every_output_tells_one_story(
 
     for where, text in outputs.items():
         assert said in text, f"{name}: {where} does not say {said!r}"
+        # A split tier's parts are named, never shown by the engine's id for them.
+        assert "#easier" not in text, f"{name}: {where} shows a part's id"
         for figure in figures:
             assert figure in text, f"{name}: {where} lacks {figure}"
     # The cover's verdict is the email's, word for word.
@@ -236,13 +257,17 @@ def test_tiers_with_their_own_volumes_run_end_to_end_through_the_engine(
     """economics §1: I = Σ I_t, O = Σ O_t, share_t = (I_t + O_t) / (I + O), each tier its own
     mix; the API cost of each tier at its own volume, worked by hand."""
     results = analyse(Scenario.model_validate(_own_volumes()), catalogue)
-    extraction, reasoning = results.tiers
-    assert (extraction.input_mtok_per_day, extraction.output_mtok_per_day) == (700, 60)
-    assert extraction.share_pct == pytest.approx(760 / 800 * 100)
+    # Extraction is split by difficulty (its easier 60%): its parts carry 40% and 60% of it.
+    rest, easier, reasoning = results.tiers
+    assert (rest.input_mtok_per_day, rest.output_mtok_per_day) == pytest.approx((280, 24))
+    assert (easier.input_mtok_per_day, easier.output_mtok_per_day) == pytest.approx((420, 36))
+    assert rest.share_pct + easier.share_pct == pytest.approx(760 / 800 * 100)
     assert reasoning.share_pct == pytest.approx(40 / 800 * 100)
     days = 365 / 12
     # Haiku 4.5 ($1 in, $5 out) and Sonnet 4.5 ($3, $15), no cache hits.
-    assert extraction.api_month_usd == pytest.approx((700 * 1 + 60 * 5) * days, rel=1e-12)
+    whole = rest.api_month_usd + easier.api_month_usd
+    assert whole == pytest.approx((700 * 1 + 60 * 5) * days, rel=1e-12)
+    assert easier.api_month_usd == pytest.approx((420 * 1 + 36 * 5) * days, rel=1e-12)
     assert reasoning.api_month_usd == pytest.approx((20 * 3 + 20 * 15) * days, rel=1e-12)
     assert results.api_only.monthly_cost_usd == pytest.approx((1000 + 360) * days, rel=1e-12)
     assert results.total_mtok_per_day == 800
