@@ -92,7 +92,10 @@ class QualityWords:
             parts.append(f"a score of at least {tier.quality_floor:g}")
         if not parts:
             return f"no rule; scores shown {scale}".rstrip() if scale else "no rule"
-        return " and ".join(parts) + (f" {scale}" if scale else "")
+        rule = " and ".join(parts) + (f" {scale}" if scale else "")
+        if tier.part is not None and tier.part.part == "easier":
+            return f"none for this share, which the client says a smaller model handles (the tier's: {rule})"
+        return rule
 
     @staticmethod
     def verdict(option: OptionQuality, tier: TierQuality) -> str:

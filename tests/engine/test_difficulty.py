@@ -13,7 +13,9 @@ from crossover.catalogue import Catalogue
 from crossover.engine import analyse
 from crossover.engine.checks import check_scenario
 from crossover.engine.parts import TierPart
+from crossover.formatting import display_for
 from crossover.scenario import ScenarioError
+from crossover.wording import Words
 
 HAIKU = "anthropic/claude-haiku-4-5"
 DEPLOYMENTS: list[dict[str, Any]] = [
@@ -185,7 +187,9 @@ def test_a_tier_named_like_a_part_is_refused(
 
 
 @given(share=st.integers(min_value=1, max_value=99))
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_a_split_never_makes_the_best_plan_dearer(
     make_scenario: Any, fixture_catalogue: Catalogue, share: int
 ) -> None:
@@ -196,3 +200,44 @@ def test_a_split_never_makes_the_best_plan_dearer(
     rest, easier = split.tiers
     assert rest.share_pct + easier.share_pct == pytest.approx(100)
     assert easier.part is not None and easier.part.share_of_tier_pct == share
+
+
+def test_every_output_names_the_parts_and_merges_a_tier_routed_one_way(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """The words the report, brief and workbook share: parts by name, a tier whose parts go
+    one way as the tier, and the easier part's rule stated as waived, not as met."""
+    results = analyse(_scenario(make_scenario, small_model_share_pct=75), fixture_catalogue)
+    words = Words(results, display_for("USD", 1.0))
+    assert words.tier("all") == "all (the other 25%)"
+    assert words.tier("all#easier") == "all (the easier 75%)"
+    assert words.routes(results.headline_plan) == [
+        ("all (the other 25%)", "api"),
+        ("all (the easier 75%)", "cheap"),
+    ]
+    assert words.tiers(["all#easier"]) == ["all (the easier 75%)"]
+    assert words.tiers(["all", "all#easier"]) == ["all"]
+    # API only routes both parts to the API: one tier.
+    assert words.routes(results.api_only) == [("all", "api")]
+    quality = words.quality()
+    assert quality is not None and results.quality is not None
+    rest, easier = results.quality.tiers
+    assert quality.rule(rest) == "at most 5 points below the API model on the client's own test"
+    assert quality.rule(easier) == (
+        "none for this share, which the client says a smaller model handles (the tier's: at "
+        "most 5 points below the API model on the client's own test)"
+    )
+    assert quality.line(easier, "cheap") == (
+        "all (the easier 75%) moves to Qwen2.5 14B: 82.0 against Claude Haiku 4.5 "
+        "(Anthropic)'s 90.0, 8.0 points below (the client's own test, 300 requests, "
+        "2026-11-20); below the rule, taken for the easier share the client says it handles."
+    )
+    assert quality.standing(easier.option("cheap"), easier) == (
+        "misses the rule (8.0 points below the API model, 3.0 more than the 5 allowed), but "
+        "may take the easier share the client says a smaller model handles"
+    )
+    assert words.splits() == (
+        "Split by difficulty: you state that a smaller model handles the easier 75% of all, so "
+        "that share may go to a candidate the tier's quality rule otherwise excludes; the rest "
+        "goes only where the rule allows. Each part is routed and costed as a tier of its own."
+    )
