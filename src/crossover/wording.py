@@ -727,6 +727,7 @@ QUESTION_ORDER = (
     "memory_tight",
     "latency_unreachable",
     "unused_deployment",
+    "split_without_effect",
     "missing_column",
     "unknown_column",
 )
@@ -950,6 +951,12 @@ class CallWords(Words):
             return (
                 f"Should a plan consider {'; '.join(unused)}? No tier names {them}, so the plans "
                 f"leave {them} out."
+            )
+        if code == "split_without_effect":
+            return (
+                "Was a split by difficulty meant? "
+                + " ".join(self.warning(w) + "." for w in warnings)
+                + " A split needs a quality rule that keeps the smaller model from the rest."
             )
         if code == "retired_model":
             models = {

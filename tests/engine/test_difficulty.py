@@ -15,7 +15,7 @@ from crossover.engine.checks import check_scenario
 from crossover.engine.parts import TierPart
 from crossover.formatting import display_for
 from crossover.scenario import ScenarioError
-from crossover.wording import Words
+from crossover.wording import CallWords, Words
 
 HAIKU = "anthropic/claude-haiku-4-5"
 DEPLOYMENTS: list[dict[str, Any]] = [
@@ -240,4 +240,19 @@ def test_every_output_names_the_parts_and_merges_a_tier_routed_one_way(
         "Split by difficulty: you state that a smaller model handles the easier 75% of all, so "
         "that share may go to a candidate the tier's quality rule otherwise excludes; the rest "
         "goes only where the rule allows. Each part is routed and costed as a tier of its own."
+    )
+
+
+def test_a_share_that_splits_nothing_is_asked_about_on_the_call(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    scenario = _scenario(make_scenario, small_model_share_pct=75, max_quality_drop=None)
+    results = analyse(scenario, fixture_catalogue)
+    asked = CallWords(results, display_for("USD", 1.0)).questions()
+    (question,) = [q for q in asked if "split by difficulty" in q]
+    assert question == (
+        # A scenario read from JSON has no cell to name; a workbook's warning names its cell.
+        "Was a split by difficulty meant? tier 'all' gives an easier share but no quality rule (max_quality_drop or quality_floor) to keep the rest "
+        "of it from a smaller model, so it is not split. A split needs a quality rule that keeps "
+        "the smaller model from the rest."
     )
