@@ -17,29 +17,12 @@ from crossover.formatting import display_for
 from crossover.scenario import ScenarioError
 from crossover.wording import CallWords, Words
 
+from .test_quality import HAND_DEPLOYMENTS
+
 HAIKU = "anthropic/claude-haiku-4-5"
-DEPLOYMENTS: list[dict[str, Any]] = [
-    {
-        "deployment": "cheap",
-        "model": "qwen2.5-14b",
-        "precision": "bf16",
-        "gpu": "a100-80gb",
-        "gpu_hour_price": 1.0,
-        "gpus_per_instance": 1,
-        "gpus_per_replica": 1,
-        "tps_per_gpu": 2000,
-    },
-    {
-        "deployment": "dear",
-        "model": "llama-3.3-70b",
-        "precision": "fp8",
-        "gpu": "h100-sxm",
-        "gpu_hour_price": 1.0,
-        "gpus_per_instance": 1,
-        "gpus_per_replica": 2,
-        "tps_per_gpu": 1000,
-    },
-]
+DEPLOYMENTS = HAND_DEPLOYMENTS
+"""cheap: Qwen2.5 14B, 1 GPU a replica at 2,000 tok/s; dear: Llama 3.3 70B, 2 GPUs at 1,000 a GPU;
+both $1 a GPU-hour, one GPU a machine."""
 EVALUATIONS = [
     {"model": m, "tier": "all", "score": s, "sample_size": 300, "date": "2026-11-20"}
     for m, s in [(HAIKU, 90), ("qwen2.5-14b", 82), ("llama-3.3-70b", 89)]
@@ -180,10 +163,8 @@ def test_a_tier_named_like_a_part_is_refused(
     scenario = _scenario(make_scenario, tier="all#easier")
     with pytest.raises(ScenarioError) as raised:
         analyse(scenario.model_copy(update={"evaluations": []}), fixture_catalogue)
-    assert any(
-        p.loc == ("tiers", 0, "tier") and "rename the tier" in p.message
-        for p in raised.value.problems
-    )
+    (named,) = [p for p in raised.value.problems if p.loc == ("tiers", 0, "tier")]
+    assert "rename the tier" in named.message
 
 
 @given(share=st.integers(min_value=1, max_value=99))

@@ -195,14 +195,6 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
     problems = []
     known = [d.deployment for d in scenario.deployments]
     for i, tier in enumerate(scenario.tiers):
-        if EASIER_SUFFIX in tier.tier:
-            problems.append(
-                Problem(
-                    loc=("tiers", i, "tier"),
-                    message=f"tier {tier.tier!r} contains {EASIER_SUFFIX!r}, which names the "
-                    "easier part of a tier split by difficulty; rename the tier",
-                )
-            )
         for candidate in tier.candidates:
             if candidate not in known:
                 problems.append(

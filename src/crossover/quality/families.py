@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 TaskFamily = Literal[
     "knowledge",
@@ -17,14 +17,4 @@ TaskFamily = Literal[
 ]
 """What a tier's work is, as far as public evaluations can tell models apart on it."""
 
-TASK_FAMILIES: tuple[TaskFamily, ...] = (
-    "knowledge",
-    "reasoning",
-    "instruction_following",
-    "chat",
-    "math",
-    "coding",
-    "structured_data",
-    "summary_faithfulness",
-    "long_context",
-)
+TASK_FAMILIES: tuple[TaskFamily, ...] = get_args(TaskFamily)
