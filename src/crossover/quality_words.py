@@ -125,10 +125,11 @@ class QualityWords:
             )
         return verdict
 
-    def line(self, tier: TierQuality, route: str) -> str:
+    def line(self, tier: TierQuality, route: str, name: str | None = None) -> str:
         """One sentence for a tier of a plan, for a page with room for one line (the brief).
 
-        route: the plan's route for the tier, 'api' or a deployment id.
+        route: the plan's route for the tier, 'api' or a deployment id; name: the tier's name
+        where it is not the assessment's (a split tier said as one).
         """
         chosen = tier.option(route)
         left_out = len(tier.excluded)
@@ -139,7 +140,7 @@ class QualityWords:
         )
         if chosen.excluded and tier.part is not None and tier.part.part == "easier":
             barred = "; below the rule, taken for the easier share the client says it handles"
-        name = self.tier(tier.tier)
+        name = name or self.tier(tier.tier)
         api_model, model = self.name(tier.api.model), self.name(chosen.model)
         if chosen.deployment is None:
             return f"{name} stays on {api_model}{barred}."

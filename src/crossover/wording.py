@@ -446,6 +446,29 @@ class Words:
             return None
         return QualityWords(self.results.quality, self.model, self.tier)
 
+    def quality_lines(self, plan: Plan) -> list[str]:
+        """A sentence per tier of a plan on its quality; a tier split by difficulty whose two
+        parts go one way is said once, as the tier."""
+        words = self.quality()
+        if words is None or self.results.quality is None:
+            return []
+        judged = self.results.quality.tiers
+        lines = []
+        for tier in judged:
+            part = tier.part
+            pair = [t for t in judged if part is not None and t.part and t.part.of == part.of]
+            if part is None or len({plan.routes[t.tier] for t in pair}) > 1:
+                lines.append(words.line(tier, plan.routes[tier.tier]))
+            elif part.part == "rest":
+                easier = next(t.part for t in pair if t.part and t.part.part == "easier")
+                share = formatting.percent_points(easier.share_of_tier_pct, self.display)
+                said = words.line(tier, plan.routes[tier.tier], name=part.of).removesuffix(".")
+                lines.append(
+                    f"{said}; its easier {share} could go to a smaller model, but costs least "
+                    "here too."
+                )
+        return lines
+
     def commitment(self) -> str | None:
         """What the headline plan's reservations sign the client up to, or None (on demand)."""
         parts = []

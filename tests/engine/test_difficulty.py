@@ -237,3 +237,22 @@ def test_a_share_that_splits_nothing_is_asked_about_on_the_call(
         "of it from a smaller model, so it is not split. A split needs a quality rule that keeps "
         "the smaller model from the rest."
     )
+
+
+def test_a_split_tier_routed_one_way_is_one_quality_line(
+    make_scenario: Any, fixture_catalogue: Catalogue
+) -> None:
+    """All on dear (the best without the split) sends both parts one way: one line, as the
+    tier; the headline, which splits them, has a line a part."""
+    results = analyse(_scenario(make_scenario, small_model_share_pct=75), fixture_catalogue)
+    words = Words(results, display_for("USD", 1.0))
+    one_way = next(p for p in results.plans if set(p.routes.values()) == {"dear"})
+    assert words.quality_lines(one_way) == [
+        "all moves to Llama 3.3 70B: 89.0 against Claude Haiku 4.5 (Anthropic)'s 90.0, 1.0 point "
+        "below (the client's own test, 300 requests, 2026-11-20); its rule left out 1 "
+        "candidate; its easier 75% could go to a smaller model, but costs least here too."
+    ]
+    assert [
+        line.split(" moves")[0].split(" stays")[0]
+        for line in words.quality_lines(results.headline_plan)
+    ] == ["all (the other 25%)", "all (the easier 75%)"]
