@@ -9,7 +9,9 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
+from crossover.engine.results import DeploymentResult
 from crossover.inputs import load_scenario
+from crossover.scenario import Scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 DAYS = 365 / 12
@@ -119,26 +121,44 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert r.api_only.monthly_cost_usd == pytest.approx(api_only, rel=1e-12)
 
     # The proposal: both tiers on Llama 3.3 70B at fp8 on H100 SXM 80GB. 70.6 B × 1 byte =
-    # 70.6 GB: 88% of one GPU (> 60%), 44% of two, so 2 GPUs a replica. The serving rates are
-    # modelled (economics §3a): the one figure taken from the results' rates block. The mix is
-    # 260 of 300 Mtok input: a replica of two GPUs serves 2 / (260/300 / prefill + 40/300 /
-    # decode) tokens/s. Demand averages 300e6 / 86,400 tokens/s; at peak the 65% realtime share
-    # rises 2.5× and the batch share stays flat: × (0.65 × 2.5 + 0.35) = × 1.975. Each replica
-    # at most 75% busy: ceil(peak / (R × 0.75)) replicas, plus one spare.
-    d = r.proposal.deployments[0]
-    assert d.deployment == "llama70b-h100" and d.gpus_per_replica == 2
-    rates = d.rates
-    assert rates.kind == "modelled"
-    assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
-    replica_tps = 2 / (
-        (260 / 300) / rates.prefill_tps_per_gpu + (40 / 300) / rates.decode_tps_per_gpu
-    )
-    assert d.effective_tps_per_replica == pytest.approx(replica_tps, rel=1e-12)
+    # 70.6 GB: 88% of one GPU (> 60%), 44% of two, so at least 2 GPUs a replica; the workbook
+    # leaves the size blank, so 2, 4 and 8 are rated (economics §3a). The serving rates are
+    # modelled: the one figure taken from the results' rates block. The mix is 260 of 300 Mtok
+    # input: a replica of n GPUs serves n / (260/300 / prefill + 40/300 / decode) tokens/s.
+    # Demand averages 300e6 / 86,400 tokens/s; at peak the 65% realtime share rises 2.5× and
+    # the batch share stays flat: × (0.65 × 2.5 + 0.35) = × 1.975. Each replica at most 75%
+    # busy: ceil(peak / (R × 0.75)) replicas, plus one spare.
     peak_tps = 300e6 / 86_400 * (0.65 * 2.5 + 0.35)  # 6,857.6 tokens/s
-    replicas = math.ceil(peak_tps / (replica_tps * 0.75)) + 1
-    # 4 (3 before the realtime tier's time-per-token promise held at the 99th percentile, with
-    # the other requests' prompts read by the same steps).
-    assert replicas == 4 == d.replicas
+
+    def replica_tps(d: DeploymentResult) -> float:
+        rates = d.rates
+        assert rates.kind == "modelled"
+        assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
+        return d.gpus_per_replica / (
+            (260 / 300) / rates.prefill_tps_per_gpu + (40 / 300) / rates.decode_tps_per_gpu
+        )
+
+    d = r.proposal.deployments[0]
+    assert d.deployment == "llama70b-h100" and d.gpus_per_replica == 4
+    assert d.gpus_per_replica_source == "most output per GPU"
+    assert d.effective_tps_per_replica == pytest.approx(replica_tps(d), rel=1e-12)
+    replicas = math.ceil(peak_tps / (replica_tps(d) * 0.75)) + 1
+    assert replicas == 2 == d.replicas
+    # Why 4: the same workbook with 2 GPUs a replica fixed needs 4 replicas (3 before the
+    # realtime tier's promise held at the 99th percentile), 8 GPUs as well, at a lower rate per
+    # GPU: SGLang keeps 88% of each GPU, so a pair keeps 2 × 70.4 − 70.6 − 2 × 2 = 66.2 GB for
+    # KV cache and four keep 4 × 70.4 − 70.6 − 4 × 2 = 203 GB, three times the requests in
+    # flight on twice the GPUs. 8 GPUs a replica would need 2 × 8 = 16. Fewest GPUs first, then
+    # the most output per GPU: 4.
+    scenario = load_scenario(EXAMPLES / "regulated-healthcare.json", catalogue)
+    pair = analyse(_gpus_per_replica(scenario, "llama70b-h100", 2), catalogue).proposal
+    two = pair.deployments[0]
+    assert two.gpus_per_replica == 2 and two.gpus_per_replica_source == "client-supplied"
+    assert math.ceil(peak_tps / (replica_tps(two) * 0.75)) + 1 == 4 == two.replicas
+    assert two.replicas * 2 == d.replicas * 4 == 8
+    assert replica_tps(two) / 2 < replica_tps(d) / 4
+    # Both fill one 8-GPU machine: the proposal costs the same today.
+    assert pair.monthly_cost_usd == pytest.approx(r.proposal.monthly_cost_usd, rel=1e-12)
     # 8 GPUs on 8-GPU instances: one instance, 8 GPUs billed. On a 1-year reservation only the
     # hyperscalers have a committed price (Lambda, RunPod and CoreWeave publish none, so none
     # is borrowed for them), and compliance keeps the third parties out; the cheapest is AWS's
@@ -158,32 +178,32 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert r.proposal.monthly_savings_usd == pytest.approx(savings, rel=1e-9)
     assert r.proposal.setup_cost_usd == 8 * 2 * 3500  # $56,000
     assert r.proposal.payback_weeks is None
-    # Average utilisation: demand ÷ capacity of the 4 replicas.
-    assert d.average_utilisation == pytest.approx(300e6 / 86_400 / (4 * replica_tps), rel=1e-12)
+    # Average utilisation: demand ÷ capacity of the 2 replicas.
+    assert d.average_utilisation == pytest.approx(300e6 / 86_400 / (2 * replica_tps(d)), rel=1e-12)
     # HIPAA and data that must stay in the network: self-hosting is required, and the loss is
     # shown as a premium.
     assert r.headline.required_by_compliance and r.headline.reason == "compliance"
     assert r.proposal.compliance_premium_month_usd == pytest.approx(-savings, rel=1e-9)
     # The crossover, as the volume scales by x: replicas ceil(q x) + 1 with q = peak ÷ (R ×
-    # 0.75), four to a machine, so n machines serve x in ((4n − 5) / q, (4n − 1) / q] at a cost
+    # 0.75), two to a machine, so n machines serve x in ((2n − 3) / q, (2n − 1) / q] at a cost
     # C_n = n × 8 × $4.472 × hours × 1.15 + ops, while the API costs api_only × x. Inside a step
     # the plan is cheaper from C_n / api_only on; the crossover starts the last uninterrupted
     # cheaper region: the step from which every later one is cheaper from its start.
-    q = peak_tps / (replica_tps * 0.75)
+    q = peak_tps / (replica_tps(d) * 0.75)
 
     def cost(n: int) -> float:
         return n * 8 * hourly * HOURS * 1.15 + ops
 
     def cheaper_from_the_start(n: int) -> bool:
-        return cost(n) / api_only <= (4 * n - 5) / q
+        return cost(n) / api_only <= (2 * n - 3) / q
 
     n = next(
         n
         for n in range(1, 200)
-        if cost(n) / api_only <= (4 * n - 1) / q
+        if cost(n) / api_only <= (2 * n - 1) / q
         and all(cheaper_from_the_start(m) for m in range(n + 1, 200))
     )
-    crossover = max(cost(n) / api_only, (4 * n - 5) / q) * 300
+    crossover = max(cost(n) / api_only, (2 * n - 3) / q) * 300
     assert r.proposal.crossover.crossover_mtok_per_day == pytest.approx(crossover, rel=1e-9)
 
     # The best plan: Llama 3.3 70B at fp4 on B200 for both tiers (70.6 B × 0.5625 bytes =
@@ -208,3 +228,12 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     # Against the client's $21,400 bill the list prices are 7.4% lower: within the tolerance.
     assert r.calibration.difference_pct == pytest.approx((api_only - 21_400) / 21_400 * 100)
     assert not r.calibration.flagged
+
+
+def _gpus_per_replica(scenario: Scenario, deployment: str, gpus: int) -> Scenario:
+    """The same scenario with one deployment's replica size fixed as a workbook would."""
+    deployments = [
+        d.model_copy(update={"gpus_per_replica": gpus}) if d.deployment == deployment else d
+        for d in scenario.deployments
+    ]
+    return scenario.model_copy(update={"deployments": deployments})
