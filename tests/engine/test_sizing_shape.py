@@ -22,23 +22,19 @@ from crossover.scenario import Scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
-# Llama 3.1 8B at fp8 on PCIe L40S cards, 128-token prompts and answers, 20 ms a token: more
-# GPUs are not always faster here (issue 24), so the sizes differ in their rate per GPU.
-L40S: dict[str, Any] = {
-    "model": "llama-3.1-8b",
-    "precision": "fp8",
-    "gpu": "l40s",
-    "kv_precision": "fp8",
-}
-SHAPE = {"input_tokens_per_request": 128, "output_tokens_per_request": 128}
+# Llama 3.3 70B at fp8 on H100 SXM, 8,000-token prompts and 1,000-token answers: the memory-fit
+# rule's 2 GPUs keep 2 × 72 − 70.6 − 2 × 2 = 69 GB for KV cache, 4 keep 209 GB: three times the
+# requests in flight on twice the GPUs, so a larger replica serves more per GPU.
+H100: dict[str, Any] = {"model": "llama-3.3-70b", "precision": "fp8", "gpu": "h100-sxm"}
+SHAPE = {"input_tokens_per_request": 8000, "output_tokens_per_request": 1000}
 
 
 def _scenario(
     make_scenario: Any, mtok_per_day: float, tpot_ms: float, **deployment: Any
 ) -> Scenario:
-    """One realtime tier of 128/128-token requests, half its tokens in, on deployment d."""
+    """One realtime tier of 8,000/1,000-token requests, 8 of its 9 tokens in, on deployment d."""
     scenario: Scenario = make_scenario(
-        workload={"input_mtok_per_day": mtok_per_day, "output_mtok_per_day": mtok_per_day},
+        workload={"input_mtok_per_day": 8 * mtok_per_day, "output_mtok_per_day": mtok_per_day},
         tiers=[
             {
                 "tier": "all",
@@ -50,7 +46,7 @@ def _scenario(
                 **SHAPE,
             }
         ],
-        deployments=[{"deployment": "d", **L40S, **deployment}],
+        deployments=[{"deployment": "d", **H100, **deployment}],
     )
     return scenario
 
@@ -58,33 +54,30 @@ def _scenario(
 def _estimate(catalogue: Catalogue, gpus: int | None, tpot_ms: float) -> Any:
     return estimate_rate(
         catalogue,
-        model="llama-3.1-8b",
+        model="llama-3.3-70b",
         precision="fp8",
-        gpu="l40s",
+        gpu="h100-sxm",
         gpus=gpus,
-        input_tokens=128,
-        output_tokens=128,
+        input_tokens=8000,
+        output_tokens=1000,
         tpot_ms=tpot_ms,
         engine="vllm",
-        kv_precision="fp8",
+        kv_precision="bf16",
     )
 
 
 def _gpus_needed(catalogue: Catalogue, mtok_per_day: float) -> dict[int, tuple[int, float]]:
-    """Per size that meets 20 ms: the GPUs the load needs and the replica's tokens/s per GPU.
+    """Per size, at 200 ms a token: the GPUs the load needs and the replica's tokens/s per GPU.
 
-    Half the tokens are input: a replica serves R = 1 / (0.5 / prefill + 0.5 / decode). The
+    8 of 9 tokens are input: a replica serves R = 1 / (8/9 / prefill + 1/9 / decode). The
     realtime peak is 2 × the average (the default peak_to_average), each replica at most 80%
     busy (the default): ceil(peak / (R × 0.8)) replicas, plus one spare (the default).
     """
-    peak = 2 * mtok_per_day * 2 * 1e6 / 86_400
+    peak = 2 * 9 * mtok_per_day * 1e6 / 86_400
     found = {}
-    for n in (1, 2, 4, 8):
-        try:
-            e = _estimate(catalogue, n, 20)
-        except EstimateError:
-            continue
-        r = 1 / (0.5 / e.prefill_tps + 0.5 / e.decode_tps)
+    for n in (2, 4, 8):
+        e = _estimate(catalogue, n, 200)
+        r = 1 / (8 / 9 / e.prefill_tps + 1 / 9 / e.decode_tps)
         found[n] = (n * (math.ceil(peak / (r * 0.8)) + 1), r / n)
     return found
 
@@ -92,113 +85,117 @@ def _gpus_needed(catalogue: Catalogue, mtok_per_day: float) -> dict[int, tuple[i
 def test_a_large_load_takes_the_size_with_the_fewest_gpus_not_the_memory_fit(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    # 8.03 GB of weights: 17% of one 48 GB card, so the memory-fit rule says 1.
+    # 9,000 Mtok a day: at this load the GPUs needed follow the rate per GPU.
     needed = _gpus_needed(catalogue, 1000)
+    assert needed[2][1] < needed[4][1]
     expected = min(needed, key=lambda n: (needed[n][0], -needed[n][1], n))
-    assert expected != 1 and needed[expected][0] < needed[1][0]
-    resolved, problems = resolve_deployments(_scenario(make_scenario, 1000, 20), catalogue)
+    assert expected != 2 and needed[expected][0] < needed[2][0]
+    scenario = _scenario(make_scenario, 1000, 200)
+    resolved, problems = resolve_deployments(scenario, catalogue)
     d = resolved["d"]
     assert (d.gpus_per_replica, d.gpus_per_replica_reason) == (expected, "per_gpu_rate")
     assert not [p for p in problems if p.severity == "error"]
-    # At this load the fewest GPUs are those of the most output per GPU: estimate's choice.
-    assert _estimate(catalogue, None, 20).gpus == expected
     # The report carries it, with the rates of that replica.
-    results = analyse(_scenario(make_scenario, 1000, 20), catalogue)
-    sized = results.proposal.deployments[0]
+    sized = analyse(scenario, catalogue).proposal.deployments[0]
     assert sized.gpus_per_replica == expected
     assert sized.gpus_per_replica_source == "most output per GPU"
     assert sized.replicas * expected == needed[expected][0]
     assert sized.rates.decode_tps_per_gpu == pytest.approx(
-        _estimate(catalogue, expected, 20).decode_tps / expected, rel=1e-12
+        _estimate(catalogue, expected, 200).decode_tps / expected, rel=1e-12
     )
 
 
-def test_a_small_load_keeps_one_gpu_where_a_larger_replica_would_idle(
+def test_a_small_load_keeps_the_memory_fit_where_a_larger_replica_would_idle(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    # 2 Mtok a day: one small replica and its spare carry it. A larger replica serves more per
-    # GPU (estimate, which sizes one replica alone, takes it) but its spare costs more GPUs.
+    # 9 Mtok a day: one replica and its spare carry it whatever their size. A larger replica
+    # serves more per GPU (estimate, which sizes one replica alone, takes one) but its spare
+    # costs more GPUs.
     needed = _gpus_needed(catalogue, 1)
-    assert needed[1][0] == 2 and all(needed[n][0] == 2 * n for n in needed)
-    assert _estimate(catalogue, None, 20).gpus != 1
-    resolved, _ = resolve_deployments(_scenario(make_scenario, 1, 20), catalogue)
+    assert all(needed[n][0] == 2 * n for n in needed)
+    assert _estimate(catalogue, None, 200).gpus != 2
+    resolved, _ = resolve_deployments(_scenario(make_scenario, 1, 200), catalogue)
     assert (resolved["d"].gpus_per_replica, resolved["d"].gpus_per_replica_reason) == (
-        1,
+        2,
         "memory_fit",
     )
 
 
 def test_a_workbook_size_is_kept(make_scenario: Any, catalogue: Catalogue) -> None:
-    scenario = _scenario(make_scenario, 1000, 20, gpus_per_replica=1)
+    scenario = _scenario(make_scenario, 1000, 200, gpus_per_replica=2)
     resolved, _ = resolve_deployments(scenario, catalogue)
     assert (resolved["d"].gpus_per_replica, resolved["d"].gpus_per_replica_reason) == (
-        1,
+        2,
         "workbook",
     )
     sized = analyse(scenario, catalogue).proposal.deployments[0]
-    assert (sized.gpus_per_replica, sized.gpus_per_replica_source) == (1, "client-supplied")
+    assert (sized.gpus_per_replica, sized.gpus_per_replica_source) == (2, "client-supplied")
 
 
-def test_single_gpu_machines_hold_only_single_gpu_replicas(
+def test_machines_of_two_gpus_hold_only_two_gpu_replicas(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    # The client rents one GPU a machine at its own price: a replica never spans machines.
-    scenario = _scenario(make_scenario, 1000, 20, gpus_per_instance=1, gpu_hour_price=1.0)
+    # The client rents two GPUs a machine at its own price: a replica never spans machines.
+    scenario = _scenario(make_scenario, 1000, 200, gpus_per_instance=2, gpu_hour_price=2.0)
     resolved, _ = resolve_deployments(scenario, catalogue)
     assert (resolved["d"].gpus_per_replica, resolved["d"].gpus_per_replica_reason) == (
-        1,
+        2,
         "memory_fit",
     )
 
 
 def test_client_rates_keep_the_memory_fit_size(make_scenario: Any, catalogue: Catalogue) -> None:
     # Rates per GPU the client measured do not depend on the size: nothing to choose between.
-    scenario = _scenario(make_scenario, 1000, 20, prefill_tps_per_gpu=5000, decode_tps_per_gpu=500)
+    scenario = _scenario(make_scenario, 1000, 200, prefill_tps_per_gpu=5000, decode_tps_per_gpu=500)
     resolved, _ = resolve_deployments(scenario, catalogue)
     assert resolved["d"].gpus_per_replica_reason == "memory_fit"
-    assert resolved["d"].gpus_per_replica == 1
+    assert resolved["d"].gpus_per_replica == 2
 
 
 def test_a_bound_no_size_meets_names_the_closest(make_scenario: Any, catalogue: Catalogue) -> None:
-    # 3 ms a token: no replica of 1 to 8 cards meets it; the size stays the memory-fit one and
+    # 3 ms a token: no replica of 2 to 8 GPUs meets it; the size stays the memory-fit one and
     # the error names the size that comes closest, as estimate does.
     resolved, problems = resolve_deployments(_scenario(make_scenario, 1000, 3), catalogue)
     assert (resolved["d"].gpus_per_replica, resolved["d"].gpus_per_replica_reason) == (
-        1,
+        2,
         "memory_fit",
     )
     (problem,) = [p for p in problems if p.loc == ("tiers", 0, "tpot_ms")]
     with pytest.raises(EstimateError) as refused:
         _estimate(catalogue, None, 3)
     closest = re.search(
-        r"the closest is (\d) × l40s, where one request alone takes ([\d.]+) ms", str(refused.value)
+        r"the closest is (\d) × h100-sxm, where one request alone takes ([\d.]+) ms",
+        str(refused.value),
     )
     assert closest is not None
     gpus, ms = closest.groups()
     assert problem.message.startswith(
         "tier 'all' promises 3 ms per output token, but d takes at least "
     )
-    assert "no replica of 1, 2, 4 or 8 × l40s meets it" in problem.message
-    assert f"the closest is {gpus} × l40s at {ms} ms" in problem.message
+    assert "on 2 × h100-sxm, even for one request" in problem.message
+    assert "no replica of 2, 4 or 8 × h100-sxm meets it" in problem.message
+    assert f"the closest is {gpus} × h100-sxm at {ms} ms" in problem.message
 
 
 def test_a_workbook_size_that_misses_the_bound_names_the_size_that_meets_it(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    scenario = _scenario(make_scenario, 1000, 15, gpus_per_replica=1)
+    # 18 ms a token: two GPUs take longer even for one request (their weight reads), more
+    # GPUs a replica meet it.
+    scenario = _scenario(make_scenario, 1000, 18, gpus_per_replica=2)
     _, problems = resolve_deployments(scenario, catalogue)
     (problem,) = [p for p in problems if p.loc == ("tiers", 0, "tpot_ms")]
     with pytest.raises(EstimateError) as refused:
-        _estimate(catalogue, 1, 15)
+        _estimate(catalogue, 2, 18)
     advice = re.search(
-        r"(\d) × l40s meets it at ([\d,]+) output tokens/s per GPU", str(refused.value)
+        r"(\d) × h100-sxm meets it at ([\d,]+) output tokens/s per GPU", str(refused.value)
     )
     assert advice is not None
     gpus, per_gpu = advice.groups()
-    assert "d takes at least" in problem.message and "on 1 × l40s" in problem.message
+    assert "d takes at least" in problem.message and "on 2 × h100-sxm" in problem.message
     assert (
-        f"{gpus} × l40s meets it at {per_gpu} output tokens/s per GPU: set gpus_per_replica "
-        f"to {gpus}" in problem.message
+        f"{gpus} × h100-sxm meets it at {per_gpu} output tokens/s per GPU: set "
+        f"gpus_per_replica to {gpus}" in problem.message
     )
 
 
