@@ -167,8 +167,10 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert d.effective_tps_per_replica == pytest.approx(replica_tps(d), rel=1e-12)
     replicas = math.ceil(peak_tps / (replica_tps(d) * 0.75)) + 1
     assert replicas == d.replicas and replicas * n_gpus == needed[n_gpus] <= 8
-    # The fit of issue 24's A100 rows gives 2 GPUs × 3 replicas (6 GPUs against 4 × 2).
-    assert (n_gpus, replicas) == (2, 3)
+    # 2 GPUs × 3 replicas (6 GPUs, against 4 × 2) on the fit with issue 24's A100 rows, 4 × 2
+    # on the fit without them: the rates per GPU of 2 and 4 are close, so the fit decides.
+    # Either way one 8-GPU machine, and the same cost below.
+    assert n_gpus in (2, 4)
     # 8 GPUs on 8-GPU instances: one instance, 8 GPUs billed. On a 1-year reservation only the
     # hyperscalers have a committed price (Lambda, RunPod and CoreWeave publish none, so none
     # is borrowed for them), and compliance keeps the third parties out; the cheapest is AWS's
