@@ -85,9 +85,6 @@ def _peak(raw: dict[str, Any], _: Results, f: float) -> None:
 def _throughput(raw: dict[str, Any], base: Results, f: float) -> None:
     for deployment, result in zip(raw["deployments"], base.proposal.deployments, strict=True):
         rates = result.rates
-        # Rates per GPU of the replica the base run sized: given as the client's, they keep it
-        # (client rates alone would leave the size to the memory-fit rule).
-        deployment["gpus_per_replica"] = result.gpus_per_replica
         if rates.tps_per_gpu is not None:
             deployment["tps_per_gpu"] = rates.tps_per_gpu * f
         else:
@@ -140,6 +137,10 @@ def _rerun(
 
     changed = copy.deepcopy(raw)
     edit(changed, base, f)
+    # The bars hold each replica as sized for today's figures: a rerun with the size left
+    # blank would choose it again for the moved load.
+    for deployment, result in zip(changed["deployments"], base.proposal.deployments, strict=True):
+        deployment["gpus_per_replica"] = result.gpus_per_replica
     return analyse(Scenario.model_validate(changed), catalogue)
 
 

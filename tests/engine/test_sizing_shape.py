@@ -66,31 +66,38 @@ def _estimate(catalogue: Catalogue, gpus: int | None, tpot_ms: float) -> Any:
     )
 
 
-def _gpus_needed(catalogue: Catalogue, mtok_per_day: float) -> dict[int, tuple[int, float]]:
-    """Per size, at 200 ms a token: the GPUs the load needs and the replica's tokens/s per GPU.
+# The client's own machines: four H100s each at $2 a GPU-hour, so replicas of 2 or 4 fit one.
+MACHINES: dict[str, Any] = {"gpus_per_instance": 4, "gpu_hour_price": 2.0}
+
+
+def _gpus_billed(catalogue: Catalogue, mtok_per_day: float) -> dict[int, tuple[int, float]]:
+    """Per size a 4-GPU machine holds, at 200 ms a token: the GPUs billed for the load and the
+    replica's tokens/s per GPU.
 
     8 of 9 tokens are input: a replica serves R = 1 / (8/9 / prefill + 1/9 / decode). The
     realtime peak is 2 × the average (the default peak_to_average), each replica at most 80%
-    busy (the default): ceil(peak / (R × 0.8)) replicas, plus one spare (the default).
+    busy (the default): ceil(peak / (R × 0.8)) replicas, plus one spare (the default), in whole
+    machines of 4. Every GPU costs the same, so the cheapest size bills the fewest.
     """
     peak = 2 * 9 * mtok_per_day * 1e6 / 86_400
     found = {}
-    for n in (2, 4, 8):
+    for n in (2, 4):
         e = _estimate(catalogue, n, 200)
         r = 1 / (8 / 9 / e.prefill_tps + 1 / 9 / e.decode_tps)
-        found[n] = (n * (math.ceil(peak / (r * 0.8)) + 1), r / n)
+        replicas = math.ceil(peak / (r * 0.8)) + 1
+        found[n] = (math.ceil(replicas * n / 4) * 4, r / n)
     return found
 
 
-def test_a_large_load_takes_the_size_with_the_fewest_gpus_not_the_memory_fit(
+def test_a_large_load_takes_the_cheapest_size_not_the_memory_fit(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    # 9,000 Mtok a day: at this load the GPUs needed follow the rate per GPU.
-    needed = _gpus_needed(catalogue, 1000)
+    # 9,000 Mtok a day: at this load the GPUs billed follow the rate per GPU.
+    needed = _gpus_billed(catalogue, 1000)
     assert needed[2][1] < needed[4][1]
     expected = min(needed, key=lambda n: (needed[n][0], -needed[n][1], n))
-    assert expected != 2 and needed[expected][0] < needed[2][0]
-    scenario = _scenario(make_scenario, 1000, 200)
+    assert expected == 4 and needed[4][0] < needed[2][0]
+    scenario = _scenario(make_scenario, 1000, 200, **MACHINES)
     resolved, problems = resolve_deployments(scenario, catalogue)
     d = resolved["d"]
     assert (d.gpus_per_replica, d.gpus_per_replica_reason) == (expected, "per_gpu_rate")
@@ -98,8 +105,8 @@ def test_a_large_load_takes_the_size_with_the_fewest_gpus_not_the_memory_fit(
     # The report carries it, with the rates of that replica.
     sized = analyse(scenario, catalogue).proposal.deployments[0]
     assert sized.gpus_per_replica == expected
-    assert sized.gpus_per_replica_source == "most output per GPU"
-    assert sized.replicas * expected == needed[expected][0]
+    assert sized.gpus_per_replica_source == "most output per dollar"
+    assert sized.billed_gpus == needed[expected][0]
     assert sized.rates.decode_tps_per_gpu == pytest.approx(
         _estimate(catalogue, expected, 200).decode_tps / expected, rel=1e-12
     )
@@ -108,13 +115,13 @@ def test_a_large_load_takes_the_size_with_the_fewest_gpus_not_the_memory_fit(
 def test_a_small_load_keeps_the_memory_fit_where_a_larger_replica_would_idle(
     make_scenario: Any, catalogue: Catalogue
 ) -> None:
-    # 9 Mtok a day: one replica and its spare carry it whatever their size. A larger replica
-    # serves more per GPU (estimate, which sizes one replica alone, takes one) but its spare
-    # costs more GPUs.
-    needed = _gpus_needed(catalogue, 1)
-    assert all(needed[n][0] == 2 * n for n in needed)
+    # 9 Mtok a day: one replica and its spare carry it whatever their size, two of 2 GPUs on
+    # one machine, two of 4 on two. A larger replica serves more per GPU (estimate, which sizes
+    # one replica alone, takes one) but its spare costs a machine more.
+    needed = _gpus_billed(catalogue, 1)
+    assert (needed[2][0], needed[4][0]) == (4, 8)
     assert _estimate(catalogue, None, 200).gpus != 2
-    resolved, _ = resolve_deployments(_scenario(make_scenario, 1, 200), catalogue)
+    resolved, _ = resolve_deployments(_scenario(make_scenario, 1, 200, **MACHINES), catalogue)
     assert (resolved["d"].gpus_per_replica, resolved["d"].gpus_per_replica_reason) == (
         2,
         "memory_fit",

@@ -39,11 +39,10 @@ def test_a_report_on_the_check_day_names_its_price_data_and_flags_only_old_price
     client = scenario.client.model_copy(update={"report_date": date(2026, 12, 1)})
     stale = analyse(scenario.model_copy(update={"client": client}), catalogue).stale_prices
     # The plans rent AWS machines on a 1-year plan whose assumed discount comes from sources that
-    # give no date, and a g6e.12xlarge (four L40S: the replica size that carries extraction on
-    # the fewest GPUs) whose price a code table gave undated: each flagged whatever the day it
-    # was read; nothing dated within 90 days is.
+    # give no date, and a g6e.xlarge whose price a code table gave undated: each flagged whatever
+    # the day it was read; nothing dated within 90 days is.
     assert sorted((s.subject, s.seen.isoformat(), s.age_days, s.undated) for s in stale) == [
-        ("aws/g6e.12xlarge", "2026-11-27", 4, True),
+        ("aws/g6e.xlarge", "2026-11-27", 4, True),
         ("reserved_1y", "2026-11-27", 4, True),
     ]
     assert "Prices not seen recently" in text

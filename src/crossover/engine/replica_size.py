@@ -4,9 +4,9 @@
 same way: every size from the smallest the memory-fit rule allows up to 8 is rated at the
 request shape and latency bound it must serve, and the one with the most output tokens a
 second per GPU wins (the smaller on a tie); a deployment, which serves a known load in whole
-replicas with spares, first takes the size needing the fewest GPUs for it. A size whose
-requests do not fit, or whose one request alone misses the bound, cannot win; the one that
-misses it by least is the closest.
+replicas with spares on priced machines, first takes the size that serves it for least. A size
+whose requests do not fit, or whose one request alone misses the bound, cannot win; the one
+that misses it by least is the closest.
 """
 
 from __future__ import annotations
@@ -81,21 +81,18 @@ def try_sizes(
 def best_size(
     tried: list[SizeTried],
     per_gpu: Callable[[SizeTried], float],
-    gpus_needed: Callable[[SizeTried], int] | None = None,
+    cost: Callable[[SizeTried], float] | None = None,
 ) -> SizeTried | None:
     """The size with the highest rate per GPU (the smaller on a tie); None: none serves.
 
-    With `gpus_needed` (the GPUs a load needs in whole replicas of a size), the size needing
-    the fewest comes first: a larger replica's higher per-GPU rate is worth its GPUs only where
-    the load fills them.
+    With `cost` (what a load's replicas of a size cost, whole machines and spares included),
+    the cheapest comes first: a larger replica's higher rate per GPU is worth its GPUs only
+    where the load fills them.
     """
     serving = [t for t in tried if t.rate is not None]
     if not serving:
         return None
-    return min(
-        serving,
-        key=lambda t: (gpus_needed(t) if gpus_needed else 0, -per_gpu(t), t.gpus),
-    )
+    return min(serving, key=lambda t: (cost(t) if cost else 0.0, -per_gpu(t), t.gpus))
 
 
 def closest_to_bound(tried: list[SizeTried]) -> SizeTried | None:

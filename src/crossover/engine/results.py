@@ -68,10 +68,10 @@ def _structured(value: object) -> object:
 GpuPriceSource = Literal["client", "catalogue"]
 """Where a GPU-hour price comes from: the client's own figure, or the catalogue (whose
 provenance, a price list or an assumed discount with its date, is in the sources)."""
-GpusPerReplicaSource = Literal["memory-fit rule", "most output per GPU", "client-supplied"]
+GpusPerReplicaSource = Literal["memory-fit rule", "most output per dollar", "client-supplied"]
 """Where a replica's GPUs come from: the smallest replica the memory allows (no larger one
-serves more per GPU), a larger one serving more output per GPU under the latency bound, or the
-workbook's gpus_per_replica."""
+serves the load for less), a larger one whose higher rate per GPU serves it for less under the
+latency bound, or the workbook's gpus_per_replica."""
 
 SourceKind = Literal[
     "api_prices", "gpu", "model", "instance", "price_plan", "engine", "serving_efficiency"

@@ -59,12 +59,13 @@ from crossover.scenario import (
 )
 
 ReplicaSizeReason = Literal["memory_fit", "per_gpu_rate", "workbook"]
-"""Why a deployment's replica has its GPUs: the smallest the memory-fit rule allows (which no
-larger size beats per GPU, or the rates are the client's), a larger size serving more output
-per GPU under the bound (economics §3a), or the workbook's gpus_per_replica."""
+"""Why a deployment's replica has its GPUs: the smallest the memory-fit rule allows (no larger
+size serves its load for less, or the rates are the client's), a larger size whose higher rate
+per GPU serves the load for less under the bound (economics §3a), or the workbook's
+gpus_per_replica."""
 GPUS_PER_REPLICA_SOURCE: dict[ReplicaSizeReason, GpusPerReplicaSource] = {
     "memory_fit": "memory-fit rule",
-    "per_gpu_rate": "most output per GPU",
+    "per_gpu_rate": "most output per dollar",
     "workbook": "client-supplied",
 }
 """How the results name each reason."""
@@ -346,8 +347,8 @@ def resolve_deployments(
     problems: list[Problem] = []
     shapes = tier_shapes(scenario)
     for i, spec in enumerate(scenario.deployments):
-        load = served_load(scenario, spec.deployment, shapes)
-        outcome = _resolve(i, spec, catalogue, scenario, load)
+        loads = served_loads(scenario, spec.deployment, shapes)
+        outcome = _resolve(i, spec, catalogue, scenario, loads)
         if isinstance(outcome, ResolvedDeployment):
             resolved[spec.deployment] = outcome
             problems += _fit_warning(i, outcome)
@@ -358,15 +359,17 @@ def resolve_deployments(
     return resolved, problems
 
 
-def served_load(scenario: Scenario, deployment_id: str, shapes: dict[str, TierShape]) -> Load:
+def served_loads(
+    scenario: Scenario, deployment_id: str, shapes: dict[str, TierShape]
+) -> list[Load]:
     """What a deployment may serve, at today's volume: the tiers proposed to it and those
-    naming it a candidate; every tier where none names it."""
+    naming it a candidate (every tier where none names it) together, then each alone where
+    there are several (a plan may send it any of them)."""
     tiers = [
         t for t in scenario.tiers if t.deployment == deployment_id or deployment_id in t.options
-    ]
-    return sum(
-        (tier_load(scenario, t, shapes[t.tier].shape) for t in tiers or scenario.tiers), Load()
-    )
+    ] or list(scenario.tiers)
+    alone = [tier_load(scenario, t, shapes[t.tier].shape) for t in tiers]
+    return [sum(alone, Load()), *(alone if len(alone) > 1 else [])]
 
 
 def tier_load(scenario: Scenario, tier: Tier, shape: RequestShape) -> Load:
@@ -392,9 +395,9 @@ def _resolve(
     spec: Deployment,
     catalogue: Catalogue,
     scenario: Scenario,
-    load: Load,
+    loads: list[Load],
 ) -> ResolvedDeployment | list[Problem]:
-    """The deployment looked up and its replica sized for the load it may serve."""
+    """The deployment looked up and its replica sized for the loads it may serve."""
     operations, compliance = scenario.operations, scenario.compliance
 
     def problem(field: str, message: str) -> Problem:
@@ -475,7 +478,7 @@ def _resolve(
     modelled = None
     try:
         if supplied is None and spec.gpus_per_replica is None:
-            n, reason = _size_for(spec, catalogue, model, gpu, scenario, load)
+            n, reason = _size_for(spec, catalogue, model, gpu, scenario, loads)
         if supplied is None:
             modelled = _modelled(spec, catalogue, model, gpu, n)
     except NoComputeRateError as e:
@@ -520,38 +523,65 @@ def _size_for(
     model: OpenModel,
     gpu: Gpu,
     scenario: Scenario,
-    load: Load,
+    loads: list[Load],
 ) -> tuple[int, ReplicaSizeReason]:
-    """The replica size whose replicas serve the load's peak on the fewest GPUs, spares
-    included, then the one with the most output per GPU (economics §3a); the smallest the
-    memory-fit rule allows where no larger one does better or none meets the load's latency
-    (the request checks then say why).
+    """The replica size whose replicas serve the loads' peaks for the least an hour, spares and
+    whole machines included, then the one with the most output per GPU (economics §3a); the
+    smallest the memory-fit rule allows where no larger one does better or none meets the
+    latency (the request checks then say why).
 
-    Sizes run from that smallest up to 8 GPUs, among those a machine the deployment may be
-    placed on holds whole (a replica never spans machines). Each is rated at the load's mean
-    request and strictest latency. At a large load the fewest GPUs are those of the highest
-    per-GPU rate; at a small one, a large replica's higher per-GPU rate is idle capacity.
+    `loads`: every tier it may serve together, then each alone (see served_loads): a plan may
+    send it any of them, and one size serves them all. Sizes run from that smallest up to 8
+    GPUs, among those a machine the deployment may be placed on holds whole (a replica never
+    spans machines). Each is rated at the tiers' mean request and strictest latency, and
+    priced on its cheapest placement. At a large load the cheapest is the size of the highest
+    rate per GPU (on machines priced alike per GPU); at a small one, a large replica's higher
+    rate per GPU is idle capacity.
     """
     operations, compliance = scenario.operations, scenario.compliance
     sizes = sizes_to_try(weight_gb(model, spec.precision), gpu)
     smallest = sizes[0]
-    shape = load.shape
+    shape = loads[0].shape
     if shape is None:
         return smallest, "memory_fit"
     held = [n for n in sizes if n == smallest or _holds(spec, n, catalogue, operations, compliance)]
-    _, peak = demand_tps(load, scenario.workload.peak_to_average)
-    input_share = load.input_mtok / load.total_mtok
+    peak_to_average = scenario.workload.peak_to_average
 
-    def replica_tps(size: SizeTried) -> float:
+    def replica_tps(size: SizeTried, load: Load) -> float:
         """R at the load's mix (economics §3), as the plans are costed."""
         assert size.rate is not None
-        rate = size.rate
-        return 1 / (input_share / rate.prefill_tps + (1 - input_share) / rate.decode_tps)
+        share = load.input_mtok / load.total_mtok
+        return 1 / (share / size.rate.prefill_tps + (1 - share) / size.rate.decode_tps)
+
+    def hourly_usd(size: SizeTried) -> float:
+        """The loads' replicas on the size's cheapest placement: whole machines, USD an hour."""
+        n = size.gpus
+        options = [
+            p
+            for p in placements(spec, n, catalogue, operations, compliance)
+            if n == smallest or p.gpus_per_instance % n == 0
+        ]
+        total = 0.0
+        for load in loads:
+            if load.total_mtok <= 0:
+                continue
+            peak = demand_tps(load, peak_to_average)[1]
+            replicas = replicas_needed(peak, replica_tps(size, load), operations)
+            total += min(
+                (
+                    whole(replicas * n / p.gpus_per_instance)
+                    * p.gpus_per_instance
+                    * p.gpu_hour_price_usd
+                    for p in options
+                ),
+                default=math.inf,
+            )
+        return total
 
     best = best_size(
         _tried(spec, catalogue, model, gpu, shape, held),
-        lambda t: replica_tps(t) / t.gpus,
-        lambda t: t.gpus * replicas_needed(peak, replica_tps(t), operations),
+        lambda t: replica_tps(t, loads[0]) / t.gpus,
+        hourly_usd,
     )
     if best is None or best.gpus == smallest:
         return smallest, "memory_fit"
