@@ -246,7 +246,7 @@ def catalogue_diff() -> None:
 @click.option(
     "--gpus",
     type=click.IntRange(1, 64),
-    help="GPUs in the replica (default: the memory-fit rule).",
+    help="GPUs in the replica (default: the size with the most output per GPU).",
 )
 @click.option("--input-tokens", type=click.FloatRange(min=1), required=True, help="Per request.")
 @click.option("--output-tokens", type=click.FloatRange(min=1), required=True, help="Per request.")

@@ -262,7 +262,14 @@ def test_the_memory_fit_rule_picks_replica_sizes(
 ) -> None:
     scenario = make_scenario(
         deployments=[
-            {"deployment": "a", "model": "llama-3.3-70b", "precision": "fp8", "gpu": "h100-sxm"},
+            # The client's own rates: nothing to choose between sizes, the memory-fit rule's.
+            {
+                "deployment": "a",
+                "model": "llama-3.3-70b",
+                "precision": "fp8",
+                "gpu": "h100-sxm",
+                "tps_per_gpu": 1000,
+            },
             {
                 "deployment": "b",
                 "model": "llama-3.3-70b",

@@ -137,6 +137,10 @@ def _rerun(
 
     changed = copy.deepcopy(raw)
     edit(changed, base, f)
+    # The bars hold each replica as sized for today's figures: a rerun with the size left
+    # blank would choose it again for the moved load.
+    for deployment, result in zip(changed["deployments"], base.proposal.deployments, strict=True):
+        deployment["gpus_per_replica"] = result.gpus_per_replica
     return analyse(Scenario.model_validate(changed), catalogue)
 
 

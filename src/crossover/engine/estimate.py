@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NoReturn
 
 from crossover.catalogue import Catalogue, Gpu, OpenModel
-from crossover.engine.constants import REPLICA_SIZES
 from crossover.engine.rates import (
     DoesNotFitError,
     LatencyUnreachableError,
     NoComputeRateError,
-    Replica,
     RequestShape,
-    ServingRate,
     calibrate,
     compute_precision,
-    default_gpus_per_replica,
-    serving_rate,
     weight_gb,
+)
+from crossover.engine.replica_size import (
+    SizeTried,
+    best_size,
+    closest_to_bound,
+    sizes_to_try,
+    try_sizes,
 )
 from crossover.engine.results import RateEstimate
 from crossover.engine.sizing import measured_alike, rate_error
@@ -26,19 +28,6 @@ from crossover.scenario import Engine, KvPrecision, Precision
 
 class EstimateError(ValueError):
     """The inputs name something the catalogue does not know, or a replica that cannot serve."""
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """One replica shape tried: its GPUs, and its rate or why it cannot serve."""
-
-    gpus: int
-    replica: Replica
-    rate: ServingRate | None
-    failure: DoesNotFitError | LatencyUnreachableError | None
-
-    def per_gpu(self, shape: RequestShape) -> float:
-        return self.rate.output_tps(shape) / self.gpus if self.rate else 0.0
 
 
 def estimate_rate(
@@ -72,11 +61,10 @@ def estimate_rate(
     weights = weight_gb(known_model, precision)
     shape = RequestShape(input_tokens, output_tokens, tpot_ms)
     try:
-        sizes = [gpus] if gpus else _sizes(weights, known_gpu)
-        tried = [
-            _try(catalogue, known_model, precision, known_gpu, n, engine, kv_precision, shape)
-            for n in sizes
-        ]
+        sizes = [gpus] if gpus else sizes_to_try(weights, known_gpu)
+        tried = _try(
+            catalogue, known_model, precision, known_gpu, sizes, engine, kv_precision, shape
+        )
     except NoComputeRateError as e:
         raise EstimateError(
             f"{known_gpu.name} has no dense {e.compute} figure in the catalogue, which "
@@ -87,13 +75,12 @@ def estimate_rate(
             f"{known_model.name} at {precision} ({weights:.1f} GB) does not fit 8 × "
             f"{known_gpu.name} by the 60% rule; give --gpus or a lower precision"
         )
-    serving = [t for t in tried if t.rate is not None]
-    if not serving:
+    best = best_size(tried, lambda t: t.per_gpu(shape))
+    if best is None:
         _refuse(tried, known_gpu, catalogue, known_model, precision, engine, kv_precision, shape)
-    best = max(serving, key=lambda t: t.per_gpu(shape))
-    assert best.rate is not None
-    calibration = calibrate(catalogue)
     rate = best.rate
+    assert rate is not None
+    calibration = calibrate(catalogue)
     return RateEstimate(
         model=known_model.id,
         precision=precision,
@@ -126,32 +113,23 @@ def estimate_rate(
     )
 
 
-def _sizes(weights_gb: float, gpu: Gpu) -> list[int]:
-    """Replica sizes to try: from the memory-fit rule's smallest up to 8 GPUs."""
-    smallest = default_gpus_per_replica(weights_gb, gpu.vram_gb)
-    return [] if smallest is None else [n for n in REPLICA_SIZES if n >= smallest]
-
-
 def _try(
     catalogue: Catalogue,
     model: OpenModel,
     precision: Precision,
     gpu: Gpu,
-    n: int,
+    sizes: list[int],
     engine: Engine,
     kv_precision: KvPrecision,
     shape: RequestShape,
-) -> _Shape:
-    replica = Replica.of(model, precision, gpu, n, catalogue.engines[engine], kv_precision)
+) -> list[SizeTried]:
     efficiency = calibrate(catalogue).efficiency(engine, gpu.vendor)
-    try:
-        return _Shape(n, replica, serving_rate(replica, efficiency, shape), None)
-    except (DoesNotFitError, LatencyUnreachableError) as e:
-        return _Shape(n, replica, None, e)
+    facts = catalogue.engines[engine]
+    return try_sizes(model, precision, gpu, facts, kv_precision, efficiency, shape, sizes)
 
 
 def _refuse(
-    tried: list[_Shape],
+    tried: list[SizeTried],
     gpu: Gpu,
     catalogue: Catalogue,
     model: OpenModel,
@@ -159,53 +137,44 @@ def _refuse(
     engine: Engine,
     kv_precision: KvPrecision,
     shape: RequestShape,
-) -> None:
+) -> NoReturn:
     """No shape tried serves: say why, and which shape comes closest or would serve."""
-    latency = [t for t in tried if isinstance(t.failure, LatencyUnreachableError)]
-    if not latency:
+    if closest_to_bound(tried) is None:
         failure = tried[0].failure
         assert isinstance(failure, DoesNotFitError)
         raise failure
     assert shape.tpot_ms is not None
     if len(tried) == 1:
         # A fixed shape: look at the others, so the advice never contradicts the model.
-        others = [
-            _try(catalogue, model, precision, gpu, n, engine, kv_precision, shape)
-            for n in _sizes(weight_gb(model, precision), gpu)
-            if n != tried[0].gpus
-        ]
+        sizes = [n for n in sizes_to_try(weight_gb(model, precision), gpu) if n != tried[0].gpus]
+        others = _try(catalogue, model, precision, gpu, sizes, engine, kv_precision, shape)
         failure = tried[0].failure
         assert isinstance(failure, LatencyUnreachableError)
         here = (
             f"{shape.tpot_ms:g} ms per output token cannot be met on {tried[0].gpus} × "
             f"{gpu.id}: one request alone takes {failure.best_ms:.1f} ms at the 99th percentile"
         )
-        serving = [t for t in others if t.rate is not None]
-        if serving:
-            best = max(serving, key=lambda t: t.per_gpu(shape))
+        best = best_size(others, lambda t: t.per_gpu(shape))
+        if best is not None:
             raise EstimateError(
                 f"{here}; {best.gpus} × {gpu.id} meets it at {best.per_gpu(shape):,.0f} output "
                 f"tokens/s per GPU, the most per GPU of the replicas that do: use --gpus "
                 f"{best.gpus}, or leave --gpus out to have it chosen"
             )
-        latency = latency + [t for t in others if isinstance(t.failure, LatencyUnreachableError)]
-        raise EstimateError(f"{here}; {_closest(latency, gpu, shape)}")
+        raise EstimateError(f"{here}; {_closest(tried + others, gpu)}")
     raise EstimateError(
         f"{shape.tpot_ms:g} ms per output token cannot be met on any replica of "
-        f"{_alternatives([t.gpus for t in tried])} × {gpu.id}; {_closest(latency, gpu, shape)}"
+        f"{_alternatives([t.gpus for t in tried])} × {gpu.id}; {_closest(tried, gpu)}"
     )
 
 
-def _closest(latency: list[_Shape], gpu: Gpu, shape: RequestShape) -> str:
+def _closest(tried: list[SizeTried], gpu: Gpu) -> str:
     """Which shape comes closest to the promise, and the fixes left."""
-    closest = min(
-        latency,
-        key=lambda t: t.failure.best_ms if isinstance(t.failure, LatencyUnreachableError) else 0,
-    )
-    assert isinstance(closest.failure, LatencyUnreachableError)
+    closest = closest_to_bound(tried)
+    assert closest is not None and closest.best_ms is not None
     return (
         f"the closest is {closest.gpus} × {gpu.id}, where one request alone takes "
-        f"{closest.failure.best_ms:.1f} ms (its weights' reads and its exchanges between GPUs); "
+        f"{closest.best_ms:.1f} ms (its weights' reads and its exchanges between GPUs); "
         "use a faster GPU, a lower precision or a looser bound"
     )
 

@@ -69,6 +69,10 @@ def _structured(value: object) -> object:
 GpuPriceSource = Literal["client", "catalogue"]
 """Where a GPU-hour price comes from: the client's own figure, or the catalogue (whose
 provenance, a price list or an assumed discount with its date, is in the sources)."""
+GpusPerReplicaSource = Literal["memory-fit rule", "most output per dollar", "client-supplied"]
+"""Where a replica's GPUs come from: the smallest replica the memory allows (no larger one
+serves the load for less), a larger one whose higher rate per GPU serves it for less under the
+latency bound, or the workbook's gpus_per_replica."""
 
 SourceKind = Literal[
     "api_prices", "gpu", "model", "instance", "price_plan", "engine", "serving_efficiency"
@@ -300,7 +304,7 @@ class DeploymentResult(_Result):
     vram_gb: float
     """Per GPU."""
     gpus_per_replica: int
-    gpus_per_replica_source: Literal["memory-fit rule", "client-supplied"]
+    gpus_per_replica_source: GpusPerReplicaSource
     memory_fit_ratio: float
     """W / (n × vram): at most 0.6 is comfortable, above 0.9 does not fit."""
     memory_fit: Literal["comfortable", "tight"]

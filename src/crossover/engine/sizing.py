@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Literal
 
 from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
-from crossover.engine.api_cost import did_you_mean
+from crossover.engine.api_cost import did_you_mean, tier_volume
 from crossover.engine.constants import (
     COMFORTABLE_FIT,
     HOURS_PER_MONTH,
@@ -36,7 +37,14 @@ from crossover.engine.rates import (
     serving_rate,
     weight_gb,
 )
-from crossover.engine.results import GpuPriceSource, RateError, Rates
+from crossover.engine.replica_size import (
+    SizeTried,
+    best_size,
+    closest_to_bound,
+    sizes_to_try,
+    try_sizes,
+)
+from crossover.engine.results import GpuPriceSource, GpusPerReplicaSource, RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
 from crossover.scenario import (
     Compliance,
@@ -49,6 +57,18 @@ from crossover.scenario import (
     Scenario,
     Tier,
 )
+
+ReplicaSizeReason = Literal["memory_fit", "per_gpu_rate", "workbook"]
+"""Why a deployment's replica has its GPUs: the smallest the memory-fit rule allows (no larger
+size serves its load for less, or the rates are the client's), a larger size whose higher rate
+per GPU serves the load for less under the bound (economics §3a), or the workbook's
+gpus_per_replica."""
+GPUS_PER_REPLICA_SOURCE: dict[ReplicaSizeReason, GpusPerReplicaSource] = {
+    "memory_fit": "memory-fit rule",
+    "per_gpu_rate": "most output per dollar",
+    "workbook": "client-supplied",
+}
+"""How the results name each reason."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +96,7 @@ class ResolvedDeployment:
     """None where the client prices the GPU itself and the catalogue rents none."""
     weight_gb: float
     gpus_per_replica: int
-    gpus_per_replica_supplied: bool
+    gpus_per_replica_reason: ReplicaSizeReason
     supplied_rates: Rates | None
     """The client's own rates, which win; None: the rate model's."""
     modelled: ModelledRates | None
@@ -327,23 +347,59 @@ def resolve_deployments(
     problems: list[Problem] = []
     shapes = tier_shapes(scenario)
     for i, spec in enumerate(scenario.deployments):
-        outcome = _resolve(i, spec, catalogue, scenario.operations, scenario.compliance)
+        loads = served_loads(scenario, spec.deployment, shapes)
+        outcome = _resolve(i, spec, catalogue, scenario, loads)
         if isinstance(outcome, ResolvedDeployment):
             resolved[spec.deployment] = outcome
             problems += _fit_warning(i, outcome)
-            problems += _request_problems(i, outcome, scenario.tiers, shapes)
+            sizes = _held_sizes(outcome, catalogue, scenario.operations, scenario.compliance)
+            problems += _request_problems(i, outcome, scenario.tiers, shapes, catalogue, sizes)
         else:
             problems += outcome
     return resolved, problems
+
+
+def served_loads(
+    scenario: Scenario, deployment_id: str, shapes: dict[str, TierShape]
+) -> list[Load]:
+    """What a deployment may serve, at today's volume: the tiers proposed to it and those
+    naming it a candidate (every tier where none names it) together, then each alone where
+    there are several (a plan may send it any of them)."""
+    tiers = [
+        t for t in scenario.tiers if t.deployment == deployment_id or deployment_id in t.options
+    ] or list(scenario.tiers)
+    alone = [tier_load(scenario, t, shapes[t.tier].shape) for t in tiers]
+    return [sum(alone, Load()), *(alone if len(alone) > 1 else [])]
+
+
+def tier_load(scenario: Scenario, tier: Tier, shape: RequestShape) -> Load:
+    """One tier's daily volume, realtime or batch, and its requests (tokens ÷ tokens per
+    request) at its request shape and latency."""
+    volume = tier_volume(scenario, tier)
+    requests = volume.total / shape.tokens
+    batch = tier.api_mode == "batch"
+    return Load(
+        realtime_input=0.0 if batch else volume.input_mtok_per_day,
+        realtime_output=0.0 if batch else volume.output_mtok_per_day,
+        batch_input=volume.input_mtok_per_day if batch else 0.0,
+        batch_output=volume.output_mtok_per_day if batch else 0.0,
+        requests=requests,
+        request_input_tokens=requests * shape.input_tokens,
+        request_output_tokens=requests * shape.output_tokens,
+        tpot_ms=shape.tpot_ms,
+    )
 
 
 def _resolve(
     i: int,
     spec: Deployment,
     catalogue: Catalogue,
-    operations: Operations,
-    compliance: Compliance,
+    scenario: Scenario,
+    loads: list[Load],
 ) -> ResolvedDeployment | list[Problem]:
+    """The deployment looked up and its replica sized for the loads it may serve."""
+    operations, compliance = scenario.operations, scenario.compliance
+
     def problem(field: str, message: str) -> Problem:
         return Problem(loc=("deployments", i, field), message=message)
 
@@ -418,19 +474,22 @@ def _resolve(
         n = fitted
 
     supplied = _supplied_rates(spec)
+    reason: ReplicaSizeReason = "memory_fit" if spec.gpus_per_replica is None else "workbook"
     modelled = None
-    if supplied is None:
-        try:
+    try:
+        if supplied is None and spec.gpus_per_replica is None:
+            n, reason = _size_for(spec, catalogue, model, gpu, scenario, loads)
+        if supplied is None:
             modelled = _modelled(spec, catalogue, model, gpu, n)
-        except NoComputeRateError as e:
-            problems.append(
-                problem(
-                    "precision",
-                    f"{gpu.name} has no dense {e.compute} figure in the catalogue, which "
-                    f"{spec.precision} weights run at on it; choose another precision or GPU, or "
-                    "give prefill_tps_per_gpu and decode_tps_per_gpu",
-                )
+    except NoComputeRateError as e:
+        problems.append(
+            problem(
+                "precision",
+                f"{gpu.name} has no dense {e.compute} figure in the catalogue, which "
+                f"{spec.precision} weights run at on it; choose another precision or GPU, or "
+                "give prefill_tps_per_gpu and decode_tps_per_gpu",
             )
+        )
     options = placements(spec, n, catalogue, operations, compliance)
     if not options:
         field_name = "instance" if is_searched(spec) else "gpu_hour_price"
@@ -447,7 +506,7 @@ def _resolve(
         instance=first.instance,
         weight_gb=weights,
         gpus_per_replica=n,
-        gpus_per_replica_supplied=spec.gpus_per_replica is not None,
+        gpus_per_replica_reason=reason,
         supplied_rates=supplied,
         modelled=modelled,
         gpu_hour_price_usd=first.gpu_hour_price_usd,
@@ -455,6 +514,116 @@ def _resolve(
         gpus_per_instance=first.gpus_per_instance,
         price_plan=first.price_plan,
         options=tuple(options),
+    )
+
+
+def _size_for(
+    spec: Deployment,
+    catalogue: Catalogue,
+    model: OpenModel,
+    gpu: Gpu,
+    scenario: Scenario,
+    loads: list[Load],
+) -> tuple[int, ReplicaSizeReason]:
+    """The replica size whose replicas serve the loads' peaks for the least an hour, spares and
+    whole machines included, then the one with the most output per GPU (economics §3a); the
+    smallest the memory-fit rule allows where no larger one does better or none meets the
+    latency (the request checks then say why).
+
+    `loads`: every tier it may serve together, then each alone (see served_loads): a plan may
+    send it any of them, and one size serves them all. Sizes run from that smallest up to 8
+    GPUs, among those a machine the deployment may be placed on holds whole (a replica never
+    spans machines). Each is rated at the tiers' mean request and strictest latency, and
+    priced on its cheapest placement. At a large load the cheapest is the size of the highest
+    rate per GPU (on machines priced alike per GPU); at a small one, a large replica's higher
+    rate per GPU is idle capacity.
+    """
+    operations, compliance = scenario.operations, scenario.compliance
+    sizes = sizes_to_try(weight_gb(model, spec.precision), gpu)
+    smallest = sizes[0]
+    shape = loads[0].shape
+    if shape is None:
+        return smallest, "memory_fit"
+    held = [n for n in sizes if n == smallest or _holds(spec, n, catalogue, operations, compliance)]
+    peak_to_average = scenario.workload.peak_to_average
+
+    def replica_tps(size: SizeTried, load: Load) -> float:
+        """R at the load's mix (economics §3), as the plans are costed."""
+        assert size.rate is not None
+        share = load.input_mtok / load.total_mtok
+        return 1 / (share / size.rate.prefill_tps + (1 - share) / size.rate.decode_tps)
+
+    def hourly_usd(size: SizeTried) -> float:
+        """The loads' replicas on the size's cheapest placement: whole machines, USD an hour."""
+        n = size.gpus
+        options = [
+            p
+            for p in placements(spec, n, catalogue, operations, compliance)
+            if n == smallest or p.gpus_per_instance % n == 0
+        ]
+        total = 0.0
+        for load in loads:
+            if load.total_mtok <= 0:
+                continue
+            peak = demand_tps(load, peak_to_average)[1]
+            replicas = replicas_needed(peak, replica_tps(size, load), operations)
+            total += min(
+                (
+                    whole(replicas * n / p.gpus_per_instance)
+                    * p.gpus_per_instance
+                    * p.gpu_hour_price_usd
+                    for p in options
+                ),
+                default=math.inf,
+            )
+        return total
+
+    best = best_size(
+        _tried(spec, catalogue, model, gpu, shape, held),
+        lambda t: replica_tps(t, loads[0]) / t.gpus,
+        hourly_usd,
+    )
+    if best is None or best.gpus == smallest:
+        return smallest, "memory_fit"
+    return best.gpus, "per_gpu_rate"
+
+
+def _holds(
+    spec: Deployment,
+    n: int,
+    catalogue: Catalogue,
+    operations: Operations,
+    compliance: Compliance,
+) -> bool:
+    """Some machine the deployment may be placed on holds a whole replica of n GPUs."""
+    return any(
+        p.gpus_per_instance % n == 0 for p in placements(spec, n, catalogue, operations, compliance)
+    )
+
+
+def _held_sizes(
+    dep: ResolvedDeployment, catalogue: Catalogue, operations: Operations, compliance: Compliance
+) -> list[int]:
+    """The replica sizes this deployment could have: its own, and those from the memory-fit
+    rule's smallest up to 8 that a machine holds whole."""
+    sizes = sizes_to_try(dep.weight_gb, dep.gpu)
+    others = [n for n in sizes if _holds(dep.spec, n, catalogue, operations, compliance)]
+    return sorted({dep.gpus_per_replica, *others})
+
+
+def _tried(
+    spec: Deployment,
+    catalogue: Catalogue,
+    model: OpenModel,
+    gpu: Gpu,
+    shape: RequestShape,
+    sizes: list[int],
+) -> list[SizeTried]:
+    """The rate model at each replica size for this deployment's engine and shape."""
+    efficiency = calibrate(catalogue).efficiency(spec.engine, gpu.vendor)
+    engine = catalogue.engines[spec.engine]
+    return try_sizes(
+        model, spec.precision, gpu, engine, spec.kv_precision, efficiency, shape, sizes
     )
 
 
@@ -494,12 +663,19 @@ def _modelled(
 
 
 def _request_problems(
-    i: int, dep: ResolvedDeployment, tiers: list[Tier], shapes: dict[str, TierShape]
+    i: int,
+    dep: ResolvedDeployment,
+    tiers: list[Tier],
+    shapes: dict[str, TierShape],
+    catalogue: Catalogue,
+    sizes: list[int],
 ) -> list[Problem]:
     """Each tier that may be served here must fit one request, and its latency be reachable.
 
     A deployment no tier names is an option for any tier: every tier's requests must fit it
-    (whether it meets a tier's latency only decides where that tier may go).
+    (whether it meets a tier's latency only decides where that tier may go). A latency missed
+    names the replica size that meets it, or the one that comes closest (`sizes`: those the
+    deployment could have).
     """
     if dep.modelled is None:
         return []
@@ -528,14 +704,17 @@ def _request_problems(
                 )
             )
         except LatencyUnreachableError as e:
+            tried = _tried(dep.spec, catalogue, dep.model, dep.gpu, shape, sizes)
+            here = (
+                f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms per output token on "
+                f"{dep.gpus_per_replica} × {dep.gpu.id}, even for one request"
+            )
             if own:
                 problems.append(
                     Problem(
                         loc=("tiers", t, "tpot_ms"),
                         message=f"tier {tier.tier!r} promises {e.tpot_ms:g} ms per output "
-                        f"token, but {dep.spec.deployment} takes at least {e.best_ms:.1f} ms even "
-                        "for one request; use more GPUs per replica, a faster GPU, a lower "
-                        "precision, or relax tpot_ms",
+                        f"token, but {here}; {_reach(tried, shape, dep)}",
                     )
                 )
             else:
@@ -544,12 +723,39 @@ def _request_problems(
                         loc=("tiers", t, "candidates"),
                         severity="warning",
                         code="latency_unreachable",
-                        message=f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms per "
-                        f"output token, more than the {e.tpot_ms:g} ms tier {tier.tier!r} "
-                        "promises: the best plan never sends the tier there",
+                        message=f"{here}, more than the {e.tpot_ms:g} ms tier {tier.tier!r} "
+                        f"promises: the best plan never sends the tier there; "
+                        f"{_reach(tried, shape, dep)}",
                     )
                 )
     return problems
+
+
+def _reach(tried: list[SizeTried], shape: RequestShape, dep: ResolvedDeployment) -> str:
+    """What reaches a latency this replica misses: the size serving the most per GPU among
+    those that meet it, else the size that comes closest, and the fixes left."""
+    gpu = dep.gpu.id
+    best = best_size(tried, lambda t: t.per_gpu(shape))
+    if best is not None:
+        return (
+            f"{best.gpus} × {gpu} meets it at {best.per_gpu(shape):,.0f} output tokens/s per "
+            f"GPU: set gpus_per_replica to {best.gpus}, or relax tpot_ms"
+        )
+    closest = closest_to_bound(tried)
+    sizes = [t.gpus for t in tried]
+    if closest is None or closest.best_ms is None or sizes == [dep.gpus_per_replica]:
+        return "use a faster GPU, a lower precision, or relax tpot_ms"
+    return (
+        f"no replica of {_alternatives(sizes)} × {gpu} meets it; the closest is "
+        f"{closest.gpus} × {gpu} at {closest.best_ms:.1f} ms (its weights' reads and its "
+        "exchanges between GPUs); use a faster GPU, a lower precision, or relax tpot_ms"
+    )
+
+
+def _alternatives(sizes: list[int]) -> str:
+    """1, 2 or 4."""
+    words = [str(n) for n in sizes]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:
