@@ -224,6 +224,133 @@ class ComplianceRuleExcludesAll(_TierFacts):
     misses: list[Miss]
 
 
+# Deployments: the model, GPU and instance, the fit, the requests and latency.
+
+
+class UnknownOpenModel(_Suggested):
+    code: Literal["unknown_open_model"] = "unknown_open_model"
+    model: str
+    known: list[str]
+    """Every open-weight model the catalogue has, sorted."""
+
+
+class UnknownGpu(_Suggested):
+    code: Literal["unknown_gpu"] = "unknown_gpu"
+    gpu: str
+    known: list[str]
+    """Every GPU the catalogue has, sorted."""
+
+
+class UnknownInstance(_Suggested):
+    code: Literal["unknown_instance"] = "unknown_instance"
+    instance: str
+
+
+class InstanceGpuMismatch(_Facts):
+    code: Literal["instance_gpu_mismatch"] = "instance_gpu_mismatch"
+    instance: str
+    instance_gpu: str
+    """The GPU the instance has."""
+    gpu: str
+    """The GPU the deployment names."""
+
+
+class WeightsDoNotFit(_Facts):
+    code: Literal["weights_do_not_fit"] = "weights_do_not_fit"
+    model_name: str
+    precision: str
+    weights_gb: float
+    gpus_per_replica: int
+    vram_gb: float
+    """One GPU's memory."""
+
+
+class NoMemoryFit(_Facts):
+    code: Literal["no_memory_fit"] = "no_memory_fit"
+    model_name: str
+    precision: str
+    weights_gb: float
+    gpu_name: str
+    vram_gb: float
+    """One GPU's memory."""
+
+
+class NoComputeRate(_Facts):
+    code: Literal["no_compute_rate"] = "no_compute_rate"
+    gpu_name: str
+    compute: str
+    """The precision the work runs at, which the GPU has no dense figure for."""
+    precision: str
+    """The weights' precision."""
+
+
+class NoRentableInstance(_Facts):
+    code: Literal["no_rentable_instance"] = "no_rentable_instance"
+    gpu: str
+
+
+class NoPlanPrice(_Facts):
+    code: Literal["no_plan_price"] = "no_plan_price"
+    price_plan: str
+    instance: str
+
+
+class NoPlacement(_Facts):
+    code: Literal["no_placement"] = "no_placement"
+    gpu: str
+    gpus_per_replica: int
+    providers: tuple[str, ...]
+    """The providers allowed; none: any."""
+    price_plans: tuple[str, ...]
+    """The price plans allowed; none: any."""
+    flags: tuple[str, ...]
+    """The compliance flags that narrowed the providers."""
+
+
+class RequestDoesNotFit(_TierFacts):
+    code: Literal["request_does_not_fit"] = "request_does_not_fit"
+    deployment: str
+    context_tokens: float
+    """The tier's longest request: prompt and output."""
+    needed_gb: float
+    """What its KV cache needs."""
+    left_gb: float
+    """What a replica has left beside the weights (0 or more)."""
+    gpus_per_replica: int
+    vram_gb: float
+    """One GPU's memory."""
+
+
+class _Latency(_TierFacts):
+    deployment: str
+    tpot_ms: float
+    """What the tier promises per output token."""
+    best_ms: float
+    """The least the deployment takes per output token, with one request."""
+
+
+class TpotUnreachable(_Latency):
+    """The tier's own deployment cannot meet its latency (an error)."""
+
+    code: Literal["tpot_unreachable"] = "tpot_unreachable"
+
+
+class LatencyUnreachable(_Latency):
+    """A candidate cannot meet the tier's latency (a warning: the plans leave it out)."""
+
+    code: Literal["latency_unreachable"] = "latency_unreachable"
+
+
+class MemoryTight(_Facts):
+    code: Literal["memory_tight"] = "memory_tight"
+    deployment: str
+    ratio: float
+    """The weights' share of the replica's memory (0.9: 90%)."""
+    gpus_per_replica: int
+    vram_gb: float
+    """One GPU's memory."""
+
+
 # The analysis as a whole.
 
 
@@ -266,6 +393,20 @@ ProblemFacts = Annotated[
     | SplitWithoutEffect
     | RuleWithoutBasis
     | ComplianceRuleExcludesAll
+    | UnknownOpenModel
+    | UnknownGpu
+    | UnknownInstance
+    | InstanceGpuMismatch
+    | WeightsDoNotFit
+    | NoMemoryFit
+    | NoComputeRate
+    | NoRentableInstance
+    | NoPlanPrice
+    | NoPlacement
+    | RequestDoesNotFit
+    | TpotUnreachable
+    | LatencyUnreachable
+    | MemoryTight
     | NoPlan
     | BillMismatch,
     Field(discriminator="code"),

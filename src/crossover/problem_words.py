@@ -20,15 +20,24 @@ from crossover.problem_facts import (
     EvaluationUnknownModel,
     EvaluationUnknownTier,
     IncompleteOverride,
+    InstanceGpuMismatch,
+    LatencyUnreachable,
+    MemoryTight,
     Miss,
     NoBatchPrice,
+    NoComputeRate,
+    NoMemoryFit,
+    NoPlacement,
     NoPlan,
+    NoPlanPrice,
+    NoRentableInstance,
     NoShareNorVolume,
     NoVolume,
     OneVolumeOnly,
     OverrideModelUnused,
     OverrideModeUnused,
     ProblemFacts,
+    RequestDoesNotFit,
     RetiredModel,
     RuleWithoutBasis,
     SelfHostWithoutDeployment,
@@ -37,12 +46,17 @@ from crossover.problem_facts import (
     SplitWithoutEffect,
     TierNamedLikePart,
     TierWithoutOwnVolume,
+    TpotUnreachable,
     UnknownApiModel,
     UnknownCandidate,
     UnknownDeployment,
+    UnknownGpu,
+    UnknownInstance,
+    UnknownOpenModel,
     UnknownProvider,
     UnpricedApiModel,
     UnusedDeployment,
+    WeightsDoNotFit,
     WorkloadVolumeMismatch,
 )
 
@@ -110,6 +124,34 @@ def words(facts: ProblemFacts) -> str:
             return rule_without_basis(facts)
         case ComplianceRuleExcludesAll():
             return compliance_rule_excludes_all(facts)
+        case UnknownOpenModel():
+            return unknown_open_model(facts)
+        case UnknownGpu():
+            return unknown_gpu(facts)
+        case UnknownInstance():
+            return unknown_instance(facts)
+        case InstanceGpuMismatch():
+            return instance_gpu_mismatch(facts)
+        case WeightsDoNotFit():
+            return weights_do_not_fit(facts)
+        case NoMemoryFit():
+            return no_memory_fit(facts)
+        case NoComputeRate():
+            return no_compute_rate(facts)
+        case NoRentableInstance():
+            return no_rentable_instance(facts)
+        case NoPlanPrice():
+            return no_plan_price(facts)
+        case NoPlacement():
+            return no_placement(facts)
+        case RequestDoesNotFit():
+            return request_does_not_fit(facts)
+        case TpotUnreachable():
+            return tpot_unreachable(facts)
+        case LatencyUnreachable():
+            return latency_unreachable(facts)
+        case MemoryTight():
+            return memory_tight(facts)
         case NoPlan():
             return no_plan(facts)
         case BillMismatch():
@@ -379,6 +421,127 @@ def misses(found: list[Miss]) -> str:
             short = miss.shortfall_points
             parts.append(f"{named}: {short:g} point{'' if short == 1 else 's'} short")
     return "; ".join(parts)
+
+
+# Deployments: the model, GPU and instance, the fit, the requests and latency.
+
+
+def unknown_open_model(facts: UnknownOpenModel) -> str:
+    return (
+        f"unknown open-weight model {facts.model!r}"
+        + did_you_mean(facts.close)
+        + f"; known: {', '.join(facts.known)}"
+    )
+
+
+def unknown_gpu(facts: UnknownGpu) -> str:
+    return (
+        f"unknown GPU {facts.gpu!r}"
+        + did_you_mean(facts.close)
+        + f"; known: {', '.join(facts.known)}"
+    )
+
+
+def unknown_instance(facts: UnknownInstance) -> str:
+    return (
+        f"unknown instance {facts.instance!r}"
+        + did_you_mean(facts.close)
+        + "; leave it blank to let the tool choose the cheapest"
+    )
+
+
+def instance_gpu_mismatch(facts: InstanceGpuMismatch) -> str:
+    return f"instance {facts.instance} has {facts.instance_gpu} GPUs, not {facts.gpu}"
+
+
+def weights_do_not_fit(facts: WeightsDoNotFit) -> str:
+    return (
+        f"{facts.model_name} at {facts.precision} does not fit: its weights take "
+        f"{facts.weights_gb:.1f} GB, more than 90% of {facts.gpus_per_replica} × "
+        f"{facts.vram_gb:g} GB; use more GPUs per replica, a lower precision, or leave it blank "
+        "for the memory-fit rule"
+    )
+
+
+def no_memory_fit(facts: NoMemoryFit) -> str:
+    return (
+        f"{facts.model_name} at {facts.precision} does not fit on 8 × {facts.gpu_name}: its "
+        f"weights take {facts.weights_gb:.1f} GB and need at most 60% of the replica's "
+        f"{8 * facts.vram_gb:g} GB; choose a larger GPU or a lower precision"
+    )
+
+
+def no_compute_rate(facts: NoComputeRate) -> str:
+    return (
+        f"{facts.gpu_name} has no dense {facts.compute} figure in the catalogue, which "
+        f"{facts.precision} weights run at on it; choose another precision or GPU, or give "
+        "prefill_tps_per_gpu and decode_tps_per_gpu"
+    )
+
+
+def no_rentable_instance(facts: NoRentableInstance) -> str:
+    return (
+        f"the catalogue knows no rentable {facts.gpu} instance; give gpu_hour_price (and "
+        "gpus_per_instance) from the client's own quote"
+    )
+
+
+def no_plan_price(facts: NoPlanPrice) -> str:
+    return (
+        f"the catalogue has no {facts.price_plan} price for {facts.instance}; give "
+        "gpu_hour_price or choose another price plan"
+    )
+
+
+def no_placement(facts: NoPlacement) -> str:
+    providers = ", ".join(facts.providers) or "any provider"
+    plans = ", ".join(facts.price_plans) or "any price plan"
+    ruled_out = ""
+    if facts.flags:
+        ruled_out = (
+            f" that compliance ({', '.join(facts.flags)}) allows (a provider inside your own "
+            "cloud account, with a HIPAA business associate agreement or EU regions on record, "
+            "as the rules require)"
+        )
+    return (
+        f"no catalogue instance with {facts.gpu} GPUs holding a whole {facts.gpus_per_replica}-GPU "
+        f"replica is priced among {providers} on {plans}{ruled_out}; allow more providers or "
+        "price plans, or name an instance (or your own premises) and give its gpu_hour_price"
+    )
+
+
+def request_does_not_fit(facts: RequestDoesNotFit) -> str:
+    return (
+        f"a {facts.context_tokens:,.0f}-token request of tier {facts.tier!r} does not fit on "
+        f"{facts.deployment}: its KV cache needs {facts.needed_gb:.2f} GB and the "
+        f"{facts.gpus_per_replica} × {facts.vram_gb:g} GB replica has {facts.left_gb:.2f} GB left "
+        "beside the weights; use more GPUs per replica, a lower precision, or an fp8 KV cache "
+        "(kv_precision)"
+    )
+
+
+def tpot_unreachable(facts: TpotUnreachable) -> str:
+    return (
+        f"tier {facts.tier!r} promises {facts.tpot_ms:g} ms per output token, but "
+        f"{facts.deployment} takes at least {facts.best_ms:.1f} ms even for one request; use "
+        "more GPUs per replica, a faster GPU, a lower precision, or relax tpot_ms"
+    )
+
+
+def latency_unreachable(facts: LatencyUnreachable) -> str:
+    return (
+        f"{facts.deployment} takes at least {facts.best_ms:.1f} ms per output token, more than "
+        f"the {facts.tpot_ms:g} ms tier {facts.tier!r} promises: the best plan never sends the "
+        "tier there"
+    )
+
+
+def memory_tight(facts: MemoryTight) -> str:
+    return (
+        f"{facts.deployment}: weights fill {facts.ratio:.0%} of {facts.gpus_per_replica} × "
+        f"{facts.vram_gb:g} GB, leaving little room for KV cache: few requests fit at once, so "
+        "throughput is low"
+    )
 
 
 # The analysis as a whole.
