@@ -162,8 +162,3 @@ def close_matches(value: str, known: list[str]) -> list[str]:
     """The (at most three) known ids closest to an unknown one, closest first: the ones it was
     likely meant to be."""
     return get_close_matches(value.lower(), known, n=3, cutoff=0.6)
-
-
-def did_you_mean(value: str, known: list[str]) -> str:
-    close = close_matches(value, known)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
