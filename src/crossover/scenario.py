@@ -15,11 +15,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from crossover.errors import ProblemsError
+from crossover.problem_facts import ProblemFacts
+from crossover.problem_words import words
 from crossover.prose import NOTES_MAX_CHARS, tidy
 from crossover.quality.families import TaskFamily
 
@@ -546,17 +549,38 @@ class Problem(_Model):
 
     loc: Loc
     """Where: ('tiers', 2, 'share_pct') is the third tier's share_pct."""
-    message: str
-    """What is wrong and what is expected, in words a client understands."""
+    message: str = ""
+    """What is wrong and what is expected, in words a client understands (written from the
+    facts when the engine found it)."""
     severity: Literal["error", "warning"] = "error"
     code: WarningCode | None = None
     """A warning's kind (None for an error)."""
     where: str | None = None
     """Where in the user's own file, when it is not JSON: 'Workload!C5 (input_mtok_per_day)'."""
+    facts: ProblemFacts | None = None
+    """What the engine found, as a code and its facts (None when reading the input found it)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _worded(cls, data: Any) -> Any:
+        # The engine gives facts, never words: its sentence is written here, by problem_words.
+        if isinstance(data, dict) and data.get("facts") is not None and not data.get("message"):
+            facts = _FACTS.validate_python(data["facts"])
+            return {**data, "facts": facts, "message": words(facts)}
+        return data
+
+    @model_validator(mode="after")
+    def _said(self) -> Problem:
+        if not self.message:
+            raise ValueError("a problem needs its message, or the facts to word it from")
+        return self
 
     def describe(self) -> str:
         where = self.where or format_loc(self.loc)
         return f"{where}: {self.message}" if where else self.message
+
+
+_FACTS: TypeAdapter[ProblemFacts] = TypeAdapter(ProblemFacts)
 
 
 class ScenarioError(ProblemsError):

@@ -51,6 +51,7 @@ from crossover.engine.sizing import (
     demand_tps,
     resolve_deployments,
 )
+from crossover.problem_facts import BillMismatch, NoPlan
 from crossover.scenario import Problem, Scenario, ScenarioError
 
 __all__ = ["Results", "analyse", "check_scenario"]
@@ -88,10 +89,8 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
     calibration = _calibration(scenario, base.cost(api_only_routing(scenario)))
     if calibration.flagged:
         warnings.append(
-            InputWarning(
-                code="bill_mismatch",
-                message="The API cost priced from the catalogue differs from the client's "
-                "current bill by more than 20%: check the volumes and prices, or the bill.",
+            InputWarning.of(
+                Problem(loc=(), severity="warning", code="bill_mismatch", facts=BillMismatch())
             )
         )
     equivalents = {m.id: m.api_equivalents for m in catalogue.models.values()}
@@ -157,12 +156,7 @@ def analyse(scenario: Scenario, catalogue: Catalogue) -> Results:
 
 
 def _no_plan_problem() -> Problem:
-    return Problem(
-        loc=("tiers",),
-        message="no routing can serve every tier: each tier the API is ruled out for must have "
-        "a deployment that can hold its requests and meet its latency; add such a deployment "
-        "or relax the latency target",
-    )
+    return Problem(loc=("tiers",), facts=NoPlan())
 
 
 def _routes_of(routing: Routing) -> dict[str, str | None]:

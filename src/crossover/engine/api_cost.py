@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from crossover.catalogue import Catalogue
 from crossover.engine.constants import DAYS_PER_MONTH
 from crossover.engine.results import PriceSource, TierPrices
+from crossover.problem_facts import (
+    IncompleteOverride,
+    NoBatchPrice,
+    UnknownApiModel,
+    UnpricedApiModel,
+)
 from crossover.scenario import ApiMode, Problem, Scenario, Tier
 
 
@@ -117,26 +124,24 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "api_model"),
-                    message=f"unknown API model {tier.api_model!r}"
-                    + did_you_mean(tier.api_model, catalogue.known_api_models())
-                    + "; use provider/model as in the drop-down, or price it fully in the "
-                    "price overrides table",
+                    facts=UnknownApiModel(
+                        api_model=tier.api_model,
+                        close=close_matches(tier.api_model, catalogue.known_api_models()),
+                    ),
                 )
             )
         elif outcome == "no_batch":
             problems.append(
                 Problem(
                     loc=("tiers", i, "api_mode"),
-                    message=f"{tier.api_model}: the price list has no batch price for this "
-                    "model; price it in PriceOverrides, or use realtime",
+                    facts=NoBatchPrice(api_model=tier.api_model),
                 )
             )
         elif outcome == "unpriced":
             problems.append(
                 Problem(
                     loc=("tiers", i, "api_model"),
-                    message=f"the catalogue has no token price for {tier.api_model}; "
-                    "price it in the price overrides table",
+                    facts=UnpricedApiModel(api_model=tier.api_model),
                 )
             )
     for i, override in enumerate(scenario.price_overrides):
@@ -144,16 +149,16 @@ def price_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("price_overrides", i, "api_model"),
-                    message=f"{override.api_model!r} is not in the catalogue, so its row must "
-                    "give both input_per_mtok and output_per_mtok"
-                    + did_you_mean(override.api_model, catalogue.known_api_models()),
+                    facts=IncompleteOverride(
+                        api_model=override.api_model,
+                        close=close_matches(override.api_model, catalogue.known_api_models()),
+                    ),
                 )
             )
     return problems
 
 
-def did_you_mean(value: str, known: list[str]) -> str:
-    from difflib import get_close_matches
-
-    close = get_close_matches(value.lower(), known, n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
+def close_matches(value: str, known: list[str]) -> list[str]:
+    """The (at most three) known ids closest to an unknown one, closest first: the ones it was
+    likely meant to be."""
+    return get_close_matches(value.lower(), known, n=3, cutoff=0.6)

@@ -3,12 +3,42 @@
 from __future__ import annotations
 
 from crossover.catalogue import Catalogue
-from crossover.engine.api_cost import did_you_mean, price_problems
+from crossover.engine.api_cost import close_matches, price_problems
 from crossover.engine.difficulty import ineffective
 from crossover.engine.ids import canonical_ids
 from crossover.engine.parts import EASIER_SUFFIX
 from crossover.engine.quality import OptionQuality, assess_quality
 from crossover.engine.sizing import resolve_deployments
+from crossover.problem_facts import (
+    ComplianceLockedApi,
+    ComplianceNeedsDeployment,
+    ComplianceRuleExcludesAll,
+    DeploymentNotCandidate,
+    DuplicateId,
+    EvaluationScoredTwice,
+    EvaluationUnknownModel,
+    EvaluationUnknownTier,
+    Miss,
+    NoShareNorVolume,
+    NoVolume,
+    OneVolumeOnly,
+    OverrideModelUnused,
+    OverrideModeUnused,
+    RetiredModel,
+    RetirementNotice,
+    RuleWithoutBasis,
+    SelfHostWithoutDeployment,
+    ShareAndVolume,
+    SharesNot100,
+    SplitWithoutEffect,
+    TierNamedLikePart,
+    TierWithoutOwnVolume,
+    UnknownCandidate,
+    UnknownDeployment,
+    UnknownProvider,
+    UnusedDeployment,
+    WorkloadVolumeMismatch,
+)
 from crossover.scenario import SHARE_TOLERANCE_PCT, Problem, Scenario
 
 VOLUME_TOLERANCE = 0.005
@@ -39,33 +69,22 @@ def _retirement_problems(scenario: Scenario, catalogue: Catalogue) -> list[Probl
         if model is None or not catalogue.is_retired_api_model(model):
             continue
         retirement = catalogue.api_retirement(model)
-        if retirement is None:
-            message = (
-                f"{tier.api_model} is retired by its provider: it is priced at its last "
-                "published price; price the model the client will move to instead"
+        notice = (
+            None
+            if retirement is None
+            else RetirementNotice(
+                retires_on=retirement.retires_on,
+                already=retirement.retires_on <= scenario.client.report_date,
+                source=retirement.source,
+                successor=retirement.successor,
             )
-        else:
-            when = retirement.retires_on.isoformat()
-            tense = (
-                f"was retired by its provider on {when}"
-                if retirement.retires_on <= scenario.client.report_date
-                else f"is to be retired by its provider on {when}"
-            )
-            successor = (
-                f"{retirement.successor} replaces it"
-                if retirement.successor
-                else "its provider names no successor"
-            )
-            message = (
-                f"{tier.api_model} {tense} ({retirement.source}); {successor}: price the model "
-                "the client will move to instead"
-            )
+        )
         problems.append(
             Problem(
                 loc=("tiers", i, "api_model"),
                 severity="warning",
                 code="retired_model",
-                message=message,
+                facts=RetiredModel(api_model=tier.api_model, notice=notice),
             )
         )
     return problems
@@ -87,24 +106,25 @@ def _structure_problems(scenario: Scenario, typed: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "tier"),
-                    message=f"tier {tier.tier!r} contains {EASIER_SUFFIX!r}, which names the "
-                    "easier part of a tier split by difficulty; rename the tier",
+                    facts=TierNamedLikePart(tier=tier.tier, suffix=EASIER_SUFFIX),
                 )
             )
         if tier.route == "self_host" and tier.deployment is None:
             problems.append(
                 Problem(
                     loc=("tiers", i, "deployment"),
-                    message=f"tier {tier.tier!r} is routed to self_host but names no deployment; "
-                    "name one from the Deployments table, or route it to api",
+                    facts=SelfHostWithoutDeployment(tier=tier.tier),
                 )
             )
         if tier.deployment is not None and tier.deployment not in known:
             problems.append(
                 Problem(
                     loc=("tiers", i, "deployment"),
-                    message=f"tier {tier.tier!r} names deployment {tier.deployment!r}, which is "
-                    "not in the Deployments table" + did_you_mean(tier.deployment, known),
+                    facts=UnknownDeployment(
+                        tier=tier.tier,
+                        deployment=tier.deployment,
+                        close=close_matches(tier.deployment, known),
+                    ),
                 )
             )
     return problems
@@ -118,8 +138,7 @@ def _volume_problems(scenario: Scenario) -> list[Problem]:
         missing = [
             Problem(
                 loc=("tiers", i, "share_pct"),
-                message=f"tier {t.tier!r} gives neither a share nor its own daily volume; "
-                "give share_pct (or every tier's input and output Mtok per day)",
+                facts=NoShareNorVolume(tier=t.tier),
             )
             for i, t in enumerate(tiers)
             if t.share_pct is None
@@ -131,7 +150,7 @@ def _volume_problems(scenario: Scenario) -> list[Problem]:
             return [
                 Problem(
                     loc=("tiers", "share_pct"),
-                    message=f"the tiers' shares add up to {total:g}%, expected 100%",
+                    facts=SharesNot100(total_pct=total),
                 )
             ]
         return []
@@ -141,9 +160,7 @@ def _volume_problems(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "input_mtok_per_day"),
-                    message=f"tier {tier.tier!r} gives no volume of its own while other tiers "
-                    "do: give every tier its input and output Mtok per day, or every tier a "
-                    "share_pct",
+                    facts=TierWithoutOwnVolume(tier=tier.tier),
                 )
             )
             continue
@@ -152,24 +169,21 @@ def _volume_problems(scenario: Scenario) -> list[Problem]:
                 problems.append(
                     Problem(
                         loc=("tiers", i, field),
-                        message=f"tier {tier.tier!r} gives only one of its input and output "
-                        "volumes: give both (0 where it has none)",
+                        facts=OneVolumeOnly(tier=tier.tier),
                     )
                 )
         if tier.share_pct is not None:
             problems.append(
                 Problem(
                     loc=("tiers", i, "share_pct"),
-                    message=f"tier {tier.tier!r} gives both a share and its own volume: leave "
-                    "share_pct blank where the tiers give their own volumes",
+                    facts=ShareAndVolume(tier=tier.tier),
                 )
             )
         if (tier.input_mtok_per_day or 0.0) + (tier.output_mtok_per_day or 0.0) <= 0:
             problems.append(
                 Problem(
                     loc=("tiers", i, "input_mtok_per_day"),
-                    message=f"tier {tier.tier!r} has no volume: its input + output Mtok per day "
-                    "must be more than 0",
+                    facts=NoVolume(tier=tier.tier),
                 )
             )
     if problems:
@@ -182,9 +196,9 @@ def _volume_problems(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("workload", field),
-                    message=f"the workload's {stated:g} Mtok/day does not match the tiers' own "
-                    f"volumes, which add up to {total:g} Mtok/day; leave it blank or make "
-                    "them agree (within 0.5%)",
+                    facts=WorkloadVolumeMismatch(
+                        stated_mtok_per_day=stated, total_mtok_per_day=total
+                    ),
                 )
             )
     return problems
@@ -200,16 +214,18 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                 problems.append(
                     Problem(
                         loc=("tiers", i, "candidates"),
-                        message=f"tier {tier.tier!r} lists candidate {candidate!r}, which is "
-                        "not in the Deployments table" + did_you_mean(candidate, known),
+                        facts=UnknownCandidate(
+                            tier=tier.tier,
+                            candidate=candidate,
+                            close=close_matches(candidate, known),
+                        ),
                     )
                 )
         if tier.candidates and tier.deployment and tier.deployment not in tier.candidates:
             problems.append(
                 Problem(
                     loc=("tiers", i, "candidates"),
-                    message=f"tier {tier.tier!r} names deployment {tier.deployment!r} but does "
-                    "not list it among its candidates; add it to the candidates",
+                    facts=DeploymentNotCandidate(tier=tier.tier, deployment=tier.deployment),
                 )
             )
     clouds = sorted({i.cloud for i in catalogue.instances.values()})
@@ -218,9 +234,9 @@ def _option_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("operations", "providers"),
-                    message=f"unknown provider {provider!r}"
-                    + did_you_mean(provider, clouds)
-                    + f"; known: {', '.join(clouds)}",
+                    facts=UnknownProvider(
+                        provider=provider, close=close_matches(provider, clouds), known=clouds
+                    ),
                 )
             )
     return problems
@@ -248,18 +264,14 @@ def _unused_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("price_overrides", i, "api_mode"),
-                    message=f"this {mode} price for {model} is used by no tier: the tiers on "
-                    f"{model} run {' and '.join(modes)}, so the negotiated price would be "
-                    f"ignored; set api_mode to {modes[0]}, or delete the row",
+                    facts=OverrideModeUnused(api_model=model, api_mode=mode, modes=tuple(modes)),
                 )
             )
             continue
         problems.append(
             Problem(
                 loc=("price_overrides", i, "api_model"),
-                message=f"no tier runs on {model}, so this negotiated price would be ignored; "
-                "name the model a tier runs on today" + did_you_mean(model, models) + ", or "
-                "delete the row",
+                facts=OverrideModelUnused(api_model=model, close=close_matches(model, models)),
             )
         )
     named = {
@@ -279,9 +291,7 @@ def _unused_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]:
                     loc=("deployments", i, "deployment"),
                     severity="warning",
                     code="unused_deployment",
-                    message=f"no tier names {deployment.deployment} as its deployment or among "
-                    "its candidates, so no plan considers it; name it in a tier's row, or "
-                    "delete this row",
+                    facts=UnusedDeployment(deployment=deployment.deployment),
                 )
             )
     return problems
@@ -296,7 +306,7 @@ def _duplicates(section: str, field: str, values: list[str]) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=(section, i, field),
-                    message=f"{value!r} appears more than once; each row needs its own {field}",
+                    facts=DuplicateId(value=value, field=field),
                 )
             )
         seen.add(value.casefold())
@@ -314,17 +324,14 @@ def _compliance_problems(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     loc=("tiers", i, "deployment"),
-                    message=f"compliance ({', '.join(flags)}) forbids sending tier {tier.tier!r} "
-                    "to an outside API, so it must name a deployment to be self-hosted on",
+                    facts=ComplianceNeedsDeployment(tier=tier.tier, flags=flags),
                 )
             )
         elif tier.locked and tier.route == "api":
             problems.append(
                 Problem(
                     loc=("tiers", i, "locked"),
-                    message=f"tier {tier.tier!r} is locked on the API, but compliance "
-                    f"({', '.join(flags)}) forbids sending it to an outside API; unlock it or "
-                    "route it to self_host",
+                    facts=ComplianceLockedApi(tier=tier.tier, flags=flags),
                 )
             )
     return problems
@@ -343,8 +350,9 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             problems.append(
                 Problem(
                     loc=("evaluations", i, "tier"),
-                    message=f"tier {row.tier!r} is not in the Tiers table"
-                    + did_you_mean(row.tier, tiers),
+                    facts=EvaluationUnknownTier(
+                        tier=row.tier, close=close_matches(row.tier, tiers)
+                    ),
                 )
             )
         known = (catalogue.resolve_api_model(row.model) if "/" in row.model else None) or next(
@@ -354,9 +362,12 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             problems.append(
                 Problem(
                     loc=("evaluations", i, "model"),
-                    message=f"unknown model {row.model!r}: give an API model as provider/model "
-                    "or an open-weight model's catalogue id"
-                    + did_you_mean(row.model, [*catalogue.models, *catalogue.listed_api_models()]),
+                    facts=EvaluationUnknownModel(
+                        model=row.model,
+                        close=close_matches(
+                            row.model, [*catalogue.models, *catalogue.listed_api_models()]
+                        ),
+                    ),
                 )
             )
         key = ((known or row.model).casefold(), row.tier.casefold())
@@ -364,8 +375,7 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             problems.append(
                 Problem(
                     loc=("evaluations", i, "model"),
-                    message=f"model {row.model!r} is scored twice for tier {row.tier!r}; keep "
-                    "one row per model and tier",
+                    facts=EvaluationScoredTwice(tier=row.tier, model=row.model),
                 )
             )
         seen.add(key)
@@ -381,9 +391,7 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
                     loc=("tiers", i, "small_model_share_pct"),
                     severity="warning",
                     code="split_without_effect",
-                    message=f"tier {tier.tier!r} gives an easier share but "
-                    + _SPLIT_WITHOUT_EFFECT[why]
-                    + ", so it is not split",
+                    facts=SplitWithoutEffect(tier=tier.tier, why=why),
                 )
             )
         if not judged.has_rule:
@@ -393,9 +401,7 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             problems.append(
                 Problem(
                     loc=("tiers", i, "task_family"),
-                    message=f"tier {tier.tier!r} has a quality rule ({field}) but nothing to "
-                    "judge it by: name its task_family, or give the client's own scores for "
-                    "this tier in the Evaluations table",
+                    facts=RuleWithoutBasis(tier=tier.tier, field=field),
                 )
             )
         elif (
@@ -405,43 +411,33 @@ def _quality_problems(scenario: Scenario, catalogue: Catalogue) -> list[Problem]
             and len(judged.excluded) == len(judged.candidates)
         ):
             field = "max_quality_drop" if tier.max_quality_drop is not None else "quality_floor"
-            misses = _misses(judged.excluded)
             problems.append(
                 Problem(
                     loc=("tiers", i, field),
-                    message=f"compliance ({', '.join(flags)}) keeps tier {tier.tier!r} off the "
-                    f"API and its quality rule excludes every candidate ({misses}); relax the "
-                    "rule, add a candidate that meets it, or score the tier in the Evaluations "
-                    "table",
+                    facts=ComplianceRuleExcludesAll(
+                        tier=tier.tier, flags=flags, misses=_misses(judged.excluded)
+                    ),
                 )
             )
     return problems
 
 
-_SPLIT_WITHOUT_EFFECT = {
-    "no_rule": "no quality rule (max_quality_drop or quality_floor) to keep the rest of it from "
-    "a smaller model",
-    "nothing_excluded": "its quality rule excludes none of its candidates: each may take all of "
-    "it already",
-    "locked": "it is locked to its proposed route",
-}
-
-
-def _misses(options: list[OptionQuality]) -> str:
-    """'llama-3.3-70b (l-h100, l-h200): 1 point short; qwen2.5-14b (q-l40s): no score': the
-    deployments of one model miss alike, so they are named together."""
+def _misses(options: list[OptionQuality]) -> list[Miss]:
+    """How each model's options miss: the deployments of one model miss alike, so they are
+    told together."""
     by_model: dict[str, list[OptionQuality]] = {}
     for option in options:
         by_model.setdefault(option.model, []).append(option)
-    parts = []
+    found = []
     for model, alike in by_model.items():
-        named = f"{model} ({', '.join(o.deployment or 'api' for o in alike)})"
         option = alike[0]
-        if option.verdict == "no_score":
-            parts.append(f"{named}: no score")
-        elif option.verdict == "no_api_score":
-            parts.append(f"{named}: the API model has no score to compare with")
-        else:
-            short = round(option.shortfall_points or 0.0, 2)
-            parts.append(f"{named}: {short:g} point{'' if short == 1 else 's'} short")
-    return "; ".join(parts)
+        verdict = option.verdict
+        found.append(
+            Miss(
+                model=model,
+                deployments=[o.deployment or "api" for o in alike],
+                verdict=verdict if verdict in ("no_score", "no_api_score") else "short",
+                shortfall_points=round(option.shortfall_points or 0.0, 2),
+            )
+        )
+    return found

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from crossover.catalogue import Catalogue, Instance
 from crossover.engine.results import ConstraintReason, GpuPriceSource, ProviderExclusion
+from crossover.problem_facts import NoPlacement, NoPlanPrice, NoRentableInstance
 from crossover.scenario import PRICE_PLANS, Compliance, Deployment, Operations, PricePlan
 
 DEFAULT_PRICE_PLAN: PricePlan = "reserved_1y"
@@ -110,44 +111,29 @@ def gpu_hour_price(
     return catalogue.gpu_hour_price(instance, plan), "catalogue"
 
 
-def no_placement_message(
+def no_placement(
     spec: Deployment,
     gpus_per_replica: int,
     catalogue: Catalogue,
     operations: Operations,
     compliance: Compliance | None = None,
-) -> str:
-    """Why a deployment has nowhere to run, and what to change."""
+) -> NoRentableInstance | NoPlanPrice | NoPlacement:
+    """Why a deployment has nowhere to run: no instance has its GPU, its instance has no price
+    on its plan, or none is priced among the providers and plans allowed."""
     if not is_searched(spec):
         plan = spec.price_plan or DEFAULT_PRICE_PLAN
         instance = catalogue.instance_for(spec.gpu, spec.instance, gpus_per_replica)
         if instance is None:
-            return (
-                f"the catalogue knows no rentable {spec.gpu} instance; give gpu_hour_price (and "
-                "gpus_per_instance) from the client's own quote"
-            )
-        return (
-            f"the catalogue has no {plan} price for {instance.id}; give gpu_hour_price or "
-            "choose another price plan"
-        )
-    providers = ", ".join(operations.providers) or "any provider"
-    plans = spec.price_plan or ", ".join(operations.price_plans) or "any price plan"
+            return NoRentableInstance(gpu=spec.gpu)
+        return NoPlanPrice(price_plan=plan, instance=instance.id)
     if not any(i.gpu == spec.gpu for i in catalogue.instances.values()):
-        return (
-            f"the catalogue knows no rentable {spec.gpu} instance; give gpu_hour_price (and "
-            "gpus_per_instance) from the client's own quote"
-        )
-    ruled_out = ""
-    if compliance is not None and compliance.flags:
-        ruled_out = (
-            f" that compliance ({', '.join(compliance.flags)}) allows (a provider inside your "
-            "own cloud account, with a HIPAA business associate agreement or EU regions on "
-            "record, as the rules require)"
-        )
-    return (
-        f"no catalogue instance with {spec.gpu} GPUs holding a whole {gpus_per_replica}-GPU "
-        f"replica is priced among {providers} on {plans}{ruled_out}; allow more providers or "
-        "price plans, or name an instance (or your own premises) and give its gpu_hour_price"
+        return NoRentableInstance(gpu=spec.gpu)
+    return NoPlacement(
+        gpu=spec.gpu,
+        gpus_per_replica=gpus_per_replica,
+        providers=tuple(operations.providers),
+        price_plans=(spec.price_plan,) if spec.price_plan else tuple(operations.price_plans),
+        flags=tuple(compliance.flags) if compliance is not None else (),
     )
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
-from crossover.engine.api_cost import did_you_mean, tier_volume
+from crossover.engine.api_cost import close_matches, tier_volume
 from crossover.engine.constants import (
     COMFORTABLE_FIT,
     HOURS_PER_MONTH,
@@ -19,7 +19,7 @@ from crossover.engine.constants import (
 from crossover.engine.instances import (
     Placement,
     is_searched,
-    no_placement_message,
+    no_placement,
     placements,
 )
 from crossover.engine.rates import (
@@ -46,6 +46,21 @@ from crossover.engine.replica_size import (
 )
 from crossover.engine.results import GpuPriceSource, GpusPerReplicaSource, RateError, Rates
 from crossover.engine.shapes import TierShape, tier_shapes
+from crossover.problem_facts import (
+    InstanceGpuMismatch,
+    LatencyUnreachable,
+    MemoryTight,
+    NoComputeRate,
+    NoMemoryFit,
+    ProblemFacts,
+    Reach,
+    RequestDoesNotFit,
+    TpotUnreachable,
+    UnknownGpu,
+    UnknownInstance,
+    UnknownOpenModel,
+    WeightsDoNotFit,
+)
 from crossover.scenario import (
     Compliance,
     Deployment,
@@ -400,8 +415,8 @@ def _resolve(
     """The deployment looked up and its replica sized for the loads it may serve."""
     operations, compliance = scenario.operations, scenario.compliance
 
-    def problem(field: str, message: str) -> Problem:
-        return Problem(loc=("deployments", i, field), message=message)
+    def problem(field: str, facts: ProblemFacts) -> Problem:
+        return Problem(loc=("deployments", i, field), facts=facts)
 
     problems = []
     model = catalogue.models.get(spec.model)
@@ -410,18 +425,22 @@ def _resolve(
         problems.append(
             problem(
                 "model",
-                f"unknown open-weight model {spec.model!r}"
-                + did_you_mean(spec.model, sorted(catalogue.models))
-                + f"; known: {', '.join(sorted(catalogue.models))}",
+                UnknownOpenModel(
+                    model=spec.model,
+                    close=close_matches(spec.model, sorted(catalogue.models)),
+                    known=sorted(catalogue.models),
+                ),
             )
         )
     if gpu is None:
         problems.append(
             problem(
                 "gpu",
-                f"unknown GPU {spec.gpu!r}"
-                + did_you_mean(spec.gpu, sorted(catalogue.gpus))
-                + f"; known: {', '.join(sorted(catalogue.gpus))}",
+                UnknownGpu(
+                    gpu=spec.gpu,
+                    close=close_matches(spec.gpu, sorted(catalogue.gpus)),
+                    known=sorted(catalogue.gpus),
+                ),
             )
         )
     instance = None
@@ -431,16 +450,19 @@ def _resolve(
             problems.append(
                 problem(
                     "instance",
-                    f"unknown instance {spec.instance!r}"
-                    + did_you_mean(spec.instance, sorted(catalogue.instances))
-                    + "; leave it blank to let the tool choose the cheapest",
+                    UnknownInstance(
+                        instance=spec.instance,
+                        close=close_matches(spec.instance, sorted(catalogue.instances)),
+                    ),
                 )
             )
         elif gpu is not None and instance.gpu != gpu.id:
             problems.append(
                 problem(
                     "instance",
-                    f"instance {instance.id} has {instance.gpu} GPUs, not {gpu.id}",
+                    InstanceGpuMismatch(
+                        instance=instance.id, instance_gpu=instance.gpu, gpu=gpu.id
+                    ),
                 )
             )
     if model is None or gpu is None or problems:
@@ -454,9 +476,13 @@ def _resolve(
             problems.append(
                 problem(
                     "gpus_per_replica",
-                    f"{model.name} at {spec.precision} does not fit: its weights take "
-                    f"{weights:.1f} GB, more than 90% of {n} × {gpu.vram_gb:g} GB; use more GPUs "
-                    "per replica, a lower precision, or leave it blank for the memory-fit rule",
+                    WeightsDoNotFit(
+                        model_name=model.name,
+                        precision=spec.precision,
+                        weights_gb=weights,
+                        gpus_per_replica=n,
+                        vram_gb=gpu.vram_gb,
+                    ),
                 )
             )
     else:
@@ -465,9 +491,13 @@ def _resolve(
             problems.append(
                 problem(
                     "gpu",
-                    f"{model.name} at {spec.precision} does not fit on 8 × {gpu.name}: its "
-                    f"weights take {weights:.1f} GB and need at most 60% of the replica's "
-                    f"{8 * gpu.vram_gb:g} GB; choose a larger GPU or a lower precision",
+                    NoMemoryFit(
+                        model_name=model.name,
+                        precision=spec.precision,
+                        weights_gb=weights,
+                        gpu_name=gpu.name,
+                        vram_gb=gpu.vram_gb,
+                    ),
                 )
             )
             return problems
@@ -485,16 +515,14 @@ def _resolve(
         problems.append(
             problem(
                 "precision",
-                f"{gpu.name} has no dense {e.compute} figure in the catalogue, which "
-                f"{spec.precision} weights run at on it; choose another precision or GPU, or "
-                "give prefill_tps_per_gpu and decode_tps_per_gpu",
+                NoComputeRate(gpu_name=gpu.name, compute=e.compute, precision=spec.precision),
             )
         )
     options = placements(spec, n, catalogue, operations, compliance)
     if not options:
         field_name = "instance" if is_searched(spec) else "gpu_hour_price"
         problems.append(
-            problem(field_name, no_placement_message(spec, n, catalogue, operations, compliance))
+            problem(field_name, no_placement(spec, n, catalogue, operations, compliance))
         )
     if problems or not options:
         return problems
@@ -695,26 +723,33 @@ def _request_problems(
             problems.append(
                 Problem(
                     loc=("deployments", i, "gpus_per_replica"),
-                    message=f"a {e.context_tokens:,.0f}-token request of tier {tier.tier!r} "
-                    f"does not fit on {dep.spec.deployment}: its KV cache needs "
-                    f"{e.needed_bytes / GB:.2f} GB and the {dep.gpus_per_replica} × "
-                    f"{dep.gpu.vram_gb:g} GB replica has {max(0.0, e.kv_budget_bytes) / GB:.2f} GB "
-                    "left beside the weights; use more GPUs per replica, a lower precision, or "
-                    "an fp8 KV cache (kv_precision)",
+                    facts=RequestDoesNotFit(
+                        tier=tier.tier,
+                        deployment=dep.spec.deployment,
+                        context_tokens=e.context_tokens,
+                        needed_gb=e.needed_bytes / GB,
+                        left_gb=max(0.0, e.kv_budget_bytes) / GB,
+                        gpus_per_replica=dep.gpus_per_replica,
+                        vram_gb=dep.gpu.vram_gb,
+                    ),
                 )
             )
         except LatencyUnreachableError as e:
             tried = _tried(dep.spec, catalogue, dep.model, dep.gpu, shape, sizes)
-            here = (
-                f"{dep.spec.deployment} takes at least {e.best_ms:.1f} ms per output token on "
-                f"{dep.gpus_per_replica} × {dep.gpu.id}, even for one request"
-            )
+            reach = _reach(tried, shape, dep)
             if own:
                 problems.append(
                     Problem(
                         loc=("tiers", t, "tpot_ms"),
-                        message=f"tier {tier.tier!r} promises {e.tpot_ms:g} ms per output "
-                        f"token, but {here}; {_reach(tried, shape, dep)}",
+                        facts=TpotUnreachable(
+                            tier=tier.tier,
+                            deployment=dep.spec.deployment,
+                            tpot_ms=e.tpot_ms,
+                            best_ms=e.best_ms,
+                            gpus_per_replica=dep.gpus_per_replica,
+                            gpu=dep.gpu.id,
+                            reach=reach,
+                        ),
                     )
                 )
             else:
@@ -723,39 +758,31 @@ def _request_problems(
                         loc=("tiers", t, "candidates"),
                         severity="warning",
                         code="latency_unreachable",
-                        message=f"{here}, more than the {e.tpot_ms:g} ms tier {tier.tier!r} "
-                        f"promises: the best plan never sends the tier there; "
-                        f"{_reach(tried, shape, dep)}",
+                        facts=LatencyUnreachable(
+                            tier=tier.tier,
+                            deployment=dep.spec.deployment,
+                            tpot_ms=e.tpot_ms,
+                            best_ms=e.best_ms,
+                            gpus_per_replica=dep.gpus_per_replica,
+                            gpu=dep.gpu.id,
+                            reach=reach,
+                        ),
                     )
                 )
     return problems
 
 
-def _reach(tried: list[SizeTried], shape: RequestShape, dep: ResolvedDeployment) -> str:
+def _reach(tried: list[SizeTried], shape: RequestShape, dep: ResolvedDeployment) -> Reach:
     """What reaches a latency this replica misses: the size serving the most per GPU among
-    those that meet it, else the size that comes closest, and the fixes left."""
-    gpu = dep.gpu.id
+    those that meet it, else the size that comes closest (none where it is the only size)."""
     best = best_size(tried, lambda t: t.per_gpu(shape))
     if best is not None:
-        return (
-            f"{best.gpus} × {gpu} meets it at {best.per_gpu(shape):,.0f} output tokens/s per "
-            f"GPU: set gpus_per_replica to {best.gpus}, or relax tpot_ms"
-        )
+        return Reach(meets_gpus=best.gpus, meets_per_gpu_tps=best.per_gpu(shape))
     closest = closest_to_bound(tried)
     sizes = [t.gpus for t in tried]
     if closest is None or closest.best_ms is None or sizes == [dep.gpus_per_replica]:
-        return "use a faster GPU, a lower precision, or relax tpot_ms"
-    return (
-        f"no replica of {_alternatives(sizes)} × {gpu} meets it; the closest is "
-        f"{closest.gpus} × {gpu} at {closest.best_ms:.1f} ms (its weights' reads and its "
-        "exchanges between GPUs); use a faster GPU, a lower precision, or relax tpot_ms"
-    )
-
-
-def _alternatives(sizes: list[int]) -> str:
-    """1, 2 or 4."""
-    words = [str(n) for n in sizes]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        return Reach(tried=sizes)
+    return Reach(tried=sizes, closest_gpus=closest.gpus, closest_ms=closest.best_ms)
 
 
 def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:
@@ -767,8 +794,11 @@ def _fit_warning(i: int, dep: ResolvedDeployment) -> list[Problem]:
             loc=("deployments", i, "gpus_per_replica"),
             severity="warning",
             code="memory_tight",
-            message=f"{dep.spec.deployment}: weights fill {ratio:.0%} of {dep.gpus_per_replica} × "
-            f"{dep.gpu.vram_gb:g} GB, leaving little room for KV cache: few requests fit at once, "
-            "so throughput is low",
+            facts=MemoryTight(
+                deployment=dep.spec.deployment,
+                ratio=ratio,
+                gpus_per_replica=dep.gpus_per_replica,
+                vram_gb=dep.gpu.vram_gb,
+            ),
         )
     ]
