@@ -130,10 +130,10 @@ def test_the_five_figures_of_the_headline_plan_worked_by_hand(
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     working_per_volume = 760e6 / 86_400 * 1.5 / (replica_tps * 0.8)
     replicas = math.ceil(working_per_volume) + 1
-    assert replicas == 25
-    plan_month = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 0.25 * 180_000 / 12  # $30,860
-    savings = api_only - plan_month  # $6,613
-    payback = 3 * 1 * 3000 / (savings * 12 / 52)  # 5.9 weeks
+    assert replicas == 13
+    plan_month = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 0.25 * 180_000 / 12  # $20,300
+    savings = api_only - plan_month  # $17,173
+    payback = 3 * 1 * 3000 / (savings * 12 / 52)  # 2.3 weeks
     # Crossover (economics §5): the volume factor x from which the plan is, and stays, no
     # dearer. With k replicas (k − 1 working, one spare) the GPUs cost 1.1 × k × 1.0959 × 730 a
     # month plus $3,750 of staff, against $1,064 × x a day of Haiku saved; k replicas serve x
@@ -154,22 +154,22 @@ def test_the_five_figures_of_the_headline_plan_worked_by_hand(
         and all(cost(m) / saved_per_x <= low(m) for m in range(k + 1, 400))
     )
     crossover = max(low(start), cost(start) / saved_per_x) * 800
-    assert [round(api_only), round(plan_month), round(savings)] == [37_473, 30_860, 6_613]
-    assert round(payback, 1) == 5.9
+    assert [round(api_only), round(plan_month), round(savings)] == [37_473, 20_300, 17_173]
+    assert round(payback, 1) == 2.3
     for shown in (
         "ON THE API TODAY $37,473",
-        "YOUR PROPOSAL $30,860",
-        "MONTHLY SAVINGS $6,613",
-        "PAYBACK 5.9 weeks",
+        "YOUR PROPOSAL $20,300",
+        "MONTHLY SAVINGS $17,173",
+        "PAYBACK 2.3 weeks",
         f"CROSSOVER VOLUME {round(crossover)} Mtok/day",
         "today 800 Mtok/day",
     ):
         assert shown in text
     # The verdict in the cover's words, with its caveat about the bill, of the same plan as the
-    # figures beside it (tests/test_wording.py works out its −$14,437).
+    # figures beside it (tests/test_wording.py works out its −$3,876).
     flat = " ".join(text.split())
-    assert "Adopt the proposed split: $6,613 a month less than the API today." in flat
-    assert "if the bill is right, the monthly savings are −$14,437, not $6,613" in flat
+    assert "Adopt the proposed split: $17,173 a month less than the API today." in flat
+    assert "if the bill is right, the monthly savings are −$3,876, not $17,173" in flat
 
 
 def test_the_verdict_is_the_covers(catalogue: Catalogue, brand: Brand) -> None:
@@ -196,10 +196,10 @@ def test_a_eur_client_sees_euros_worked_by_hand(catalogue: Catalogue, brand: Bra
     assert round(api_only_eur) == 208
     # The headline keeps both tiers on the API: it saves nothing. The proposal is shown beside
     # it, as tests/engine/test_golden.py works it out: rewrite on Haiku ($4.752 a day), and
-    # autocomplete on three L4s at $0.44 an hour, 10% overhead, 0.2 of a $150,000 engineer:
-    # 4.752 × 365/12 + 1.1 × 3 × 0.44 × 730 + 2,500 = $3,704.54, €3,408 at 0.92.
-    proposal_eur = (4.752 * DAYS + 1.1 * 3 * 0.44 * HOURS + 0.2 * 150_000 / 12) * 0.92
-    assert round(proposal_eur) == 3408
+    # autocomplete on two L4s at $0.44 an hour, 10% overhead, 0.2 of a $150,000 engineer:
+    # 4.752 × 365/12 + 1.1 × 2 × 0.44 × 730 + 2,500 = $3,351.18, €3,083 at 0.92.
+    proposal_eur = (4.752 * DAYS + 1.1 * 2 * 0.44 * HOURS + 0.2 * 150_000 / 12) * 0.92
+    assert round(proposal_eur) == 3083
     for shown in (
         "ON THE API TODAY €208",
         f"YOUR PROPOSAL €{round(proposal_eur):,}",
@@ -394,8 +394,8 @@ def test_where_the_best_plan_differs_the_proposal_is_its_comparison(
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     replicas = math.ceil(760e6 / 86_400 * 1.5 / (replica_tps * 0.8)) + 1
-    plan = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 3750  # $30,860
-    savings = 1232 * DAYS - plan  # $6,613
+    plan = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 3750  # $20,300
+    savings = 1232 * DAYS - plan  # $17,173
     for shown in (
         f"THE RECOMMENDED PLAN ${round(plan):,}",
         f"MONTHLY SAVINGS ${round(savings):,}",
