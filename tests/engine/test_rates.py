@@ -340,10 +340,13 @@ def test_mi325x_outruns_mi300x_where_bandwidth_binds_and_matches_it_where_comput
     # The two share CDNA 3's compute (1,307 dense BF16 TFLOPS); MI325X reads 6.0 TB/s to
     # MI300X's 5.3. One or sixteen requests in flight read the weights each step: the decode
     # rate scales with bandwidth (6.0 / 5.3 = 1.13, less the fixed step cost). Unbounded, the
-    # batch is compute-bound on both and the rates are equal, though MI325X holds more of it.
+    # batch is compute-bound on both and the rates are equal, though MI325X holds more of it:
+    # 500 + 500 tokens of FP8 KV cache (164 MB a sequence) let about 600 sequences share
+    # MI300X's memory beside the weights and about 950 MI325X's, and 600 sequences' matrix
+    # products take longer than reading the weights and their caches.
     efficiency = calibrate(catalogue).efficiency("vllm", "amd")
     model, engine = catalogue.models["llama-3.3-70b"], catalogue.engines["vllm"]
-    shape = RequestShape(1000, 1000, None)
+    shape = RequestShape(500, 500, None)
 
     def rate(gpu: str, concurrency: float | None) -> Any:
         replica = Replica.of(model, "fp8", catalogue.gpus[gpu], 1, engine, "fp8")
@@ -354,4 +357,7 @@ def test_mi325x_outruns_mi300x_where_bandwidth_binds_and_matches_it_where_comput
         assert 1.05 < ratio <= 6.0 / 5.3 + 1e-9
     unbounded_300, unbounded_325 = rate("mi300x", None), rate("mi325x", None)
     assert unbounded_325.batch > unbounded_300.batch
-    assert unbounded_325.decode_tps == pytest.approx(unbounded_300.decode_tps, rel=0.01)
+    # Equal but for the step's fixed cost (a few ms against a step of over 100 ms), which
+    # MI325X's larger batch spreads thinner: within 2%.
+    assert unbounded_325.decode_tps == pytest.approx(unbounded_300.decode_tps, rel=0.02)
+    assert unbounded_325.decode_tps >= unbounded_300.decode_tps

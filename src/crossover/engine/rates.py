@@ -155,10 +155,12 @@ class Efficiency:
     """Cost per sequence of a decode step on any replica (sampling, scheduling, each
     sequence's attention launch), seconds: a step of B sequences costs t_step + B × this."""
     t_exchange_token_s: float = 0.0
-    """Over PCIe only: cost per token (a decoding sequence or a prompt token) of one
-    all-reduce of 8,192 activations between two GPUs, scaled by the replica's hidden size and
-    ring (Replica.exchange_scale). The bus moves each token's activations far slower than
-    NVLink or Infinity Fabric, whose per-token cost is negligible beside the fixed one."""
+    """Over PCIe: cost per token (a decoding sequence or a prompt token) of one all-reduce of
+    8,192 activations between two GPUs, scaled by the replica's hidden size and ring
+    (Replica.exchange_scale). NVLink or Infinity Fabric moves them 1 / e_link as fast, as it
+    does the fixed cost: e_link times this a token. Small beside the fixed cost for a few
+    sequences, not for a thousand: a 70B model split eight ways all-reduces every sequence's
+    activations 160 times a step (docs/rates.md)."""
 
     def on(self, replica: Replica) -> Efficiency:
         """The efficiencies on this replica: the mixture-of-experts share of compute where the
@@ -171,11 +173,15 @@ class Efficiency:
 
     def step_overhead_s(self, replica: Replica, batch: float = 1.0) -> float:
         """t_step and a cost per sequence, plus two all-reduces a layer where the replica spans
-        GPUs: a fixed cost (1 / e_link as long over PCIe) and, over PCIe, one per sequence."""
+        GPUs: a fixed cost and one per sequence, each 1 / e_link as long over PCIe."""
         exchanges = 2 * replica.layers if replica.gpus > 1 else 0
-        if not replica.over_pcie:
-            return self.t_step_s + batch * self.t_sequence_s + exchanges * self.t_allreduce_s
         per_token = self.t_exchange_token_s * replica.exchange_scale
+        if not replica.over_pcie:
+            return (
+                self.t_step_s
+                + batch * self.t_sequence_s
+                + exchanges * (self.t_allreduce_s + batch * per_token * self.e_link)
+            )
         return (
             self.t_step_s
             + batch * self.t_sequence_s
@@ -652,11 +658,12 @@ class _Runs:
         return np.where(self.experts > 0, efficiency.e_moe, 1.0)
 
     def _exchange_s(self, efficiency: Efficiency) -> tuple[FloatArray, FloatArray]:
-        """A step's fixed exchange cost and its cost per token (PCIe only), seconds."""
+        """A step's fixed exchange cost and its cost per token, seconds: PCIe's 1 / e_link as
+        long as a fast link's, for both."""
         link = np.where(self.over_pcie, efficiency.e_link, 1.0)
         fixed = self.exchanges * efficiency.t_allreduce_s / link
-        pcie = np.where(self.over_pcie, 1.0, 0.0)
-        per_token = self.exchanges * efficiency.t_exchange_token_s * self.exchange_scale * pcie
+        fast = np.where(self.over_pcie, 1.0, efficiency.e_link)
+        per_token = self.exchanges * efficiency.t_exchange_token_s * self.exchange_scale * fast
         return fixed, per_token
 
     def prefill_tps(self, efficiency: Efficiency) -> FloatArray:
