@@ -208,10 +208,11 @@ def test_a_workbook_size_that_misses_the_bound_names_the_size_that_meets_it(
 
 def test_northwind_keeps_one_a100_a_replica(catalogue: Catalogue) -> None:
     # The client rents single A100s at its own $1.0959 an hour (gpus_per_instance 1): only
-    # one-GPU replicas fit a machine, so the proposal stays at 1 GPU a replica. 23 replicas
-    # since the fit has issue 24's A100 rows (25 before): vLLM's weight reads at batch 1 on
-    # the A100 are faster than the fit without them said.
+    # one-GPU replicas fit a machine, so the proposal stays at 1 GPU a replica. 19 replicas
+    # since the fit has issue 24's A100 and current AMD rows (25 before): vLLM's weight reads
+    # at batch 1 on the A100 are faster than the fit without them said (test_golden works
+    # the count out from the rates).
     r = analyse(load_scenario(EXAMPLES / "document-intelligence.json", catalogue), catalogue)
     d = r.proposal.deployments[0]
-    assert (d.deployment, d.gpus_per_replica, d.replicas) == ("qwen14b-a100", 1, 23)
+    assert (d.deployment, d.gpus_per_replica, d.replicas) == ("qwen14b-a100", 1, 19)
     assert d.gpus_per_replica_source == "memory-fit rule"
