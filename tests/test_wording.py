@@ -178,9 +178,9 @@ def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue
     results = analyse(load_scenario(EXAMPLE, catalogue), catalogue)
     plan, api_only, c = results.headline_plan, results.api_only, results.calibration
     # The headline is the proposal: it keeps complex-reasoning on its API ($5,110 a month) and
-    # self-hosts extraction on 23 A100s at the client's own price, $18,400 + $1,840 + $3,750 a
+    # self-hosts extraction on 9 A100s at the client's own price, $7,200 + $720 + $3,750 a
     # month all in. Every API cost scaled by bill / list-price bill, the self-hosted costs
-    # unchanged: 13,100 / 37,473 × (37,473 − 5,110) − (18,400 + 1,840 + 3,750) ≈ −12,677.
+    # unchanged: 13,100 / 37,473 × (37,473 − 5,110) − (7,200 + 720 + 3,750) ≈ −356.
     assert plan.key == results.proposal.key
     assert plan.routes["complex-reasoning"] == "api"
     self_hosted = plan.gpu_month_usd + plan.overhead_month_usd + plan.ops_month_usd
@@ -188,15 +188,15 @@ def test_a_bill_far_from_list_prices_qualifies_the_headline(catalogue: Catalogue
         13_100 / c.catalogue_api_month_usd * (api_only.api_month_usd - plan.api_month_usd)
         - self_hosted
     )
-    assert round(expected) == -12_677
+    assert round(expected) == -356
     assert plan.monthly_savings_at_client_bill_usd == pytest.approx(expected, rel=1e-12)
     assert Words(results, USD).bill_caveat() == (
         "But your stated API bill is $13,100 a month while these volumes cost $37,473 at list "
-        "prices: if the bill is right, the monthly savings are −$12,677, not $8,373."
+        "prices: if the bill is right, the monthly savings are −$356, not $20,693."
     )
     assert Words(results, EUR).bill_caveat() == (
         "But your stated API bill is €12,052 a month while these volumes cost €34,475 at list "
-        "prices: if the bill is right, the monthly savings are −€11,662, not €7,703."
+        "prices: if the bill is right, the monthly savings are −€328, not €19,038."
     )
 
 

@@ -278,10 +278,10 @@ def test_sends_over_starttls_with_login_to_every_recipient(
     text, html, attachment = parts(message)
     assert "Recommendation: Adopt the proposed split" in text
     # Northwind's headline plan is its proposal (tests/engine/test_golden.py works its figures).
-    assert "Monthly savings:       $8,373" in text
-    assert "Payback:               4.7 weeks" in text
+    assert "Monthly savings:       $20,693" in text
+    assert "Payback:               1.9 weeks" in text
     shown = parse_html(html)
-    assert "Monthly savings" in shown.text and "$8,373" in shown.text
+    assert "Monthly savings" in shown.text and "$20,693" in shown.text
     # The proposal is the headline: it is not set beside itself as a comparison.
     assert "Your proposal saves" not in text
     assert "script" not in shown.tags
@@ -512,7 +512,7 @@ def test_dry_run_writes_an_eml_that_parses_back(
         "\n"
         "Northwind Documents: self-host open-weight models or keep paying per-token APIs?\n"
     )
-    assert "  Monthly savings:       $8,373\n" in out
+    assert "  Monthly savings:       $20,693\n" in out
     assert out.endswith(f"\n\nMessage written to {eml} (not sent)\n")
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert isinstance(message, EmailMessage)

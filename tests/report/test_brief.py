@@ -131,10 +131,10 @@ def test_the_five_figures_of_the_headline_plan_worked_by_hand(
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     working_per_volume = 760e6 / 86_400 * 1.5 / (replica_tps * 0.8)
     replicas = math.ceil(working_per_volume) + 1
-    assert replicas == 23
-    plan_month = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 0.25 * 180_000 / 12  # $29,100
-    savings = api_only - plan_month  # $8,373
-    payback = 3 * 1 * 3000 / (savings * 12 / 52)  # 4.7 weeks
+    assert replicas == 9
+    plan_month = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 0.25 * 180_000 / 12  # $16,780
+    savings = api_only - plan_month  # $20,693
+    payback = 3 * 1 * 3000 / (savings * 12 / 52)  # 1.9 weeks
     # Crossover (economics §5): the volume factor x from which the plan is, and stays, no
     # dearer. With k replicas (k − 1 working, one spare) the GPUs cost 1.1 × k × 1.0959 × 730 a
     # month plus $3,750 of staff, against $1,064 × x a day of Haiku saved; k replicas serve x
@@ -155,22 +155,22 @@ def test_the_five_figures_of_the_headline_plan_worked_by_hand(
         and all(cost(m) / saved_per_x <= low(m) for m in range(k + 1, 400))
     )
     crossover = max(low(start), cost(start) / saved_per_x) * 800
-    assert [round(api_only), round(plan_month), round(savings)] == [37_473, 29_100, 8_373]
-    assert round(payback, 1) == 4.7
+    assert [round(api_only), round(plan_month), round(savings)] == [37_473, 16_780, 20_693]
+    assert round(payback, 1) == 1.9
     for shown in (
         "ON THE API TODAY $37,473",
-        "YOUR PROPOSAL $29,100",
-        "MONTHLY SAVINGS $8,373",
-        "PAYBACK 4.7 weeks",
+        "YOUR PROPOSAL $16,780",
+        "MONTHLY SAVINGS $20,693",
+        "PAYBACK 1.9 weeks",
         f"CROSSOVER VOLUME {round(crossover)} Mtok/day",
         "today 800 Mtok/day",
     ):
         assert shown in text
     # The verdict in the cover's words, with its caveat about the bill, of the same plan as the
-    # figures beside it (tests/test_wording.py works out its −$12,677).
+    # figures beside it (tests/test_wording.py works out its −$356).
     flat = " ".join(text.split())
-    assert "Adopt the proposed split: $8,373 a month less than the API today." in flat
-    assert "if the bill is right, the monthly savings are −$12,677, not $8,373" in flat
+    assert "Adopt the proposed split: $20,693 a month less than the API today." in flat
+    assert "if the bill is right, the monthly savings are −$356, not $20,693" in flat
 
 
 def test_the_verdict_is_the_covers(catalogue: Catalogue, brand: Brand) -> None:
@@ -402,8 +402,8 @@ def test_where_the_best_plan_differs_the_proposal_is_its_comparison(
     assert rates.prefill_tps_per_gpu is not None and rates.decode_tps_per_gpu is not None
     replica_tps = 1 / (0.9 / rates.prefill_tps_per_gpu + 0.1 / rates.decode_tps_per_gpu)
     replicas = math.ceil(760e6 / 86_400 * 1.5 / (replica_tps * 0.8)) + 1
-    plan = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 3750  # $29,100
-    savings = 1232 * DAYS - plan  # $8,373
+    plan = 168 * DAYS + 1.1 * replicas * 1.0959 * HOURS + 3750  # $16,780
+    savings = 1232 * DAYS - plan  # $20,693
     for shown in (
         f"THE RECOMMENDED PLAN ${round(plan):,}",
         f"MONTHLY SAVINGS ${round(savings):,}",

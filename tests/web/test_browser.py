@@ -198,7 +198,7 @@ def test_a_client_round_trip_and_the_desk(
     assert len(rows) == 2
     assert "sound" in rows[0].inner_text()
     assert "2 problem(s)" in rows[1].inner_text()
-    assert "$8,373" in rows[0].inner_text()
+    assert "$20,693" in rows[0].inner_text()
     _shots(desk, "desk-client", shots)
     rows[0].query_selector("a").click()
     desk.wait_for_selector("text=Download the PDF", timeout=180_000)  # the page follows the job

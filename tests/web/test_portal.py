@@ -209,7 +209,7 @@ def test_reports_render_in_a_worker_and_the_desk_shows_them(app: Flask, desk: Fl
         assert "sandbox" in html.headers["Content-Security-Policy"]
     versions = desk.get(f"/desk/clients/{client_id}").text
     assert "Adopt the proposed split" in versions
-    assert "$8,373" in versions  # the example's monthly savings (tests/engine/test_golden.py)
+    assert "$20,693" in versions  # the example's monthly savings (tests/engine/test_golden.py)
 
 
 def test_a_job_whose_worker_died_is_taken_again(app: Flask, desk: FlaskClient) -> None:

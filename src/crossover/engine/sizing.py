@@ -569,6 +569,11 @@ def _size_for(
     operations, compliance = scenario.operations, scenario.compliance
     sizes = sizes_to_try(weight_gb(model, spec.precision), gpu)
     smallest = sizes[0]
+    if not all(
+        math.isfinite(demand_tps(load, scenario.workload.peak_to_average)[1]) for load in loads
+    ):
+        # A volume beyond what the tool computes with is refused by the checks: it is not sized.
+        return smallest, "memory_fit"
     shape = loads[0].shape
     if shape is None:
         return smallest, "memory_fit"
