@@ -284,7 +284,8 @@ class Deployment(_Model):
     gpu_hour_price: OptionalPositive = None
     """USD per GPU-hour; blank: the catalogue's price for the instance and plan."""
     gpus_per_replica: Literal[1, 2, 4, 8] | None = None
-    """GPUs serving one copy of the model; blank: the memory-fit rule."""
+    """GPUs serving one copy of the model; blank: the size whose replicas carry the tiers it
+    may serve for least, from the smallest the memory fits up to 8."""
     gpus_per_instance: Annotated[int, Field(ge=1, le=16)] | None = None
     """GPUs rented together (8 for an 8-GPU node, 1 for single-GPU rental); blank: catalogue."""
     tps_per_gpu: OptionalPositive = None
