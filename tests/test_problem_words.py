@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from crossover import problem_facts as f
-from crossover.problem_words import words
+from crossover.problem_words import estimate_words, words
 from crossover.scenario import Problem
 
 EXAMPLES: list[tuple[f.ProblemFacts, str]] = [
@@ -410,3 +410,61 @@ def test_an_input_layer_problem_keeps_its_plain_message() -> None:
     problem = Problem(loc=("workload", "cache_hit_pct"), message="must be between 0 and 100")
     assert problem.facts is None
     assert problem.message == "must be between 0 and 100"
+
+
+CLOSEST = f.EstimateClosest(gpus=8, gpu="l4", best_ms=23.44)
+ESTIMATE_EXAMPLES: list[tuple[f.EstimateFacts, str]] = [
+    (
+        f.EstimateUnknownId(kind="model", given="llama-9", known=["a", "b"]),
+        "unknown model 'llama-9'; known: a, b",
+    ),
+    (
+        f.EstimateUnknownId(kind="GPU", given="z100", known=["h100-sxm"]),
+        "unknown GPU 'z100'; known: h100-sxm",
+    ),
+    (
+        f.EstimateNoComputeRate(gpu_name="NVIDIA T4", compute="fp8", precision="fp8"),
+        "NVIDIA T4 has no dense fp8 figure in the catalogue, which fp8 weights run at on it",
+    ),
+    (
+        f.EstimateNoFit(
+            model_name="Kimi K2", precision="fp8", weights_gb=1000.0, gpu_name="NVIDIA B200"
+        ),
+        "Kimi K2 at fp8 (1000.0 GB) does not fit 8 × NVIDIA B200 by the 60% rule; give --gpus "
+        "or a lower precision",
+    ),
+    (
+        f.EstimateFixedSizeMisses(
+            tpot_ms=20, gpus=1, gpu="l40s", best_ms=21.04, meets_gpus=4, meets_per_gpu_tps=312.6
+        ),
+        "20 ms per output token cannot be met on 1 × l40s: one request alone takes 21.0 ms at "
+        "the 99th percentile; 4 × l40s meets it at 313 output tokens/s per GPU, the most per GPU "
+        "of the replicas that do: use --gpus 4, or leave --gpus out to have it chosen",
+    ),
+    (
+        f.EstimateFixedSizeMisses(tpot_ms=20, gpus=1, gpu="l4", best_ms=53.1, closest=CLOSEST),
+        "20 ms per output token cannot be met on 1 × l4: one request alone takes 53.1 ms at the "
+        "99th percentile; the closest is 8 × l4, where one request alone takes 23.4 ms (its "
+        "weights' reads and its exchanges between GPUs); use a faster GPU, a lower precision or "
+        "a looser bound",
+    ),
+    (
+        f.EstimateNoSizeMeets(tpot_ms=20, tried=[1, 2, 4, 8], gpu="l4", closest=CLOSEST),
+        "20 ms per output token cannot be met on any replica of 1, 2, 4 or 8 × l4; the closest "
+        "is 8 × l4, where one request alone takes 23.4 ms (its weights' reads and its exchanges "
+        "between GPUs); use a faster GPU, a lower precision or a looser bound",
+    ),
+]
+
+
+def test_every_estimate_code_has_a_worked_example() -> None:
+    union = get_args(f.EstimateFacts)[0]
+    codes = {kind.model_fields["code"].default for kind in get_args(union)}
+    assert {facts.code for facts, _ in ESTIMATE_EXAMPLES} == codes
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"), ESTIMATE_EXAMPLES, ids=lambda x: getattr(x, "code", "")
+)
+def test_the_words_of_each_estimate_code(facts: f.EstimateFacts, expected: str) -> None:
+    assert estimate_words(facts) == expected

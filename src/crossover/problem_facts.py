@@ -431,3 +431,70 @@ ProblemFacts = Annotated[
     Field(discriminator="code"),
 ]
 """Every kind of problem the engine reports, told apart by its code."""
+
+
+# `crossover estimate`: one replica asked of the rate model, outside any scenario.
+
+
+class EstimateUnknownId(_Facts):
+    code: Literal["estimate_unknown_id"] = "estimate_unknown_id"
+    kind: Literal["model", "GPU"]
+    given: str
+    known: list[str]
+
+
+class EstimateNoComputeRate(_Facts):
+    code: Literal["estimate_no_compute_rate"] = "estimate_no_compute_rate"
+    gpu_name: str
+    compute: str
+    """The precision the work runs at, whose dense figure the GPU lacks."""
+    precision: str
+
+
+class EstimateNoFit(_Facts):
+    code: Literal["estimate_no_fit"] = "estimate_no_fit"
+    model_name: str
+    precision: str
+    weights_gb: float
+    gpu_name: str
+
+
+class EstimateClosest(_Facts):
+    """The replica size that comes closest to a bound none meets."""
+
+    gpus: int
+    gpu: str
+    best_ms: float
+
+
+class EstimateFixedSizeMisses(_Facts):
+    """The replica size asked for misses the bound: the size that meets it, or comes closest."""
+
+    code: Literal["estimate_fixed_size_misses"] = "estimate_fixed_size_misses"
+    tpot_ms: float
+    gpus: int
+    gpu: str
+    best_ms: float
+    """What one request alone takes on the size asked for, at the 99th percentile."""
+    meets_gpus: int | None = None
+    meets_per_gpu_tps: float | None = None
+    closest: EstimateClosest | None = None
+
+
+class EstimateNoSizeMeets(_Facts):
+    code: Literal["estimate_no_size_meets"] = "estimate_no_size_meets"
+    tpot_ms: float
+    tried: list[int]
+    gpu: str
+    closest: EstimateClosest
+
+
+EstimateFacts = Annotated[
+    EstimateUnknownId
+    | EstimateNoComputeRate
+    | EstimateNoFit
+    | EstimateFixedSizeMisses
+    | EstimateNoSizeMeets,
+    Field(discriminator="code"),
+]
+"""Why `crossover estimate` cannot answer, told apart by its code."""

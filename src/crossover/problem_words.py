@@ -16,6 +16,13 @@ from crossover.problem_facts import (
     ComplianceRuleExcludesAll,
     DeploymentNotCandidate,
     DuplicateId,
+    EstimateClosest,
+    EstimateFacts,
+    EstimateFixedSizeMisses,
+    EstimateNoComputeRate,
+    EstimateNoFit,
+    EstimateNoSizeMeets,
+    EstimateUnknownId,
     EvaluationScoredTwice,
     EvaluationUnknownModel,
     EvaluationUnknownTier,
@@ -588,4 +595,52 @@ def bill_mismatch(facts: BillMismatch) -> str:
     return (
         "The API cost priced from the catalogue differs from the client's current bill by more "
         "than 20%: check the volumes and prices, or the bill."
+    )
+
+
+def estimate_words(facts: EstimateFacts) -> str:
+    """Why `crossover estimate` cannot answer, as the command says it."""
+    match facts:
+        case EstimateUnknownId():
+            return f"unknown {facts.kind} {facts.given!r}; known: {', '.join(facts.known)}"
+        case EstimateNoComputeRate():
+            return (
+                f"{facts.gpu_name} has no dense {facts.compute} figure in the catalogue, which "
+                f"{facts.precision} weights run at on it"
+            )
+        case EstimateNoFit():
+            return (
+                f"{facts.model_name} at {facts.precision} ({facts.weights_gb:.1f} GB) does not "
+                f"fit 8 × {facts.gpu_name} by the 60% rule; give --gpus or a lower precision"
+            )
+        case EstimateFixedSizeMisses():
+            here = (
+                f"{facts.tpot_ms:g} ms per output token cannot be met on {facts.gpus} × "
+                f"{facts.gpu}: one request alone takes {facts.best_ms:.1f} ms at the 99th "
+                "percentile"
+            )
+            if facts.meets_gpus is not None:
+                return (
+                    f"{here}; {facts.meets_gpus} × {facts.gpu} meets it at "
+                    f"{facts.meets_per_gpu_tps or 0:,.0f} output tokens/s per GPU, the most per "
+                    f"GPU of the replicas that do: use --gpus {facts.meets_gpus}, or leave --gpus "
+                    "out to have it chosen"
+                )
+            assert facts.closest is not None
+            return f"{here}; {_estimate_closest(facts.closest)}"
+        case EstimateNoSizeMeets():
+            return (
+                f"{facts.tpot_ms:g} ms per output token cannot be met on any replica of "
+                f"{_alternatives(facts.tried)} × {facts.gpu}; {_estimate_closest(facts.closest)}"
+            )
+        case _:
+            assert_never(facts)
+
+
+def _estimate_closest(closest: EstimateClosest) -> str:
+    """Which shape comes closest to the promise, and the fixes left."""
+    return (
+        f"the closest is {closest.gpus} × {closest.gpu}, where one request alone takes "
+        f"{closest.best_ms:.1f} ms (its weights' reads and its exchanges between GPUs); "
+        "use a faster GPU, a lower precision or a looser bound"
     )

@@ -23,11 +23,26 @@ from crossover.engine.replica_size import (
 )
 from crossover.engine.results import RateEstimate
 from crossover.engine.sizing import measured_alike, rate_error
+from crossover.problem_facts import (
+    EstimateClosest,
+    EstimateFacts,
+    EstimateFixedSizeMisses,
+    EstimateNoComputeRate,
+    EstimateNoFit,
+    EstimateNoSizeMeets,
+    EstimateUnknownId,
+)
+from crossover.problem_words import estimate_words
 from crossover.scenario import Engine, KvPrecision, Precision
 
 
 class EstimateError(ValueError):
-    """The inputs name something the catalogue does not know, or a replica that cannot serve."""
+    """The inputs name something the catalogue does not know, or a replica that cannot serve:
+    its facts, worded by crossover.problem_words (the engine writes no sentence)."""
+
+    def __init__(self, facts: EstimateFacts) -> None:
+        super().__init__(estimate_words(facts))
+        self.facts = facts
 
 
 def estimate_rate(
@@ -54,10 +69,10 @@ def estimate_rate(
     known_gpu = catalogue.gpus.get(gpu)
     if known_model is None:
         raise EstimateError(
-            f"unknown model {model!r}; known: {', '.join(sorted(catalogue.models))}"
+            EstimateUnknownId(kind="model", given=model, known=sorted(catalogue.models))
         )
     if known_gpu is None:
-        raise EstimateError(f"unknown GPU {gpu!r}; known: {', '.join(sorted(catalogue.gpus))}")
+        raise EstimateError(EstimateUnknownId(kind="GPU", given=gpu, known=sorted(catalogue.gpus)))
     weights = weight_gb(known_model, precision)
     shape = RequestShape(input_tokens, output_tokens, tpot_ms)
     try:
@@ -67,13 +82,16 @@ def estimate_rate(
         )
     except NoComputeRateError as e:
         raise EstimateError(
-            f"{known_gpu.name} has no dense {e.compute} figure in the catalogue, which "
-            f"{precision} weights run at on it"
+            EstimateNoComputeRate(gpu_name=known_gpu.name, compute=e.compute, precision=precision)
         ) from None
     if not tried:
         raise EstimateError(
-            f"{known_model.name} at {precision} ({weights:.1f} GB) does not fit 8 × "
-            f"{known_gpu.name} by the 60% rule; give --gpus or a lower precision"
+            EstimateNoFit(
+                model_name=known_model.name,
+                precision=precision,
+                weights_gb=weights,
+                gpu_name=known_gpu.name,
+            )
         )
     best = best_size(tried, lambda t: t.per_gpu(shape))
     if best is None:
@@ -150,36 +168,30 @@ def _refuse(
         others = _try(catalogue, model, precision, gpu, sizes, engine, kv_precision, shape)
         failure = tried[0].failure
         assert isinstance(failure, LatencyUnreachableError)
-        here = (
-            f"{shape.tpot_ms:g} ms per output token cannot be met on {tried[0].gpus} × "
-            f"{gpu.id}: one request alone takes {failure.best_ms:.1f} ms at the 99th percentile"
-        )
         best = best_size(others, lambda t: t.per_gpu(shape))
-        if best is not None:
-            raise EstimateError(
-                f"{here}; {best.gpus} × {gpu.id} meets it at {best.per_gpu(shape):,.0f} output "
-                f"tokens/s per GPU, the most per GPU of the replicas that do: use --gpus "
-                f"{best.gpus}, or leave --gpus out to have it chosen"
+        raise EstimateError(
+            EstimateFixedSizeMisses(
+                tpot_ms=shape.tpot_ms,
+                gpus=tried[0].gpus,
+                gpu=gpu.id,
+                best_ms=failure.best_ms,
+                meets_gpus=best.gpus if best is not None else None,
+                meets_per_gpu_tps=best.per_gpu(shape) if best is not None else None,
+                closest=None if best is not None else _closest(tried + others, gpu),
             )
-        raise EstimateError(f"{here}; {_closest(tried + others, gpu)}")
+        )
     raise EstimateError(
-        f"{shape.tpot_ms:g} ms per output token cannot be met on any replica of "
-        f"{_alternatives([t.gpus for t in tried])} × {gpu.id}; {_closest(tried, gpu)}"
+        EstimateNoSizeMeets(
+            tpot_ms=shape.tpot_ms,
+            tried=[t.gpus for t in tried],
+            gpu=gpu.id,
+            closest=_closest(tried, gpu),
+        )
     )
 
 
-def _closest(tried: list[SizeTried], gpu: Gpu) -> str:
-    """Which shape comes closest to the promise, and the fixes left."""
+def _closest(tried: list[SizeTried], gpu: Gpu) -> EstimateClosest:
+    """Which shape comes closest to the promise."""
     closest = closest_to_bound(tried)
     assert closest is not None and closest.best_ms is not None
-    return (
-        f"the closest is {closest.gpus} × {gpu.id}, where one request alone takes "
-        f"{closest.best_ms:.1f} ms (its weights' reads and its exchanges between GPUs); "
-        "use a faster GPU, a lower precision or a looser bound"
-    )
-
-
-def _alternatives(sizes: list[int]) -> str:
-    """1, 2 or 4."""
-    words = [str(n) for n in sizes]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return EstimateClosest(gpus=closest.gpus, gpu=gpu.id, best_ms=closest.best_ms)
