@@ -94,7 +94,10 @@ class QualityWords:
             return f"no rule; scores shown {scale}".rstrip() if scale else "no rule"
         rule = " and ".join(parts) + (f" {scale}" if scale else "")
         if tier.part is not None and tier.part.part == "easier":
-            return f"none for this share, which the client says a smaller model handles (the tier's: {rule})"
+            return (
+                "none for this share, which the client says a smaller model handles "
+                f"(the tier's: {rule})"
+            )
         return rule
 
     @staticmethod

@@ -11,7 +11,7 @@ sees the tier as two parts, each routed like any tier:
 
 Both parts keep the tier's API model, mode, request shape and latency promise, its proposed
 route and its lock. The rest keeps the tier's id, so a tier that is not split and the rest of
-one that is are read alike; the easier part's id is the tier's with EASIER_SUFFIX appended.
+one that is are read alike; the easier part's id is parts.easier_id(tier).
 The split applies only where it can change a plan: the tier has a rule, the rule excludes at
 least one candidate, and the tier is not locked (checks.py warns of a share that does none).
 """
