@@ -16,6 +16,7 @@ from crossover.engine.sizing import (
     demand_tps,
     gpu_month_usd,
     replicas_needed,
+    volume_load,
 )
 from crossover.scenario import Scenario, Tier
 
@@ -159,19 +160,8 @@ class CostModel:
         their requests (for the mean request shape and the strictest latency)."""
         total = Load()
         for tier in tiers:
-            v = self.volumes[tier.tier]
-            shape = self.shapes[tier.tier].shape
-            requests = v.total / shape.tokens
-            batch = tier.api_mode == "batch"
-            total += Load(
-                realtime_input=0.0 if batch else v.input_mtok_per_day,
-                realtime_output=0.0 if batch else v.output_mtok_per_day,
-                batch_input=v.input_mtok_per_day if batch else 0.0,
-                batch_output=v.output_mtok_per_day if batch else 0.0,
-                requests=requests,
-                request_input_tokens=requests * shape.input_tokens,
-                request_output_tokens=requests * shape.output_tokens,
-                tpot_ms=shape.tpot_ms,
+            total += volume_load(
+                self.volumes[tier.tier], tier.api_mode == "batch", self.shapes[tier.tier].shape
             )
         return total
 

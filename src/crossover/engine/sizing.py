@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 
 from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
-from crossover.engine.api_cost import close_matches, tier_volume
+from crossover.engine.api_cost import TierVolume, close_matches, tier_volume
 from crossover.engine.constants import (
     COMFORTABLE_FIT,
     HOURS_PER_MONTH,
@@ -390,9 +390,12 @@ def served_loads(
 def tier_load(scenario: Scenario, tier: Tier, shape: RequestShape) -> Load:
     """One tier's daily volume, realtime or batch, and its requests (tokens ÷ tokens per
     request) at its request shape and latency."""
-    volume = tier_volume(scenario, tier)
+    return volume_load(tier_volume(scenario, tier), tier.api_mode == "batch", shape)
+
+
+def volume_load(volume: TierVolume, batch: bool, shape: RequestShape) -> Load:
+    """A tier's daily volume as load: realtime or batch, and its requests at its shape."""
     requests = volume.total / shape.tokens
-    batch = tier.api_mode == "batch"
     return Load(
         realtime_input=0.0 if batch else volume.input_mtok_per_day,
         realtime_output=0.0 if batch else volume.output_mtok_per_day,
@@ -741,39 +744,30 @@ def _request_problems(
             )
         except LatencyUnreachableError as e:
             tried = _tried(dep.spec, catalogue, dep.model, dep.gpu, shape, sizes)
-            reach = _reach(tried, shape, dep)
-            if own:
-                problems.append(
-                    Problem(
-                        loc=("tiers", t, "tpot_ms"),
-                        facts=TpotUnreachable(
-                            tier=tier.tier,
-                            deployment=dep.spec.deployment,
-                            tpot_ms=e.tpot_ms,
-                            best_ms=e.best_ms,
-                            gpus_per_replica=dep.gpus_per_replica,
-                            gpu=dep.gpu.id,
-                            reach=reach,
-                        ),
-                    )
+            latency = {
+                "tier": tier.tier,
+                "deployment": dep.spec.deployment,
+                "tpot_ms": e.tpot_ms,
+                "best_ms": e.best_ms,
+                "gpus_per_replica": dep.gpus_per_replica,
+                "gpu": dep.gpu.id,
+                "reach": _reach(tried, shape, dep),
+            }
+            # Its own deployment missing the tier's latency is an error; a candidate's, a
+            # warning (the plans leave it out).
+            problems.append(
+                Problem(
+                    loc=("tiers", t, "tpot_ms"),
+                    facts=TpotUnreachable.model_validate(latency),
                 )
-            else:
-                problems.append(
-                    Problem(
-                        loc=("tiers", t, "candidates"),
-                        severity="warning",
-                        code="latency_unreachable",
-                        facts=LatencyUnreachable(
-                            tier=tier.tier,
-                            deployment=dep.spec.deployment,
-                            tpot_ms=e.tpot_ms,
-                            best_ms=e.best_ms,
-                            gpus_per_replica=dep.gpus_per_replica,
-                            gpu=dep.gpu.id,
-                            reach=reach,
-                        ),
-                    )
+                if own
+                else Problem(
+                    loc=("tiers", t, "candidates"),
+                    severity="warning",
+                    code="latency_unreachable",
+                    facts=LatencyUnreachable.model_validate(latency),
                 )
+            )
     return problems
 
 
