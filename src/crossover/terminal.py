@@ -101,7 +101,8 @@ def print_results(results: Results) -> None:
             ("GPU", f"{d.gpu_name} via {d.instance}, {d.price_plan}"),
             (
                 "GPUs per replica",
-                f"{d.gpus_per_replica} ({d.gpus_per_replica_source}, weights fill {d.memory_fit_ratio:.0%})",
+                f"{d.gpus_per_replica} ({Words.replica_size_source(d)}, "
+                f"weights fill {d.memory_fit_ratio:.0%})",
             ),
             ("Rate per replica", f"{d.effective_tps_per_replica:,.0f} tokens/s ({d.rates.kind})"),
         ]

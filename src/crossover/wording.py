@@ -223,6 +223,11 @@ class Words:
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
 
+    @staticmethod
+    def replica_size_source(d: DeploymentResult) -> str:
+        """Why its replica has its GPUs: 'memory-fit rule', 'least cost for its tiers', ..."""
+        return REPLICA_SIZE_SOURCES[d.gpus_per_replica_source]
+
     def tier(self, tier_id: str) -> str:
         """A tier, or a part of one split by difficulty, by name."""
         return self._tiers.get(tier_id, tier_id)
@@ -734,6 +739,13 @@ _COMPLIANCE = {
     "compliance.financial_regulated": "financial regulation",
     "compliance.data_must_stay_in_network": "data kept in your network",
 }
+
+REPLICA_SIZE_SOURCES = {
+    "memory_fit": "memory-fit rule",
+    "least_cost": "least cost for its tiers",
+    "workbook": "client-supplied",
+}
+"""Why a replica has its GPUs (DeploymentResult.gpus_per_replica_source), in a few words."""
 
 QUESTION_ORDER = (
     "bill_mismatch",

@@ -125,7 +125,7 @@ def test_llama_70b_at_bf16_needs_four_h100_not_two(
     big = analyse(scenario, fixture_catalogue).proposal.deployments[0]
     assert big.weight_gb == pytest.approx(141.2)
     assert big.gpus_per_replica == 4
-    assert big.gpus_per_replica_source == "memory-fit rule"
+    assert big.gpus_per_replica_source == "memory_fit"
 
 
 def test_llama_70b_at_int4_fits_one_h100() -> None:

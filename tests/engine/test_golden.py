@@ -47,7 +47,7 @@ def test_small_startup(catalogue: Catalogue) -> None:
     # One L4 a replica: the smallest the memory allows, and the replica and its spare carry
     # the load on the fewest GPUs (larger replicas would need 2 × 2 or more).
     assert r.proposal.deployments[0].gpus_per_replica == 1
-    assert r.proposal.deployments[0].gpus_per_replica_source == "memory-fit rule"
+    assert r.proposal.deployments[0].gpus_per_replica_source == "memory_fit"
     assert r.proposal.deployments[0].billed_gpus == 2
     # The cheapest place with an L4 on demand: runpod/1x_l4_secure at $0.44 per GPU-hour.
     assert r.proposal.deployments[0].instance == "runpod/1x_l4_secure"
@@ -186,7 +186,7 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     for size in (2, 4, 8):
         sized = analyse(_gpus_per_replica(scenario, "llama70b-h100", size), catalogue)
         fixed[size] = sized.proposal.deployments[0]
-        assert fixed[size].gpus_per_replica_source == "client-supplied"
+        assert fixed[size].gpus_per_replica_source == "workbook"
     # Priced as a plan may load it: both tiers together (peak 6,857.6 tokens/s, 260 of 300
     # input), clinical-summaries alone (169 in, 26 out, realtime: × 2.5 at peak) and
     # coding-and-billing alone (91 in, 14 out, batch: flat). Billed in whole 8-GPU machines
@@ -210,7 +210,7 @@ def test_regulated_healthcare(catalogue: Catalogue) -> None:
     assert billed(2) == billed(4) and replica_tps(fixed[4]) / 4 > replica_tps(fixed[2]) / 2
     d = r.proposal.deployments[0]
     assert d.deployment == "llama70b-h100" and d.gpus_per_replica == n_gpus == 4
-    assert d.gpus_per_replica_source == "most output per dollar"
+    assert d.gpus_per_replica_source == "least_cost"
     assert d.effective_tps_per_replica == pytest.approx(replica_tps(d), rel=1e-12)
     replicas = math.ceil(peak_tps / (replica_tps(d) * 0.75)) + 1
     assert replicas == d.replicas == 2

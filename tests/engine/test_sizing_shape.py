@@ -16,6 +16,7 @@ import pytest
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
 from crossover.engine.estimate import EstimateError, estimate_rate
+from crossover.engine.results import Results
 from crossover.engine.sizing import resolve_deployments
 from crossover.inputs import load_scenario
 from crossover.scenario import Scenario
@@ -102,12 +103,12 @@ def test_a_large_load_takes_the_cheapest_size_not_the_memory_fit(
     scenario = _scenario(make_scenario, 1000, TPOT_MS, **MACHINES)
     resolved, problems = resolve_deployments(scenario, catalogue)
     d = resolved["d"]
-    assert (d.gpus_per_replica, d.gpus_per_replica_reason) == (expected, "per_gpu_rate")
+    assert (d.gpus_per_replica, d.gpus_per_replica_reason) == (expected, "least_cost")
     assert not [p for p in problems if p.severity == "error"]
     # The report carries it, with the rates of that replica.
     sized = analyse(scenario, catalogue).proposal.deployments[0]
     assert sized.gpus_per_replica == expected
-    assert sized.gpus_per_replica_source == "most output per dollar"
+    assert sized.gpus_per_replica_source == "least_cost"
     assert sized.billed_gpus == needed[expected][0]
     assert sized.rates.decode_tps_per_gpu == pytest.approx(
         _estimate(catalogue, expected, TPOT_MS).decode_tps / expected, rel=1e-12
@@ -138,7 +139,7 @@ def test_a_workbook_size_is_kept(make_scenario: Any, catalogue: Catalogue) -> No
         "workbook",
     )
     sized = analyse(scenario, catalogue).proposal.deployments[0]
-    assert (sized.gpus_per_replica, sized.gpus_per_replica_source) == (2, "client-supplied")
+    assert (sized.gpus_per_replica, sized.gpus_per_replica_source) == (2, "workbook")
 
 
 def test_machines_of_two_gpus_hold_only_two_gpu_replicas(
@@ -217,4 +218,18 @@ def test_northwind_keeps_one_a100_a_replica(catalogue: Catalogue) -> None:
     r = analyse(load_scenario(EXAMPLES / "document-intelligence.json", catalogue), catalogue)
     d = r.proposal.deployments[0]
     assert (d.deployment, d.gpus_per_replica, d.replicas) == ("qwen14b-a100", 1, 9)
-    assert d.gpus_per_replica_source == "memory-fit rule"
+    assert d.gpus_per_replica_source == "memory_fit"
+
+
+def test_results_saved_with_the_sources_in_words_still_load(catalogue: Catalogue) -> None:
+    # Results written before the replica size's source was a code held its words; the portal
+    # keeps such results, and they load as the codes.
+    r = analyse(load_scenario(EXAMPLES / "document-intelligence.json", catalogue), catalogue)
+    data = r.model_dump(mode="json")
+    words = {"memory_fit": "memory-fit rule", "least_cost": "most output per dollar"}
+    for plan in data["plans"]:
+        for d in plan["deployments"]:
+            d["gpus_per_replica_source"] = words[d["gpus_per_replica_source"]]
+    loaded = Results.model_validate(data)
+    assert loaded.proposal.deployments[0].gpus_per_replica_source == "memory_fit"
+    assert loaded == r

@@ -393,7 +393,7 @@ _SIZING_ROWS: list[Column[DeploymentResult]] = [
     Column("Weights (GB)", lambda d: d.weight_gb, DECIMAL),
     Column("VRAM per GPU (GB)", lambda d: d.vram_gb, DECIMAL),
     Column("GPUs per replica", lambda d: d.gpus_per_replica, THOUSANDS),
-    Column("GPUs per replica from", lambda d: d.gpus_per_replica_source),
+    Column("GPUs per replica from", lambda d: Words.replica_size_source(d)),
     Column("Weights / replica VRAM", lambda d: d.memory_fit_ratio, FRACTION_PCT),
     Column("Memory fit", lambda d: d.memory_fit),
     Column("Prefill rate per GPU (tokens/s)", lambda d: d.rates.prefill_tps_per_gpu, THOUSANDS),

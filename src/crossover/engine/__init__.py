@@ -44,7 +44,6 @@ from crossover.engine.results import (
 from crossover.engine.scenarios import Cost, CostModel, Routing, api_only_routing, routings
 from crossover.engine.sensitivity import sensitivity
 from crossover.engine.sizing import (
-    GPUS_PER_REPLICA_SOURCE,
     ResolvedDeployment,
     break_even_utilisation,
     cost_per_mtok,
@@ -390,7 +389,7 @@ def _deployment_result(
         weight_gb=dep.weight_gb,
         vram_gb=dep.gpu.vram_gb,
         gpus_per_replica=dep.gpus_per_replica,
-        gpus_per_replica_source=GPUS_PER_REPLICA_SOURCE[dep.gpus_per_replica_reason],
+        gpus_per_replica_source=dep.gpus_per_replica_reason,
         memory_fit_ratio=dep.memory_fit_ratio,
         memory_fit="comfortable" if dep.memory_fit_ratio <= COMFORTABLE_FIT else "tight",
         rates=rates,

@@ -69,10 +69,23 @@ def _structured(value: object) -> object:
 GpuPriceSource = Literal["client", "catalogue"]
 """Where a GPU-hour price comes from: the client's own figure, or the catalogue (whose
 provenance, a price list or an assumed discount with its date, is in the sources)."""
-GpusPerReplicaSource = Literal["memory-fit rule", "most output per dollar", "client-supplied"]
-"""Where a replica's GPUs come from: the smallest replica the memory allows (no larger one
-serves the load for less), a larger one whose higher rate per GPU serves it for less under the
-latency bound, or the workbook's gpus_per_replica."""
+GpusPerReplicaSource = Literal["memory_fit", "least_cost", "workbook"]
+"""Where a replica's GPUs come from: memory_fit, the smallest replica the memory allows (no
+larger one serves the load for less, or the rates are the client's); least_cost, a larger one
+whose higher rate per GPU serves the load for less under the latency bound (economics §3a);
+workbook, the client's gpus_per_replica."""
+
+_LEGACY_SOURCES = {
+    "memory-fit rule": "memory_fit",
+    "most output per dollar": "least_cost",
+    "client-supplied": "workbook",
+}
+
+
+def _coded(value: object) -> object:
+    """Results saved before the sources were codes held their words."""
+    return _LEGACY_SOURCES.get(value, value) if isinstance(value, str) else value
+
 
 SourceKind = Literal[
     "api_prices", "gpu", "model", "instance", "price_plan", "engine", "serving_efficiency"
@@ -304,7 +317,7 @@ class DeploymentResult(_Result):
     vram_gb: float
     """Per GPU."""
     gpus_per_replica: int
-    gpus_per_replica_source: GpusPerReplicaSource
+    gpus_per_replica_source: Annotated[GpusPerReplicaSource, BeforeValidator(_coded)]
     memory_fit_ratio: float
     """W / (n × vram): at most 0.6 is comfortable, above 0.9 does not fit."""
     memory_fit: Literal["comfortable", "tight"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
 
 from crossover.catalogue import Catalogue, Gpu, Instance, OpenModel
 from crossover.engine.api_cost import TierVolume, close_matches, tier_volume
@@ -73,17 +72,8 @@ from crossover.scenario import (
     Tier,
 )
 
-ReplicaSizeReason = Literal["memory_fit", "per_gpu_rate", "workbook"]
-"""Why a deployment's replica has its GPUs: the smallest the memory-fit rule allows (no larger
-size serves its load for less, or the rates are the client's), a larger size whose higher rate
-per GPU serves the load for less under the bound (economics §3a), or the workbook's
-gpus_per_replica."""
-GPUS_PER_REPLICA_SOURCE: dict[ReplicaSizeReason, GpusPerReplicaSource] = {
-    "memory_fit": "memory-fit rule",
-    "per_gpu_rate": "most output per dollar",
-    "workbook": "client-supplied",
-}
-"""How the results name each reason."""
+ReplicaSizeReason = GpusPerReplicaSource
+"""Why a deployment's replica has its GPUs (engine.results.GpusPerReplicaSource)."""
 
 
 @dataclass(frozen=True)
@@ -621,7 +611,7 @@ def _size_for(
     )
     if best is None or best.gpus == smallest:
         return smallest, "memory_fit"
-    return best.gpus, "per_gpu_rate"
+    return best.gpus, "least_cost"
 
 
 def _holds(
