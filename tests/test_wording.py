@@ -8,7 +8,7 @@ import pytest
 
 from crossover.catalogue import Catalogue
 from crossover.engine import analyse
-from crossover.engine.results import InputWarning
+from crossover.engine.results import InputWarning, RateError
 from crossover.formatting import display_for
 from crossover.inputs import load_scenario
 from crossover.summary import verdict
@@ -305,3 +305,27 @@ def test_the_brief_asks_about_the_headline_plans_undated_prices(catalogue: Catal
         q.startswith("The recommended plan rests on prices not seen recently: ")
         for q in words.questions()
     )
+
+
+def test_an_error_band_names_the_measurements_it_comes_from() -> None:
+    """The engine gives the band's group as facts; the edge words it."""
+    band = RateError(
+        engine="vllm",
+        measurements=40,
+        median_error_factor=1.1,
+        worst_error_factor=2.0,
+        left_out_median_error_factor=1.3,
+        left_out_worst_error_factor=3.0,
+        measured_alike=4,
+        band_factor=1.65,
+        band_rows=34,
+    )
+    assert Words.band_basis(band) == "every engine"
+    assert Words.band_basis(band.model_copy(update={"band_engine": "vllm"})) == "vllm"
+    grouped = band.model_copy(
+        update={"band_engine": "vllm", "band_vendor": "amd", "band_regime": "throughput"}
+    )
+    assert Words.band_basis(grouped) == "vllm on amd, throughput-bound"
+    # Results saved when the group was words load without it.
+    saved = {**band.model_dump(mode="json"), "band_basis": "vllm on amd, throughput-bound"}
+    assert RateError.model_validate(saved) == band

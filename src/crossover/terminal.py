@@ -235,7 +235,7 @@ def print_estimate(figures: RateEstimate) -> None:
         (
             "Error band (held out)",
             f"within ×{error.band_factor:.2f} either way for 80% of {error.band_rows} published "
-            f"runs predicted with their whole source left out ({error.band_basis})"
+            f"runs predicted with their whole source left out ({Words.band_basis(error)})"
             if error.band_factor
             else "none",
         ),

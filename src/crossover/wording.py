@@ -16,6 +16,7 @@ from crossover.engine.results import (
     DeploymentResult,
     InputWarning,
     Plan,
+    RateError,
     Results,
     Risk,
     SensitivityBar,
@@ -222,6 +223,15 @@ class Words:
 
     def money(self, usd: float) -> str:
         return formatting.money(usd, self.display)
+
+    @staticmethod
+    def band_basis(error: RateError) -> str:
+        """Which held-out measurements an error band comes from: 'vllm on amd,
+        throughput-bound', 'every engine'."""
+        text: str = error.band_engine or "every engine"
+        if error.band_vendor:
+            text += f" on {error.band_vendor}"
+        return f"{text}, {error.band_regime}-bound" if error.band_regime else text
 
     @staticmethod
     def replica_size_source(d: DeploymentResult) -> str:

@@ -29,7 +29,7 @@ def test_the_band_is_the_error_80_percent_of_held_out_runs_stay_within() -> None
     assert band.factor == pytest.approx(2.0)
     assert band.contained == pytest.approx(0.8)
     assert band.median_factor == pytest.approx(1.5)
-    assert band.basis == "vllm on amd, throughput-bound"
+    assert (band.engine, band.vendor, band.regime) == ("vllm", "amd", "throughput")
 
 
 def test_too_few_held_out_runs_make_no_band() -> None:

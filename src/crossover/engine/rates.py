@@ -869,15 +869,6 @@ class Band:
     contained: float
     """Share of those rows the band contains (at least 0.8 by construction)."""
 
-    @property
-    def basis(self) -> str:
-        """Which measurements the band comes from, e.g. 'vllm on amd, throughput-bound'."""
-        parts: list[str] = [self.engine or "every engine"]
-        if self.vendor:
-            parts.append(f"on {self.vendor}")
-        text = " ".join(parts)
-        return f"{text}, {self.regime}-bound" if self.regime else text
-
     @classmethod
     def of(
         cls,

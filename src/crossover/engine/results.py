@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from crossover.engine.parts import TierPart
 from crossover.engine.quality import QualityAssessment
@@ -221,8 +221,20 @@ class RateError(_Result):
     whole source was left out of the fit, for this engine, GPU vendor and regime."""
     band_rows: int = 0
     """Held-out measurements the band comes from."""
-    band_basis: str = ""
-    """Which measurements, e.g. 'vllm on amd, throughput-bound' (a wider group where too few)."""
+    band_engine: Engine | None = None
+    """The group the band comes from (a wider one where too few rows): its engine (None: every
+    engine), its GPU vendor (None: both) and its regime (None: either)."""
+    band_vendor: str | None = None
+    band_regime: Literal["throughput", "latency"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_words(cls, data: object) -> object:
+        # Results saved before the band's group was facts held it as words: the facts are lost,
+        # the band itself stands.
+        if isinstance(data, dict) and "band_basis" in data:
+            return {k: v for k, v in data.items() if k != "band_basis"}
+        return data
 
 
 class Rates(_Result):

@@ -213,7 +213,9 @@ def rate_error(
     return RateError(
         band_factor=band.factor if band else None,
         band_rows=band.rows if band else 0,
-        band_basis=band.basis if band else "",
+        band_engine=band.engine if band else None,
+        band_vendor=band.vendor if band else None,
+        band_regime=band.regime if band else None,
         engine=engine,
         measurements=error.measurements,
         median_error_factor=error.median_factor,
