@@ -27,41 +27,36 @@ def tier_labels(results: Results, display: Display) -> dict[str, str]:
     return {t.tier: tier_label(t.tier, t.part, display) for t in results.tiers}
 
 
+def split_with(tier_id: str, results: Results) -> list[str]:
+    """The ids routed for the client's tier that `tier_id` is, or is part of: both parts of a
+    split tier (the rest, then the easier share), or the tier alone."""
+    of = {t.tier: t.part.of if t.part is not None else t.tier for t in results.tiers}
+    return [t for t in of if of[t] == of.get(tier_id, tier_id)]
+
+
 def named_routes(plan: Plan, results: Results, display: Display) -> list[tuple[str, str]]:
     """The plan's routes as (name, route), in its order; a split tier whose two parts go the
     same way is named once, as the tier."""
-    part_of = {t.tier: t.part for t in results.tiers}
     found: list[tuple[str, str]] = []
-    named: set[str] = set()
+    said: set[str] = set()
     for tier, route in plan.routes.items():
-        if tier in named:
+        if tier in said:
             continue
-        part = part_of.get(tier)
-        if part is not None:
-            pair = [t for t, p in part_of.items() if p is not None and p.of == part.of]
-            if len({plan.routes[t] for t in pair}) == 1:
-                found.append((part.of, route))
-                named.update(pair)
-                continue
-        found.append((tier_label(tier, part, display), route))
+        pair = split_with(tier, results)
+        ids = pair if all(plan.routes[t] == route for t in pair) else [tier]
+        said.update(ids)
+        found.append((tier_names(ids, results, display)[0], route))
     return found
 
 
 def tier_names(tier_ids: list[str], results: Results, display: Display) -> list[str]:
     """Tiers or parts of tiers by name, in order; both parts of a split tier as the tier."""
-    part_of = {t.tier: t.part for t in results.tiers}
-    wholes = {
-        p.of
-        for p in part_of.values()
-        if p is not None
-        and all(t in tier_ids for t, q in part_of.items() if q is not None and q.of == p.of)
-    }
+    parts = {t.tier: t.part for t in results.tiers}
     found: list[str] = []
     for tier in tier_ids:
-        part = part_of.get(tier)
-        name = (
-            part.of if part is not None and part.of in wholes else tier_label(tier, part, display)
-        )
+        part = parts.get(tier)
+        whole = part is not None and all(t in tier_ids for t in split_with(tier, results))
+        name = part.of if part is not None and whole else tier_label(tier, part, display)
         if name not in found:
             found.append(name)
     return found

@@ -25,7 +25,7 @@ from crossover.engine.results import (
 )
 from crossover.formatting import Display
 from crossover.quality_words import QualityWords
-from crossover.tier_words import named_routes, tier_labels, tier_names
+from crossover.tier_words import named_routes, split_with, tier_labels, tier_names
 
 PLAN_NAMES = {
     "on_demand": "on-demand",
@@ -267,11 +267,10 @@ class Words:
         deployment serves both (the engine states that move once)."""
         tier_id = risk.tier or ""
         d = self._deployments.get(risk.deployment or "")
-        part = next((t.part for t in self.results.tiers if t.tier == tier_id), None)
-        if d is None or part is None:
+        if d is None:
             return self.tier(tier_id)
-        of = {t.tier: t.part.of for t in self.results.tiers if t.part is not None}
-        return _names(self.tiers([t for t in d.tiers if of.get(t) == part.of]))
+        served = [t for t in split_with(tier_id, self.results) if t in d.tiers]
+        return _names(self.tiers(served or [tier_id]))
 
     def tiers(self, tier_ids: list[str]) -> list[str]:
         """Tiers or parts of tiers by name; both parts of a split tier as the tier."""
@@ -467,17 +466,19 @@ class Words:
         words = self.quality()
         if words is None or self.results.quality is None:
             return []
-        judged = self.results.quality.tiers
         lines = []
-        for tier in judged:
-            part = tier.part
-            pair = [t for t in judged if part is not None and t.part and t.part.of == part.of]
-            if part is None or len({plan.routes[t.tier] for t in pair}) > 1:
-                lines.append(words.line(tier, plan.routes[tier.tier]))
+        for tier in self.results.quality.tiers:
+            part, route = tier.part, plan.routes[tier.tier]
+            pair = split_with(tier.tier, self.results)
+            if part is None or any(plan.routes[t] != route for t in pair):
+                lines.append(words.line(tier, route))
             elif part.part == "rest":
-                easier = next(t.part for t in pair if t.part and t.part.part == "easier")
+                easier = next(
+                    t.part for t in self.results.tiers if t.tier in pair and t.part != part
+                )
+                assert easier is not None
                 share = formatting.percent_points(easier.share_of_tier_pct, self.display)
-                said = words.line(tier, plan.routes[tier.tier], name=part.of).removesuffix(".")
+                said = words.line(tier, route, name=part.of).removesuffix(".")
                 lines.append(
                     f"{said}; its easier {share} could go to a smaller model, but costs least "
                     "here too."
